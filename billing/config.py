@@ -1,0 +1,170 @@
+"""Dated configuration: every rate, amount and cap is a table of values with the date from which each applies.
+
+The defaults are the figures of shared/DOMAIN.md; the app overrides them with ``config_from_dict``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from billing.money import to_decimal
+
+T = TypeVar("T")
+
+UEBUNGSLEITER = "uebungsleiter"  # §3 Nr. 26 EStG
+EHRENAMT = "ehrenamt"  # §3 Nr. 26a EStG
+CAP_NAMES = {
+    UEBUNGSLEITER: "Übungsleiterpauschale (§3 Nr. 26 EStG)",
+    EHRENAMT: "Ehrenamtspauschale (§3 Nr. 26a EStG)",
+}
+CATEGORY_TEXT = "Angebote zur Unterstützung im Alltag nach §45a SGB XI"
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+@dataclass(frozen=True)
+class Dated(Generic[T]):
+    """Values that change over time: each entry ``(valid_from, value)`` applies until the next one starts."""
+
+    entries: tuple[tuple[date, T], ...]
+
+    def __post_init__(self) -> None:
+        if not self.entries:
+            raise ValueError("a dated value needs at least one entry")
+        object.__setattr__(self, "entries", tuple(sorted(self.entries, key=lambda e: e[0])))
+
+    @classmethod
+    def of(cls, mapping: Mapping[date | str, T]) -> Dated[T]:
+        """From ``{"2025-01-01": value, ...}`` (ISO strings or dates as keys)."""
+        return cls(tuple((_as_date(k), v) for k, v in mapping.items()))
+
+    def value_on(self, day: date) -> T:
+        """The value in force on ``day``; a day before the first entry is an error, not a guess."""
+        found = None
+        for valid_from, value in self.entries:
+            if valid_from > day:
+                break
+            found = (valid_from, value)
+        if found is None:
+            raise LookupError(f"no value configured for {day.isoformat()}")
+        return found[1]
+
+    def valid_from_on(self, day: date) -> date:
+        """The start date of the entry in force on ``day`` (to say what a figure rests on)."""
+        return max(d for d, _ in self.entries if d <= day)
+
+
+@dataclass(frozen=True)
+class Provider:
+    """The service as it appears on bills: name, address, IK and AnFöVO recognition reference."""
+
+    name: str = "Stadt Dortmund – Fachdienst für Senioren, Ehrenamtlicher Seniorenbegleitservice"
+    address: tuple[str, ...] = ("Kleppingstraße 26", "44135 Dortmund")
+    ik: str = "260326822"  # placeholder with a valid check digit; the app sets the real one
+    recognition: str = "Anerkennung nach AnFöVO NRW (Aktenzeichen bitte eintragen)"
+    phone: str = ""
+    email: str = ""
+    bank: str = ""  # "IBAN … · BIC …" as printed on invoices
+    payment_days: int = 14
+
+
+def _d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def _dec(mapping: Mapping[str, str]) -> Dated[Decimal]:
+    return Dated.of({k: Decimal(v) for k, v in mapping.items()})
+
+
+_UMWANDLUNG_2025 = {2: Decimal("318.40"), 3: Decimal("598.80"), 4: Decimal("743.60"), 5: Decimal("919.60")}
+
+
+@dataclass(frozen=True)
+class BillingConfig:
+    """All figures billing depends on, each dated; ``DEFAULT_CONFIG`` holds the figures of DOMAIN.md."""
+
+    hourly_rate: Dated[Decimal] = field(default_factory=lambda: _dec({"2020-01-01": "7.50"}))
+    entlastungsbetrag: Dated[Decimal] = field(
+        default_factory=lambda: _dec({"2017-01-01": "125.00", "2025-01-01": "131.00"})
+    )
+    # Umwandlung cap per Pflegegrad (2–5) and month; grades missing from the mapping have no Umwandlung.
+    umwandlung_caps: Dated[Mapping[int, Decimal]] = field(
+        default_factory=lambda: Dated(((_d("2025-01-01"), _UMWANDLUNG_2025),))
+    )
+    allowance_per_hour: Dated[Decimal] = field(default_factory=lambda: _dec({"2020-01-01": "5.00"}))
+    tax_free_caps: Mapping[str, Dated[Decimal]] = field(
+        default_factory=lambda: {
+            UEBUNGSLEITER: _dec({"2021-01-01": "3000.00", "2026-01-01": "3300.00"}),
+            EHRENAMT: _dec({"2021-01-01": "840.00", "2026-01-01": "960.00"}),
+        }
+    )
+    tax_free_cap_kind: str = UEBUNGSLEITER  # which Pauschale applies unless a volunteer says otherwise
+    cap_warning_ratio: Decimal = Decimal("0.90")
+    retention_years: int = 8
+    provider: Provider = field(default_factory=Provider)
+
+    def umwandlung_cap(self, grade: int | None, day: date) -> Decimal:
+        """Monthly Umwandlung cap for ``grade`` on ``day`` (0 for no grade, grade 1 or no configured cap)."""
+        if grade is None:
+            return Decimal("0.00")
+        try:
+            return self.umwandlung_caps.value_on(day).get(grade, Decimal("0.00"))
+        except LookupError:
+            return Decimal("0.00")
+
+    def tax_free_cap(self, year: int, kind: str | None = None) -> Decimal:
+        """The yearly tax-free cap of ``kind`` (default: the configured one) in ``year``."""
+        return self.tax_free_caps[kind or self.tax_free_cap_kind].value_on(date(year, 12, 31))
+
+    def retention_until(self, document_date: date) -> date:
+        """Last day a bill dated ``document_date`` must be kept: end of its year plus the retention years."""
+        return date(document_date.year + self.retention_years, 12, 31)
+
+
+DEFAULT_CONFIG = BillingConfig()
+
+
+def config_from_dict(values: Mapping[str, Any], *, base: BillingConfig = DEFAULT_CONFIG) -> BillingConfig:
+    """``base`` with the entries of ``values`` replaced, e.g. loaded from env or a settings file.
+
+    Dated values are ``{"2025-01-01": "131.00", ...}`` or a single value (valid from 2000-01-01);
+    ``umwandlung_caps`` is ``{"2025-01-01": {"2": "318.40", ...}}``; ``tax_free_caps`` maps a kind to a dated
+    value; ``provider`` is a mapping of Provider fields.
+    """
+    changes: dict[str, Any] = {}
+    for key, raw in values.items():
+        if key in ("hourly_rate", "entlastungsbetrag", "allowance_per_hour"):
+            changes[key] = _dated_decimal(raw)
+        elif key == "umwandlung_caps":
+            changes[key] = Dated.of(
+                {k: {int(g): to_decimal(str(v)) for g, v in caps.items()} for k, caps in raw.items()}
+            )
+        elif key == "tax_free_caps":
+            changes[key] = {**base.tax_free_caps, **{k: _dated_decimal(v) for k, v in raw.items()}}
+        elif key == "cap_warning_ratio":
+            changes[key] = to_decimal(str(raw))
+        elif key == "retention_years":
+            changes[key] = int(raw)
+        elif key == "tax_free_cap_kind":
+            if raw not in CAP_NAMES:
+                raise ValueError(f"unknown tax-free cap kind: {raw!r}")
+            changes[key] = raw
+        elif key == "provider":
+            extra = {k: tuple(v) if k == "address" else v for k, v in raw.items()}
+            changes[key] = dataclasses.replace(base.provider, **extra)
+        else:
+            raise KeyError(f"unknown billing setting: {key!r}")
+    return dataclasses.replace(base, **changes)
+
+
+def _dated_decimal(raw: Any) -> Dated[Decimal]:
+    if isinstance(raw, Mapping):
+        return Dated.of({k: to_decimal(str(v)) for k, v in raw.items()})
+    return Dated(((date(2000, 1, 1), to_decimal(str(raw))),))
