@@ -1,0 +1,1 @@
+"""Pure scheduling domain: recurrence, due notifications, calendars, week view, cover ranking."""
