@@ -1,9 +1,13 @@
 """Factories for the pure billing inputs: sensible defaults, override what the test is about."""
 
-from datetime import time
+from datetime import date, time
 from decimal import Decimal
 
+from billing.invoices import Pflegekasse, Senior
+from billing.ledger import GradePeriod, LedgerInput
 from billing.lines import Appointment, Service
+from billing.month import Month
+from billing.run import SeniorMonth
 
 
 def D(text):
@@ -28,3 +32,29 @@ def make_appointment(
     )
     values.update(kw)
     return Appointment(**values)
+
+
+AOK = Pflegekasse("AOK NordWest – Die Pflegekasse", "100696012", ("Kopenhagener Str. 1", "44269 Dortmund"))
+TK = Pflegekasse("TK-Pflegeversicherung", "260326822", ("Bramfelder Str. 140", "22305 Hamburg"))
+PG2_SINCE_2020 = (GradePeriod(2, date(2020, 1, 1)),)
+
+
+def make_senior(ref="s1", **kw):
+    """A senior with valid KVNR and Pflegekasse and no Abtretung."""
+    values = dict(
+        ref=ref,
+        name="Erika Mustermann",
+        birth_date=date(1938, 4, 12),
+        address=("Hohe Straße 12", "44139 Dortmund"),
+        kvnr="A123456780",
+        pflegekasse=AOK,
+        abtretungen=(),
+    )
+    values.update(kw)
+    return Senior(**values)
+
+
+def make_senior_month(senior, appointments, *, grades=PG2_SINCE_2020, start=None, **ledger):
+    """Run input for ``senior``: a ledger from ``start`` (no opening balance) and the appointments."""
+    data = LedgerInput(grades=grades, service_start=start or Month(2026, 1), **ledger)
+    return SeniorMonth(senior, data, tuple(appointments))

@@ -1,7 +1,5 @@
 from datetime import date
 
-from billing_factories import D
-
 from billing.budget import check_budget
 from billing.ledger import (
     Charge,
@@ -14,6 +12,7 @@ from billing.ledger import (
     compute_ledger,
 )
 from billing.month import Month
+from tests.billing.billing_factories import D
 
 PG2 = (GradePeriod(2, date(2020, 1, 1)),)
 

@@ -1,11 +1,11 @@
 from datetime import date, time
 
 import pytest
-from billing_factories import D, make_appointment
 
 from billing.config import config_from_dict
 from billing.lines import Service, build_lines, charges_from_lines
 from billing.money import amount_for, cents, format_eur
+from tests.billing.billing_factories import D, make_appointment
 
 
 @pytest.mark.parametrize(

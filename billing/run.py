@@ -1,0 +1,136 @@
+"""The monthly billing run: appointments → lines → ledger split → Leistungsnachweise and invoice drafts.
+
+The app passes, per senior, the billing fields, the ledger history (charges of earlier months with their
+billed split as ``locked``) and the appointments of the month; it gets back everything to store and print.
+Charges in the ledger input for the billing month or later are replaced by the lines of this run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from billing.config import CATEGORY_TEXT, BillingConfig, Provider
+from billing.identifiers import ik_error, kvnr_error
+from billing.invoices import BilledLine, Invoice, Senior, plan_invoices, route_lines
+from billing.ledger import Ledger, LedgerInput, LedgerMonth, Split, compute_ledger, sum_splits
+from billing.lines import Appointment, Line, build_lines, charges_from_lines
+from billing.money import ZERO, hours
+from billing.month import Month
+
+
+@dataclass(frozen=True)
+class SeniorMonth:
+    """Input of the run for one senior."""
+
+    senior: Senior
+    ledger: LedgerInput
+    appointments: tuple[Appointment, ...]
+
+
+@dataclass(frozen=True)
+class Leistungsnachweis:
+    """Record of services of one senior and month, to be signed by senior and volunteer(s)."""
+
+    month: Month
+    senior: Senior
+    grade: int | None
+    lines: tuple[BilledLine, ...]
+    provider: Provider
+    budget: LedgerMonth | None = None
+    category: str = CATEGORY_TEXT
+
+    @property
+    def minutes(self) -> int:
+        return sum(bl.line.minutes for bl in self.lines)
+
+    @property
+    def hours(self) -> Decimal:
+        return hours(self.minutes)
+
+    @property
+    def split(self) -> Split:
+        return sum_splits(bl.split for bl in self.lines)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((bl.line.amount for bl in self.lines), ZERO)
+
+    @property
+    def rates(self) -> tuple[Decimal, ...]:
+        return tuple(sorted({bl.line.rate for bl in self.lines}))
+
+    @property
+    def volunteers(self) -> tuple[str, ...]:
+        return tuple(sorted({bl.line.appointment.volunteer_name for bl in self.lines}))
+
+
+@dataclass(frozen=True)
+class SeniorResult:
+    senior: Senior
+    grade: int | None
+    lines: tuple[Line, ...]  # every visit that took place, billable or not (for reports)
+    billed: tuple[BilledLine, ...]
+    ledger: Ledger
+    leistungsnachweis: Leistungsnachweis | None
+
+
+@dataclass(frozen=True)
+class MonthRun:
+    month: Month
+    seniors: tuple[SeniorResult, ...]
+    invoices: tuple[Invoice, ...]  # unnumbered drafts; see invoices.number_invoices
+    problems: tuple[str, ...]  # German, for the coordinator to fix before the run is finalised
+
+
+def bill_senior(month: Month, data: SeniorMonth, *, config: BillingConfig) -> tuple[SeniorResult, list[str]]:
+    """Lines, ledger and Leistungsnachweis of one senior for ``month``, and the problems found."""
+    lines = build_lines((a for a in data.appointments if month.contains(a.day)), config=config)
+    history = tuple(c for c in data.ledger.charges if c.month < month)
+    ledger_input = dataclasses.replace(data.ledger, charges=history + charges_from_lines(lines))
+    ledger = compute_ledger(ledger_input, config=config, until=month)
+    splits = {ref: cs.split for ref, cs in ledger.splits.items()}
+    billed = tuple(route_lines(data.senior, lines, splits))
+    grade = data.ledger.grade_in(month)
+    note = None
+    if billed:
+        note = Leistungsnachweis(month, data.senior, grade, billed, config.provider, ledger.month(month))
+    result = SeniorResult(data.senior, grade, tuple(lines), billed, ledger, note)
+    return result, _problems(data, billed, grade)
+
+
+def prepare_month(
+    month: Month, inputs: Iterable[SeniorMonth], *, config: BillingConfig, collective: bool = True
+) -> MonthRun:
+    """Run the month for all seniors: results per senior, invoice drafts, problems."""
+    results, problems = [], []
+    for data in inputs:
+        result, found = bill_senior(month, data, config=config)
+        results.append(result)
+        problems.extend(found)
+    invoices = plan_invoices(
+        month,
+        [(r.senior, r.grade, r.billed) for r in results if r.billed],
+        provider=config.provider,
+        collective=collective,
+    )
+    return MonthRun(month, tuple(results), tuple(invoices), tuple(problems))
+
+
+def _problems(data: SeniorMonth, billed: tuple[BilledLine, ...], grade: int | None) -> list[str]:
+    if not billed:
+        return []
+    senior, found = data.senior, []
+    who = f"{senior.name} ({senior.ref})"
+    if grade is None:
+        found.append(f"{who}: kein Pflegegrad im Abrechnungsmonat – alle Stunden werden privat berechnet.")
+    if error := kvnr_error(senior.kvnr):
+        found.append(f"{who}: {error}")
+    if senior.pflegekasse is None:
+        if senior.abtretungen:
+            found.append(f"{who}: Abtretungserklärung liegt vor, aber keine Pflegekasse ist erfasst.")
+    elif error := ik_error(senior.pflegekasse.ik):
+        found.append(f"{who}: {senior.pflegekasse.name}: {error}")
+    return found
