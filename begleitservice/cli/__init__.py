@@ -1,0 +1,18 @@
+"""Command-line interface: ``begleitservice COMMAND`` and ``flask --app wsgi COMMAND``."""
+
+from flask.cli import FlaskGroup
+
+from .users import create_user
+
+commands = [create_user]
+
+
+def main() -> None:
+    """Entry point of the ``begleitservice`` console script."""
+    from ..app import create_app
+
+    cli = FlaskGroup(
+        create_app=create_app,
+        help="Seniorenbegleitservice: Verwaltung auf der Kommandozeile (Datenbank aus DATABASE_URL).",
+    )
+    cli.main(prog_name="begleitservice")

@@ -1,0 +1,39 @@
+"""Form base class and fields shared by the feature areas."""
+
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import ValidationError
+
+from .intervals import format_intervals, parse_intervals
+
+
+class Form(FlaskForm):
+    """A CSRF-protected form whose built-in messages are German."""
+
+    class Meta:
+        locales = ("de_DE", "de")
+
+
+class IntervalsField(TextAreaField):
+    """Weekly intervals typed as "Mo 09:00-12:00; Mi 14:00-17:00"; ``data`` is a list of tuples."""
+
+    def _value(self) -> str:
+        return format_intervals(self.data or []) if isinstance(self.data, list) else (self.data or "")
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0] if valuelist else ""
+        try:
+            self.data = parse_intervals(self.raw)
+        except ValueError as error:
+            self.data = []
+            raise ValueError(str(error)) from error
+
+
+def kvnr_or_ik_validator(check):
+    """A WTForms validator from a billing.identifiers check (returns a message or None)."""
+
+    def validate(form, field):
+        if field.data and (message := check(field.data)):
+            raise ValidationError(message)
+
+    return validate

@@ -1,0 +1,38 @@
+"""The data model: one module per entity, all importable from here."""
+
+from .base import GENDERS, SERVICES, WEEKDAYS, utcnow
+from .district import District, Sozialraum
+from .pairing import APPOINTMENT_STATUSES, PAIRING_STATUSES, Appointment, Pairing, PairingSlot
+from .pflegekasse import Pflegekasse
+from .request import REQUEST_STATUSES, URGENCIES, Request, RequestStatusChange, RequestWindow
+from .senior import SENIOR_STATUSES, Senior
+from .user import ROLES, User
+from .volunteer import VOLUNTEER_STATUSES, Volunteer, VolunteerAbsence, VolunteerAvailability
+
+__all__ = [
+    "APPOINTMENT_STATUSES",
+    "GENDERS",
+    "PAIRING_STATUSES",
+    "REQUEST_STATUSES",
+    "ROLES",
+    "SENIOR_STATUSES",
+    "SERVICES",
+    "URGENCIES",
+    "VOLUNTEER_STATUSES",
+    "WEEKDAYS",
+    "Appointment",
+    "District",
+    "Pairing",
+    "PairingSlot",
+    "Pflegekasse",
+    "Request",
+    "RequestStatusChange",
+    "RequestWindow",
+    "Senior",
+    "Sozialraum",
+    "User",
+    "Volunteer",
+    "VolunteerAbsence",
+    "VolunteerAvailability",
+    "utcnow",
+]

@@ -1,0 +1,71 @@
+"""Shared column types and helpers for the models."""
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+GENDERS = {"w": "weiblich", "m": "männlich", "d": "divers"}
+SERVICES = {
+    "besuchsdienst": "Besuchsdienst",
+    "entlastung": "Häusliche Entlastung",
+    "demenzgruppe": "Demenzgruppe",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite keeps no zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: timestamps must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Timestamps:
+    """created_at / updated_at columns, set by the application in UTC."""
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+def in_values(column: str, values) -> str:
+    """SQL text for a CHECK that ``column`` holds one of ``values``."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+def minutes_label(minute: int) -> str:
+    """'10:30' for 630 minutes after midnight."""
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def split_list(text: str | None) -> list[str]:
+    """'Deutsch, Türkisch' → ['Deutsch', 'Türkisch'] (stored lists are comma-separated)."""
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def join_list(items) -> str:
+    """The stored form of a list of names: unique, in the given order, comma-separated."""
+    seen: list[str] = []
+    for item in items:
+        item = item.strip()
+        if item and item not in seen:
+            seen.append(item)
+    return ", ".join(seen)

@@ -1,0 +1,125 @@
+"""Begleitungen (a volunteer regularly visits a senior) and their appointments."""
+
+from datetime import date, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import SERVICES, WEEKDAYS, Timestamps, in_values, minutes_label
+from .checks import attach_service_rule
+from .request import Request
+from .senior import Senior
+from .volunteer import Volunteer
+
+PAIRING_STATUSES = {"aktiv": "aktiv", "pausiert": "pausiert", "beendet": "beendet"}
+APPOINTMENT_STATUSES = {
+    "geplant": "geplant",
+    "bestaetigt": "bestätigt",
+    "abgesagt": "abgesagt",
+    "stattgefunden": "stattgefunden",
+    "ausgefallen": "ausgefallen",
+}
+
+
+class Pairing(Timestamps, db.Model):
+    """A Begleitung: one volunteer visits one senior in a service, on weekly slots."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("volunteer.id"), index=True)
+    senior_id: Mapped[int] = mapped_column(sa.ForeignKey("senior.id"), index=True)
+    request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("request.id"))
+    service: Mapped[str] = mapped_column(sa.String(20))
+    interval_weeks: Mapped[int] = mapped_column(default=1)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+    status: Mapped[str] = mapped_column(sa.String(20), default="aktiv")
+
+    volunteer: Mapped[Volunteer] = relationship(back_populates="pairings")
+    senior: Mapped[Senior] = relationship(back_populates="pairings")
+    request: Mapped[Request | None] = relationship()
+    slots: Mapped[list["PairingSlot"]] = relationship(
+        back_populates="pairing",
+        cascade="all, delete-orphan",
+        order_by="(PairingSlot.weekday, PairingSlot.start_minute)",
+    )
+    appointments: Mapped[list["Appointment"]] = relationship(
+        back_populates="pairing", order_by="(Appointment.on, Appointment.planned_start)"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint(in_values("service", SERVICES), name="service"),
+        sa.CheckConstraint(in_values("status", PAIRING_STATUSES), name="status"),
+        sa.CheckConstraint("interval_weeks IN (1, 2)", name="interval_weeks"),
+        sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="range"),
+    )
+
+    @property
+    def weekly_minutes(self) -> int:
+        """Planned minutes per week (a biweekly slot counts half)."""
+        return sum(slot.duration_minutes for slot in self.slots) // self.interval_weeks
+
+    def __str__(self) -> str:
+        return f"{self.volunteer.name} ↔ {self.senior.name} ({SERVICES[self.service]})"
+
+
+attach_service_rule(Pairing.__table__)
+
+
+class PairingSlot(db.Model):
+    """A weekly visit of a pairing: weekday, start and duration."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pairing_id: Mapped[int] = mapped_column(sa.ForeignKey("pairing.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int]
+    start_minute: Mapped[int]
+    duration_minutes: Mapped[int]
+
+    pairing: Mapped[Pairing] = relationship(back_populates="slots")
+
+    __table_args__ = (
+        sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        sa.CheckConstraint(
+            "start_minute >= 0 AND duration_minutes BETWEEN 15 AND 600 AND start_minute + duration_minutes <= 1440",
+            name="range",
+        ),
+    )
+
+    @property
+    def end_minute(self) -> int:
+        return self.start_minute + self.duration_minutes
+
+    def __str__(self) -> str:
+        return f"{WEEKDAYS[self.weekday]} {minutes_label(self.start_minute)}–{minutes_label(self.end_minute)}"
+
+
+class Appointment(Timestamps, db.Model):
+    """A Termin: one visit of a pairing on a date (times are local wall-clock times)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pairing_id: Mapped[int] = mapped_column(sa.ForeignKey("pairing.id"), index=True)
+    on: Mapped[date] = mapped_column(index=True)
+    planned_start: Mapped[time]
+    planned_end: Mapped[time]
+    status: Mapped[str] = mapped_column(sa.String(20), default="geplant")
+    actual_minutes: Mapped[int | None]
+    is_one_off: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str | None] = mapped_column(sa.String(200))
+
+    pairing: Mapped[Pairing] = relationship(back_populates="appointments")
+
+    __table_args__ = (
+        sa.CheckConstraint(in_values("status", APPOINTMENT_STATUSES), name="status"),
+        sa.CheckConstraint("planned_end > planned_start", name="range"),
+        sa.CheckConstraint(
+            "actual_minutes IS NULL OR (status = 'stattgefunden' AND actual_minutes BETWEEN 1 AND 720)",
+            name="actual_minutes",
+        ),
+        sa.UniqueConstraint("pairing_id", "on", "planned_start", name="uq_appointment_slot"),
+    )
+
+    @property
+    def planned_minutes(self) -> int:
+        return (self.planned_end.hour * 60 + self.planned_end.minute) - (
+            self.planned_start.hour * 60 + self.planned_start.minute
+        )

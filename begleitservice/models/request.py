@@ -1,0 +1,120 @@
+"""Vermittlungsanfragen: a senior asks for a volunteer."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import (
+    GENDERS,
+    SERVICES,
+    WEEKDAYS,
+    Timestamps,
+    UTCDateTime,
+    in_values,
+    minutes_label,
+    split_list,
+    utcnow,
+)
+from .checks import attach_service_rule
+from .senior import Senior
+
+REQUEST_STATUSES = {
+    "offen": "offen",
+    "vorgeschlagen": "vorgeschlagen",
+    "vermittelt": "vermittelt",
+    "abgeschlossen": "abgeschlossen",
+    "zurueckgezogen": "zurückgezogen",
+}
+URGENCIES = {1: "normal", 2: "dringend", 3: "sehr dringend"}
+
+
+class Request(Timestamps, db.Model):
+    """A placement request (Vermittlungsanfrage) with what the senior needs and when."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    senior_id: Mapped[int] = mapped_column(sa.ForeignKey("senior.id"), index=True)
+    service: Mapped[str] = mapped_column(sa.String(20))
+    visits_per_week: Mapped[int] = mapped_column(default=1)
+    minutes_per_visit: Mapped[int] = mapped_column(default=120)
+    languages: Mapped[str] = mapped_column(sa.String(200), default="")
+    volunteer_gender: Mapped[str | None] = mapped_column(sa.String(1))
+    urgency: Mapped[int] = mapped_column(default=1)
+    received_on: Mapped[date]
+    source: Mapped[str | None] = mapped_column(sa.String(120))
+    status: Mapped[str] = mapped_column(sa.String(20), default="offen")
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+
+    senior: Mapped[Senior] = relationship(back_populates="requests")
+    windows: Mapped[list["RequestWindow"]] = relationship(
+        back_populates="request",
+        cascade="all, delete-orphan",
+        order_by="(RequestWindow.weekday, RequestWindow.start_minute)",
+    )
+    status_changes: Mapped[list["RequestStatusChange"]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="RequestStatusChange.changed_at"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint(in_values("service", SERVICES), name="service"),
+        sa.CheckConstraint(in_values("status", REQUEST_STATUSES), name="status"),
+        sa.CheckConstraint("visits_per_week BETWEEN 1 AND 7", name="visits_per_week"),
+        sa.CheckConstraint("minutes_per_visit BETWEEN 15 AND 600", name="minutes_per_visit"),
+        sa.CheckConstraint("urgency BETWEEN 1 AND 3", name="urgency"),
+        sa.CheckConstraint(
+            "volunteer_gender IS NULL OR " + in_values("volunteer_gender", GENDERS), name="volunteer_gender"
+        ),
+        sa.Index("ix_request_status_received", "status", "received_on"),
+    )
+
+    @property
+    def language_list(self) -> list[str]:
+        return split_list(self.languages)
+
+    def waiting_days(self, today: date) -> int:
+        return max(0, (today - self.received_on).days)
+
+    def __str__(self) -> str:
+        return f"Anfrage {self.id} ({SERVICES[self.service]}, {self.senior.name})"
+
+
+attach_service_rule(Request.__table__)
+
+
+class RequestWindow(db.Model):
+    """A weekly time window in which the senior would like visits."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("request.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int]
+    start_minute: Mapped[int]
+    end_minute: Mapped[int]
+
+    request: Mapped[Request] = relationship(back_populates="windows")
+
+    __table_args__ = (
+        sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        sa.CheckConstraint(
+            "start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute", name="range"
+        ),
+    )
+
+    def __str__(self) -> str:
+        return f"{WEEKDAYS[self.weekday]} {minutes_label(self.start_minute)}–{minutes_label(self.end_minute)}"
+
+
+class RequestStatusChange(db.Model):
+    """When a request entered a status, and who moved it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("request.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    note: Mapped[str | None] = mapped_column(sa.String(200))
+
+    request: Mapped[Request] = relationship(back_populates="status_changes")
+    changed_by: Mapped["User | None"] = relationship()  # noqa: F821
+
+    __table_args__ = (sa.CheckConstraint(in_values("status", REQUEST_STATUSES), name="status"),)

@@ -1,0 +1,99 @@
+"""Seniors (supported people) with their care and billing data."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from billing.identifiers import kvnr_error
+
+from ..extensions import db
+from .base import GENDERS, Timestamps, in_values, split_list
+from .checks import digits_only_sql, kvnr_check_sql
+from .district import District, Sozialraum
+from .pflegekasse import Pflegekasse
+
+SENIOR_STATUSES = {
+    "aktiv": "aktiv",
+    "wartend": "wartet auf Vermittlung",
+    "pausiert": "pausiert",
+    "beendet": "beendet",
+    "gesperrt": "gesperrt (DSGVO)",
+}
+
+
+class Senior(Timestamps, db.Model):
+    """A senior supported by the service. Pflegegrad and dementia are health data (Art. 9 DSGVO)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(sa.String(80))
+    last_name: Mapped[str] = mapped_column(sa.String(80))
+    birth_on: Mapped[date]
+    street: Mapped[str] = mapped_column(sa.String(120))
+    postal_code: Mapped[str] = mapped_column(sa.String(5))
+    city: Mapped[str] = mapped_column(sa.String(80), default="Dortmund")
+    district_id: Mapped[int] = mapped_column(sa.ForeignKey("district.id"))
+    sozialraum_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sozialraum.id"))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    contact_name: Mapped[str | None] = mapped_column(sa.String(120))
+    contact_relation: Mapped[str | None] = mapped_column(sa.String(60))
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(40))
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    pflegegrad: Mapped[int | None]
+    pflegekasse_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pflegekasse.id"))
+    kvnr: Mapped[str | None] = mapped_column(sa.String(10))
+    languages: Mapped[str] = mapped_column(sa.String(200), default="Deutsch")
+    preferred_volunteer_gender: Mapped[str | None] = mapped_column(sa.String(1))
+    has_dementia: Mapped[bool] = mapped_column(default=False)
+    consent_on: Mapped[date | None]
+    consent_scope: Mapped[str | None] = mapped_column(sa.String(200))
+    abtretung_on: Mapped[date | None]
+    abtretung_revoked_on: Mapped[date | None]
+    status: Mapped[str] = mapped_column(sa.String(20), default="aktiv")
+    care_notes: Mapped[str | None] = mapped_column(sa.Text)
+
+    district: Mapped[District] = relationship()
+    sozialraum: Mapped[Sozialraum | None] = relationship()
+    pflegekasse: Mapped[Pflegekasse | None] = relationship(back_populates="seniors")
+    requests: Mapped[list["Request"]] = relationship(back_populates="senior")  # noqa: F821
+    pairings: Mapped[list["Pairing"]] = relationship(back_populates="senior")  # noqa: F821
+
+    __table_args__ = (
+        sa.CheckConstraint("pflegegrad IS NULL OR pflegegrad BETWEEN 1 AND 5", name="pflegegrad"),
+        sa.CheckConstraint(kvnr_check_sql("kvnr"), name="kvnr_check_digit"),
+        sa.CheckConstraint(digits_only_sql("postal_code", 5), name="postal_code"),
+        sa.CheckConstraint(
+            "preferred_volunteer_gender IS NULL OR " + in_values("preferred_volunteer_gender", GENDERS),
+            name="preferred_volunteer_gender",
+        ),
+        sa.CheckConstraint(in_values("status", SENIOR_STATUSES), name="status"),
+        sa.CheckConstraint(
+            "abtretung_revoked_on IS NULL OR (abtretung_on IS NOT NULL AND abtretung_revoked_on >= abtretung_on)",
+            name="abtretung_range",
+        ),
+        sa.CheckConstraint("consent_on IS NULL OR consent_scope IS NOT NULL", name="consent_scope"),
+        sa.Index("ix_senior_name", "last_name", "first_name"),
+    )
+
+    @validates("kvnr")
+    def _validate_kvnr(self, key, value):
+        if value and (error := kvnr_error(value)):
+            raise ValueError(error)
+        return value or None
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def language_list(self) -> list[str]:
+        return split_list(self.languages)
+
+    def abtretung_valid_on(self, day: date) -> bool:
+        """Whether the Abtretungserklärung covers ``day`` (given on or before, not yet revoked)."""
+        if self.abtretung_on is None or self.abtretung_on > day:
+            return False
+        return self.abtretung_revoked_on is None or day < self.abtretung_revoked_on
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,139 @@
+"""Volunteers (Ehrenamtliche), their weekly availability and absences."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from ..extensions import db
+from .base import GENDERS, SERVICES, WEEKDAYS, Timestamps, in_values, minutes_label, split_list
+from .district import District
+
+VOLUNTEER_STATUSES = {
+    "bewerbung": "Bewerbung",
+    "aktiv": "aktiv",
+    "pausiert": "pausiert",
+    "ausgeschieden": "ausgeschieden",
+}
+
+volunteer_travel_district = sa.Table(
+    "volunteer_travel_district",
+    db.metadata,
+    sa.Column("volunteer_id", sa.ForeignKey("volunteer.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("district_id", sa.ForeignKey("district.id"), primary_key=True),
+)
+
+
+class Volunteer(Timestamps, db.Model):
+    """An Ehrenamtliche(r) with services, districts, languages and capacity."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(sa.String(80))
+    last_name: Mapped[str] = mapped_column(sa.String(80))
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    home_district_id: Mapped[int] = mapped_column(sa.ForeignKey("district.id"))
+    offers_besuchsdienst: Mapped[bool] = mapped_column(default=False)
+    offers_entlastung: Mapped[bool] = mapped_column(default=False)
+    offers_demenzgruppe: Mapped[bool] = mapped_column(default=False)
+    languages: Mapped[str] = mapped_column(sa.String(200), default="Deutsch")
+    gender: Mapped[str] = mapped_column(sa.String(1))
+    max_minutes_per_week: Mapped[int] = mapped_column(default=240)
+    max_seniors: Mapped[int] = mapped_column(default=2)
+    basisqualifizierung_on: Mapped[date | None]
+    basisqualifizierung_ref: Mapped[str | None] = mapped_column(sa.String(80))
+    fuehrungszeugnis_on: Mapped[date | None]
+    status: Mapped[str] = mapped_column(sa.String(20), default="aktiv")
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+
+    home_district: Mapped[District] = relationship()
+    travel_districts: Mapped[list[District]] = relationship(
+        secondary=volunteer_travel_district, order_by=District.name
+    )
+    availability: Mapped[list["VolunteerAvailability"]] = relationship(
+        back_populates="volunteer",
+        cascade="all, delete-orphan",
+        order_by="(VolunteerAvailability.weekday, VolunteerAvailability.start_minute)",
+    )
+    absences: Mapped[list["VolunteerAbsence"]] = relationship(
+        back_populates="volunteer", cascade="all, delete-orphan", order_by="VolunteerAbsence.starts_on"
+    )
+    pairings: Mapped[list["Pairing"]] = relationship(back_populates="volunteer")  # noqa: F821
+
+    __table_args__ = (
+        sa.CheckConstraint(in_values("gender", GENDERS), name="gender"),
+        sa.CheckConstraint(in_values("status", VOLUNTEER_STATUSES), name="status"),
+        sa.CheckConstraint("max_minutes_per_week BETWEEN 0 AND 2400", name="max_minutes_per_week"),
+        sa.CheckConstraint("max_seniors BETWEEN 0 AND 20", name="max_seniors"),
+        sa.CheckConstraint(
+            "NOT offers_entlastung OR basisqualifizierung_on IS NOT NULL",
+            name="entlastung_needs_qualification",
+        ),
+        sa.CheckConstraint("email = lower(email) AND email LIKE '%_@_%'", name="email"),
+    )
+
+    @validates("email")
+    def _normalise_email(self, key, value):
+        return value.strip().lower() if value else value
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def language_list(self) -> list[str]:
+        return split_list(self.languages)
+
+    @property
+    def services(self) -> list[str]:
+        """Service codes this volunteer offers, in the canonical order."""
+        offered = {
+            "besuchsdienst": self.offers_besuchsdienst,
+            "entlastung": self.offers_entlastung,
+            "demenzgruppe": self.offers_demenzgruppe,
+        }
+        return [code for code in SERVICES if offered[code]]
+
+    @property
+    def districts(self) -> list[District]:
+        """Home district first, then the districts they travel to."""
+        return [self.home_district, *(d for d in self.travel_districts if d.id != self.home_district_id)]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VolunteerAvailability(db.Model):
+    """A weekly interval in which a volunteer can visit (minutes after midnight, local time)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int]
+    start_minute: Mapped[int]
+    end_minute: Mapped[int]
+
+    volunteer: Mapped[Volunteer] = relationship(back_populates="availability")
+
+    __table_args__ = (
+        sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        sa.CheckConstraint(
+            "start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute", name="range"
+        ),
+    )
+
+    def __str__(self) -> str:
+        return f"{WEEKDAYS[self.weekday]} {minutes_label(self.start_minute)}–{minutes_label(self.end_minute)}"
+
+
+class VolunteerAbsence(db.Model):
+    """A date range in which a volunteer is away (holiday, illness)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    reason: Mapped[str | None] = mapped_column(sa.String(120))
+
+    volunteer: Mapped[Volunteer] = relationship(back_populates="absences")
+
+    __table_args__ = (sa.CheckConstraint("ends_on >= starts_on", name="range"),)

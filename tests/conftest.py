@@ -1,0 +1,119 @@
+"""Fixtures in layers: a database per backend and session, an app on it, a clean database per test.
+
+Every test that uses ``app`` runs on SQLite, and once more on PostgreSQL when TEST_DATABASE_URL is set. On
+PostgreSQL each test session creates its own database on that server and drops it at the end, so the suite
+neither needs nor disturbs anything already there.
+"""
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from begleitservice import create_app
+from begleitservice.config import database_url
+from begleitservice.extensions import db
+from begleitservice.reference import ensure_reference_data
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def _postgres_admin_engine():
+    url = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql+psycopg")
+    return url, sa.create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database(request, tmp_path_factory):
+    """A fresh, empty database URL for this test session on one backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    url, admin = _postgres_admin_engine()
+    name = f"bs_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database, tmp_path_factory):
+    """The app on the session's database, with the schema created from the models."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database,
+            "WTF_CSRF_ENABLED": False,
+            "SECRET_KEY": "test-secret",
+            "SERVER_NAME": "localhost",
+            "MAIL_SUPPRESS_SEND": False,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_ctx(app):
+    """An app context with an empty database plus the reference data (districts, Aktionsräume)."""
+    with app.app_context():
+        ensure_reference_data()
+        db.session.commit()
+        yield app
+        db.session.rollback()
+        db.session.remove()
+        _empty_all_tables()
+
+
+def _empty_all_tables() -> None:
+    tables = db.metadata.sorted_tables
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(
+                sa.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE")
+            )
+        else:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app_ctx):
+    """A test client (not logged in)."""
+    return app_ctx.test_client()
+
+
+@pytest.fixture
+def login(app_ctx):
+    """Log a fresh test client in with a given role: ``login("coordinator")`` → client."""
+    from tests.factories import make_user
+
+    def _login(role: str = "coordinator"):
+        user = make_user(role=role)
+        client = app_ctx.test_client()
+        response = client.post("/login", data={"email": user.email, "password": "richtig-geheim-123"})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def coordinator(login):
+    """A test client logged in as coordinator."""
+    return login("coordinator")
+
+
+def pytest_report_header(config):
+    return f"database backends: {', '.join(BACKENDS)} (default app database: {database_url()})"
