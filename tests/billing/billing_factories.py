@@ -14,9 +14,7 @@ def D(text):
     return Decimal(text)
 
 
-def make_appointment(
-    ref, day, *, minutes=60, start=time(10, 0), senior_ref="s1", service=Service.ENTLASTUNG, **kw
-):
+def make_appointment(ref, day, *, minutes=60, start=time(10, 0), senior_ref="s1", service=Service.ENTLASTUNG, **kw):
     """An Entlastung appointment that took place, ``minutes`` long from ``start``."""
     end_minutes = start.hour * 60 + start.minute + (minutes or 0)
     values = dict(

@@ -22,8 +22,7 @@ MARCH = Month(2026, 3)
 
 def visits(*days, minutes=120, senior_ref="s1"):
     return [
-        make_appointment(f"{senior_ref}-{d}", date(2026, 3, d), minutes=minutes, senior_ref=senior_ref)
-        for d in days
+        make_appointment(f"{senior_ref}-{d}", date(2026, 3, d), minutes=minutes, senior_ref=senior_ref) for d in days
     ]
 
 
@@ -71,12 +70,8 @@ def test_without_abtretung_the_senior_gets_everything_with_the_split(config):
 def test_collective_invoice_has_one_section_per_senior(config):
     always = (Abtretung(date(2025, 1, 1)),)
     inputs = [
-        make_senior_month(
-            make_senior("s1", name="Zora Zander", abtretungen=always), visits(2, senior_ref="s1")
-        ),
-        make_senior_month(
-            make_senior("s2", name="Anna Albers", abtretungen=always), visits(3, senior_ref="s2")
-        ),
+        make_senior_month(make_senior("s1", name="Zora Zander", abtretungen=always), visits(2, senior_ref="s1")),
+        make_senior_month(make_senior("s2", name="Anna Albers", abtretungen=always), visits(3, senior_ref="s2")),
         make_senior_month(make_senior("s3", pflegekasse=TK, abtretungen=always), visits(4, senior_ref="s3")),
     ]
     run = prepare_month(MARCH, inputs, config=config)

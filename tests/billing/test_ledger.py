@@ -66,9 +66,7 @@ def test_grade_gained_mid_month_counts_the_whole_month(config):
 
 
 def test_grade_lost_mid_month_still_credits_that_month(config):
-    data = LedgerInput(
-        grades=(GradePeriod(3, date(2024, 1, 1), date(2025, 8, 10)),), service_start=Month(2025, 7)
-    )
+    data = LedgerInput(grades=(GradePeriod(3, date(2024, 1, 1), date(2025, 8, 10)),), service_start=Month(2025, 7))
     ledger = compute_ledger(data, config=config, until=Month(2025, 10))
     assert [m.credited for m in ledger.months] == [D("131.00"), D("131.00"), D("0.00"), D("0.00")]
     assert ledger.month(Month(2025, 10)).balance == D("262.00")  # what was credited stays usable

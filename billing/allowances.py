@@ -1,0 +1,157 @@
+"""Volunteer allowances (Aufwandsentschädigung): per Entlastung hour, summed per year against the tax-free cap.
+
+The allowance of a visit is its actual minutes at the hourly allowance in force that day, rounded half up per
+visit (like the billing lines). A volunteer's status turns to "Warnung" when the yearly sum reaches the
+configured share of the cap (default 90 %) and to "überschritten" beyond it; the part above the cap is shown
+as taxable.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from billing.config import CAP_NAMES, BillingConfig
+from billing.lines import Line, Service
+from billing.money import ZERO, amount_for, format_eur, hours
+from billing.month import Month
+
+
+class CapStatus(StrEnum):
+    OK = "ok"
+    WARNING = "Warnung"
+    EXCEEDED = "überschritten"
+
+
+@dataclass(frozen=True)
+class AllowanceLine:
+    """The allowance for one Entlastung visit."""
+
+    appointment_ref: str
+    volunteer_ref: str
+    volunteer_name: str
+    day: date
+    minutes: int
+    rate: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class PayoutRow:
+    """One volunteer on the monthly payout list, with the yearly sum against the cap."""
+
+    volunteer_ref: str
+    volunteer_name: str
+    month: Month
+    visits: int
+    minutes: int
+    amount: Decimal
+    paid_before: Decimal  # this calendar year, before this month
+    cap: Decimal
+    cap_kind: str
+    status: CapStatus
+    message: str
+
+    @property
+    def hours(self) -> Decimal:
+        return hours(self.minutes)
+
+    @property
+    def year_total(self) -> Decimal:
+        return self.paid_before + self.amount
+
+    @property
+    def taxable(self) -> Decimal:
+        """Part of this payout above the yearly cap."""
+        return max(ZERO, self.year_total - max(self.cap, self.paid_before))
+
+    @property
+    def tax_free(self) -> Decimal:
+        return self.amount - self.taxable
+
+
+def allowance_lines(lines: Iterable[Line], *, config: BillingConfig) -> list[AllowanceLine]:
+    """Allowance per Entlastung visit that took place (Besuchsdienst and groups: none)."""
+    result = []
+    for line in lines:
+        a = line.appointment
+        if a.service is not Service.ENTLASTUNG or not a.took_place:
+            continue
+        rate = config.allowance_per_hour.value_on(a.day)
+        result.append(
+            AllowanceLine(
+                a.ref, a.volunteer_ref, a.volunteer_name, a.day, line.minutes, rate, amount_for(line.minutes, rate)
+            )
+        )
+    return result
+
+
+def year_sums(lines: Iterable[AllowanceLine], year: int) -> dict[str, Decimal]:
+    """Allowance per volunteer in ``year``."""
+    sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        if line.day.year == year:
+            sums[line.volunteer_ref] += line.amount
+    return dict(sums)
+
+
+def cap_status(year_total: Decimal, cap: Decimal, *, warning_ratio: Decimal) -> CapStatus:
+    if year_total > cap:
+        return CapStatus.EXCEEDED
+    return CapStatus.WARNING if year_total >= cap * warning_ratio else CapStatus.OK
+
+
+def payout_list(
+    month: Month,
+    lines: Iterable[AllowanceLine],
+    *,
+    paid_before: Mapping[str, Decimal],
+    config: BillingConfig,
+    cap_kinds: Mapping[str, str] | None = None,
+) -> list[PayoutRow]:
+    """Payout per volunteer for the lines of ``month``; ``paid_before`` is each volunteer's sum paid earlier this
+    year, ``cap_kinds`` overrides the configured Pauschale per volunteer. Sorted by name."""
+    grouped: dict[str, list[AllowanceLine]] = defaultdict(list)
+    for line in lines:
+        if month.contains(line.day):
+            grouped[line.volunteer_ref].append(line)
+    rows = []
+    for ref, own in grouped.items():
+        kind = (cap_kinds or {}).get(ref, config.tax_free_cap_kind)
+        cap = config.tax_free_cap(month.year, kind)
+        before = paid_before.get(ref, ZERO)
+        amount = sum((line.amount for line in own), ZERO)
+        status = cap_status(before + amount, cap, warning_ratio=config.cap_warning_ratio)
+        rows.append(
+            PayoutRow(
+                volunteer_ref=ref,
+                volunteer_name=own[0].volunteer_name,
+                month=month,
+                visits=len(own),
+                minutes=sum(line.minutes for line in own),
+                amount=amount,
+                paid_before=before,
+                cap=cap,
+                cap_kind=kind,
+                status=status,
+                message=_message(before + amount, cap, kind, status),
+            )
+        )
+    return sorted(rows, key=lambda r: (r.volunteer_name, r.volunteer_ref))
+
+
+def _message(total: Decimal, cap: Decimal, kind: str, status: CapStatus) -> str:
+    name = CAP_NAMES[kind]
+    share = (total * 100 / cap).quantize(Decimal(1)) if cap else Decimal(0)
+    if status is CapStatus.EXCEEDED:
+        return (
+            f"Jahressumme {format_eur(total)} übersteigt die {name} ({format_eur(cap)}) um {format_eur(total - cap)}."
+        )
+    left = f"noch {format_eur(cap - total)} steuerfrei"
+    if status is CapStatus.WARNING:
+        return f"Achtung: Jahressumme {format_eur(total)} = {share} % der {name} ({format_eur(cap)}); {left}."
+    return f"Jahressumme {format_eur(total)} ({share} % der {name}); {left}."
