@@ -98,9 +98,7 @@ def horizon_end(today: date, *, weeks: int = DEFAULT_HORIZON_WEEKS) -> date:
     return today + timedelta(weeks=weeks)
 
 
-def skip_reason(
-    day: date, *, absences: Iterable[Absence] = (), skip_holidays: bool = True
-) -> SkippedDate | None:
+def skip_reason(day: date, *, absences: Iterable[Absence] = (), skip_holidays: bool = True) -> SkippedDate | None:
     """Why no visit can take place on ``day`` (holiday first, then absence), or None."""
     name = holiday_name(day) if skip_holidays else None
     if name:
@@ -225,9 +223,7 @@ def reconcile(
     moves: list[Move] = []
     delete: list[Appointment] = []
     for key in sorted(set(wanted_by_period) | set(existing_by_period)):
-        c, m, d, k = _match_period(
-            wanted_by_period.get(key, []), existing_by_period.get(key, []), skipped_days, now
-        )
+        c, m, d, k = _match_period(wanted_by_period.get(key, []), existing_by_period.get(key, []), skipped_days, now)
         create += c
         moves += m
         delete += d

@@ -40,9 +40,7 @@ def apply_plan(appointments: list[Appointment], plan: Plan) -> list[Appointment]
             appointment = replace(appointment, on=move.on, start=move.start, end=move.end)
         result.append(appointment)
     for occurrence in plan.create:
-        result.append(
-            Appointment(id=next(_ids), on=occurrence.on, start=occurrence.start, end=occurrence.end)
-        )
+        result.append(Appointment(id=next(_ids), on=occurrence.on, start=occurrence.start, end=occurrence.end))
     return result
 
 

@@ -3,11 +3,10 @@
 from dataclasses import replace
 from datetime import date, time, timedelta
 
-from sched_factories import apply_plan, berlin, make_appointment
-
 from scheduling.model import Absence, Status
 from scheduling.recurrence import horizon_end, reconcile
 from scheduling.rules import Frequency, VisitRule
+from tests.scheduling.sched_factories import apply_plan, berlin, make_appointment
 
 MONDAY_10 = VisitRule(weekdays=(0,), start_time=time(10), duration_minutes=120, starts_on=date(2026, 3, 2))
 NOW = berlin(2026, 3, 2, 8)  # Monday 02.03.2026, 08:00 in Dortmund

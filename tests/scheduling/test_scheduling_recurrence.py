@@ -43,9 +43,7 @@ def test_christmas_and_new_year_are_skipped():
 
 
 def test_holidays_can_be_switched_off():
-    generation = generate(
-        rule(weekdays=(4,)), first=date(2026, 4, 3), last=date(2026, 4, 3), skip_holidays=False
-    )
+    generation = generate(rule(weekdays=(4,)), first=date(2026, 4, 3), last=date(2026, 4, 3), skip_holidays=False)
     assert dates(generation) == [date(2026, 4, 3)]
 
 

@@ -19,9 +19,7 @@ def test_valid_rule_has_no_errors_and_describes_itself():
     r = rule(weekdays=(0, 4), frequency=Frequency.BIWEEKLY, ends_on=date(2026, 12, 31))
     assert validate_rule(r) == []
     assert r.end_time == time(12)
-    assert r.describe() == (
-        "alle zwei Wochen montags und freitags, 10:00–12:00 Uhr, ab 01.04.2026 bis 31.12.2026"
-    )
+    assert r.describe() == ("alle zwei Wochen montags und freitags, 10:00–12:00 Uhr, ab 01.04.2026 bis 31.12.2026")
 
 
 @pytest.mark.parametrize(
