@@ -17,7 +17,7 @@ class Status(StrEnum):
     """Lifecycle of an appointment, values as stored by the app."""
 
     GEPLANT = "geplant"
-    BESTAETIGT = "bestätigt"
+    BESTAETIGT = "bestaetigt"
     ABGESAGT = "abgesagt"
     STATTGEFUNDEN = "stattgefunden"
     AUSGEFALLEN = "ausgefallen"

@@ -126,10 +126,11 @@ def generate(
     day = max(first, rule.starts_on)
     end = last if rule.ends_on is None else min(last, rule.ends_on)
     while day <= end:
-        if rule.matches(day):
+        slots = rule.slots_on(day)
+        if slots:
             reason = skip_reason(day, absences=absences, skip_holidays=skip_holidays)
             if reason is None:
-                occurrences.append(Occurrence(day, rule.start_time, rule.end_time))
+                occurrences += [Occurrence(day, slot.start_time, slot.end_time) for slot in slots]
             else:
                 skipped.append(reason)
         day += timedelta(days=1)
@@ -197,8 +198,14 @@ def reconcile(
     skipped: tuple[SkippedDate, ...] = ()
     if rule is not None:
         generation = generate(rule, first=today, last=last, absences=absences, skip_holidays=skip_holidays)
-        replaced = {a.replaces_on for a in appointments if a.is_one_off and a.replaces_on}
-        wanted = [o for o in generation.occurrences if o.starts_at > now and o.on not in replaced]
+        one_offs = [a for a in appointments if a.is_one_off]
+        replaced = {a.replaces_on for a in one_offs if a.replaces_on}
+        taken = {(a.on, a.start) for a in one_offs}
+        wanted = [
+            o
+            for o in generation.occurrences
+            if o.starts_at > now and o.on not in replaced and (o.on, o.start) not in taken
+        ]
         skipped = generation.skipped
 
     skipped_days = {s.on for s in skipped}

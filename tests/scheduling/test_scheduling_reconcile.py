@@ -5,10 +5,16 @@ from datetime import date, time, timedelta
 
 from scheduling.model import Absence, Status
 from scheduling.recurrence import horizon_end, reconcile
-from scheduling.rules import Frequency, VisitRule
+from scheduling.rules import VisitRule
 from tests.scheduling.sched_factories import apply_plan, berlin, make_appointment
 
-MONDAY_10 = VisitRule(weekdays=(0,), start_time=time(10), duration_minutes=120, starts_on=date(2026, 3, 2))
+
+def weekly(weekdays=(0,), start=time(10)) -> VisitRule:
+    """Weekly visits of two hours from Monday 02.03.2026."""
+    return VisitRule.same_time(weekdays, start, 120, date(2026, 3, 2))
+
+
+MONDAY_10 = weekly()
 NOW = berlin(2026, 3, 2, 8)  # Monday 02.03.2026, 08:00 in Dortmund
 
 
@@ -65,7 +71,7 @@ def test_rule_change_moves_future_planned_only():
     appointments.append(one_off)
 
     now = berlin(2026, 3, 10, 12)  # Tuesday: the visit of 09.03. is past
-    changed = replace(MONDAY_10, weekdays=(1,), start_time=time(14))
+    changed = weekly((1,), time(14))
     plan = reconcile(changed, appointments, now=now)
 
     past = by_day[date(2026, 3, 9)]
@@ -83,9 +89,9 @@ def test_rule_change_moves_future_planned_only():
 
 def test_weekday_added_creates_and_weekday_removed_deletes():
     appointments = settle(MONDAY_10, [], NOW)
-    both = settle(replace(MONDAY_10, weekdays=(0, 3)), appointments, NOW)
+    both = settle(weekly((0, 3)), appointments, NOW)
     assert len(both) == 2 * len(appointments)  # Gründonnerstag 02.04. is a working day in NRW
-    plan = reconcile(replace(MONDAY_10, weekdays=(3,)), both, now=NOW)
+    plan = reconcile(weekly((3,)), both, now=NOW)
     assert [a.on.weekday() for a in plan.delete] == [0] * len(appointments)
     assert not plan.create and not plan.update
 
@@ -103,7 +109,7 @@ def test_end_date_and_ended_rule_delete_future_planned_only():
 
 
 def test_biweekly_change_of_anchor_moves_within_period():
-    biweekly = replace(MONDAY_10, frequency=Frequency.BIWEEKLY)
+    biweekly = replace(MONDAY_10, interval_weeks=2)
     appointments = settle(biweekly, [], NOW)
     assert [a.on for a in appointments][:3] == [date(2026, 3, 2), date(2026, 3, 16), date(2026, 3, 30)]
     shifted = replace(biweekly, starts_on=date(2026, 3, 9))
@@ -149,7 +155,7 @@ def test_shorter_horizon_keeps_existing_far_appointments():
 
 def test_started_visit_is_left_alone_on_rule_change():
     appointments = settle(MONDAY_10, [], NOW)
-    plan = reconcile(replace(MONDAY_10, start_time=time(9)), appointments, now=berlin(2026, 3, 2, 10, 30))
+    plan = reconcile(weekly(start=time(9)), appointments, now=berlin(2026, 3, 2, 10, 30))
     assert appointments[0] in plan.keep
     assert plan.update[0].appointment.on == date(2026, 3, 9)
 
@@ -160,3 +166,16 @@ def test_dst_weeks_reconcile_in_local_time():
     appointments = settle(rule, [], now)
     assert {a.start for a in appointments} == {time(10)}
     assert slots(appointments)[:2] == [(date(2026, 10, 19), time(10)), (date(2026, 10, 26), time(10))]
+
+
+def test_one_off_in_a_rule_slot_is_not_duplicated():
+    # The app's unique (pairing, date, start) constraint must never be hit by a create or move.
+    one_off = make_appointment(date(2026, 3, 9), is_one_off=True)
+    plan = reconcile(MONDAY_10, [one_off], now=NOW)
+    assert date(2026, 3, 9) not in [o.on for o in plan.create]
+    settle(MONDAY_10, [one_off], NOW)
+
+
+def test_status_values_match_the_app():
+    assert Status("bestaetigt") is Status.BESTAETIGT
+    assert Status.BESTAETIGT.label == "bestätigt"

@@ -4,18 +4,12 @@ from datetime import UTC, date, datetime, time
 
 from scheduling.model import Absence
 from scheduling.recurrence import SkipKind, generate
-from scheduling.rules import Frequency, VisitRule
+from scheduling.rules import Slot, VisitRule
 
 
-def rule(weekdays=(0,), start="10:00", minutes=120, starts_on=date(2026, 1, 1), **fields) -> VisitRule:
+def rule(weekdays=(0,), start="10:00", minutes=120, starts_on=date(2026, 1, 1), **options) -> VisitRule:
     """A rule with defaults: weekly Monday 10:00–12:00."""
-    return VisitRule(
-        weekdays=weekdays,
-        start_time=time.fromisoformat(start),
-        duration_minutes=minutes,
-        starts_on=starts_on,
-        **fields,
-    )
+    return VisitRule.same_time(weekdays, time.fromisoformat(start), minutes, starts_on, **options)
 
 
 def dates(generation):
@@ -59,7 +53,7 @@ def test_absence_skips_dates_with_its_period_in_the_reason():
 
 def test_biweekly_is_anchored_on_the_week_of_the_start_date():
     # Starts on Wednesday 08.04.2026: its week (Monday 06.04.) is a visiting week, Monday itself is too early.
-    r = rule(weekdays=(0, 3), starts_on=date(2026, 4, 8), frequency=Frequency.BIWEEKLY)
+    r = rule(weekdays=(0, 3), starts_on=date(2026, 4, 8), interval_weeks=2)
     generation = generate(r, first=date(2026, 4, 1), last=date(2026, 5, 10))
     assert dates(generation) == [
         date(2026, 4, 9),
@@ -73,7 +67,7 @@ def test_biweekly_is_anchored_on_the_week_of_the_start_date():
 
 
 def test_biweekly_anchor_does_not_depend_on_the_window():
-    r = rule(weekdays=(2,), starts_on=date(2026, 1, 7), frequency=Frequency.BIWEEKLY)
+    r = rule(weekdays=(2,), starts_on=date(2026, 1, 7), interval_weeks=2)
     early = dates(generate(r, first=date(2026, 1, 1), last=date(2026, 3, 31)))
     late = dates(generate(r, first=date(2026, 2, 10), last=date(2026, 3, 31)))
     assert late == [d for d in early if d >= date(2026, 2, 10)]
@@ -96,3 +90,16 @@ def test_dst_weeks_keep_local_times():
     assert [o.starts_at.astimezone(UTC).hour for o in spring] == [9, 8]
     assert [o.starts_at.astimezone(UTC).hour for o in autumn] == [8, 9]
     assert spring[1].starts_at == datetime(2026, 3, 30, 8, tzinfo=UTC)
+
+
+def test_slots_with_different_times_per_weekday():
+    r = VisitRule(
+        slots=(Slot.from_minutes(0, 600, 60), Slot.from_minutes(3, 900, 90), Slot.from_minutes(0, 960, 30)),
+        starts_on=date(2026, 5, 4),
+    )
+    occurrences = generate(r, first=date(2026, 5, 4), last=date(2026, 5, 10)).occurrences
+    assert [(o.on.day, o.start, o.end) for o in occurrences] == [
+        (4, time(10), time(11)),
+        (4, time(16), time(16, 30)),
+        (7, time(15), time(16, 30)),
+    ]
