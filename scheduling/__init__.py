@@ -1,1 +1,59 @@
 """Pure scheduling domain: recurrence, due notifications, calendars, week view, cover ranking."""
+
+from scheduling.cover import CoverCandidate, RankedCandidate, rank_cover
+from scheduling.due import (
+    CertificateStatus,
+    DueItem,
+    DueKind,
+    Recipient,
+    WeeklySummary,
+    due_certificate_reminders,
+    due_confirmation_requests,
+    due_escalations,
+    due_hours_requests,
+    due_reminders,
+    marker,
+    weekly_summary,
+)
+from scheduling.ical import build_feed
+from scheduling.model import BERLIN, Absence, Appointment, Status
+from scheduling.recurrence import Conflict, Move, Occurrence, Plan, SkippedDate, generate, reconcile
+from scheduling.rules import RuleError, Slot, VisitRule, check_rule, validate_rule
+from scheduling.weekview import WeekView, build_week
+
+__all__ = [
+    "BERLIN",
+    "Absence",
+    "Appointment",
+    "CertificateStatus",
+    "Conflict",
+    "CoverCandidate",
+    "DueItem",
+    "DueKind",
+    "Move",
+    "Occurrence",
+    "Plan",
+    "RankedCandidate",
+    "Recipient",
+    "RuleError",
+    "SkippedDate",
+    "Slot",
+    "Status",
+    "VisitRule",
+    "WeekView",
+    "WeeklySummary",
+    "build_feed",
+    "build_week",
+    "check_rule",
+    "due_certificate_reminders",
+    "due_confirmation_requests",
+    "due_escalations",
+    "due_hours_requests",
+    "due_reminders",
+    "generate",
+    "marker",
+    "rank_cover",
+    "reconcile",
+    "validate_rule",
+    "weekly_summary",
+]
