@@ -5,6 +5,7 @@ from .district import District, Sozialraum
 from .pairing import APPOINTMENT_STATUSES, PAIRING_STATUSES, Appointment, Pairing, PairingSlot
 from .pflegekasse import Pflegekasse
 from .request import REQUEST_STATUSES, URGENCIES, Request, RequestStatusChange, RequestWindow
+from .scheduling import AppointmentAlert, NotificationMarker, OutboxMessage, UsedLink
 from .senior import SENIOR_STATUSES, Senior
 from .user import ROLES, User
 from .volunteer import VOLUNTEER_STATUSES, Volunteer, VolunteerAbsence, VolunteerAvailability
@@ -21,7 +22,10 @@ __all__ = [
     "VOLUNTEER_STATUSES",
     "WEEKDAYS",
     "Appointment",
+    "AppointmentAlert",
     "District",
+    "NotificationMarker",
+    "OutboxMessage",
     "Pairing",
     "PairingSlot",
     "Pflegekasse",
@@ -30,6 +34,7 @@ __all__ = [
     "RequestWindow",
     "Senior",
     "Sozialraum",
+    "UsedLink",
     "User",
     "Volunteer",
     "VolunteerAbsence",

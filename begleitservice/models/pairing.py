@@ -1,12 +1,12 @@
 """Begleitungen (a volunteer regularly visits a senior) and their appointments."""
 
-from datetime import date, time
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import SERVICES, WEEKDAYS, Timestamps, in_values, minutes_label
+from .base import SERVICES, WEEKDAYS, Timestamps, UTCDateTime, in_values, minutes_label
 from .checks import attach_service_rule
 from .request import Request
 from .senior import Senior
@@ -105,6 +105,10 @@ class Appointment(Timestamps, db.Model):
     actual_minutes: Mapped[int | None]
     is_one_off: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str | None] = mapped_column(sa.String(200))
+    replaces_on: Mapped[date | None]  # a one-off visit standing in for this skipped rule date
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decline_reason: Mapped[str | None] = mapped_column(sa.String(300))
 
     pairing: Mapped[Pairing] = relationship(back_populates="appointments")
 

@@ -1,12 +1,12 @@
 """Volunteers (Ehrenamtliche), their weekly availability and absences."""
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
-from .base import GENDERS, SERVICES, WEEKDAYS, Timestamps, in_values, minutes_label, split_list
+from .base import GENDERS, SERVICES, WEEKDAYS, Timestamps, UTCDateTime, in_values, minutes_label, split_list
 from .district import District
 
 VOLUNTEER_STATUSES = {
@@ -43,6 +43,8 @@ class Volunteer(Timestamps, db.Model):
     basisqualifizierung_on: Mapped[date | None]
     basisqualifizierung_ref: Mapped[str | None] = mapped_column(sa.String(80))
     fuehrungszeugnis_on: Mapped[date | None]
+    fuehrungszeugnis_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)  # iCal feed
     status: Mapped[str] = mapped_column(sa.String(20), default="aktiv")
     notes: Mapped[str | None] = mapped_column(sa.Text)
 

@@ -1,0 +1,94 @@
+"""Scheduling records: the mail outbox, "already sent" markers, used link tokens and appointment alerts."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, in_values, utcnow
+from .pairing import Appointment
+
+OUTBOX_STATUSES = {
+    "pending": "wartet",
+    "sending": "wird gesendet",
+    "sent": "gesendet",
+    "failed": "fehlgeschlagen",
+}
+LINK_PURPOSES = {
+    "confirm": "Termin bestätigen",
+    "decline": "Termin absagen",
+    "report": "Stunden melden",
+}
+ALERT_KINDS = {"unbestaetigt": "noch nicht bestätigt", "abgesagt": "abgesagt"}
+
+
+class OutboxMessage(db.Model):
+    """One mail, written in the same transaction as the change that causes it; sent later by the scheduler."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body_text: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claim: Mapped[str | None] = mapped_column(sa.String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint(in_values("status", OUTBOX_STATUSES), name="status"),
+        sa.CheckConstraint("attempts >= 0", name="attempts"),
+        sa.Index("ix_outbox_message_due", "status", "next_attempt_at"),
+    )
+
+    @property
+    def status_label(self) -> str:
+        return OUTBOX_STATUSES[self.status]
+
+
+class NotificationMarker(db.Model):
+    """A "this was already sent" key (e.g. 'reminder:42'), so a job run twice sends nothing twice."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    appointment_id: Mapped[int | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class UsedLink(db.Model):
+    """A volunteer link that has been used once; its nonce cannot be used again."""
+
+    nonce: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    purpose: Mapped[str] = mapped_column(sa.String(20))
+    appointment_id: Mapped[int] = mapped_column(index=True)
+    outcome: Mapped[str] = mapped_column(sa.String(200))
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.CheckConstraint(in_values("purpose", LINK_PURPOSES), name="purpose"),)
+
+
+class AppointmentAlert(db.Model):
+    """Something the coordinators must look at: a decline, or a visit still unconfirmed shortly before."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(sa.ForeignKey("appointment.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    appointment: Mapped[Appointment] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(in_values("kind", ALERT_KINDS), name="kind"),
+        sa.UniqueConstraint("appointment_id", "kind", name="uq_appointment_alert_kind"),
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return ALERT_KINDS[self.kind]
