@@ -1,0 +1,294 @@
+"""The engine: compose candidates, model, constraints and objectives; solve rule by rule; prove bounds.
+
+Rule 1 (served) is closed from both sides: a warm start from heuristics below, the max-flow bound above; when
+they meet no search is needed. Otherwise CP-SAT solves the pair model, whose optimum is a valid upper bound;
+each volunteer's timetable is then checked exactly and impossible combinations are cut off (a logic-based
+Benders loop) until the model's answer can be timetabled. Rules 2 and 3 follow with the earlier rules fixed.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from matching import constraints, objectives
+from matching.candidates import Candidates, Pair, build_candidates
+from matching.greedy import Plan, flow_bound, repair, warm_start
+from matching.reasons import explain_assignment, explain_unserved
+from matching.schedule import DayPlanner, minimal_conflict, timetable
+from matching.schema import Assignment, Instance, Solution, Visit
+from matching.variables import make_variables
+
+logger = logging.getLogger(__name__)
+
+MAXIMIZE, MINIMIZE = 1, -1
+
+
+@dataclass
+class StageResult:
+    """Outcome of one lexicographic stage."""
+
+    value: int
+    bound: int
+    proven: bool
+    rounds: int = 0
+    cuts: int = 0
+    wall_s: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "value": self.value,
+            "bound": self.bound,
+            "proven": self.proven,
+            "rounds": self.rounds,
+            "cuts": self.cuts,
+            "wall_s": round(self.wall_s, 3),
+        }
+
+
+def plan_key(inst: Instance, plan: Plan) -> tuple[int, int, int]:
+    """Lexicographic key of a plan, larger is better: (served, priority, -cost)."""
+    served, priority, cost = objectives.plan_values(inst, plan.pairs())
+    return served, priority, -cost
+
+
+class Engine:
+    """Holds the pair model, the cuts found so far and the best feasible plan."""
+
+    def __init__(self, inst: Instance, cand: Candidates, *, deadline: float):
+        self.inst, self.cand, self.deadline = inst, cand, deadline
+        settings = inst.settings
+        self.planner = DayPlanner(settings.slot_minutes, settings.travel_buffer_minutes)
+        self.vars = make_variables(inst, cand)
+        constraints.one_volunteer_per_request(self.vars, cand)
+        constraints.max_seniors(self.vars, inst, cand)
+        constraints.max_minutes(self.vars, inst, cand)
+        constraints.count_capacity(self.vars, inst, cand)
+        self.cuts: set[tuple[int, ...]] = set()
+        self.incumbent = Plan(inst, cand, self.planner)
+        self.solver_status: list[str] = []
+
+    def offer(self, plan: Plan) -> None:
+        """Keep the plan if it is lexicographically better than the incumbent."""
+        if plan_key(self.inst, plan) > plan_key(self.inst, self.incumbent):
+            self.incumbent = plan
+
+    def conflicts(self, chosen: list[Pair]) -> list[list[Pair]]:
+        """Minimal sets of chosen pairs that no volunteer's week can hold."""
+        per_volunteer: dict[int, list[Pair]] = {}
+        for pair in chosen:
+            per_volunteer.setdefault(pair.v, []).append(pair)
+        found = []
+        for v in sorted(per_volunteer):
+            pairs = per_volunteer[v]
+            if len(pairs) > 1 and timetable(pairs, self.planner) is None:
+                found.append(minimal_conflict(pairs, self.planner))
+        return found
+
+    def _hint(self) -> None:
+        model, chosen = self.vars.model, {p.index for p in self.incumbent.pairs()}
+        model.clear_hints()
+        for i, var in enumerate(self.vars.x):
+            model.add_hint(var, i in chosen)
+        for v, var in self.vars.extra_seniors.items():
+            model.add_hint(var, max(0, len(self.incumbent.on_volunteer[v]) - 1))
+
+    def _solver(self, seconds: float) -> cp_model.CpSolver:
+        settings = self.inst.settings
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.max_time_in_seconds = max(0.01, seconds)
+        params.num_workers = max(1, settings.workers)
+        params.random_seed = settings.seed
+        params.linearization_level = settings.linearization_level
+        params.log_search_progress = settings.log_search
+        for name, value in settings.cp_sat.items():
+            setattr(params, name, value)
+        return solver
+
+    def run_stage(self, name: str, expr, sense: int, value_of, *, budget_s: float) -> StageResult:
+        """Optimise one objective over the model, cutting off what cannot be timetabled, within the budget."""
+        started = time.perf_counter()
+        stop = min(self.deadline, started + budget_s)
+        model = self.vars.model
+        if sense == MAXIMIZE:
+            model.maximize(expr)
+        else:
+            model.minimize(expr)
+        result = StageResult(value=value_of(self.incumbent), bound=sense * 2**62, proven=False)
+        while (remaining := stop - time.perf_counter()) > 0.005:
+            self._hint()
+            solver = self._solver(remaining)
+            status = solver.solve(model)
+            result.rounds += 1
+            self.solver_status.append(solver.status_name(status))
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                break
+            raw = solver.best_objective_bound
+            bound = math.floor(raw + 1e-6) if sense == MAXIMIZE else math.ceil(raw - 1e-6)
+            result.bound = min(result.bound, bound) if sense == MAXIMIZE else max(result.bound, bound)
+            values = solver.response_proto.solution
+            chosen = [p for p in self.cand.pairs if values[p.index]]
+            found = self.conflicts(chosen)
+            self.offer(repair(self.inst, self.cand, self.planner, chosen) if found else self._plan_of(chosen))
+            result.value = value_of(self.incumbent)
+            logger.info(
+                "stage %s round %d: %s value %d bound %d, %d new cuts",
+                name,
+                result.rounds,
+                solver.status_name(status),
+                result.value,
+                result.bound,
+                len(found),
+            )
+            if sense * (result.value - result.bound) >= 0:
+                result.proven = True
+                break
+            if not found:
+                break
+            for core in found:
+                key = tuple(p.index for p in core)
+                if key not in self.cuts:
+                    self.cuts.add(key)
+                    constraints.timetable_cut(self.vars, core)
+                    result.cuts += 1
+        result.wall_s = time.perf_counter() - started
+        return result
+
+    def _plan_of(self, chosen: list[Pair]) -> Plan:
+        plan = Plan(self.inst, self.cand, self.planner)
+        for pair in chosen:
+            plan.add(pair)
+        return plan
+
+
+def solve(inst: Instance) -> Solution:
+    """Propose assignments for the instance: rule 1 proven where possible, then rules 2 and 3."""
+    started = time.perf_counter()
+    settings = inst.settings
+    deadline = started + settings.time_limit_s
+    cand = build_candidates(inst)
+    engine = Engine(inst, cand, deadline=deadline)
+    engine.offer(warm_start(inst, cand, engine.planner))
+    served_ub = flow_bound(inst, cand)
+    t_bounds = time.perf_counter() - started
+    stages: dict[str, StageResult] = {}
+
+    served = objectives.served_term(engine.vars)
+    constraints.at_most(engine.vars, served, served_ub)
+    warm_served = len(engine.incumbent.pair_of)
+    if warm_served >= served_ub:
+        stages["served"] = StageResult(value=warm_served, bound=served_ub, proven=True)
+    else:
+        stages["served"] = engine.run_stage(
+            "served", served, MAXIMIZE, lambda plan: len(plan.pair_of), budget_s=settings.time_limit_s
+        )
+        stages["served"].bound = min(stages["served"].bound, served_ub)
+    s1 = stages["served"]
+    s1.value = len(engine.incumbent.pair_of)
+    t_served = time.perf_counter() - started
+
+    weights = objectives.priorities(inst)
+    p_max = objectives.priority_max(inst)
+    priority = objectives.priority_term(engine.vars, inst, cand)
+    if s1.proven:
+        constraints.at_least(engine.vars, served, s1.value)
+        stage2_expr, stage2_value = priority, lambda plan: sum(weights[r] for r in plan.pair_of)
+    else:
+        constraints.at_least(engine.vars, served, s1.value)
+        stage2_expr = served * (p_max + 1) + priority
+        stage2_value = lambda plan: len(plan.pair_of) * (p_max + 1) + sum(weights[r] for r in plan.pair_of)  # noqa: E731
+    budget = max(0.0, deadline - time.perf_counter()) * settings.priority_time_share
+    stages["priority"] = engine.run_stage("priority", stage2_expr, MAXIMIZE, stage2_value, budget_s=budget)
+    s2 = stages["priority"]
+    constraints.at_least(engine.vars, stage2_expr, s2.value)
+
+    cost = objectives.quality_cost_term(engine.vars, inst, cand)
+    stages["quality"] = engine.run_stage(
+        "quality",
+        cost,
+        MINIMIZE,
+        lambda plan: objectives.plan_values(inst, plan.pairs())[2],
+        budget_s=max(0.0, deadline - time.perf_counter()),
+    )
+    return build_solution(
+        inst, cand, engine, stages, served_ub=served_ub, started=started, t_bounds=t_bounds, t_served=t_served
+    )
+
+
+def composite(inst: Instance, cand: Candidates, served: int, priority: int, cost: int) -> int:
+    """Encode (served, priority, -cost) as one integer that orders solutions lexicographically."""
+    p_max, c_max = objectives.priority_max(inst), objectives.quality_cost_max(inst, cand)
+    return (served * (p_max + 1) + priority) * (c_max + 1) + (c_max - cost)
+
+
+def composite_bound(inst: Instance, cand: Candidates, stages: dict[str, StageResult], served_ub: int) -> int:
+    """Upper bound of the composite objective from what each stage proved."""
+    s1, s2, s3 = stages["served"], stages["priority"], stages["quality"]
+    p_max = objectives.priority_max(inst)
+    if not s1.proven:
+        return composite(inst, cand, min(served_ub, s1.bound), p_max, 0)
+    if not s2.proven:
+        return composite(inst, cand, s1.value, min(p_max, max(s2.bound, s2.value)), 0)
+    return composite(inst, cand, s1.value, s2.value, max(0, min(s3.bound, s3.value)) if s3.rounds else 0)
+
+
+def build_solution(inst, cand, engine: Engine, stages, *, served_ub, started, t_bounds, t_served) -> Solution:
+    """Turn the best plan into the public solution with timetables, reasons, bounds and statistics."""
+    plan = engine.incumbent
+    served, priority, cost = objectives.plan_values(inst, plan.pairs())
+    stages["priority"].value, stages["quality"].value = priority, cost
+    assignments = []
+    for v in sorted(plan.on_volunteer):
+        pairs = plan.on_volunteer[v]
+        if not pairs:
+            continue
+        table = timetable(pairs, engine.planner) or {}
+        for pair in sorted(pairs, key=lambda p: p.index):
+            visits = [Visit(d, s, s + pair.minutes) for d, s in sorted(table.get(pair.index, []))]
+            assignments.append(
+                Assignment(
+                    request=inst.requests[pair.r].id,
+                    volunteer=inst.volunteers[v].id,
+                    visits=visits,
+                    reasons=explain_assignment(inst, plan, pair, visits),
+                )
+            )
+    order = {req.id: i for i, req in enumerate(inst.requests)} if _hashable(inst) else None
+    if order is not None:
+        assignments.sort(key=lambda a: order[a.request])
+    unserved = [explain_unserved(inst, cand, plan, r) for r in range(len(inst.requests)) if r not in plan.pair_of]
+    proven = all(s.proven for s in stages.values())
+    s1 = stages["served"]
+    wall = time.perf_counter() - started
+    return Solution(
+        status="OPTIMAL" if proven else "FEASIBLE",
+        served=served,
+        objective=composite(inst, cand, served, priority, cost),
+        bound=max(composite_bound(inst, cand, stages, served_ub), composite(inst, cand, served, priority, cost)),
+        wall_s=wall,
+        assignments=assignments,
+        unserved=unserved,
+        served_bound=served if s1.proven else min(served_ub, s1.bound),
+        served_proven=s1.proven,
+        stages={name: stage.to_dict() for name, stage in stages.items()},
+        stats={
+            "pairs": len(cand.pairs),
+            "flow_bound": served_ub,
+            "cuts": len(engine.cuts),
+            "bounds_s": round(t_bounds, 3),
+            "served_proven_s": round(t_served, 3),
+            "solver_status": engine.solver_status,
+        },
+    )
+
+
+def _hashable(inst: Instance) -> bool:
+    try:
+        return len({req.id for req in inst.requests}) == len(inst.requests)
+    except TypeError:
+        return False
