@@ -1,20 +1,201 @@
-"""Placeholder: filled by the seniors feature."""
+"""Seniors: list (staff), create and edit (care staff), detail (care staff see everything, accounting billing only)."""
 
-from flask import Blueprint
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from ..auth.access import CARE, restrict
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..auth.access import CARE, STAFF, require_role, restrict
+from ..extensions import db
+from ..models import (
+    APPOINTMENT_STATUSES,
+    PAIRING_STATUSES,
+    REQUEST_STATUSES,
+    SENIOR_STATUSES,
+    Appointment,
+    District,
+    Pairing,
+    Pflegekasse,
+    Request,
+    Senior,
+)
+from .forms import SeniorForm
+from .operations import RUNNING_PAIRING, SeniorError, outside_dortmund, save_senior
 
 bp = Blueprint("seniors", __name__, url_prefix="/seniors")
-restrict(bp, *CARE)
+restrict(bp, *STAFF)
+
+HIDDEN_BY_DEFAULT = ("beendet", "gesperrt")
+APPOINTMENTS_SHOWN = 10
+
+
+def detail_url(endpoint: str, object_id: int) -> str:
+    """URL of another area's detail page, whatever its id argument is called (request_id, item_id, …)."""
+    (argument,) = next(current_app.url_map.iter_rules(endpoint)).arguments
+    return url_for(endpoint, **{argument: object_id})
+
+
+@bp.context_processor
+def _template_helpers():
+    return {"detail_url": detail_url}
+
+
+def _today() -> date:
+    """Today in the service's time zone (the server may run on UTC)."""
+    return datetime.now(ZoneInfo(current_app.config["APP_TIMEZONE"])).date()
+
+
+def _sees_care_data() -> bool:
+    return current_user.role in CARE
 
 
 @bp.route("/")
 def index():
-    """List."""
-    return "TODO"
+    """List seniors: search, filters, pagination; care columns only for care staff."""
+    args = request.args
+    today = _today()
+    query = _filtered(sa.select(Senior), args, today).order_by(Senior.last_name, Senior.first_name, Senior.id)
+    query = query.options(joinedload(Senior.district), joinedload(Senior.pflegekasse))
+    page = db.paginate(
+        query, page=args.get("page", 1, type=int), per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False
+    )
+    pairing_counts = {}
+    if _sees_care_data() and page.items:
+        pairing_counts = dict(
+            db.session.execute(
+                sa.select(Pairing.senior_id, sa.func.count())
+                .where(Pairing.senior_id.in_([s.id for s in page.items]), Pairing.status == "aktiv")
+                .group_by(Pairing.senior_id)
+            ).all()
+        )
+    return render_template(
+        "seniors/index.html",
+        page=page,
+        args=args,
+        today=today,
+        care=_sees_care_data(),
+        pairing_counts=pairing_counts,
+        districts=db.session.scalars(sa.select(District).order_by(District.name)).all(),
+        kassen=db.session.scalars(sa.select(Pflegekasse).order_by(Pflegekasse.name)).all(),
+        statuses=SENIOR_STATUSES,
+    )
 
 
-@bp.route("/<int:item_id>")
+def _filtered(query, args, today: date):
+    """Apply the list's search and filters from the query string."""
+    for word in args.get("q", "").split():
+        like = f"%{word}%"
+        query = query.where(
+            sa.or_(
+                Senior.first_name.ilike(like),
+                Senior.last_name.ilike(like),
+                Senior.kvnr.ilike(like),
+                Senior.phone.contains(word),
+                Senior.postal_code.startswith(word),
+            )
+        )
+    if district_id := args.get("district", type=int):
+        query = query.where(Senior.district_id == district_id)
+    grade = args.get("pflegegrad", "")
+    if grade == "keiner":
+        query = query.where(Senior.pflegegrad.is_(None))
+    elif grade in {"1", "2", "3", "4", "5"}:
+        query = query.where(Senior.pflegegrad == int(grade))
+    if kasse_id := args.get("pflegekasse", type=int):
+        query = query.where(Senior.pflegekasse_id == kasse_id)
+    status = args.get("status", "")
+    if status in SENIOR_STATUSES:
+        query = query.where(Senior.status == status)
+    elif status != "alle":
+        query = query.where(Senior.status.not_in(HIDDEN_BY_DEFAULT))
+    abtretung_valid = sa.and_(
+        Senior.abtretung_on <= today,
+        sa.or_(Senior.abtretung_revoked_on.is_(None), Senior.abtretung_revoked_on > today),
+    )
+    if args.get("abtretung") == "vorhanden":
+        query = query.where(abtretung_valid)
+    elif args.get("abtretung") == "keine":
+        query = query.where(sa.or_(Senior.abtretung_on.is_(None), sa.not_(abtretung_valid)))
+    return query
+
+
+@bp.route("/neu", methods=["GET", "POST"])
+def create():
+    """Create a senior (care staff only)."""
+    require_role(*CARE)
+    return _edit(Senior())
+
+
+@bp.route("/<int:senior_id>/bearbeiten", methods=["GET", "POST"])
+def edit(senior_id: int):
+    """Edit a senior (care staff only)."""
+    require_role(*CARE)
+    return _edit(db.get_or_404(Senior, senior_id))
+
+
+def _edit(senior: Senior):
+    form = SeniorForm(obj=senior)
+    if form.validate_on_submit():
+        try:
+            save_senior(senior, today=_today(), **form.values())
+        except SeniorError as error:
+            for name, message in error.errors.items():
+                getattr(form, name).errors.append(message)
+        else:
+            db.session.commit()
+            flash(f"„{senior.name}“ gespeichert.", "success")
+            if outside_dortmund(senior.postal_code):
+                flash(f"Hinweis: Die PLZ {senior.postal_code} liegt außerhalb Dortmunds (44135–44388).", "warning")
+            return redirect(url_for(".detail", senior_id=senior.id))
+    return render_template("seniors/form.html", form=form, senior=senior)
+
+
+@bp.route("/<int:senior_id>")
 def detail(senior_id: int):
-    """Detail."""
-    return "TODO"
+    """Show a senior: everything for care staff; billing facts and visit minutes for accounting."""
+    senior = db.session.scalars(
+        sa.select(Senior)
+        .where(Senior.id == senior_id)
+        .options(joinedload(Senior.district), joinedload(Senior.sozialraum), joinedload(Senior.pflegekasse))
+    ).first() or abort(404)
+    today = _today()
+    care = _sees_care_data()
+    appointments = sa.select(Appointment).join(Appointment.pairing).where(Pairing.senior_id == senior.id)
+    appointments = appointments.options(joinedload(Appointment.pairing).joinedload(Pairing.volunteer))
+    past = db.session.scalars(
+        appointments.where(Appointment.on < today)
+        .order_by(Appointment.on.desc(), Appointment.planned_start.desc())
+        .limit(APPOINTMENTS_SHOWN)
+    ).all()
+    context = dict(
+        senior=senior,
+        care=care,
+        today=today,
+        past=past,
+        statuses=SENIOR_STATUSES,
+        request_statuses=REQUEST_STATUSES,
+        pairing_statuses=PAIRING_STATUSES,
+        appointment_statuses=APPOINTMENT_STATUSES,
+    )
+    if care:
+        context["upcoming"] = db.session.scalars(
+            appointments.where(Appointment.on >= today)
+            .order_by(Appointment.on, Appointment.planned_start)
+            .limit(APPOINTMENTS_SHOWN)
+        ).all()
+        context["requests"] = db.session.scalars(
+            sa.select(Request)
+            .where(Request.senior_id == senior.id)
+            .options(selectinload(Request.windows))
+            .order_by(Request.received_on.desc())
+        ).all()
+        context["pairings"] = db.session.scalars(
+            sa.select(Pairing)
+            .where(Pairing.senior_id == senior.id)
+            .options(joinedload(Pairing.volunteer), selectinload(Pairing.slots))
+            .order_by(Pairing.status.in_(RUNNING_PAIRING).desc(), Pairing.starts_on.desc())
+        ).all()
+    return render_template("seniors/detail.html", **context)

@@ -1,0 +1,106 @@
+"""Senior form: parses the input; the rules (check digits, ages, billing needs) live in operations.save_senior."""
+
+import sqlalchemy as sa
+from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TelField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from ..extensions import db
+from ..forms import Form
+from ..models import GENDERS, SENIOR_STATUSES, District, Pflegekasse, Sozialraum
+from .operations import FIELDS, REQUIRED
+
+
+def _optional_int(value):
+    """'' or None → None, else int (select values arrive as strings)."""
+    if value in ("", None, "None"):
+        return None
+    return int(value)
+
+
+def _optional_str(value):
+    return value or None
+
+
+class SeniorForm(Form):
+    first_name = StringField("Vorname", validators=[DataRequired(message=REQUIRED["first_name"]), Length(max=80)])
+    last_name = StringField("Nachname", validators=[DataRequired(message=REQUIRED["last_name"]), Length(max=80)])
+    birth_on = DateField("Geburtsdatum", validators=[InputRequired(message=REQUIRED["birth_on"])])
+    street = StringField(
+        "Straße und Hausnummer", validators=[DataRequired(message=REQUIRED["street"]), Length(max=120)]
+    )
+    postal_code = StringField(
+        "PLZ", validators=[DataRequired(message=REQUIRED["postal_code"])], description="Fünf Ziffern"
+    )
+    city = StringField("Ort", validators=[DataRequired(message=REQUIRED["city"]), Length(max=80)], default="Dortmund")
+    district_id = SelectField(
+        "Stadtbezirk",
+        coerce=_optional_int,
+        validators=[DataRequired(message=REQUIRED["district_id"])],
+        description="Die PLZ ist nur ein Hinweis – PLZ-Gebiete überschreiten Bezirksgrenzen.",
+    )
+    sozialraum_id = SelectField("Sozialraum", coerce=_optional_int, validators=[Optional()])
+    phone = TelField("Telefon", validators=[Optional(), Length(max=40)])
+
+    contact_name = StringField("Name", validators=[Optional(), Length(max=120)])
+    contact_relation = StringField(
+        "Beziehung", validators=[Optional(), Length(max=60)], description="z. B. Tochter, Nachbar"
+    )
+    contact_phone = TelField("Telefon", validators=[Optional(), Length(max=40)])
+    contact_email = EmailField("E-Mail", validators=[Optional(), Length(max=254)])
+
+    pflegegrad = SelectField(
+        "Pflegegrad",
+        coerce=_optional_int,
+        choices=[("", "keiner")] + [(str(g), str(g)) for g in range(1, 6)],
+        description="Mit Pflegegrad sind Versichertennummer und Pflegekasse Pflicht: "
+        "die Entlastung wird über die Pflegekasse abgerechnet (§45b SGB XI).",
+    )
+    pflegekasse_id = SelectField("Pflegekasse", coerce=_optional_int)
+    kvnr = StringField(
+        "Versichertennummer (KVNR)",
+        description="Großbuchstabe und neun Ziffern, z. B. A123456780; Pflicht bei Pflegegrad.",
+        filters=[lambda v: v.replace(" ", "").upper() if v else v],
+    )
+
+    languages = StringField(
+        "Sprachen",
+        validators=[Length(max=200)],
+        default="Deutsch",
+        description="Mehrere durch Komma trennen, z. B. Deutsch, Türkisch",
+    )
+    preferred_volunteer_gender = SelectField(
+        "Gewünschtes Geschlecht der Ehrenamtlichen",
+        coerce=_optional_str,
+        choices=[("", "keine Vorgabe"), *GENDERS.items()],
+    )
+    has_dementia = BooleanField("Demenz")
+    care_notes = TextAreaField("Hinweise zur Begleitung", description="Nur für die Koordination sichtbar.")
+
+    consent_on = DateField("Einwilligung erteilt am", validators=[Optional()])
+    consent_scope = StringField(
+        "Umfang der Einwilligung",
+        validators=[Length(max=200)],
+        description="Pflicht, wenn ein Datum eingetragen ist (Art. 9 DSGVO: Gesundheitsdaten).",
+    )
+    abtretung_on = DateField("Abtretungserklärung erteilt am", validators=[Optional()])
+    abtretung_revoked_on = DateField(
+        "Abtretung widerrufen am",
+        validators=[Optional()],
+        description="Ab diesem Tag erhält die Senior:in die Rechnung selbst.",
+    )
+    status = SelectField("Status", choices=list(SENIOR_STATUSES.items()), default="aktiv")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        districts = db.session.scalars(sa.select(District).order_by(District.name))
+        self.district_id.choices = [("", "– bitte wählen –")] + [(d.id, d.name) for d in districts]
+        raeume = db.session.execute(
+            sa.select(Sozialraum.id, Sozialraum.name, District.name).join(Sozialraum.district).order_by(Sozialraum.name)
+        )
+        self.sozialraum_id.choices = [("", "– keiner –")] + [(i, f"{n} ({d})") for i, n, d in raeume]
+        kassen = db.session.scalars(sa.select(Pflegekasse).order_by(Pflegekasse.name))
+        self.pflegekasse_id.choices = [("", "– keine –")] + [(k.id, f"{k.name} (IK {k.ik})") for k in kassen]
+
+    def values(self) -> dict:
+        """The entered values keyed by Senior column, for operations.save_senior."""
+        return {name: getattr(self, name).data for name in FIELDS}

@@ -1,0 +1,269 @@
+"""Creating and changing seniors (used by the seniors pages and reusable by the CSV import)."""
+
+import logging
+import re
+from datetime import date
+
+import sqlalchemy as sa
+
+from billing.identifiers import kvnr_error
+
+from ..extensions import db
+from ..models import GENDERS, SENIOR_STATUSES, District, Pairing, Pflegekasse, Request, Senior, Sozialraum
+from ..models.base import join_list, split_list
+
+log = logging.getLogger(__name__)
+
+FIELDS = (
+    "first_name",
+    "last_name",
+    "birth_on",
+    "street",
+    "postal_code",
+    "city",
+    "district_id",
+    "sozialraum_id",
+    "phone",
+    "contact_name",
+    "contact_relation",
+    "contact_phone",
+    "contact_email",
+    "pflegegrad",
+    "pflegekasse_id",
+    "kvnr",
+    "languages",
+    "preferred_volunteer_gender",
+    "has_dementia",
+    "consent_on",
+    "consent_scope",
+    "abtretung_on",
+    "abtretung_revoked_on",
+    "status",
+    "care_notes",
+)
+REQUIRED = {
+    "first_name": "Bitte den Vornamen angeben.",
+    "last_name": "Bitte den Nachnamen angeben.",
+    "birth_on": "Bitte das Geburtsdatum angeben.",
+    "street": "Bitte Straße und Hausnummer angeben.",
+    "postal_code": "Bitte die PLZ angeben.",
+    "city": "Bitte den Ort angeben.",
+    "district_id": "Bitte den Stadtbezirk wählen.",
+}
+MIN_AGE, MAX_AGE = 50, 120
+DORTMUND_POSTAL_CODES = range(44135, 44389)
+# Pairings and requests that still run; the service rule (Pflegegrad ↔ service) must keep holding for them.
+RUNNING_PAIRING = ("aktiv", "pausiert")
+RUNNING_REQUEST = ("offen", "vorgeschlagen")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class SeniorError(ValueError):
+    """A senior cannot be saved; ``errors`` maps field names to German messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.errors = errors
+
+
+def save_senior(senior: Senior, *, today: date | None = None, **values) -> Senior:
+    """Check and set a senior's fields, then flush; on any error raise SeniorError and change nothing.
+
+    ``values`` are plain values keyed by column name (strings, ints, dates, bools, None); fields not given keep
+    their current value, so a new senior needs at least the required ones.
+    """
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise TypeError(f"unknown senior fields: {', '.join(sorted(unknown))}")
+    merged = {name: getattr(senior, name) for name in FIELDS} | {k: _clean(k, v) for k, v in values.items()}
+    if merged["city"] is None and "city" not in values:
+        merged["city"] = "Dortmund"
+    errors = senior_errors(merged, senior=senior, today=today or date.today())
+    if errors:
+        raise SeniorError(errors)
+    for name, value in merged.items():
+        setattr(senior, name, value)
+    db.session.add(senior)
+    db.session.flush()
+    log.info("senior %s saved", senior.id)
+    return senior
+
+
+def _clean(name: str, value):
+    """Normalise one plain value: trim text, empty → None, KVNR upper case, languages as a clean list."""
+    if isinstance(value, str):
+        value = value.strip()
+        if name == "kvnr":
+            value = value.replace(" ", "").upper()
+        if name == "languages":
+            value = join_list(split_list(value))
+        if value == "":
+            value = None
+    if name == "has_dementia":
+        value = bool(value)
+    if name == "languages" and value is None:
+        value = "Deutsch"
+    return value
+
+
+def senior_errors(values: dict, *, senior: Senior | None = None, today: date) -> dict[str, str]:
+    """German messages per field for ``values`` (already cleaned); empty when they can be saved."""
+    errors = {name: message for name, message in REQUIRED.items() if values.get(name) in (None, "")}
+    checks = (
+        _check_birth_on,
+        _check_postal_code,
+        _check_references,
+        _check_billing,
+        _check_contact,
+        _check_consent,
+        _check_abtretung,
+        _check_choices,
+    )
+    for check in checks:
+        for name, message in check(values, today).items():
+            errors.setdefault(name, message)
+    kvnr = values["kvnr"]
+    if kvnr is not None and "kvnr" not in errors and (holder := _kvnr_holder(kvnr, senior)) is not None:
+        errors["kvnr"] = f"Diese Versichertennummer ist schon bei {holder.name} eingetragen."
+    existing = senior is not None and senior.id is not None
+    if existing and "pflegegrad" not in errors and (message := _service_rule_error(senior, values["pflegegrad"])):
+        errors["pflegegrad"] = message
+    return errors
+
+
+def age_on(birth_on: date, day: date) -> int:
+    """Full years of age on ``day``."""
+    return day.year - birth_on.year - ((day.month, day.day) < (birth_on.month, birth_on.day))
+
+
+def _check_birth_on(values: dict, today: date) -> dict[str, str]:
+    birth_on = values["birth_on"]
+    if birth_on is None:
+        return {}
+    if birth_on > today:
+        return {"birth_on": "Das Geburtsdatum liegt in der Zukunft."}
+    age = age_on(birth_on, today)
+    if not MIN_AGE <= age <= MAX_AGE:
+        return {
+            "birth_on": f"Bitte das Geburtsdatum prüfen: Daraus ergibt sich ein Alter von {age} Jahren "
+            f"(erwartet {MIN_AGE} bis {MAX_AGE})."
+        }
+    return {}
+
+
+def _check_postal_code(values: dict, today: date) -> dict[str, str]:
+    code = values["postal_code"]
+    if code is not None and not re.fullmatch(r"\d{5}", str(code)):
+        return {"postal_code": "Die PLZ besteht aus fünf Ziffern."}
+    return {}
+
+
+def _check_references(values: dict, today: date) -> dict[str, str]:
+    errors = {}
+    district_id, sozialraum_id = values["district_id"], values["sozialraum_id"]
+    if district_id is not None and db.session.get(District, district_id) is None:
+        errors["district_id"] = "Diesen Stadtbezirk gibt es nicht."
+    if sozialraum_id is not None:
+        sozialraum = db.session.get(Sozialraum, sozialraum_id)
+        if sozialraum is None:
+            errors["sozialraum_id"] = "Diesen Sozialraum gibt es nicht."
+        elif district_id is not None and sozialraum.district_id != district_id:
+            errors["sozialraum_id"] = (
+                f"Der Sozialraum „{sozialraum.name}“ liegt im Stadtbezirk {sozialraum.district.name}, "
+                "nicht im gewählten Stadtbezirk."
+            )
+    if values["pflegekasse_id"] is not None and db.session.get(Pflegekasse, values["pflegekasse_id"]) is None:
+        errors["pflegekasse_id"] = "Diese Pflegekasse gibt es nicht."
+    return errors
+
+
+def _check_billing(values: dict, today: date) -> dict[str, str]:
+    """Pflegegrad 1–5; a valid, unique KVNR; with a Pflegegrad both KVNR and Pflegekasse (billing needs them)."""
+    errors = {}
+    grade, kvnr = values["pflegegrad"], values["kvnr"]
+    if grade is not None and grade not in range(1, 6):
+        errors["pflegegrad"] = "Der Pflegegrad ist 1 bis 5 (oder keiner)."
+    if kvnr is not None and (message := kvnr_error(kvnr)):
+        errors["kvnr"] = message
+    if grade is not None:
+        if kvnr is None:
+            errors["kvnr"] = "Mit Pflegegrad ist die Versichertennummer Pflicht (Abrechnung mit der Pflegekasse)."
+        if values["pflegekasse_id"] is None:
+            errors["pflegekasse_id"] = "Mit Pflegegrad bitte die Pflegekasse wählen (Abrechnung nach §45b SGB XI)."
+    return errors
+
+
+def _kvnr_holder(kvnr: str, senior: Senior | None) -> Senior | None:
+    """Another senior who already has this KVNR."""
+    query = sa.select(Senior).where(Senior.kvnr == kvnr)
+    if senior is not None and senior.id is not None:
+        query = query.where(Senior.id != senior.id)
+    return db.session.scalars(query.limit(1)).first()
+
+
+def _check_contact(values: dict, today: date) -> dict[str, str]:
+    email = values["contact_email"]
+    if email is not None and not _EMAIL.fullmatch(email):
+        return {"contact_email": "Bitte eine gültige E-Mail-Adresse angeben."}
+    return {}
+
+
+def _check_consent(values: dict, today: date) -> dict[str, str]:
+    errors = {}
+    if values["consent_on"] is not None and values["consent_on"] > today:
+        errors["consent_on"] = "Das Datum der Einwilligung liegt in der Zukunft."
+    if values["consent_on"] is not None and values["consent_scope"] is None:
+        errors["consent_scope"] = "Bitte den Umfang der Einwilligung angeben."
+    if values["consent_on"] is None and values["consent_scope"] is not None:
+        errors["consent_on"] = "Bitte das Datum der Einwilligung angeben."
+    return errors
+
+
+def _check_abtretung(values: dict, today: date) -> dict[str, str]:
+    given, revoked = values["abtretung_on"], values["abtretung_revoked_on"]
+    if revoked is None:
+        return {}
+    if given is None:
+        return {"abtretung_on": "Ein Widerruf braucht das Datum, an dem die Abtretung erteilt wurde."}
+    if revoked < given:
+        return {"abtretung_revoked_on": "Der Widerruf kann nicht vor der Erteilung der Abtretung liegen."}
+    return {}
+
+
+def _check_choices(values: dict, today: date) -> dict[str, str]:
+    errors = {}
+    gender = values["preferred_volunteer_gender"]
+    if gender is not None and gender not in GENDERS:
+        errors["preferred_volunteer_gender"] = "Bitte w, m, d oder keine Vorgabe wählen."
+    if values["status"] is not None and values["status"] not in SENIOR_STATUSES:
+        errors["status"] = f"Unbekannter Status (erlaubt: {', '.join(SENIOR_STATUSES)})."
+    return errors
+
+
+def _service_rule_error(senior: Senior, grade: int | None) -> str | None:
+    """Refuse a Pflegegrad change that breaks running pairings or open requests (Besuchsdienst ↔ Entlastung)."""
+    if (grade is None) == (senior.pflegegrad is None):
+        return None
+    clashing = "entlastung" if grade is None else "besuchsdienst"
+    pairings = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Pairing)
+        .where(Pairing.senior_id == senior.id, Pairing.service == clashing, Pairing.status.in_(RUNNING_PAIRING))
+    )
+    requests = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Request)
+        .where(Request.senior_id == senior.id, Request.service == clashing, Request.status.in_(RUNNING_REQUEST))
+    )
+    if not pairings and not requests:
+        return None
+    service = "Häusliche Entlastung" if clashing == "entlastung" else "Besuchsdienst"
+    return (
+        f"Es laufen noch {pairings} Begleitung(en) und {requests} offene Anfrage(n) im Dienst {service}. "
+        "Bitte diese zuerst beenden oder umstellen, dann den Pflegegrad ändern."
+    )
+
+
+def outside_dortmund(postal_code: str | None) -> bool:
+    """Whether a five-digit PLZ lies outside Dortmund's 44135–44388 (a hint, not an error)."""
+    return bool(postal_code and postal_code.isdigit() and int(postal_code) not in DORTMUND_POSTAL_CODES)
