@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from matching import constraints, objectives
+from matching.bounds import column_generation_bound
 from matching.candidates import Candidates, Pair, build_candidates
 from matching.greedy import Plan, flow_bound, repair, warm_start
 from matching.reasons import explain_assignment, explain_unserved
@@ -110,7 +111,9 @@ class Engine:
             setattr(params, name, value)
         return solver
 
-    def run_stage(self, name: str, expr, sense: int, value_of, *, budget_s: float) -> StageResult:
+    def run_stage(
+        self, name: str, expr, sense: int, value_of, *, budget_s: float, bound: int | None = None
+    ) -> StageResult:
         """Optimise one objective over the model, cutting off what cannot be timetabled, within the budget."""
         started = time.perf_counter()
         stop = min(self.deadline, started + budget_s)
@@ -119,7 +122,9 @@ class Engine:
             model.maximize(expr)
         else:
             model.minimize(expr)
-        result = StageResult(value=value_of(self.incumbent), bound=sense * 2**62, proven=False)
+        result = StageResult(
+            value=value_of(self.incumbent), bound=sense * 2**62 if bound is None else bound, proven=False
+        )
         while (remaining := stop - time.perf_counter()) > 0.005:
             self._hint()
             solver = self._solver(remaining)
@@ -174,38 +179,33 @@ def solve(inst: Instance) -> Solution:
     cand = build_candidates(inst)
     engine = Engine(inst, cand, deadline=deadline)
     engine.offer(warm_start(inst, cand, engine.planner))
-    served_ub = flow_bound(inst, cand)
-    t_bounds = time.perf_counter() - started
+    timings = {"candidates_and_warm_start_s": time.perf_counter() - started}
     stages: dict[str, StageResult] = {}
 
     served = objectives.served_term(engine.vars)
-    constraints.at_most(engine.vars, served, served_ub)
-    warm_served = len(engine.incumbent.pair_of)
-    if warm_served >= served_ub:
-        stages["served"] = StageResult(value=warm_served, bound=served_ub, proven=True)
-    else:
-        stages["served"] = engine.run_stage(
-            "served", served, MAXIMIZE, lambda plan: len(plan.pair_of), budget_s=settings.time_limit_s
-        )
-        stages["served"].bound = min(stages["served"].bound, served_ub)
+    stages["served"], bound_stats = served_stage(engine, served)
+    timings["served_proven_s"] = time.perf_counter() - started
     s1 = stages["served"]
-    s1.value = len(engine.incumbent.pair_of)
-    t_served = time.perf_counter() - started
 
     weights = objectives.priorities(inst)
-    p_max = objectives.priority_max(inst)
     priority = objectives.priority_term(engine.vars, inst, cand)
+    constraints.at_least(engine.vars, served, s1.value)
     if s1.proven:
-        constraints.at_least(engine.vars, served, s1.value)
-        stage2_expr, stage2_value = priority, lambda plan: sum(weights[r] for r in plan.pair_of)
+        constraints.at_most(engine.vars, served, s1.value)
+        stages["priority"] = priority_stage(engine, priority, weights)
+        stage2_expr = priority
     else:
-        constraints.at_least(engine.vars, served, s1.value)
+        p_max = objectives.priority_max(inst)
         stage2_expr = served * (p_max + 1) + priority
-        stage2_value = lambda plan: len(plan.pair_of) * (p_max + 1) + sum(weights[r] for r in plan.pair_of)  # noqa: E731
-    budget = max(0.0, deadline - time.perf_counter()) * settings.priority_time_share
-    stages["priority"] = engine.run_stage("priority", stage2_expr, MAXIMIZE, stage2_value, budget_s=budget)
-    s2 = stages["priority"]
-    constraints.at_least(engine.vars, stage2_expr, s2.value)
+        stages["priority"] = engine.run_stage(
+            "priority",
+            stage2_expr,
+            MAXIMIZE,
+            lambda plan: len(plan.pair_of) * (p_max + 1) + sum(weights[r] for r in plan.pair_of),
+            budget_s=max(0.0, deadline - time.perf_counter()) * settings.priority_time_share,
+        )
+    constraints.at_least(engine.vars, stage2_expr, stages["priority"].value)
+    timings["priority_done_s"] = time.perf_counter() - started
 
     cost = objectives.quality_cost_term(engine.vars, inst, cand)
     stages["quality"] = engine.run_stage(
@@ -215,8 +215,64 @@ def solve(inst: Instance) -> Solution:
         lambda plan: objectives.plan_values(inst, plan.pairs())[2],
         budget_s=max(0.0, deadline - time.perf_counter()),
     )
-    return build_solution(
-        inst, cand, engine, stages, served_ub=served_ub, started=started, t_bounds=t_bounds, t_served=t_served
+    return build_solution(inst, cand, engine, stages, started=started, stats={**bound_stats, **timings})
+
+
+def served_stage(engine: Engine, served) -> tuple[StageResult, dict]:
+    """Rule 1: warm start against the flow bound, then the column-generation bound, then CP-SAT if needed."""
+    inst, cand = engine.inst, engine.cand
+    warm = len(engine.incumbent.pair_of)
+    stats: dict = {"warm_start": warm, "flow_bound": flow_bound(inst, cand)}
+    bound = stats["flow_bound"]
+    if warm < bound:
+        cg = column_generation_bound(
+            inst,
+            cand,
+            engine.planner,
+            [1.0] * len(inst.requests),
+            initial=[pairs for pairs in engine.incumbent.on_volunteer.values() if pairs],
+            stop_at=warm,
+            deadline=engine.deadline,
+        )
+        stats.update(lp_bound=round(cg.value, 4), lp_iterations=cg.iterations, lp_s=round(cg.wall_s, 3))
+        bound = min(bound, cg.integer())
+    constraints.at_most(engine.vars, served, bound)
+    if warm >= bound:
+        return StageResult(value=warm, bound=bound, proven=True), stats
+    result = engine.run_stage(
+        "served", served, MAXIMIZE, lambda plan: len(plan.pair_of), budget_s=inst.settings.time_limit_s, bound=bound
+    )
+    result.value = len(engine.incumbent.pair_of)
+    return result, stats
+
+
+def priority_stage(engine: Engine, priority, weights: list[int]) -> StageResult:
+    """Rule 2 with rule 1 fixed: the column-generation bound first, CP-SAT only if it does not meet."""
+    inst = engine.inst
+    value = sum(weights[r] for r in engine.incumbent.pair_of)
+    served = len(engine.incumbent.pair_of)
+    cg = column_generation_bound(
+        inst,
+        engine.cand,
+        engine.planner,
+        [float(w) for w in weights],
+        initial=[pairs for pairs in engine.incumbent.on_volunteer.values() if pairs],
+        min_served=served,
+        stop_at=value,
+        deadline=min(engine.deadline, time.perf_counter() + inst.settings.time_limit_s / 4),
+    )
+    bound = min(objectives.priority_max(inst), cg.integer())
+    if value >= bound:
+        return StageResult(value=value, bound=bound, proven=True)
+    constraints.at_most(engine.vars, priority, bound)
+    budget = max(0.0, engine.deadline - time.perf_counter()) * inst.settings.priority_time_share
+    return engine.run_stage(
+        "priority",
+        priority,
+        MAXIMIZE,
+        lambda plan: sum(weights[r] for r in plan.pair_of),
+        budget_s=budget,
+        bound=bound,
     )
 
 
@@ -226,18 +282,18 @@ def composite(inst: Instance, cand: Candidates, served: int, priority: int, cost
     return (served * (p_max + 1) + priority) * (c_max + 1) + (c_max - cost)
 
 
-def composite_bound(inst: Instance, cand: Candidates, stages: dict[str, StageResult], served_ub: int) -> int:
+def composite_bound(inst: Instance, cand: Candidates, stages: dict[str, StageResult]) -> int:
     """Upper bound of the composite objective from what each stage proved."""
     s1, s2, s3 = stages["served"], stages["priority"], stages["quality"]
     p_max = objectives.priority_max(inst)
     if not s1.proven:
-        return composite(inst, cand, min(served_ub, s1.bound), p_max, 0)
+        return composite(inst, cand, s1.bound, p_max, 0)
     if not s2.proven:
         return composite(inst, cand, s1.value, min(p_max, max(s2.bound, s2.value)), 0)
     return composite(inst, cand, s1.value, s2.value, max(0, min(s3.bound, s3.value)) if s3.rounds else 0)
 
 
-def build_solution(inst, cand, engine: Engine, stages, *, served_ub, started, t_bounds, t_served) -> Solution:
+def build_solution(inst, cand, engine: Engine, stages, *, started: float, stats: dict) -> Solution:
     """Turn the best plan into the public solution with timetables, reasons, bounds and statistics."""
     plan = engine.incumbent
     served, priority, cost = objectives.plan_values(inst, plan.pairs())
@@ -269,20 +325,18 @@ def build_solution(inst, cand, engine: Engine, stages, *, served_ub, started, t_
         status="OPTIMAL" if proven else "FEASIBLE",
         served=served,
         objective=composite(inst, cand, served, priority, cost),
-        bound=max(composite_bound(inst, cand, stages, served_ub), composite(inst, cand, served, priority, cost)),
+        bound=max(composite_bound(inst, cand, stages), composite(inst, cand, served, priority, cost)),
         wall_s=wall,
         assignments=assignments,
         unserved=unserved,
-        served_bound=served if s1.proven else min(served_ub, s1.bound),
+        served_bound=served if s1.proven else max(served, s1.bound),
         served_proven=s1.proven,
         stages={name: stage.to_dict() for name, stage in stages.items()},
         stats={
             "pairs": len(cand.pairs),
-            "flow_bound": served_ub,
             "cuts": len(engine.cuts),
-            "bounds_s": round(t_bounds, 3),
-            "served_proven_s": round(t_served, 3),
             "solver_status": engine.solver_status,
+            **{k: round(v, 3) if isinstance(v, float) else v for k, v in stats.items()},
         },
     )
 
