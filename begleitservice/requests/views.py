@@ -1,20 +1,181 @@
-"""Placeholder: filled by the requests feature."""
+"""Vermittlungsanfragen: list of open work, create, edit, detail with status history."""
 
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..auth.access import CARE, restrict
+from ..dashboard.clock import age_class, today
+from ..extensions import db
+from ..models import REQUEST_STATUSES, SERVICES, URGENCIES, District, Pairing, Request, RequestStatusChange, Senior
+from .forms import RequestForm, StatusForm
+from .operations import OPEN_STATUSES, RequestError, allowed_statuses, change_status, save_request
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 restrict(bp, *CARE)
 
+SELECTABLE_SENIOR_STATUSES = ("aktiv", "wartend", "pausiert")
+
 
 @bp.route("/")
 def index():
-    """List."""
-    return "TODO"
+    """List requests, open ones oldest first, with filters and a name search."""
+    args = {k: request.args.get(k, "").strip() for k in ("status", "service", "district", "urgency", "q")}
+    query = (
+        sa.select(Request)
+        .join(Request.senior)
+        .options(contains_eager(Request.senior).joinedload(Senior.district))
+        .order_by(Request.received_on, Request.id)
+    )
+    if args["status"] in REQUEST_STATUSES:
+        query = query.where(Request.status == args["status"])
+    elif args["status"] != "alle":
+        query = query.where(Request.status.in_(OPEN_STATUSES))
+    if args["service"] in SERVICES:
+        query = query.where(Request.service == args["service"])
+    if args["district"].isdigit():
+        query = query.where(Senior.district_id == int(args["district"]))
+    if args["urgency"].isdigit():
+        query = query.where(Request.urgency == int(args["urgency"]))
+    if args["q"]:
+        pattern = f"%{args['q']}%"
+        query = query.where(
+            sa.or_(
+                Senior.first_name.ilike(pattern),
+                Senior.last_name.ilike(pattern),
+                (Senior.first_name + " " + Senior.last_name).ilike(pattern),
+            )
+        )
+    page = db.paginate(query, per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    return render_template(
+        "requests/index.html",
+        page=page,
+        args=args,
+        today=today(),
+        age_class=age_class,
+        districts=db.session.scalars(sa.select(District).order_by(District.name)).all(),
+        statuses=REQUEST_STATUSES,
+        services=SERVICES,
+        urgencies=URGENCIES,
+    )
 
 
-@bp.route("/<int:item_id>")
-def detail(item_id: int):
-    """Detail."""
-    return "TODO"
+@bp.route("/neu", methods=["GET", "POST"])
+def create():
+    """Record a new request, for the senior given by ?senior_id= if any."""
+    item = Request()
+    senior_id = request.args.get("senior_id", type=int)
+    return _edit(item, preselected=db.get_or_404(Senior, senior_id) if senior_id else None)
+
+
+@bp.route("/<int:request_id>/bearbeiten", methods=["GET", "POST"])
+def edit(request_id: int):
+    """Edit a request's needs (not its status)."""
+    return _edit(db.get_or_404(Request, request_id))
+
+
+def _edit(item: Request, *, preselected: Senior | None = None):
+    form = RequestForm(obj=item if item.id else None)
+    seniors = db.session.scalars(
+        sa.select(Senior)
+        .where(sa.or_(Senior.status.in_(SELECTABLE_SENIOR_STATUSES), Senior.id == item.senior_id))
+        .order_by(Senior.last_name, Senior.first_name)
+    ).all()
+    form.set_seniors(seniors, current=item.source)
+    if request.method == "GET":
+        if item.id is None and preselected is not None:
+            form.senior_id.data = preselected.id
+            form.service.data = "entlastung" if preselected.pflegegrad else "besuchsdienst"
+            form.languages.data = preselected.languages
+            form.volunteer_gender.data = preselected.preferred_volunteer_gender or ""
+        if item.id is not None:
+            form.windows.data = [(w.weekday, w.start_minute, w.end_minute) for w in item.windows]
+            form.volunteer_gender.data = item.volunteer_gender or ""
+    if form.validate_on_submit():
+        try:
+            save_request(
+                item,
+                senior=db.session.get(Senior, form.senior_id.data),
+                service=form.service.data,
+                visits_per_week=form.visits_per_week.data,
+                minutes_per_visit=form.minutes_per_visit.data,
+                windows=form.windows.data,
+                languages=form.languages.data,
+                volunteer_gender=form.volunteer_gender.data,
+                urgency=form.urgency.data,
+                received_on=form.received_on.data,
+                source=form.source.data,
+                notes=form.notes.data,
+                user=current_user._get_current_object(),
+            )
+        except RequestError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Anfrage für {item.senior.name} gespeichert.", "success")
+            return redirect(url_for(".detail", request_id=item.id))
+    return render_template("requests/form.html", form=form, item=item, preselected=preselected)
+
+
+@bp.route("/<int:request_id>")
+def detail(request_id: int):
+    """Show a request with its windows, status history and the pairing made from it."""
+    return _detail(_load(request_id), StatusForm())
+
+
+@bp.route("/<int:request_id>/status", methods=["POST"])
+def status(request_id: int):
+    """Move a request to another status and record it in the history."""
+    item = _load(request_id)
+    form = StatusForm()
+    form.set_choices(allowed_statuses(item))
+    if form.validate_on_submit():
+        try:
+            change_status(item, form.status.data, user=current_user._get_current_object(), note=form.note.data)
+        except RequestError as error:
+            db.session.rollback()
+            item = _load(request_id)
+            form.status.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Status auf „{REQUEST_STATUSES[item.status]}“ gesetzt.", "success")
+            return redirect(url_for(".detail", request_id=item.id))
+    return _detail(item, form)
+
+
+def _load(request_id: int) -> Request:
+    item = db.session.scalar(
+        sa.select(Request)
+        .where(Request.id == request_id)
+        .options(
+            joinedload(Request.senior).joinedload(Senior.district),
+            selectinload(Request.windows),
+            selectinload(Request.status_changes).joinedload(RequestStatusChange.changed_by),
+        )
+    )
+    if item is None:
+        abort(404)
+    return item
+
+
+def _detail(item: Request, form: StatusForm):
+    form.set_choices(allowed_statuses(item))
+    pairings = db.session.scalars(
+        sa.select(Pairing)
+        .where(Pairing.request_id == item.id)
+        .options(joinedload(Pairing.volunteer), selectinload(Pairing.slots))
+        .order_by(Pairing.starts_on)
+    ).all()
+    return render_template(
+        "requests/detail.html",
+        item=item,
+        form=form,
+        pairings=pairings,
+        today=today(),
+        age_class=age_class,
+        statuses=REQUEST_STATUSES,
+        urgencies=URGENCIES,
+        is_open=item.status in OPEN_STATUSES,
+    )

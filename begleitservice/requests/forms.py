@@ -1,0 +1,100 @@
+"""Forms for Vermittlungsanfragen: the request itself and a status change."""
+
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..dashboard.clock import today
+from ..extensions import db
+from ..forms import Form, IntervalsField
+from ..models import GENDERS, REQUEST_STATUSES, SERVICES, URGENCIES, Senior
+from ..reference import SENIORENBUEROS
+from .operations import service_rule_error
+
+OTHER_SOURCE = "Sonstige"
+
+
+class WindowsField(IntervalsField):
+    """IntervalsField that shows the typed text again when it could not be read, so nothing is lost."""
+
+    def _value(self) -> str:
+        if self.process_errors and getattr(self, "raw", None) is not None:
+            return self.raw
+        return super()._value()
+
+
+class RequestForm(Form):
+    senior_id = SelectField("Senior:in", coerce=int, validators=[InputRequired("Bitte wählen Sie eine Person.")])
+    service = SelectField("Angebot", choices=list(SERVICES.items()), validators=[DataRequired()])
+    visits_per_week = IntegerField(
+        "Besuche pro Woche",
+        default=1,
+        validators=[InputRequired("Bitte eine Zahl von 1 bis 7 angeben."), NumberRange(1, 7)],
+    )
+    minutes_per_visit = IntegerField(
+        "Minuten pro Besuch",
+        default=120,
+        validators=[InputRequired("Bitte eine Zahl von 15 bis 600 angeben."), NumberRange(15, 600)],
+    )
+    windows = WindowsField(
+        "Gewünschte Zeitfenster",
+        description="Zum Beispiel „Mo 09:00-12:00; Mi 14:00-17:00“",
+    )
+    languages = StringField(
+        "Benötigte Sprachen",
+        validators=[Optional(), Length(max=200)],
+        description="Durch Komma getrennt, z. B. „Deutsch, Türkisch“; leer lassen, wenn egal",
+    )
+    volunteer_gender = SelectField(
+        "Gewünschtes Geschlecht der/des Ehrenamtlichen",
+        choices=[("", "keine Vorgabe"), *GENDERS.items()],
+        validators=[Optional()],
+    )
+    urgency = SelectField("Dringlichkeit", coerce=int, choices=list(URGENCIES.items()), default=1)
+    received_on = DateField(
+        "Eingegangen am", validators=[InputRequired("Bitte geben Sie ein Datum an.")], default=today
+    )
+    source = SelectField(
+        "Quelle",
+        choices=[("", "– bitte wählen –"), *[(s, s) for s in SENIORENBUEROS], (OTHER_SOURCE, OTHER_SOURCE)],
+        validators=[DataRequired("Bitte wählen Sie, woher die Anfrage kam.")],
+    )
+    notes = TextAreaField("Notizen", validators=[Optional(), Length(max=5000)])
+
+    def set_seniors(self, seniors, *, current: str | None = None) -> None:
+        """Offer ``seniors`` to choose from, and keep an unlisted stored source selectable."""
+        self.senior_id.choices = [(0, "– bitte wählen –")] + [
+            (s.id, f"{s.last_name}, {s.first_name}" + (f" (Pflegegrad {s.pflegegrad})" if s.pflegegrad else ""))
+            for s in seniors
+        ]
+        if current and current not in dict(self.source.choices):
+            self.source.choices.append((current, current))
+
+    def validate_senior_id(self, field):
+        if not field.data or db.session.get(Senior, field.data) is None:
+            raise ValidationError("Bitte wählen Sie eine Person.")
+
+    def validate_service(self, field):
+        senior = db.session.get(Senior, self.senior_id.data) if self.senior_id.data else None
+        if message := service_rule_error(field.data, senior):
+            raise ValidationError(message)
+
+    def validate_windows(self, field):
+        if not field.errors and not field.data:
+            raise ValidationError("Bitte geben Sie mindestens ein Zeitfenster an.")
+
+    def validate_received_on(self, field):
+        if field.data and field.data > today():
+            raise ValidationError("Das Eingangsdatum darf nicht in der Zukunft liegen.")
+
+
+class StatusForm(Form):
+    status = SelectField("Neuer Status", validate_choice=False)
+    note = StringField("Bemerkung", validators=[Optional(), Length(max=200)])
+
+    def set_choices(self, statuses) -> None:
+        """Offer only the statuses the request may move to."""
+        self.status.choices = [(s, REQUEST_STATUSES[s]) for s in statuses]
+
+    def validate_status(self, field):
+        if field.data not in REQUEST_STATUSES:
+            raise ValidationError("Bitte wählen Sie einen Status.")
