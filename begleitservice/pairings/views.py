@@ -1,20 +1,236 @@
-"""Placeholder: filled by the pairings feature."""
+"""Begleitungen: list, create (also from a request), edit, detail with appointments and their hours."""
 
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..auth.access import CARE, restrict
+from ..dashboard.clock import today
+from ..extensions import db
+from ..models import (
+    APPOINTMENT_STATUSES,
+    PAIRING_STATUSES,
+    SERVICES,
+    Appointment,
+    District,
+    Pairing,
+    Request,
+    Senior,
+    Volunteer,
+)
+from ..models.base import WEEKDAYS
+from .forms import AppointmentForm, OneOffForm, PairingForm
+from .operations import PairingError, add_one_off_appointment, create_pairing, record_appointment, update_pairing
 
 bp = Blueprint("pairings", __name__, url_prefix="/pairings")
 restrict(bp, *CARE)
 
+PAST_SHOWN = 20
+
 
 @bp.route("/")
 def index():
-    """List."""
-    return "TODO"
+    """List pairings (active ones by default) with filters and a name search."""
+    args = {k: request.args.get(k, "").strip() for k in ("status", "service", "district", "q")}
+    query = (
+        sa.select(Pairing)
+        .join(Pairing.senior)
+        .join(Pairing.volunteer)
+        .options(
+            contains_eager(Pairing.senior).joinedload(Senior.district),
+            contains_eager(Pairing.volunteer),
+            selectinload(Pairing.slots),
+        )
+        .order_by(Senior.last_name, Senior.first_name, Pairing.id)
+    )
+    if args["status"] in PAIRING_STATUSES:
+        query = query.where(Pairing.status == args["status"])
+    elif args["status"] != "alle":
+        query = query.where(Pairing.status == "aktiv")
+    if args["service"] in SERVICES:
+        query = query.where(Pairing.service == args["service"])
+    if args["district"].isdigit():
+        query = query.where(Senior.district_id == int(args["district"]))
+    if args["q"]:
+        pattern = f"%{args['q']}%"
+        query = query.where(
+            sa.or_(
+                *(
+                    column.ilike(pattern)
+                    for person in (Senior, Volunteer)
+                    for column in (person.first_name, person.last_name, person.first_name + " " + person.last_name)
+                )
+            )
+        )
+    page = db.paginate(query, per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    return render_template(
+        "pairings/index.html",
+        page=page,
+        args=args,
+        districts=db.session.scalars(sa.select(District).order_by(District.name)).all(),
+        statuses=PAIRING_STATUSES,
+        services=SERVICES,
+    )
 
 
-@bp.route("/<int:item_id>")
-def detail(item_id: int):
-    """Detail."""
-    return "TODO"
+@bp.route("/neu", methods=["GET", "POST"])
+def create():
+    """Create a pairing, prefilled from the request given by ?request_id= if any."""
+    request_id = request.args.get("request_id", type=int)
+    source = db.get_or_404(Request, request_id) if request_id else None
+    form = _form(None)
+    if request.method == "GET" and source is not None:
+        form.senior_id.data, form.service.data = source.senior_id, source.service
+        form.slots.data = _slots_from_request(source)
+    if form.validate_on_submit():
+        try:
+            pairing = create_pairing(**_values(form), request=source, user=current_user._get_current_object())
+        except PairingError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Begleitung {pairing.volunteer.name} ↔ {pairing.senior.name} angelegt.", "success")
+            return redirect(url_for(".detail", pairing_id=pairing.id))
+    return render_template("pairings/form.html", form=form, pairing=None, source=source)
+
+
+@bp.route("/<int:pairing_id>/bearbeiten", methods=["GET", "POST"])
+def edit(pairing_id: int):
+    """Edit a pairing's people, service, weekly slots, dates and status."""
+    pairing = db.get_or_404(Pairing, pairing_id)
+    form = _form(pairing)
+    if request.method == "GET":
+        form.slots.data = [(s.weekday, s.start_minute, s.end_minute) for s in pairing.slots]
+    if form.validate_on_submit():
+        try:
+            update_pairing(pairing, **_values(form))
+        except PairingError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Begleitung gespeichert.", "success")
+            return redirect(url_for(".detail", pairing_id=pairing.id))
+    return render_template("pairings/form.html", form=form, pairing=pairing, source=pairing.request)
+
+
+def _form(pairing: Pairing | None) -> PairingForm:
+    form = PairingForm(obj=pairing)
+    keep_volunteer, keep_senior = (pairing.volunteer_id, pairing.senior_id) if pairing else (None, None)
+    form.set_people(
+        db.session.scalars(
+            sa.select(Volunteer)
+            .where(sa.or_(Volunteer.status == "aktiv", Volunteer.id == keep_volunteer))
+            .order_by(Volunteer.last_name, Volunteer.first_name)
+        ),
+        db.session.scalars(
+            sa.select(Senior)
+            .where(sa.or_(Senior.status.in_(("aktiv", "wartend", "pausiert")), Senior.id == keep_senior))
+            .order_by(Senior.last_name, Senior.first_name)
+        ),
+    )
+    return form
+
+
+def _values(form: PairingForm) -> dict:
+    return dict(
+        volunteer=db.session.get(Volunteer, form.volunteer_id.data),
+        senior=db.session.get(Senior, form.senior_id.data),
+        service=form.service.data,
+        slots=form.slots.data,
+        interval_weeks=form.interval_weeks.data,
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        status=form.status.data,
+    )
+
+
+def _slots_from_request(source: Request) -> list[tuple[int, int, int]]:
+    """A first suggestion: one visit of the requested length at the start of each window, up to visits_per_week."""
+    slots = []
+    for window in source.windows[: source.visits_per_week]:
+        end = min(window.start_minute + source.minutes_per_visit, window.end_minute)
+        slots.append((window.weekday, window.start_minute, end))
+    return slots
+
+
+@bp.route("/<int:pairing_id>")
+def detail(pairing_id: int):
+    """Show a pairing with its slots and its past and upcoming appointments."""
+    return _detail(pairing_id, OneOffForm())
+
+
+def _detail(pairing_id: int, one_off: OneOffForm):
+    pairing = db.session.scalar(
+        sa.select(Pairing)
+        .where(Pairing.id == pairing_id)
+        .options(
+            joinedload(Pairing.volunteer),
+            joinedload(Pairing.senior).joinedload(Senior.district),
+            joinedload(Pairing.request),
+            selectinload(Pairing.slots),
+        )
+    ) or abort(404)
+    day = today()
+    show_all = request.args.get("alle") == "1"
+    base = sa.select(Appointment).where(Appointment.pairing_id == pairing.id)
+    upcoming = db.session.scalars(
+        base.where(Appointment.on >= day).order_by(Appointment.on, Appointment.planned_start)
+    ).all()
+    past_query = base.where(Appointment.on < day).order_by(Appointment.on.desc(), Appointment.planned_start.desc())
+    past_count = db.session.scalar(sa.select(sa.func.count()).select_from(past_query.subquery()))
+    past = db.session.scalars(past_query if show_all else past_query.limit(PAST_SHOWN)).all()
+    return render_template(
+        "pairings/detail.html",
+        pairing=pairing,
+        upcoming=upcoming,
+        past=past,
+        past_count=past_count,
+        show_all=show_all,
+        one_off=one_off,
+        statuses=PAIRING_STATUSES,
+        appointment_statuses=APPOINTMENT_STATUSES,
+        weekdays=WEEKDAYS,
+    )
+
+
+@bp.route("/<int:pairing_id>/termine/neu", methods=["POST"])
+def add_appointment(pairing_id: int):
+    """Add a one-off appointment to a pairing."""
+    pairing = db.get_or_404(Pairing, pairing_id)
+    form = OneOffForm()
+    if form.validate_on_submit():
+        try:
+            appointment = add_one_off_appointment(
+                pairing, on=form.on.data, start=form.start.data, end=form.end.data, note=form.note.data
+            )
+        except PairingError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Einzeltermin am {appointment.on:%d.%m.%Y} eingetragen.", "success")
+            return redirect(url_for(".detail", pairing_id=pairing.id))
+    return _detail(pairing_id, form)
+
+
+@bp.route("/<int:pairing_id>/termine/<int:appointment_id>", methods=["GET", "POST"])
+def edit_appointment(pairing_id: int, appointment_id: int):
+    """Set an appointment's status and the minutes it actually took."""
+    appointment = db.get_or_404(Appointment, appointment_id)
+    if appointment.pairing_id != pairing_id:
+        abort(404)
+    form = AppointmentForm(obj=appointment)
+    if form.validate_on_submit():
+        try:
+            record_appointment(appointment, status=form.status.data, actual_minutes=form.actual_minutes.data)
+        except PairingError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Termin am {appointment.on:%d.%m.%Y} gespeichert.", "success")
+            return redirect(url_for(".detail", pairing_id=pairing_id))
+    return render_template("pairings/appointment.html", form=form, appointment=appointment)

@@ -1,0 +1,89 @@
+"""Forms for Begleitungen and their appointments."""
+
+from wtforms import DateField, IntegerField, SelectField, StringField, TimeField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..extensions import db
+from ..forms import Form
+from ..models import APPOINTMENT_STATUSES, PAIRING_STATUSES, SERVICES, Senior, Volunteer
+from ..requests.forms import WindowsField
+from ..requests.operations import service_rule_error
+from .operations import MAX_SLOT_MINUTES, MIN_SLOT_MINUTES
+
+NO_QUALIFICATION = " (ohne Basisqualifizierung)"
+INTERVALS = [(1, "jede Woche"), (2, "jede zweite Woche")]
+
+
+class PairingForm(Form):
+    volunteer_id = SelectField("Ehrenamtliche:r", coerce=int)
+    senior_id = SelectField("Senior:in", coerce=int)
+    service = SelectField("Angebot", choices=list(SERVICES.items()))
+    slots = WindowsField("Wöchentliche Termine", description="Zum Beispiel „Di 10:00-12:00; Fr 14:00-15:30“")
+    interval_weeks = SelectField("Rhythmus", coerce=int, choices=INTERVALS, default=1)
+    starts_on = DateField("Beginn", validators=[InputRequired("Bitte geben Sie ein Datum an.")])
+    ends_on = DateField("Ende (optional)", validators=[Optional()])
+    status = SelectField("Status", choices=list(PAIRING_STATUSES.items()), default="aktiv")
+
+    def set_people(self, volunteers, seniors) -> None:
+        """Offer these volunteers and seniors to choose from."""
+        self.volunteer_id.choices = [(0, "– bitte wählen –")] + [
+            (
+                v.id,
+                f"{v.last_name}, {v.first_name}" + ("" if v.basisqualifizierung_on else " (ohne Basisqualifizierung)"),
+            )
+            for v in volunteers
+        ]
+        self.senior_id.choices = [(0, "– bitte wählen –")] + [
+            (s.id, f"{s.last_name}, {s.first_name}" + (f" (Pflegegrad {s.pflegegrad})" if s.pflegegrad else ""))
+            for s in seniors
+        ]
+
+    def validate_volunteer_id(self, field):
+        if not field.data or db.session.get(Volunteer, field.data) is None:
+            raise ValidationError("Bitte wählen Sie eine:n Ehrenamtliche:n.")
+
+    def validate_senior_id(self, field):
+        if not field.data or db.session.get(Senior, field.data) is None:
+            raise ValidationError("Bitte wählen Sie eine Person.")
+
+    def validate_service(self, field):
+        senior = db.session.get(Senior, self.senior_id.data) if self.senior_id.data else None
+        volunteer = db.session.get(Volunteer, self.volunteer_id.data) if self.volunteer_id.data else None
+        if message := service_rule_error(field.data, senior, volunteer):
+            raise ValidationError(message)
+
+    def validate_slots(self, field):
+        if field.errors:
+            return
+        if not field.data:
+            raise ValidationError("Bitte geben Sie mindestens einen wöchentlichen Termin an.")
+        if any(not MIN_SLOT_MINUTES <= end - start <= MAX_SLOT_MINUTES for _d, start, end in field.data):
+            raise ValidationError("Jeder Termin muss zwischen 15 Minuten und 10 Stunden dauern.")
+
+    def validate_ends_on(self, field):
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError("Das Ende darf nicht vor dem Beginn liegen.")
+
+
+class AppointmentForm(Form):
+    status = SelectField("Status", choices=list(APPOINTMENT_STATUSES.items()))
+    actual_minutes = IntegerField(
+        "Tatsächliche Minuten",
+        validators=[Optional(), NumberRange(1, 720, "Bitte eine Dauer von 1 bis 720 Minuten angeben.")],
+        description="Nur bei „stattgefunden“",
+    )
+
+    def validate_actual_minutes(self, field):
+        if field.data is not None and self.status.data != "stattgefunden":
+            raise ValidationError("Tatsächliche Minuten gibt es nur bei Status „stattgefunden“; bitte leer lassen.")
+
+
+class OneOffForm(Form):
+    on = DateField("Datum", validators=[InputRequired("Bitte geben Sie ein Datum an.")])
+    start = TimeField("Beginn", validators=[InputRequired("Bitte geben Sie eine Uhrzeit an.")])
+    end = TimeField("Ende", validators=[InputRequired("Bitte geben Sie eine Uhrzeit an.")])
+    note = StringField("Bemerkung", validators=[Optional(), Length(max=200)])
+
+    def validate_end(self, field):
+        if field.data and self.start.data and field.data <= self.start.data:
+            raise ValidationError("Das Ende muss nach dem Beginn liegen.")

@@ -1,0 +1,173 @@
+"""State changes of Begleitungen and their appointments (used by the views, the matching "accept", the CLI)."""
+
+import logging
+from datetime import date, time
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import (
+    APPOINTMENT_STATUSES,
+    PAIRING_STATUSES,
+    REQUEST_STATUSES,
+    SERVICES,
+    Appointment,
+    Pairing,
+    PairingSlot,
+    Request,
+    Senior,
+    User,
+    Volunteer,
+)
+from ..models.base import minutes_label
+from ..requests.operations import allowed_statuses, change_status, service_rule_error
+
+log = logging.getLogger(__name__)
+
+MIN_SLOT_MINUTES, MAX_SLOT_MINUTES = 15, 600
+MAX_ACTUAL_MINUTES = 720
+
+
+class PairingError(ValueError):
+    """A pairing or appointment cannot be saved; the message is German and names the form field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def slots_from_intervals(intervals: list[tuple[int, int, int]]) -> list[PairingSlot]:
+    """PairingSlot rows (weekday, start, duration) from parsed intervals; refuse durations out of 15–600 min."""
+    if not intervals:
+        raise PairingError("slots", "Bitte geben Sie mindestens einen wöchentlichen Termin an.")
+    slots = []
+    for weekday, start, end in intervals:
+        if not MIN_SLOT_MINUTES <= end - start <= MAX_SLOT_MINUTES:
+            raise PairingError(
+                "slots",
+                f"Ein Termin ({minutes_label(start)}–{minutes_label(end)}) muss zwischen 15 Minuten "
+                "und 10 Stunden dauern.",
+            )
+        slots.append(PairingSlot(weekday=weekday, start_minute=start, duration_minutes=end - start))
+    return slots
+
+
+def _check(
+    *, volunteer: Volunteer, senior: Senior, service: str, starts_on: date, ends_on: date | None, status: str
+) -> None:
+    if service not in SERVICES:
+        raise PairingError("service", "Bitte wählen Sie ein Angebot.")
+    if message := service_rule_error(service, senior, volunteer):
+        raise PairingError("service", message)
+    if ends_on is not None and ends_on < starts_on:
+        raise PairingError("ends_on", "Das Ende darf nicht vor dem Beginn liegen.")
+    if status not in PAIRING_STATUSES:
+        raise PairingError("status", f"Unbekannter Status „{status}“.")
+
+
+def create_pairing(
+    *,
+    volunteer: Volunteer,
+    senior: Senior,
+    service: str,
+    slots: list[tuple[int, int, int]],
+    interval_weeks: int = 1,
+    starts_on: date,
+    ends_on: date | None = None,
+    status: str = "aktiv",
+    request: Request | None = None,
+    user: User | None = None,
+) -> Pairing:
+    """Create a pairing with its weekly slots; when made from ``request``, mark that request "vermittelt"."""
+    _check(volunteer=volunteer, senior=senior, service=service, starts_on=starts_on, ends_on=ends_on, status=status)
+    if request is not None and request.senior_id != senior.id:
+        raise PairingError("senior_id", f"Die Anfrage gehört zu {request.senior.name}, nicht zu {senior.name}.")
+    if request is not None and request.status != "vermittelt" and "vermittelt" not in allowed_statuses(request):
+        raise PairingError(
+            "senior_id",
+            f"Die Anfrage hat den Status „{REQUEST_STATUSES[request.status]}“ und kann nicht mehr vermittelt werden.",
+        )
+    pairing = Pairing(
+        volunteer=volunteer,
+        senior=senior,
+        service=service,
+        interval_weeks=interval_weeks,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status=status,
+        slots=slots_from_intervals(slots),
+    )
+    db.session.add(pairing)
+    if request is not None:
+        pairing.request = request
+        if request.status != "vermittelt":
+            change_status(request, "vermittelt", user=user, note=f"Begleitung mit {volunteer.name}")
+    db.session.flush()
+    log.info("pairing %s created: volunteer %s, senior %s", pairing.id, volunteer.id, senior.id)
+    return pairing
+
+
+def update_pairing(
+    pairing: Pairing,
+    *,
+    volunteer: Volunteer,
+    senior: Senior,
+    service: str,
+    slots: list[tuple[int, int, int]],
+    interval_weeks: int,
+    starts_on: date,
+    ends_on: date | None,
+    status: str,
+) -> Pairing:
+    """Change a pairing's people, service, slots, rhythm, dates or status, and flush."""
+    _check(volunteer=volunteer, senior=senior, service=service, starts_on=starts_on, ends_on=ends_on, status=status)
+    new_slots = slots_from_intervals(slots)
+    pairing.volunteer, pairing.senior, pairing.service = volunteer, senior, service
+    pairing.interval_weeks, pairing.starts_on, pairing.ends_on, pairing.status = (
+        interval_weeks,
+        starts_on,
+        ends_on,
+        status,
+    )
+    if [(s.weekday, s.start_minute, s.duration_minutes) for s in pairing.slots] != [
+        (s.weekday, s.start_minute, s.duration_minutes) for s in new_slots
+    ]:
+        pairing.slots = new_slots
+    db.session.flush()
+    return pairing
+
+
+def record_appointment(appointment: Appointment, *, status: str, actual_minutes: int | None) -> Appointment:
+    """Set an appointment's status and the minutes it actually took (only for "stattgefunden")."""
+    if status not in APPOINTMENT_STATUSES:
+        raise PairingError("status", f"Unbekannter Status „{status}“.")
+    if actual_minutes is not None and status != "stattgefunden":
+        raise PairingError(
+            "actual_minutes", "Tatsächliche Minuten gibt es nur bei Status „stattgefunden“; bitte leer lassen."
+        )
+    if actual_minutes is not None and not 1 <= actual_minutes <= MAX_ACTUAL_MINUTES:
+        raise PairingError("actual_minutes", "Bitte eine Dauer von 1 bis 720 Minuten angeben.")
+    appointment.status, appointment.actual_minutes = status, actual_minutes
+    db.session.flush()
+    return appointment
+
+
+def add_one_off_appointment(
+    pairing: Pairing, *, on: date, start: time, end: time, note: str | None = None
+) -> Appointment:
+    """Add a single extra appointment (not from the weekly rule) to ``pairing``."""
+    if end <= start:
+        raise PairingError("end", "Das Ende muss nach dem Beginn liegen.")
+    clash = db.session.scalar(
+        sa.select(Appointment).where(
+            Appointment.pairing_id == pairing.id, Appointment.on == on, Appointment.planned_start == start
+        )
+    )
+    if clash is not None:
+        raise PairingError("start", "An diesem Tag gibt es zu dieser Uhrzeit schon einen Termin.")
+    appointment = Appointment(
+        pairing=pairing, on=on, planned_start=start, planned_end=end, is_one_off=True, note=note or None
+    )
+    db.session.add(appointment)
+    db.session.flush()
+    return appointment
