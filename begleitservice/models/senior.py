@@ -41,7 +41,7 @@ class Senior(Timestamps, db.Model):
     contact_email: Mapped[str | None] = mapped_column(sa.String(254))
     pflegegrad: Mapped[int | None]
     pflegekasse_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pflegekasse.id"))
-    kvnr: Mapped[str | None] = mapped_column(sa.String(10))
+    kvnr: Mapped[str | None] = mapped_column(sa.String(10), unique=True)
     languages: Mapped[str] = mapped_column(sa.String(200), default="Deutsch")
     preferred_volunteer_gender: Mapped[str | None] = mapped_column(sa.String(1))
     has_dementia: Mapped[bool] = mapped_column(default=False)

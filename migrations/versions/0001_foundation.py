@@ -185,7 +185,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['district_id'], ['district.id'], name=op.f('fk_senior_district_id_district')),
     sa.ForeignKeyConstraint(['pflegekasse_id'], ['pflegekasse.id'], name=op.f('fk_senior_pflegekasse_id_pflegekasse')),
     sa.ForeignKeyConstraint(['sozialraum_id'], ['sozialraum.id'], name=op.f('fk_senior_sozialraum_id_sozialraum')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_senior'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_senior')),
+    sa.UniqueConstraint('kvnr', name=op.f('uq_senior_kvnr'))
     )
     with op.batch_alter_table('senior', schema=None) as batch_op:
         batch_op.create_index('ix_senior_name', ['last_name', 'first_name'], unique=False)

@@ -177,3 +177,10 @@ def test_request_visits_and_urgency_ranges(app_ctx):
     with pytest.raises(IntegrityError):
         make_request(urgency=4)
     db.session.rollback()
+
+
+def test_a_kvnr_belongs_to_one_senior(app_ctx):
+    make_senior(pflegegrad=2, kvnr="A123456780")
+    with pytest.raises(IntegrityError):
+        make_senior(pflegegrad=3, kvnr="A123456780")
+    db.session.rollback()
