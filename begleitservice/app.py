@@ -19,6 +19,8 @@ BLUEPRINTS = (
     "pairings",
     "pflegekassen",
     "admin",
+    "appointments",
+    "appointments.links",  # public: volunteer links and iCal feed, no login
 )
 TEMPLATES = settings.INSTANCE_DIR.parent / "templates"
 MIGRATIONS = settings.INSTANCE_DIR.parent / "migrations"

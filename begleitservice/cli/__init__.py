@@ -2,9 +2,11 @@
 
 from flask.cli import FlaskGroup
 
+from ..jobs.commands import run_job_command, scheduler_command
 from .users import create_user
 
 commands = [create_user]
+commands += [scheduler_command, run_job_command]
 
 
 def main() -> None:

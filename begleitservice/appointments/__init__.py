@@ -1,0 +1,1 @@
+"""Appointments: recurring visits, skipped dates, week view, outbox page, calendar links."""

@@ -1,0 +1,41 @@
+"""Forms of the appointment pages and the volunteer link pages."""
+
+from wtforms import DateField, RadioField, SelectField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..forms import Form
+
+
+class OneOffForm(Form):
+    """A one-off appointment, optionally standing in for a skipped rule date."""
+
+    on = DateField("Datum", validators=[DataRequired(message="Bitte ein Datum angeben.")])
+    start = TimeField("Beginn", validators=[DataRequired(message="Bitte eine Uhrzeit angeben.")])
+    end = TimeField("Ende", validators=[DataRequired(message="Bitte eine Uhrzeit angeben.")])
+    replaces_on = SelectField("Ersatz für", choices=[], validate_choice=True)
+
+
+class ConfirmForm(Form):
+    """The one button of the confirmation page."""
+
+
+class DeclineForm(Form):
+    """Decline with an optional reason."""
+
+    reason = TextAreaField("Grund (freiwillig)", validators=[Optional(), Length(max=300)])
+
+
+class ReportForm(Form):
+    """Did the visit take place, and for how long?"""
+
+    outcome = RadioField(
+        "Der Besuch …",
+        choices=[("stattgefunden", "hat stattgefunden"), ("ausgefallen", "ist ausgefallen")],
+        default="stattgefunden",
+        validators=[DataRequired(message="Bitte auswählen.")],
+    )
+    minutes = SelectField("Dauer", coerce=int, choices=[], validate_choice=True)
+
+
+class ActionForm(Form):
+    """A CSRF-protected button (retry a mail, settle an alert, new calendar link)."""

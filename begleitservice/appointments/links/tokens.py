@@ -1,0 +1,77 @@
+"""Signed, expiring, single-purpose link tokens (itsdangerous, one salt per purpose) and external URLs."""
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import current_app
+from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+
+log = logging.getLogger(__name__)
+
+SALTS = {
+    "confirm": "begleitservice.termin-bestaetigen",
+    "decline": "begleitservice.termin-absagen",
+    "report": "begleitservice.stunden-melden",
+}
+ENDPOINTS = {"confirm": "links.confirm", "decline": "links.decline", "report": "links.report"}
+
+
+class LinkError(Exception):
+    """The link cannot be used: ``reason`` is 'expired' or 'invalid' (tampered, foreign purpose, garbage)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Link:
+    """What a valid token says: for which purpose, which appointment, and its single-use nonce."""
+
+    purpose: str
+    appointment_id: int
+    nonce: str
+
+
+def _serializer(purpose: str, at: datetime | None = None) -> URLSafeTimedSerializer:
+    signer = TimestampSigner
+    if at is not None:  # a fixed clock: tokens issued "as of" a moment, and age checks in tests
+        signer = type("FixedClockSigner", (TimestampSigner,), {"get_timestamp": lambda self: int(at.timestamp())})
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALTS[purpose], signer=signer)
+
+
+def make_token(purpose: str, appointment_id: int, *, issued_at: datetime | None = None) -> str:
+    """A fresh token for one purpose and appointment, with its own random nonce."""
+    payload = {"a": appointment_id, "n": secrets.token_hex(16)}
+    return _serializer(purpose, issued_at).dumps(payload)
+
+
+def load_token(purpose: str, token: str, *, now: datetime | None = None) -> Link:
+    """Check signature, purpose (salt) and age; raise :class:`LinkError` when the link cannot be used."""
+    max_age = current_app.config["LINK_MAX_AGE_DAYS"] * 24 * 3600
+    try:
+        payload = _serializer(purpose, now).loads(token, max_age=max_age)
+    except SignatureExpired as error:
+        log.info("expired %s link", purpose)
+        raise LinkError("expired") from error
+    except BadData as error:
+        log.info("invalid %s link", purpose)
+        raise LinkError("invalid") from error
+    if not isinstance(payload, dict) or not isinstance(payload.get("a"), int) or not isinstance(payload.get("n"), str):
+        raise LinkError("invalid")
+    return Link(purpose, payload["a"], payload["n"])
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL under BASE_URL, built without a request (jobs and the scheduler have none)."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def link_url(purpose: str, appointment_id: int) -> str:
+    """The absolute URL of a fresh link for ``purpose``."""
+    return external_url(ENDPOINTS[purpose], token=make_token(purpose, appointment_id))

@@ -1,0 +1,159 @@
+"""Public pages without login: the volunteer's confirm/decline/report links and the private iCal feed.
+
+GET only shows the page (mail scanners prefetch links); the POST of its one button makes the change, once.
+A used, tampered, expired or foreign-purpose link shows a friendly page and changes nothing.
+"""
+
+import logging
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+import scheduling
+from scheduling.formatting import format_appointment, format_datetime, format_duration
+
+from ...extensions import db
+from ...models import Appointment, Pairing, Senior, UsedLink, Volunteer
+from .. import clock, operations
+from ..convert import senior_label, to_domain_all
+from ..forms import ConfirmForm, DeclineForm, ReportForm
+from .tokens import LinkError, load_token
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("links", __name__)
+
+ACTIONS = {
+    "confirm": (operations.can_confirm, ConfirmForm, "appointments/link_confirm.html"),
+    "decline": (operations.can_decline, DeclineForm, "appointments/link_decline.html"),
+    "report": (operations.can_report, ReportForm, "appointments/link_report.html"),
+}
+DURATION_CHOICES = [(m, format_duration(m)) for m in range(15, 12 * 60 + 1, 15)]
+
+
+@bp.after_request
+def _no_caching(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.route("/link/bestaetigen/<token>", methods=["GET", "POST"])
+def confirm(token: str):
+    """Confirm a visit (a volunteer's link from the confirmation request)."""
+    return _handle("confirm", token)
+
+
+@bp.route("/link/absagen/<token>", methods=["GET", "POST"])
+def decline(token: str):
+    """Decline a visit, with an optional reason."""
+    return _handle("decline", token)
+
+
+@bp.route("/link/stunden/<token>", methods=["GET", "POST"])
+def report(token: str):
+    """Report after the visit: took place (for how long) or did not take place."""
+    return _handle("report", token)
+
+
+def _page(template: str, status: int = 200, **context):
+    return render_template(template, **context), status
+
+
+def _handle(purpose: str, token: str):
+    now = clock.now()
+    try:
+        link = load_token(purpose, token)
+    except LinkError as error:
+        return _page("appointments/link_invalid.html", 410 if error.reason == "expired" else 400, reason=error.reason)
+    appointment = db.session.scalar(
+        sa.select(Appointment)
+        .where(Appointment.id == link.appointment_id)
+        .options(joinedload(Appointment.pairing).joinedload(Pairing.senior).joinedload(Senior.district))
+    )
+    if appointment is None:
+        return _page("appointments/link_invalid.html", 404, reason="gone")
+    used = db.session.get(UsedLink, link.nonce)
+    allowed, form_class, template = ACTIONS[purpose]
+    if used is not None or not allowed(appointment, now=now):
+        return _state(appointment, purpose=purpose, used=used)
+    form = form_class()
+    if purpose == "report":
+        form.minutes.choices = DURATION_CHOICES
+        if request.method == "GET":
+            form.minutes.data = min(max(15, round(appointment.planned_minutes / 15) * 15), 720)
+    if form.validate_on_submit():
+        outcome = _apply(purpose, appointment, form, now=now)
+        db.session.add(UsedLink(nonce=link.nonce, purpose=purpose, appointment_id=appointment.id, outcome=outcome))
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same link, clicked twice at once: the first one counts
+            db.session.rollback()
+            log.info("link %s for appointment %d used concurrently", purpose, link.appointment_id)
+        return redirect(url_for(request.endpoint, token=token), code=303)
+    return _page(template, form=form, **_visit(appointment))
+
+
+def _apply(purpose: str, appointment: Appointment, form, *, now) -> str:
+    if purpose == "confirm":
+        operations.confirm(appointment, now=now)
+        return "bestätigt"
+    if purpose == "decline":
+        operations.decline(appointment, now=now, reason=form.reason.data)
+        return "abgesagt"
+    minutes = form.minutes.data if form.outcome.data == "stattgefunden" else None
+    operations.report(appointment, minutes=minutes, now=now)
+    return f"stattgefunden, {format_duration(minutes)}" if minutes else "ausgefallen"
+
+
+def _visit(appointment: Appointment) -> dict:
+    senior = appointment.pairing.senior
+    return {
+        "appointment": appointment,
+        "when": format_appointment(appointment.on, appointment.planned_start, appointment.planned_end),
+        "senior_label": senior_label(senior),
+        "district": senior.district.name,
+    }
+
+
+def _state(appointment: Appointment, *, purpose: str, used: UsedLink | None):
+    """What this link did, or why it can do nothing now: the appointment's current state."""
+    return _page(
+        "appointments/link_state.html",
+        purpose=purpose,
+        used=used,
+        used_at=format_datetime(used.used_at) if used else None,
+        duration=format_duration(appointment.actual_minutes) if appointment.actual_minutes else None,
+        started=operations.starts_at(appointment) <= clock.now(),
+        **_visit(appointment),
+    )
+
+
+@bp.route("/kalender/<token>.ics")
+def feed(token: str):
+    """A volunteer's private iCal feed of their visits (from two weeks back); unknown token → 404."""
+    if len(token) < 20:
+        abort(404)
+    volunteer = db.session.scalar(sa.select(Volunteer).where(Volunteer.calendar_token == token))
+    if volunteer is None:
+        abort(404)
+    since = operations.local_today(clock.now()) - timedelta(days=14)
+    appointments = db.session.scalars(
+        sa.select(Appointment)
+        .join(Appointment.pairing)
+        .where(Pairing.volunteer_id == volunteer.id, Appointment.on >= since)
+        .options(
+            joinedload(Appointment.pairing).joinedload(Pairing.volunteer),
+            joinedload(Appointment.pairing).joinedload(Pairing.senior).joinedload(Senior.district),
+        )
+    ).unique()
+    body = scheduling.build_feed(to_domain_all(appointments), now=clock.now(), domain=_domain())
+    return Response(body, mimetype="text/calendar", headers={"Content-Disposition": "inline; filename=besuche.ics"})
+
+
+def _domain() -> str:
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"

@@ -1,0 +1,245 @@
+"""Appointment state changes: follow the rule, replacements, confirm/decline/report, alerts, calendar token.
+
+Every function takes model objects, flushes and never commits: the view, the CLI command or the job commits.
+"""
+
+import logging
+import secrets
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
+
+import scheduling
+from scheduling.model import local_datetime, to_local
+from scheduling.recurrence import generate, horizon_end
+
+from ..extensions import db
+from ..mail.outbox import forget_markers
+from ..models import Appointment, AppointmentAlert, Pairing, Volunteer
+from .convert import absences_of, to_domain, visit_rule
+
+log = logging.getLogger(__name__)
+
+
+class AppointmentError(ValueError):
+    """An appointment cannot be saved; the message is German and names the form field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def sync_pairing(pairing: Pairing, *, now: datetime, horizon_weeks: int) -> scheduling.Plan:
+    """Make the pairing's appointments follow its rule up to the horizon: create, move, delete future planned ones.
+
+    Past, confirmed, called-off and one-off appointments stay as they are (the scheduling package decides).
+    """
+    existing = {a.id: a for a in pairing.appointments}
+    plan = scheduling.reconcile(
+        visit_rule(pairing),
+        [to_domain(a) for a in existing.values()],
+        now=now,
+        horizon_weeks=horizon_weeks,
+        absences=absences_of(pairing.volunteer),
+    )
+    for move in plan.update:
+        appointment = existing[move.appointment.id]
+        appointment.on, appointment.planned_start, appointment.planned_end = move.on, move.start, move.end
+        _forget(appointment)
+    for gone in plan.delete:
+        appointment = existing[gone.id]
+        _forget(appointment)
+        pairing.appointments.remove(appointment)
+        db.session.delete(appointment)
+    for occurrence in plan.create:
+        pairing.appointments.append(
+            Appointment(on=occurrence.on, planned_start=occurrence.start, planned_end=occurrence.end, status="geplant")
+        )
+    db.session.flush()
+    if plan.has_changes:
+        log.info(
+            "pairing %d: %d created, %d moved, %d deleted, %d skipped",
+            pairing.id,
+            len(plan.create),
+            len(plan.update),
+            len(plan.delete),
+            len(plan.skipped),
+        )
+    return plan
+
+
+def _forget(appointment: Appointment) -> None:
+    """An appointment moved or is going away: its sent markers and alerts no longer apply."""
+    forget_markers(appointment.id)
+    db.session.execute(sa.delete(AppointmentAlert).where(AppointmentAlert.appointment_id == appointment.id))
+
+
+def skipped_dates(pairing: Pairing, *, today: date, horizon_weeks: int) -> list[scheduling.SkippedDate]:
+    """Rule dates from today to the horizon without an appointment (holiday, absence), with German reasons."""
+    rule = visit_rule(pairing)
+    if rule is None:
+        return []
+    generation = generate(
+        rule, first=today, last=horizon_end(today, weeks=horizon_weeks), absences=absences_of(pairing.volunteer)
+    )
+    return list(generation.skipped)
+
+
+def replacement_for(pairing: Pairing, skipped_on: date) -> Appointment | None:
+    """The one-off appointment standing in for a skipped rule date, if there is one."""
+    return next((a for a in pairing.appointments if a.is_one_off and a.replaces_on == skipped_on), None)
+
+
+def add_one_off(
+    pairing: Pairing, *, on: date, start: time, end: time, replaces_on: date | None, now: datetime
+) -> Appointment:
+    """Add a one-off appointment (optionally replacing a skipped rule date); refuse the past and clashes."""
+    if end <= start:
+        raise AppointmentError("end", "Das Ende muss nach dem Beginn liegen.")
+    if local_datetime(on, start) <= now:
+        raise AppointmentError("on", "Ein Ersatztermin muss in der Zukunft liegen.")
+    if pairing.status != "aktiv":
+        raise AppointmentError("on", "Die Begleitung ist nicht aktiv.")
+    if replaces_on is not None and replacement_for(pairing, replaces_on) is not None:
+        raise AppointmentError("replaces_on", "Für diesen Termin gibt es schon einen Ersatztermin.")
+    for other in pairing.appointments:
+        if other.on == on and other.planned_start < end and start < other.planned_end:
+            raise AppointmentError("start", "Zu dieser Zeit gibt es schon einen Termin dieser Begleitung.")
+    appointment = Appointment(
+        on=on, planned_start=start, planned_end=end, status="geplant", is_one_off=True, replaces_on=replaces_on
+    )
+    pairing.appointments.append(appointment)
+    db.session.flush()
+    log.info("pairing %d: one-off appointment %d on %s", pairing.id, appointment.id, on)
+    return appointment
+
+
+def starts_at(appointment: Appointment) -> datetime:
+    """Start as an aware Europe/Berlin datetime."""
+    return local_datetime(appointment.on, appointment.planned_start)
+
+
+def can_confirm(appointment: Appointment, *, now: datetime) -> bool:
+    """A planned visit that has not started can be confirmed."""
+    return appointment.status == "geplant" and starts_at(appointment) > now
+
+
+def can_decline(appointment: Appointment, *, now: datetime) -> bool:
+    """A planned or confirmed visit that has not started can be declined."""
+    return appointment.status in ("geplant", "bestaetigt") and starts_at(appointment) > now
+
+
+def can_report(appointment: Appointment, *, now: datetime) -> bool:
+    """Hours can be reported once the visit has started, unless it was called off or is already reported."""
+    return appointment.status in ("geplant", "bestaetigt") and starts_at(appointment) <= now
+
+
+def confirm(appointment: Appointment, *, now: datetime) -> None:
+    """The volunteer confirms: status bestätigt; an 'unconfirmed' alert is settled."""
+    appointment.status = "bestaetigt"
+    appointment.confirmed_at = now
+    for alert in _alerts(appointment, "unbestaetigt"):
+        alert.resolved_at = alert.resolved_at or now
+    db.session.flush()
+    log.info("appointment %d confirmed", appointment.id)
+
+
+def decline(appointment: Appointment, *, now: datetime, reason: str | None) -> None:
+    """The volunteer declines: status abgesagt with the reason, and an alert for the coordinators at once."""
+    appointment.status = "abgesagt"
+    appointment.declined_at = now
+    appointment.decline_reason = (reason or "").strip()[:300] or None
+    raise_alert(appointment, "abgesagt", now=now)
+    db.session.flush()
+    log.info("appointment %d declined", appointment.id)
+
+
+def report(appointment: Appointment, *, minutes: int | None, now: datetime) -> None:
+    """The volunteer reports the visit: took place for ``minutes``, or did not take place (None)."""
+    if minutes is not None and not 1 <= minutes <= 720:
+        raise AppointmentError("minutes", "Bitte eine Dauer zwischen 15 Minuten und 12 Stunden wählen.")
+    appointment.status = "stattgefunden" if minutes else "ausgefallen"
+    appointment.actual_minutes = minutes or None
+    db.session.flush()
+    log.info("appointment %d reported: %s", appointment.id, appointment.status)
+
+
+def _alerts(appointment: Appointment, kind: str) -> list[AppointmentAlert]:
+    return list(
+        db.session.scalars(
+            sa.select(AppointmentAlert).where(
+                AppointmentAlert.appointment_id == appointment.id, AppointmentAlert.kind == kind
+            )
+        )
+    )
+
+
+def raise_alert(appointment: Appointment, kind: str, *, now: datetime) -> AppointmentAlert:
+    """Put the appointment on the coordinators' dashboard (once per kind)."""
+    existing = _alerts(appointment, kind)
+    if existing:
+        return existing[0]
+    alert = AppointmentAlert(appointment_id=appointment.id, kind=kind, created_at=now)
+    db.session.add(alert)
+    db.session.flush()
+    return alert
+
+
+def resolve_alerts(appointment: Appointment, *, now: datetime) -> int:
+    """A coordinator has seen to the appointment: its open alerts leave the dashboard."""
+    count = 0
+    for alert in db.session.scalars(
+        sa.select(AppointmentAlert).where(
+            AppointmentAlert.appointment_id == appointment.id, AppointmentAlert.resolved_at.is_(None)
+        )
+    ):
+        alert.resolved_at = now
+        count += 1
+    db.session.flush()
+    return count
+
+
+def open_alerts(*, limit: int = 50) -> list[AppointmentAlert]:
+    """Unresolved alerts, soonest appointment first; 'unconfirmed' ones only while still unconfirmed."""
+    query = (
+        sa.select(AppointmentAlert)
+        .join(AppointmentAlert.appointment)
+        .where(
+            AppointmentAlert.resolved_at.is_(None),
+            sa.or_(AppointmentAlert.kind == "abgesagt", Appointment.status == "geplant"),
+        )
+        .order_by(Appointment.on, Appointment.planned_start)
+        .limit(limit)
+        .options(
+            contains_eager(AppointmentAlert.appointment)
+            .selectinload(Appointment.pairing)
+            .selectinload(Pairing.volunteer),
+            contains_eager(AppointmentAlert.appointment).selectinload(Appointment.pairing).selectinload(Pairing.senior),
+        )
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def issue_calendar_token(volunteer: Volunteer) -> str:
+    """A new private feed token; the old feed URL stops working."""
+    volunteer.calendar_token = secrets.token_urlsafe(32)
+    db.session.flush()
+    return volunteer.calendar_token
+
+
+def revoke_calendar_token(volunteer: Volunteer) -> None:
+    """Switch the volunteer's feed off."""
+    volunteer.calendar_token = None
+    db.session.flush()
+
+
+def local_today(now: datetime) -> date:
+    """The Berlin date of an aware timestamp."""
+    return to_local(now).date()
+
+
+def week_bounds(day: date) -> tuple[date, date]:
+    """Monday and Sunday of the week containing ``day``."""
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)

@@ -1,0 +1,222 @@
+"""Appointments for coordinators: week view, one appointment, a pairing's dates, outbox, calendar links."""
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import joinedload, selectinload
+
+import scheduling
+from scheduling.formatting import format_date, format_date_long
+
+from ..auth.access import CARE, restrict
+from ..extensions import db
+from ..mail.outbox import retry_now
+from ..models import (
+    APPOINTMENT_STATUSES,
+    Appointment,
+    AppointmentAlert,
+    District,
+    OutboxMessage,
+    Pairing,
+    Senior,
+    Volunteer,
+)
+from ..models.scheduling import OUTBOX_STATUSES
+from . import clock, operations
+from .convert import to_domain_all, visit_rule
+from .forms import ActionForm, OneOffForm
+from .links.tokens import external_url
+
+bp = Blueprint("appointments", __name__, url_prefix="/termine")
+restrict(bp, *CARE)
+
+
+@bp.app_template_global()
+def open_appointment_alerts():
+    """Open alerts for the dashboard include (declines, visits unconfirmed shortly before)."""
+    return operations.open_alerts()
+
+
+def _with_people(query):
+    return query.options(
+        joinedload(Appointment.pairing).joinedload(Pairing.volunteer),
+        joinedload(Appointment.pairing).joinedload(Pairing.senior).joinedload(Senior.district),
+    )
+
+
+def _parse_date(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+@bp.route("/")
+def index():
+    """Week view of all appointments, filterable by district and volunteer."""
+    today = operations.local_today(clock.now())
+    monday, sunday = operations.week_bounds(_parse_date(request.args.get("von"), today))
+    district = request.args.get("bezirk", "").strip() or None
+    volunteer_id = request.args.get("ehrenamtliche", type=int)
+    query = (
+        sa.select(Appointment)
+        .join(Appointment.pairing)
+        .join(Pairing.senior)
+        .join(Senior.district)
+        .where(Appointment.on.between(monday, sunday))
+    )
+    if district:
+        query = query.where(District.name == district)
+    if volunteer_id:
+        query = query.where(Pairing.volunteer_id == volunteer_id)
+    appointments = db.session.scalars(_with_people(query)).unique().all()
+    week = scheduling.build_week(
+        to_domain_all(appointments), week_start=monday, district=district, volunteer_id=volunteer_id
+    )
+    volunteers = db.session.scalars(
+        sa.select(Volunteer).where(Volunteer.status != "ausgeschieden").order_by(Volunteer.last_name)
+    ).all()
+    districts = db.session.scalars(sa.select(District).order_by(District.name)).all()
+    return render_template(
+        "appointments/week.html",
+        week=week,
+        district=district,
+        volunteer_id=volunteer_id,
+        volunteers=volunteers,
+        districts=districts,
+        today=today,
+    )
+
+
+@bp.route("/<int:appointment_id>")
+def detail(appointment_id: int):
+    """One appointment: status, decline reason, reported hours, open alerts."""
+    appointment = db.session.scalar(_with_people(sa.select(Appointment).where(Appointment.id == appointment_id)))
+    if appointment is None:
+        abort(404)
+    alerts = db.session.scalars(
+        sa.select(AppointmentAlert)
+        .where(AppointmentAlert.appointment_id == appointment.id)
+        .order_by(AppointmentAlert.created_at)
+    ).all()
+    return render_template(
+        "appointments/detail.html",
+        appointment=appointment,
+        alerts=alerts,
+        statuses=APPOINTMENT_STATUSES,
+        when=format_date_long(appointment.on),
+        form=ActionForm(),
+    )
+
+
+@bp.route("/<int:appointment_id>/erledigt", methods=["POST"])
+def resolve(appointment_id: int):
+    """Take the appointment's alerts off the dashboard."""
+    appointment = db.get_or_404(Appointment, appointment_id)
+    if ActionForm().validate_on_submit():
+        count = operations.resolve_alerts(appointment, now=clock.now())
+        db.session.commit()
+        flash(f"{count} Hinweis(e) als erledigt markiert.", "success")
+    return redirect(url_for(".detail", appointment_id=appointment.id))
+
+
+def _pairing_or_404(pairing_id: int) -> Pairing:
+    pairing = db.session.scalar(
+        sa.select(Pairing)
+        .where(Pairing.id == pairing_id)
+        .options(
+            selectinload(Pairing.slots),
+            selectinload(Pairing.appointments),
+            joinedload(Pairing.volunteer).selectinload(Volunteer.absences),
+            joinedload(Pairing.senior).joinedload(Senior.district),
+        )
+    )
+    return pairing or abort(404)
+
+
+@bp.route("/begleitung/<int:pairing_id>", methods=["GET", "POST"])
+def pairing(pairing_id: int):
+    """A pairing's coming appointments, the rule dates skipped (and why), and one-off replacement dates."""
+    pairing = _pairing_or_404(pairing_id)
+    now = clock.now()
+    today = operations.local_today(now)
+    weeks = current_app.config["APPOINTMENT_HORIZON_WEEKS"]
+    skipped = operations.skipped_dates(pairing, today=today, horizon_weeks=weeks)
+    form = OneOffForm()
+    form.replaces_on.choices = [("", "– kein Ersatz, zusätzlicher Termin –")] + [
+        (s.on.isoformat(), f"{format_date_long(s.on)} ({s.reason})") for s in skipped
+    ]
+    if form.validate_on_submit():
+        replaces_on = date.fromisoformat(form.replaces_on.data) if form.replaces_on.data else None
+        try:
+            appointment = operations.add_one_off(
+                pairing, on=form.on.data, start=form.start.data, end=form.end.data, replaces_on=replaces_on, now=now
+            )
+        except operations.AppointmentError as error:
+            getattr(form, error.field).errors.append(str(error))
+            db.session.rollback()
+            pairing = _pairing_or_404(pairing_id)
+        else:
+            db.session.commit()
+            flash(f"Ersatztermin am {format_date(appointment.on)} angelegt.", "success")
+            return redirect(url_for(".pairing", pairing_id=pairing.id))
+    elif request.method == "GET" and skipped:
+        first = next((s for s in skipped if operations.replacement_for(pairing, s.on) is None), None)
+        if first is not None:
+            form.replaces_on.data = first.on.isoformat()
+    upcoming = [a for a in pairing.appointments if a.on >= today - timedelta(days=7)]
+    rule = visit_rule(pairing)
+    return render_template(
+        "appointments/pairing.html",
+        pairing=pairing,
+        rule_text=rule.describe() if rule else f"keine Termine (Begleitung {pairing.status})",
+        upcoming=upcoming,
+        skipped=[(s, operations.replacement_for(pairing, s.on)) for s in skipped],
+        statuses=APPOINTMENT_STATUSES,
+        form=form,
+        weeks=weeks,
+    )
+
+
+@bp.route("/postausgang")
+def outbox():
+    """The mail outbox: pending, sent and failed mails with their attempts and last error."""
+    status = request.args.get("status", "")
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status in OUTBOX_STATUSES:
+        query = query.where(OutboxMessage.status == status)
+    counts = dict(db.session.execute(sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)))
+    page = db.paginate(query, per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    return render_template(
+        "appointments/outbox.html", page=page, status=status, statuses=OUTBOX_STATUSES, counts=counts, form=ActionForm()
+    )
+
+
+@bp.route("/postausgang/<int:message_id>/erneut", methods=["POST"])
+def retry(message_id: int):
+    """Send a failed mail again with the next outbox run."""
+    message = db.get_or_404(OutboxMessage, message_id)
+    if ActionForm().validate_on_submit() and message.status == "failed":
+        retry_now(message, now=clock.now())
+        db.session.commit()
+        flash(f"Die E-Mail an {message.recipient} wird erneut versendet.", "success")
+    return redirect(url_for(".outbox", status=request.args.get("status", "")))
+
+
+@bp.route("/ehrenamtliche/<int:volunteer_id>/kalender", methods=["GET", "POST"])
+def calendar(volunteer_id: int):
+    """A volunteer's private calendar link: show it, make a new one (the old one stops), or switch it off."""
+    volunteer = db.get_or_404(Volunteer, volunteer_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        if request.form.get("action") == "sperren":
+            operations.revoke_calendar_token(volunteer)
+            flash("Der Kalender-Link ist gesperrt.", "success")
+        else:
+            operations.issue_calendar_token(volunteer)
+            flash("Ein neuer Kalender-Link wurde erzeugt; der alte funktioniert nicht mehr.", "success")
+        db.session.commit()
+        return redirect(url_for(".calendar", volunteer_id=volunteer.id))
+    feed_url = external_url("links.feed", token=volunteer.calendar_token) if volunteer.calendar_token else None
+    return render_template("appointments/calendar.html", volunteer=volunteer, feed_url=feed_url, form=form)

@@ -1,0 +1,1 @@
+"""Background jobs: the registry, the ``scheduler`` process and the ``run-job`` command."""

@@ -1,0 +1,126 @@
+"""The mails the service sends, each queued into the outbox (German, .txt and .html, never health data)."""
+
+import logging
+
+from flask import current_app
+
+import scheduling
+from scheduling.formatting import format_appointment, format_date, format_duration
+
+from ..appointments.convert import senior_label, visit_rule
+from ..appointments.links.tokens import external_url, link_url
+from ..models import Appointment, OutboxMessage, Pairing, User, Volunteer
+from .outbox import queue_mail
+
+log = logging.getLogger(__name__)
+
+
+def _when(appointment: Appointment) -> str:
+    return format_appointment(appointment.on, appointment.planned_start, appointment.planned_end)
+
+
+def _visit(appointment: Appointment) -> dict:
+    """What a volunteer mail may say about a visit: first name, initial, district, time. No health data."""
+    senior = appointment.pairing.senior
+    return {
+        "volunteer": appointment.pairing.volunteer,
+        "senior_first_name": senior.first_name,
+        "senior_label": senior_label(senior),
+        "district": senior.district.name,
+        "when": _when(appointment),
+        "duration": format_duration(appointment.planned_minutes),
+    }
+
+
+def introduction(pairing: Pairing) -> OutboxMessage:
+    """Tell the volunteer about a new pairing: the senior's first name, district and the agreed visits."""
+    rule = visit_rule(pairing)
+    return queue_mail(
+        kind="introduction",
+        to=pairing.volunteer.email,
+        subject=f"Ihre neue Begleitung in {pairing.senior.district.name}",
+        template="introduction",
+        volunteer=pairing.volunteer,
+        senior_first_name=pairing.senior.first_name,
+        district=pairing.senior.district.name,
+        slot=rule.describe() if rule else f"ab {format_date(pairing.starts_on)}",
+    )
+
+
+def confirmation_request(appointment: Appointment) -> OutboxMessage:
+    """Ask the volunteer to confirm (or decline) an upcoming visit."""
+    return queue_mail(
+        kind="confirmation_request",
+        to=appointment.pairing.volunteer.email,
+        subject=f"Bitte bestätigen: Besuch am {format_date(appointment.on)}",
+        template="confirmation_request",
+        confirm_url=link_url("confirm", appointment.id),
+        decline_url=link_url("decline", appointment.id),
+        **_visit(appointment),
+    )
+
+
+def reminder(appointment: Appointment) -> OutboxMessage:
+    """Remind the volunteer of tomorrow's visit, with a link to call it off."""
+    return queue_mail(
+        kind="reminder",
+        to=appointment.pairing.volunteer.email,
+        subject=f"Erinnerung: Besuch am {format_date(appointment.on)}",
+        template="reminder",
+        decline_url=link_url("decline", appointment.id),
+        **_visit(appointment),
+    )
+
+
+def hours_request(appointment: Appointment) -> OutboxMessage:
+    """Ask the volunteer whether the visit took place and for how long."""
+    return queue_mail(
+        kind="hours_request",
+        to=appointment.pairing.volunteer.email,
+        subject=f"Wie war der Besuch am {format_date(appointment.on)}?",
+        template="hours_request",
+        report_url=link_url("report", appointment.id),
+        **_visit(appointment),
+    )
+
+
+def weekly_summary(summary: scheduling.WeeklySummary, coordinators: list[User]) -> list[OutboxMessage]:
+    """The coordinators' weekly list of unconfirmed visits (one mail each)."""
+    lines = [
+        {
+            "when": format_appointment(a.on, a.start, a.end),
+            "volunteer": a.volunteer_label,
+            "senior": a.senior_label,
+            "district": a.district,
+        }
+        for a in summary.unconfirmed
+    ]
+    week_url = external_url("appointments.index", von=summary.first_day.isoformat())
+    return [
+        queue_mail(
+            kind="weekly_summary",
+            to=user.email,
+            subject=f"Unbestätigte Termine – {summary.week_label}",
+            template="weekly_summary",
+            user=user,
+            summary=summary,
+            lines=lines,
+            first_day=format_date(summary.first_day),
+            last_day=format_date(summary.last_day),
+            week_url=week_url,
+        )
+        for user in coordinators
+    ]
+
+
+def certificate_reminder(volunteer: Volunteer, detail: str) -> OutboxMessage:
+    """Ask the volunteer for a new Führungszeugnis."""
+    return queue_mail(
+        kind="certificate_reminder",
+        to=volunteer.email,
+        subject="Bitte neues Führungszeugnis vorlegen",
+        template="certificate_reminder",
+        volunteer=volunteer,
+        detail=detail,
+        years=current_app.config["FUEHRUNGSZEUGNIS_MAX_YEARS"],
+    )
