@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from flask import current_app
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
+from .. import clock
+
 log = logging.getLogger(__name__)
 
 SALTS = {
@@ -74,4 +76,4 @@ def external_url(endpoint: str, **values) -> str:
 
 def link_url(purpose: str, appointment_id: int) -> str:
     """The absolute URL of a fresh link for ``purpose``."""
-    return external_url(ENDPOINTS[purpose], token=make_token(purpose, appointment_id))
+    return external_url(ENDPOINTS[purpose], token=make_token(purpose, appointment_id, issued_at=clock.now()))

@@ -67,7 +67,7 @@ def _page(template: str, status: int = 200, **context):
 def _handle(purpose: str, token: str):
     now = clock.now()
     try:
-        link = load_token(purpose, token)
+        link = load_token(purpose, token, now=now)
     except LinkError as error:
         return _page("appointments/link_invalid.html", 410 if error.reason == "expired" else 400, reason=error.reason)
     appointment = db.session.scalar(
