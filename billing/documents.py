@@ -8,10 +8,13 @@ document, see bench/billing_bench.py); ``render_combined`` returns them as one P
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
 from functools import lru_cache
-from itertools import pairwise
+from itertools import pairwise, repeat
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -92,6 +95,25 @@ def render_leistungsnachweis(ln: Leistungsnachweis, *, template_dir: str | None 
 def render_invoice(invoice: Invoice, *, template_dir: str | None = None) -> bytes:
     """An invoice or Storno as a PDF."""
     return renderer(template_dir).render(invoice)
+
+
+def render_all(
+    docs: Sequence[Document], *, workers: int | None = None, chunk: int = 100, template_dir: str | None = None
+) -> list[bytes]:
+    """One PDF per document, in order: chunks of ``chunk`` documents laid out in one pass each, spread over
+    ``workers`` processes (default: all CPUs; 1 renders in this process)."""
+    chunks = [list(docs[i : i + chunk]) for i in range(0, len(docs), chunk)]
+    workers = min(workers or os.cpu_count() or 1, len(chunks))
+    if workers <= 1:
+        return [pdf for part in chunks for pdf in _render_chunk(template_dir, part)]
+    log.info("rendering %d documents in %d chunks on %d processes", len(docs), len(chunks), workers)
+    context = multiprocessing.get_context("spawn")  # no fork of a threaded web app
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return [pdf for part in pool.map(_render_chunk, repeat(template_dir), chunks) for pdf in part]
+
+
+def _render_chunk(template_dir: str | None, docs: list[Document]) -> list[bytes]:
+    return renderer(template_dir).render_many(docs)
 
 
 def _kind(doc: Document) -> str:

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from billing.documents import Renderer, render_invoice, render_leistungsnachweis
+from billing.documents import Renderer, render_all, render_invoice, render_leistungsnachweis
 from billing.invoices import Abtretung, build_storno, number_invoices
 from billing.month import Month
 from billing.run import prepare_month
@@ -111,6 +111,7 @@ def test_collective_invoice_has_a_section_per_person(run):
     assert "Summe Anna Albers 7,50 €" in text and "Summe Erika Mustermann 7,50 €" in text
     assert text.index("Anna Albers") < text.index("Erika Mustermann")
     assert "Rechnungsbetrag 15,00 €" in text
+    assert "Übersicht Versicherte/r Versichertennr." in text
 
 
 def test_render_many_cuts_one_pdf_per_document(run, invoices):
@@ -125,3 +126,10 @@ def test_render_many_cuts_one_pdf_per_document(run, invoices):
     combined = PdfReader(io.BytesIO(renderer.render_combined(docs)))
     assert len(combined.pages) == sum(len(PdfReader(io.BytesIO(p)).pages) for p in pdfs)
     assert renderer.render_many([]) == []
+
+
+def test_render_all_in_worker_processes_keeps_the_order(run, invoices):
+    docs = [r.leistungsnachweis for r in run.seniors] + list(invoices)
+    pdfs = render_all(docs, workers=2, chunk=2)
+    assert [text_of(p).split()[0:2] for p in pdfs[:2]] == [["Leistungsnachweis", "März"]] * 2
+    assert "Anna Albers" in text_of(pdfs[1]) and "2026-000124" in text_of(pdfs[3])
