@@ -37,9 +37,14 @@ class BoundResult:
     lp_optimal: bool = False
     wall_s: float = 0.0
     history: list[float] = field(default_factory=list)
+    fractional: list[tuple[float, int, list[Pair]]] = field(default_factory=list)
+    profit: list[float] = field(default_factory=list)
+    best_by_volunteer: dict[int, float] = field(default_factory=dict)
+    penalty: float = 0.0
 
     def integer(self, eps: float = 1e-3) -> int:
-        return math.floor(self.value + eps)
+        """The bound rounded down to an integer (objective values are integers)."""
+        return math.floor(self.value + eps) if math.isfinite(self.value) else 2**62
 
 
 class Pricer:
@@ -57,14 +62,14 @@ class Pricer:
             self._fits[key] = timetable(pairs, self.planner) is not None
         return self._fits[key]
 
-    def best(self, v: int, profit: Sequence[float]) -> tuple[float, list[Pair]]:
-        """Best (profit, pairs) for volunteer v given a profit per request; (0, []) if nothing is positive."""
+    def best(self, v: int, profit: Sequence[float], penalty: float = 0.0) -> tuple[float, list[Pair]]:
+        """Best (value, pairs) for volunteer v: sum of pair profits minus penalty per senior beyond the first."""
         vol = self.inst.volunteers[v]
-        options = [self.cand.pairs[i] for i in self.cand.by_volunteer[v] if profit[self.cand.pairs[i].r] > EPS]
+        options = [self.cand.pairs[i] for i in self.cand.by_volunteer[v] if profit[i] > EPS]
         if not options or vol.max_seniors < 1:
             return 0.0, []
-        options.sort(key=lambda p: (-profit[p.r], p.index))
-        values = [profit[p.r] for p in options]
+        options.sort(key=lambda p: (-profit[p.index], p.index))
+        values = [profit[p.index] for p in options]
         k_max, minutes = vol.max_seniors, vol.max_minutes_per_week
         best_value, best_set = 0.0, []
         chosen: list[Pair] = []
@@ -73,35 +78,46 @@ class Pricer:
             nonlocal best_value, best_set
             if len(chosen) == k_max:
                 return
+            step_penalty = penalty if chosen else 0.0
             for i in range(start, len(options)):
                 if value + values[i] * (k_max - len(chosen)) <= best_value + EPS:
                     return
                 pair = options[i]
                 if used + pair.need > minutes:
                     continue
+                gained = value + values[i] - step_penalty
                 chosen.append(pair)
                 if self.fits(chosen):
-                    if value + values[i] > best_value + EPS:
-                        best_value, best_set = value + values[i], list(chosen)
-                    dfs(i + 1, used + pair.need, value + values[i])
+                    if gained > best_value + EPS:
+                        best_value, best_set = gained, list(chosen)
+                    dfs(i + 1, used + pair.need, gained)
                 chosen.pop()
 
         dfs(0, 0, 0.0)
         return best_value, best_set
 
 
+@dataclass
+class SideRow:
+    """A covering row sum(coef[r] over served r) >= rhs, used to fix earlier lexicographic stages."""
+
+    coef: Sequence[float]
+    rhs: float
+
+
 def column_generation_bound(
     inst: Instance,
     cand: Candidates,
     planner: DayPlanner,
-    weights: Sequence[float],
+    pair_value: Sequence[float],
     *,
+    penalty: float = 0.0,
+    side: Sequence[SideRow] = (),
     initial: Iterable[Sequence[Pair]] = (),
-    min_served: int = 0,
     stop_at: float | None = None,
     deadline: float,
 ) -> BoundResult:
-    """Upper bound of sum(weights of served requests), optionally with at least min_served served.
+    """Upper bound of the total value of chosen pairs (minus the penalty per extra senior), under side rows.
 
     Stops early once the bound proves that nothing beats stop_at.
     """
@@ -110,23 +126,24 @@ def column_generation_bound(
     n_req, n_vol = len(inst.requests), len(inst.volunteers)
     req_rows = [lp.Constraint(-lp.infinity(), 1.0) for _ in range(n_req)]
     vol_rows = [lp.Constraint(-lp.infinity(), 1.0) for _ in range(n_vol)]
-    served_row = lp.Constraint(float(min_served), lp.infinity()) if min_served else None
+    side_rows = [lp.Constraint(float(row.rhs), lp.infinity()) for row in side]
     objective = lp.Objective()
     objective.SetMaximization()
-    seen: set[tuple[int, int, ...]] = set()
+    seen: dict[tuple[int, ...], tuple[pywraplp.Variable, int, list[Pair]]] = {}
 
     def add_column(v: int, pairs: Sequence[Pair]) -> bool:
         key = (v, *sorted(p.index for p in pairs))
         if not pairs or key in seen:
             return False
-        seen.add(key)
         var = lp.NumVar(0.0, lp.infinity(), "")
+        seen[key] = (var, v, list(pairs))
         vol_rows[v].SetCoefficient(var, 1.0)
         for pair in pairs:
             req_rows[pair.r].SetCoefficient(var, 1.0)
-        if served_row is not None:
-            served_row.SetCoefficient(var, float(len(pairs)))
-        objective.SetCoefficient(var, float(sum(weights[p.r] for p in pairs)))
+        for row, spec in zip(side_rows, side, strict=True):
+            row.SetCoefficient(var, float(sum(spec.coef[p.r] for p in pairs)))
+        value = sum(pair_value[p.index] for p in pairs) - penalty * (len(pairs) - 1)
+        objective.SetCoefficient(var, float(value))
         return True
 
     for pair in cand.pairs:
@@ -135,30 +152,36 @@ def column_generation_bound(
         if pairs:
             add_column(pairs[0].v, pairs)
     pricer = Pricer(inst, cand, planner)
-    trivial = float(sum(w for r, w in enumerate(weights) if cand.by_request[r]))
-    result = BoundResult(value=trivial, prices=[float(w) for w in weights])
+    result = BoundResult(value=math.inf, prices=[])
     while time.perf_counter() < deadline:
         if lp.Solve() != pywraplp.Solver.OPTIMAL:
             logger.warning("column generation LP not optimal; keeping bound %.3f", result.value)
             break
         result.iterations += 1
         lp_value = objective.Value()
+        result.fractional = [(var.solution_value(), v, pairs) for var, v, pairs in seen.values()]
         lam = [max(0.0, row.dual_value()) for row in req_rows]
         mu = [max(0.0, row.dual_value()) for row in vol_rows]
-        # any multiplier nu >= 0 of "served >= min_served" gives a valid Lagrangian bound
-        nu = abs(served_row.dual_value()) if served_row is not None else 0.0
-        profit = [weights[r] - lam[r] + nu for r in range(n_req)]
-        lagrangian, added = sum(lam) - nu * min_served, 0
+        # any multipliers nu >= 0 of the side rows give a valid Lagrangian bound
+        nus = [abs(row.dual_value()) for row in side_rows]
+        per_request = [
+            sum(nu * spec.coef[r] for nu, spec in zip(nus, side, strict=True)) - lam[r] for r in range(n_req)
+        ]
+        profit = [pair_value[p.index] + per_request[p.r] for p in cand.pairs]
+        lagrangian = sum(lam) - sum(nu * spec.rhs for nu, spec in zip(nus, side, strict=True))
+        added, best_by_volunteer = 0, {}
         for v in range(n_vol):
             if not cand.by_volunteer[v]:
                 continue
-            value, pairs = pricer.best(v, profit)
+            value, pairs = pricer.best(v, profit, penalty)
+            best_by_volunteer[v] = value
             lagrangian += value
             if value > mu[v] + 1e-6 and add_column(v, pairs):
                 added += 1
         result.history.append(lagrangian)
         if lagrangian < result.value:
             result.value, result.prices = lagrangian, lam
+            result.profit, result.best_by_volunteer, result.penalty = profit, best_by_volunteer, penalty
         logger.info(
             "column generation %d: lp %.4f lagrangian %.4f, %d new columns",
             result.iterations,
@@ -174,3 +197,43 @@ def column_generation_bound(
     result.columns = len(seen)
     result.wall_s = time.perf_counter() - started
     return result
+
+
+def round_columns(result: BoundResult) -> list[list[Pair]]:
+    """Volunteer sets of the last LP, largest share first, without two sets for one request or volunteer."""
+    taken_r: set[int] = set()
+    taken_v: set[int] = set()
+    chosen = []
+    for share, v, pairs in sorted(result.fractional, key=lambda c: (-c[0], c[1], [p.index for p in c[2]])):
+        if share < 1e-6:
+            break
+        if v in taken_v or any(p.r in taken_r for p in pairs):
+            continue
+        taken_v.add(v)
+        taken_r.update(p.r for p in pairs)
+        chosen.append(pairs)
+    return chosen
+
+
+def prunable_pairs(inst: Instance, cand: Candidates, result: BoundResult, threshold: float) -> list[int]:
+    """Pairs that no solution worth at least threshold can use (Lagrangian reduced-cost fixing).
+
+    Forcing pair p into its volunteer's set changes that volunteer's Lagrangian term from best_v to at most
+    profit_p plus the best other positive profits (no timetable or minutes check: an optimistic estimate).
+    """
+    if not result.profit or not math.isfinite(result.value):
+        return []
+    out = []
+    for v, best_v in result.best_by_volunteer.items():
+        indices = cand.by_volunteer[v]
+        k_max = inst.volunteers[v].max_seniors
+        top = sorted((result.profit[i] for i in indices), reverse=True)[:k_max]
+        for i in indices:
+            others = [x for x in top if x > 0]
+            if result.profit[i] > 0 and result.profit[i] in others:
+                others.remove(result.profit[i])
+            extra = sum(max(0.0, x - result.penalty) for x in others[: k_max - 1])
+            forced = result.value - best_v + result.profit[i] + extra
+            if forced < threshold - 1e-3:
+                out.append(i)
+    return out

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from matching import constraints, objectives
-from matching.bounds import column_generation_bound
+from matching.bounds import SideRow, column_generation_bound, prunable_pairs, round_columns
 from matching.candidates import Candidates, Pair, build_candidates
-from matching.greedy import Plan, flow_bound, repair, warm_start
+from matching.greedy import Plan, flow_bound, insert_unserved, priority_order, repair, warm_start
 from matching.reasons import explain_assignment, explain_unserved
 from matching.schedule import DayPlanner, minimal_conflict, timetable
 from matching.schema import Assignment, Instance, Solution, Visit
@@ -27,6 +27,7 @@ from matching.variables import make_variables
 logger = logging.getLogger(__name__)
 
 MAXIMIZE, MINIMIZE = 1, -1
+RESULT_TIME_SHARE = 0.08
 
 
 @dataclass
@@ -72,11 +73,34 @@ class Engine:
         self.cuts: set[tuple[int, ...]] = set()
         self.incumbent = Plan(inst, cand, self.planner)
         self.solver_status: list[str] = []
+        self.forbidden: set[int] = set()
 
     def offer(self, plan: Plan) -> None:
         """Keep the plan if it is lexicographically better than the incumbent."""
         if plan_key(self.inst, plan) > plan_key(self.inst, self.incumbent):
             self.incumbent = plan
+
+    def incumbent_sets(self) -> list[list[Pair]]:
+        """The incumbent as one set of pairs per busy volunteer."""
+        return [pairs for pairs in self.incumbent.on_volunteer.values() if pairs]
+
+    def offer_sets(self, sets: list[list[Pair]]) -> None:
+        """Offer a plan built from feasible volunteer sets, completed by inserting what still fits."""
+        plan = Plan(self.inst, self.cand, self.planner)
+        for pairs in sets:
+            for pair in pairs:
+                plan.add(pair)
+        insert_unserved(plan, priority_order(self.inst))
+        self.offer(plan)
+
+    def forbid(self, inst: Instance, result, threshold: float) -> int:
+        """Fix to 0 every pair that cannot be in a solution worth at least threshold (for this stage and later)."""
+        indices = [i for i in prunable_pairs(inst, self.cand, result, threshold) if i not in self.forbidden]
+        for i in indices:
+            self.vars.model.proto.variables[self.vars.x[i].index].domain[1] = 0
+        self.forbidden.update(indices)
+        logger.info("reduced-cost fixing: %d more pairs fixed to 0 (%d in all)", len(indices), len(self.forbidden))
+        return len(indices)
 
     def conflicts(self, chosen: list[Pair]) -> list[list[Pair]]:
         """Minimal sets of chosen pairs that no volunteer's week can hold."""
@@ -175,7 +199,8 @@ def solve(inst: Instance) -> Solution:
     """Propose assignments for the instance: rule 1 proven where possible, then rules 2 and 3."""
     started = time.perf_counter()
     settings = inst.settings
-    deadline = started + settings.time_limit_s
+    # keep a little of the time limit for timetables and reasons of the result
+    deadline = started + settings.time_limit_s * (1 - RESULT_TIME_SHARE)
     cand = build_candidates(inst)
     engine = Engine(inst, cand, deadline=deadline)
     engine.offer(warm_start(inst, cand, engine.planner))
@@ -207,14 +232,7 @@ def solve(inst: Instance) -> Solution:
     constraints.at_least(engine.vars, stage2_expr, stages["priority"].value)
     timings["priority_done_s"] = time.perf_counter() - started
 
-    cost = objectives.quality_cost_term(engine.vars, inst, cand)
-    stages["quality"] = engine.run_stage(
-        "quality",
-        cost,
-        MINIMIZE,
-        lambda plan: objectives.plan_values(inst, plan.pairs())[2],
-        budget_s=max(0.0, deadline - time.perf_counter()),
-    )
+    stages["quality"] = quality_stage(engine, weights)
     return build_solution(inst, cand, engine, stages, started=started, stats={**bound_stats, **timings})
 
 
@@ -229,16 +247,20 @@ def served_stage(engine: Engine, served) -> tuple[StageResult, dict]:
             inst,
             cand,
             engine.planner,
-            [1.0] * len(inst.requests),
-            initial=[pairs for pairs in engine.incumbent.on_volunteer.values() if pairs],
+            [1.0] * len(cand.pairs),
+            initial=engine.incumbent_sets(),
             stop_at=warm,
             deadline=engine.deadline,
         )
+        engine.offer_sets(round_columns(cg))
         stats.update(lp_bound=round(cg.value, 4), lp_iterations=cg.iterations, lp_s=round(cg.wall_s, 3))
         bound = min(bound, cg.integer())
     constraints.at_most(engine.vars, served, bound)
+    warm = len(engine.incumbent.pair_of)
     if warm >= bound:
         return StageResult(value=warm, bound=bound, proven=True), stats
+    if warm < stats["flow_bound"]:
+        engine.forbid(inst, cg, warm)
     result = engine.run_stage(
         "served", served, MAXIMIZE, lambda plan: len(plan.pair_of), budget_s=inst.settings.time_limit_s, bound=bound
     )
@@ -249,21 +271,23 @@ def served_stage(engine: Engine, served) -> tuple[StageResult, dict]:
 def priority_stage(engine: Engine, priority, weights: list[int]) -> StageResult:
     """Rule 2 with rule 1 fixed: the column-generation bound first, CP-SAT only if it does not meet."""
     inst = engine.inst
-    value = sum(weights[r] for r in engine.incumbent.pair_of)
     served = len(engine.incumbent.pair_of)
     cg = column_generation_bound(
         inst,
         engine.cand,
         engine.planner,
-        [float(w) for w in weights],
-        initial=[pairs for pairs in engine.incumbent.on_volunteer.values() if pairs],
-        min_served=served,
-        stop_at=value,
+        [float(weights[p.r]) for p in engine.cand.pairs],
+        side=[SideRow([1.0] * len(inst.requests), served)],
+        initial=engine.incumbent_sets(),
+        stop_at=sum(weights[r] for r in engine.incumbent.pair_of),
         deadline=min(engine.deadline, time.perf_counter() + inst.settings.time_limit_s / 4),
     )
+    engine.offer_sets(round_columns(cg))
+    value = sum(weights[r] for r in engine.incumbent.pair_of)
     bound = min(objectives.priority_max(inst), cg.integer())
     if value >= bound:
         return StageResult(value=value, bound=bound, proven=True)
+    engine.forbid(inst, cg, value)
     constraints.at_most(engine.vars, priority, bound)
     budget = max(0.0, engine.deadline - time.perf_counter()) * inst.settings.priority_time_share
     return engine.run_stage(
@@ -273,6 +297,33 @@ def priority_stage(engine: Engine, priority, weights: list[int]) -> StageResult:
         lambda plan: sum(weights[r] for r in plan.pair_of),
         budget_s=budget,
         bound=bound,
+    )
+
+
+def quality_stage(engine: Engine, weights: list[int]) -> StageResult:
+    """Rule 3 with rules 1 and 2 fixed: column-generation bound and rounding, then CP-SAT in the time left."""
+    inst, cand = engine.inst, engine.cand
+    cost = objectives.quality_cost_term(engine.vars, inst, cand)
+    value_of = lambda plan: objectives.plan_values(inst, plan.pairs())[2]  # noqa: E731
+    served, priority, current = objectives.plan_values(inst, engine.incumbent.pairs())
+    cg = column_generation_bound(
+        inst,
+        cand,
+        engine.planner,
+        [-float(p.cost) for p in cand.pairs],
+        penalty=float(inst.settings.balance_penalty),
+        side=[SideRow([1.0] * len(inst.requests), served), SideRow([float(w) for w in weights], priority)],
+        initial=engine.incumbent_sets(),
+        stop_at=-current,
+        deadline=min(engine.deadline, time.perf_counter() + inst.settings.time_limit_s / 4),
+    )
+    engine.offer_sets(round_columns(cg))
+    bound = max(0, math.ceil(-cg.value - 1e-3)) if math.isfinite(cg.value) else 0
+    if value_of(engine.incumbent) <= bound:
+        return StageResult(value=value_of(engine.incumbent), bound=bound, proven=True)
+    engine.forbid(inst, cg, -value_of(engine.incumbent))
+    return engine.run_stage(
+        "quality", cost, MINIMIZE, value_of, budget_s=max(0.0, engine.deadline - time.perf_counter()), bound=bound
     )
 
 
@@ -335,6 +386,7 @@ def build_solution(inst, cand, engine: Engine, stages, *, started: float, stats:
         stats={
             "pairs": len(cand.pairs),
             "cuts": len(engine.cuts),
+            "pairs_fixed_to_0": len(engine.forbidden),
             "solver_status": engine.solver_status,
             **{k: round(v, 3) if isinstance(v, float) else v for k, v in stats.items()},
         },
