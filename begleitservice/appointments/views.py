@@ -186,7 +186,9 @@ def outbox():
     query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status in OUTBOX_STATUSES:
         query = query.where(OutboxMessage.status == status)
-    counts = dict(db.session.execute(sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)))
+    counts = dict(
+        db.session.execute(sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all()
+    )
     page = db.paginate(query, per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     return render_template(
         "appointments/outbox.html", page=page, status=status, statuses=OUTBOX_STATUSES, counts=counts, form=ActionForm()
