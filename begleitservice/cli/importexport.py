@@ -1,0 +1,98 @@
+"""``import`` and ``export``: volunteers and seniors as CSV or XLSX files with German headers."""
+
+import logging
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..extensions import db
+from . import senior_rows, volunteer_rows
+from .tabular import TableError, read_table, write_table
+
+log = logging.getLogger(__name__)
+
+KINDS = {"volunteers": volunteer_rows, "seniors": senior_rows}
+TITLES = {"volunteers": "Ehrenamtliche", "seniors": "Senior:innen"}
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.argument("path", metavar="DATEI", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Nur prüfen und berichten, nichts speichern.")
+@click.help_option("--help", help="Diese Hilfe anzeigen.")
+@with_appcontext
+def import_command(kind: str, path: Path, dry_run: bool) -> None:
+    """Importiert Ehrenamtliche (volunteers) oder Senior:innen (seniors) aus CSV oder XLSX.
+
+    \b
+    Format: wie „export“ es schreibt. CSV mit „;“ getrennt, UTF-8 (mit oder ohne BOM),
+    Überschriften in Zeile 1, Datum als 31.12.2025 oder 2025-12-31, Dezimalkomma (4,5),
+    ja/nein für Ankreuzfelder, Zeiten wie „Mo 09:00-12:00; Mi 14:00-17:00“. XLSX: erstes Blatt.
+    Pflichtspalten: Ehrenamtliche – Vorname, Nachname, E-Mail, Geschlecht, Stadtbezirk;
+    Senior:innen – Vorname, Nachname, Geburtsdatum, Straße, PLZ, Stadtbezirk.
+    Fehlende andere Spalten lassen gespeicherte Werte unverändert.
+
+    \b
+    Zuordnung vorhandener Datensätze (diese werden aktualisiert, sonst neu angelegt):
+      Ehrenamtliche über die E-Mail-Adresse;
+      Senior:innen über die Versichertennummer, ohne Nummer über Vorname, Nachname
+      und Geburtsdatum. Eine unbekannte Pflegekasse wird mit Name und IK aus der Datei angelegt.
+
+    \b
+    Jede Zeile wird geprüft; Fehler erscheinen als „Zeile N, Feld X: Grund“ (Zeile 1 = Überschriften).
+    Importiert wird nur, wenn alle Zeilen in Ordnung sind – sonst nichts (Exit-Code 1).
+    """
+    module = KINDS[kind]
+    try:
+        table = read_table(path)
+    except TableError as error:
+        raise click.ClickException(str(error)) from error
+    try:
+        parsed, problems = module.parse_rows(table)
+        if problems:
+            db.session.rollback()
+            for problem in problems:
+                click.echo(str(problem), err=True)
+            lines = len({p.line for p in problems})
+            click.echo(f"{lines} fehlerhafte Zeile(n), {len(problems)} Fehler: nichts importiert.", err=True)
+            raise click.exceptions.Exit(1)
+        new = sum(1 for row in parsed if row.existing is None)
+        if dry_run:
+            db.session.rollback()
+            click.echo(
+                f"Probelauf: alle {len(parsed)} Zeilen sind in Ordnung "
+                f"({new} neu, {len(parsed) - new} zu aktualisieren). Nichts gespeichert."
+            )
+            return
+        created, updated = module.apply_rows(parsed)
+        db.session.commit()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        log.exception("import of %s from %s failed", kind, path)
+        raise click.ClickException(f"Die Datenbank hat den Import abgelehnt, nichts gespeichert: {error}") from error
+    log.info("imported %s from %s: %d new, %d updated", kind, path, created, updated)
+    click.echo(f"{TITLES[kind]}: {created} neu angelegt, {updated} aktualisiert.")
+
+
+@click.command("export")
+@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.argument("path", metavar="DATEI", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.help_option("--help", help="Diese Hilfe anzeigen.")
+@with_appcontext
+def export_command(kind: str, path: Path) -> None:
+    """Exportiert Ehrenamtliche (volunteers) oder Senior:innen (seniors) als CSV oder XLSX.
+
+    Das Format richtet sich nach der Dateiendung (.csv oder .xlsx) und ist genau das, was „import“ liest:
+    CSV mit „;“, UTF-8 mit BOM (öffnet direkt in Excel), deutsche Spaltenüberschriften.
+    """
+    module = KINDS[kind]
+    try:
+        rows = module.export_rows()
+        write_table(path, module.COLUMNS, rows, title=TITLES[kind])
+    except TableError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        db.session.rollback()
+    click.echo(f"{TITLES[kind]}: {len(rows)} Zeilen nach {path} exportiert.")

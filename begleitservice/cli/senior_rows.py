@@ -1,0 +1,268 @@
+"""Seniors as table rows: the columns, export, validation of every row, and applying valid rows.
+
+A row updates the senior with the same Versichertennummer; without one (or when no senior has it), the senior
+with the same first name, last name and birth date who has no other Versichertennummer; otherwise it is new.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from billing.identifiers import ik_error, kvnr_error
+
+from ..extensions import db
+from ..models import GENDERS, SENIOR_STATUSES, SERVICES, Pflegekasse, Senior, Sozialraum
+from ..models.base import join_list
+from . import tabular as cell
+from .transfer import Problem, RowReader, check_headers, district_parser, districts_by_name, keep, limited
+
+COLUMNS = [
+    "Vorname",
+    "Nachname",
+    "Geburtsdatum",
+    "Straße",
+    "PLZ",
+    "Ort",
+    "Stadtbezirk",
+    "Sozialraum",
+    "Telefon",
+    "Kontaktperson",
+    "Kontakt Beziehung",
+    "Kontakt Telefon",
+    "Kontakt E-Mail",
+    "Pflegegrad",
+    "Pflegekasse",
+    "Pflegekasse IK",
+    "Versichertennummer",
+    "Sprachen",
+    "Gewünschtes Geschlecht",
+    "Demenz",
+    "Einwilligung am",
+    "Einwilligung Umfang",
+    "Abtretung am",
+    "Abtretung widerrufen am",
+    "Status",
+    "Pflegehinweise",
+]
+REQUIRED = ["Vorname", "Nachname", "Geburtsdatum", "Straße", "PLZ", "Stadtbezirk"]
+
+
+@dataclass
+class Parsed:
+    """A valid row: the values to set and the senior it updates (None: a new one)."""
+
+    line: int
+    values: dict
+    existing: Senior | None
+
+
+def export_rows() -> list[list]:
+    """All seniors as typed rows in COLUMNS order, sorted by name, birth date and KVNR."""
+    seniors = db.session.scalars(
+        sa.select(Senior)
+        .options(selectinload(Senior.district), selectinload(Senior.sozialraum), selectinload(Senior.pflegekasse))
+        .order_by(Senior.last_name, Senior.first_name, Senior.birth_on, Senior.kvnr)
+    )
+    return [
+        [
+            s.first_name,
+            s.last_name,
+            s.birth_on,
+            s.street,
+            s.postal_code,
+            s.city,
+            s.district.name,
+            s.sozialraum.name if s.sozialraum else None,
+            s.phone,
+            s.contact_name,
+            s.contact_relation,
+            s.contact_phone,
+            s.contact_email,
+            s.pflegegrad,
+            s.pflegekasse.name if s.pflegekasse else None,
+            s.pflegekasse.ik if s.pflegekasse else None,
+            s.kvnr,
+            s.languages,
+            s.preferred_volunteer_gender,
+            s.has_dementia,
+            s.consent_on,
+            s.consent_scope,
+            s.abtretung_on,
+            s.abtretung_revoked_on,
+            s.status,
+            s.care_notes,
+        ]
+        for s in seniors
+    ]
+
+
+def _birth_date(raw):
+    day = cell.parse_date(raw)
+    if day and not date(1900, 1, 1) <= day <= date.today():
+        raise ValueError("Das Geburtsdatum ist nicht plausibel.")
+    return day
+
+
+def _postal_code(raw):
+    value = cell.text(raw)
+    if value and not re.fullmatch(r"\d{5}", value):
+        raise ValueError(f"„{value}“ ist keine fünfstellige Postleitzahl.")
+    return value
+
+
+def _checked(check):
+    def parse(raw):
+        value = cell.text(raw).upper().replace(" ", "")
+        if value and (error := check(value)):
+            raise ValueError(error)
+        return value or None
+
+    return parse
+
+
+def _sozialraum(raw):
+    value = cell.text(raw)
+    if not value:
+        return None
+    found = db.session.scalar(sa.select(Sozialraum).where(sa.func.lower(Sozialraum.name) == value.lower()))
+    if found is None:
+        raise ValueError(f"„{value}“ ist kein bekannter Sozialraum.")
+    return found
+
+
+def parse_rows(table: cell.Table) -> tuple[list[Parsed], list[Problem]]:
+    """Validate every row; return the parsed rows and all problems (import only when there are none)."""
+    problems = check_headers(table, COLUMNS, REQUIRED)
+    if problems:
+        return [], problems
+    districts = districts_by_name()
+    kassen = {k.ik: k for k in db.session.scalars(sa.select(Pflegekasse))}
+    seniors = list(
+        db.session.scalars(sa.select(Senior).options(selectinload(Senior.pairings), selectinload(Senior.requests)))
+    )
+    by_kvnr = {s.kvnr: s for s in seniors if s.kvnr}
+    by_person = {(s.first_name, s.last_name, s.birth_on): s for s in seniors}
+    first_line: dict = {}
+    parsed = []
+    for line, record in table.rows:
+        row = RowReader(line, table.headers, record, problems)
+        values = _read_values(row, districts)
+        _resolve_pflegekasse(row, values, kassen)
+        kvnr, person = values.get("kvnr"), (values.get("first_name"), values.get("last_name"), values.get("birth_on"))
+        key = kvnr or (person if all(person) else None)
+        if key in first_line:
+            field = "Versichertennummer" if kvnr else "Geburtsdatum"
+            row.fail(field, f"Dieselbe Person steht schon in Zeile {first_line[key]}.")
+        elif key:
+            first_line[key] = line
+        senior = by_kvnr.get(kvnr) if kvnr else None
+        if senior is None and all(person):
+            candidate = by_person.get(person)
+            senior = candidate if candidate and candidate.kvnr in (None, kvnr) else None
+        _check_rules(row, values, senior)
+        if not row.failed:
+            parsed.append(Parsed(line, values, senior))
+    return parsed, problems
+
+
+def _read_values(row: RowReader, districts) -> dict:
+    values: dict = {}
+    keep(values, "first_name", row.read("Vorname", limited(80), required=True))
+    keep(values, "last_name", row.read("Nachname", limited(80), required=True))
+    keep(values, "birth_on", row.read("Geburtsdatum", _birth_date, required=True))
+    keep(values, "street", row.read("Straße", limited(120), required=True))
+    keep(values, "postal_code", row.read("PLZ", _postal_code, required=True))
+    city = row.read("Ort", limited(80))
+    keep(values, "city", city or "Dortmund")
+    keep(values, "district", row.read("Stadtbezirk", district_parser(districts), required=True))
+    keep(values, "sozialraum", row.read("Sozialraum", _sozialraum))
+    keep(values, "phone", row.read("Telefon", limited(40)))
+    keep(values, "contact_name", row.read("Kontaktperson", limited(120)))
+    keep(values, "contact_relation", row.read("Kontakt Beziehung", limited(60)))
+    keep(values, "contact_phone", row.read("Kontakt Telefon", limited(40)))
+    keep(values, "contact_email", row.read("Kontakt E-Mail", lambda r: cell.parse_email(r) or None))
+    keep(values, "pflegegrad", row.read("Pflegegrad", lambda r: cell.parse_int(r, low=1, high=5)))
+    keep(values, "kasse_name", row.read("Pflegekasse", limited(120)))
+    keep(values, "kasse_ik", row.read("Pflegekasse IK", _checked(ik_error)))
+    keep(values, "kvnr", row.read("Versichertennummer", _checked(kvnr_error)))
+    keep(values, "languages", row.read("Sprachen", lambda r: join_list(cell.text(r).split(",")) or "Deutsch"))
+    gender = row.read("Gewünschtes Geschlecht", lambda r: cell.choice(r, GENDERS, "Gewünschtes Geschlecht"))
+    keep(values, "preferred_volunteer_gender", gender or None)
+    keep(values, "has_dementia", row.read("Demenz", cell.parse_bool))
+    keep(values, "consent_on", row.read("Einwilligung am", cell.parse_date))
+    keep(values, "consent_scope", row.read("Einwilligung Umfang", limited(200)))
+    keep(values, "abtretung_on", row.read("Abtretung am", cell.parse_date))
+    keep(values, "abtretung_revoked_on", row.read("Abtretung widerrufen am", cell.parse_date))
+    status = row.read("Status", lambda r: cell.choice(r, SENIOR_STATUSES, "Status"))
+    keep(values, "status", status or "aktiv")
+    keep(values, "care_notes", row.read("Pflegehinweise", lambda r: cell.text(r) or None))
+    return values
+
+
+def _resolve_pflegekasse(row: RowReader, values: dict, kassen: dict[str, Pflegekasse]) -> None:
+    """Turn IK (and name) into a Pflegekasse: a stored one, or a new one when the file names it."""
+    name, ik = values.pop("kasse_name", None), values.pop("kasse_ik", None)
+    if "Pflegekasse IK" not in row.cells or "Pflegekasse IK" in row.failed_fields:
+        return
+    if not ik:
+        if name:
+            row.fail("Pflegekasse IK", "Zur Pflegekasse fehlt das Institutionskennzeichen (IK).")
+        values["pflegekasse"] = None
+        return
+    if ik not in kassen:
+        if not name:
+            row.fail("Pflegekasse IK", f"Keine Pflegekasse mit IK {ik} angelegt (Spalte „Pflegekasse“ leer).")
+            return
+        kassen[ik] = Pflegekasse(name=name, ik=ik)
+    values["pflegekasse"] = kassen[ik]
+
+
+def _check_rules(row: RowReader, values: dict, senior: Senior | None) -> None:
+    """Rules across fields (billing data, Abtretung, consent) and against running requests and Begleitungen."""
+
+    def effective(attr):
+        return values[attr] if attr in values else getattr(senior, attr, None)
+
+    if senior is not None and senior.status == "gesperrt":
+        row.fail("Status", "Diese Person ist gesperrt (DSGVO) und wird nicht geändert.")
+    grade, failed = effective("pflegegrad"), row.failed_fields
+    if grade and not effective("kvnr") and "Versichertennummer" not in failed:
+        row.fail("Versichertennummer", "Mit Pflegegrad ist die Versichertennummer nötig (Abrechnung).")
+    if grade and not effective("pflegekasse") and "Pflegekasse IK" not in failed:
+        row.fail("Pflegekasse IK", "Mit Pflegegrad ist die Pflegekasse nötig (Abrechnung).")
+    if not grade and effective("abtretung_on") and "Pflegegrad" not in failed:
+        row.fail("Abtretung am", "Eine Abtretungserklärung gibt es nur mit Pflegegrad (Entlastungsbetrag).")
+    given, revoked = effective("abtretung_on"), effective("abtretung_revoked_on")
+    if revoked and (not given or revoked < given):
+        row.fail("Abtretung widerrufen am", "Der Widerruf muss am oder nach dem Datum der Abtretung liegen.")
+    area, district = effective("sozialraum"), effective("district")
+    if area and district and area.district_id != district.id:
+        row.fail("Sozialraum", f"Der Sozialraum {area.name} liegt nicht im Stadtbezirk {district.name}.")
+    if effective("consent_on") and not effective("consent_scope"):
+        row.fail("Einwilligung Umfang", "Zur Einwilligung gehört ihr Umfang.")
+    if senior is None or "Pflegegrad" in failed:
+        return
+    wanted = "entlastung" if grade else "besuchsdienst"
+    running = {p.service for p in senior.pairings if p.status != "beendet"}
+    running |= {r.service for r in senior.requests if r.status in ("offen", "vorgeschlagen", "vermittelt")}
+    if wrong := running & ({"besuchsdienst", "entlastung"} - {wanted}):
+        row.fail(
+            "Pflegegrad",
+            f"Passt nicht zu laufender {SERVICES[wrong.pop()]}: Besuchsdienst nur ohne, Entlastung nur mit Pflegegrad.",
+        )
+
+
+def apply_rows(parsed: list[Parsed]) -> tuple[int, int]:
+    """Create or update the seniors of valid rows and flush; return (created, updated)."""
+    created = updated = 0
+    for row in parsed:
+        senior = row.existing or Senior()
+        for attr, value in row.values.items():
+            setattr(senior, attr, value)
+        db.session.add(senior)
+        created, updated = (created + 1, updated) if row.existing is None else (created, updated + 1)
+    db.session.flush()
+    return created, updated
