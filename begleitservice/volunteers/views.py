@@ -1,20 +1,277 @@
-"""Placeholder: filled by the volunteers feature."""
+"""Ehrenamtliche: list with filters, create, edit, detail with absences."""
 
-from flask import Blueprint
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.access import CARE, restrict
+from ..extensions import db
+from ..models import (
+    APPOINTMENT_STATUSES,
+    PAIRING_STATUSES,
+    SERVICES,
+    VOLUNTEER_STATUSES,
+    Appointment,
+    District,
+    Pairing,
+    Volunteer,
+    VolunteerAbsence,
+)
+from ..models.base import split_list
+from .forms import AbsenceForm, VolunteerForm
+from .operations import VolunteerData, VolunteerError, add_absence, delete_absence, save_volunteer, workloads
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
 restrict(bp, *CARE)
 
+CURRENT_STATUSES = ("aktiv", "bewerbung", "pausiert")
+STATUS_FILTERS = {"": "aktiv, Bewerbung, pausiert", "alle": "alle", **VOLUNTEER_STATUSES}
+SERVICE_COLUMNS = {
+    "besuchsdienst": Volunteer.offers_besuchsdienst,
+    "entlastung": Volunteer.offers_entlastung,
+    "demenzgruppe": Volunteer.offers_demenzgruppe,
+}
+# operation field name → form field name, where they differ
+FORM_FIELDS = {"home_district": "home_district_id", "travel_districts": "travel_district_ids"}
+
+
+def local_today() -> date:
+    """Today's date in the service's time zone, or ``TODAY`` from the config (a date or ISO string, for tests)."""
+    value = current_app.config.get("TODAY")
+    if value:
+        return value if isinstance(value, date) else date.fromisoformat(value)
+    return datetime.now(ZoneInfo(current_app.config["APP_TIMEZONE"])).date()
+
+
+def fuehrungszeugnis_problem(seen_on: date | None, today: date) -> str | None:
+    """A short German warning when the Führungszeugnis is missing or older than the configured years."""
+    years = current_app.config["FUEHRUNGSZEUGNIS_MAX_YEARS"]
+    if seen_on is None:
+        return "fehlt"
+    try:
+        cutoff = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        cutoff = today.replace(year=today.year - years, day=28)
+    return f"älter als {years} Jahre" if seen_on < cutoff else None
+
+
+def detail_url(endpoint: str, object_id: int) -> str:
+    """The URL of another area's detail page, whatever its id argument is called (e.g. item_id, pairing_id)."""
+    rule = next(current_app.url_map.iter_rules(endpoint))
+    (argument,) = rule.arguments
+    return url_for(endpoint, **{argument: object_id})
+
+
+@bp.context_processor
+def _template_helpers():
+    today = local_today()
+    return {
+        "detail_url": detail_url,
+        "today": today,
+        "fz_problem": lambda seen_on: fuehrungszeugnis_problem(seen_on, today),
+        "statuses": VOLUNTEER_STATUSES,
+        "pairing_statuses": PAIRING_STATUSES,
+        "appointment_statuses": APPOINTMENT_STATUSES,
+    }
+
 
 @bp.route("/")
 def index():
-    """List."""
-    return "TODO"
+    """List volunteers, searchable by name, email or phone and filtered by district, service, language, status."""
+    args = {
+        "q": request.args.get("q", "").strip(),
+        "district": request.args.get("district", type=int),
+        "service": request.args.get("service", ""),
+        "language": request.args.get("language", "").strip(),
+        "status": request.args.get("status", ""),
+    }
+    query = _filtered(**args).options(selectinload(Volunteer.home_district))
+    page = db.paginate(
+        query.order_by(Volunteer.last_name, Volunteer.first_name, Volunteer.id),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ITEMS_PER_PAGE"],
+        error_out=False,
+    )
+    languages = {
+        lang for text in db.session.scalars(sa.select(Volunteer.languages).distinct()) for lang in split_list(text)
+    }
+    return render_template(
+        "volunteers/index.html",
+        page=page,
+        loads=workloads((v.id for v in page.items), today=local_today()),
+        args=args,
+        districts=db.session.scalars(sa.select(District).order_by(District.name)).all(),
+        languages=sorted(languages, key=str.casefold),
+        services=SERVICES,
+        status_filters=STATUS_FILTERS,
+    )
 
 
-@bp.route("/<int:item_id>")
-def detail(item_id: int):
-    """Detail."""
-    return "TODO"
+def _filtered(*, q: str, district: int | None, service: str, language: str, status: str) -> sa.Select:
+    query = sa.select(Volunteer)
+    if q:
+        digits = q.replace(" ", "")
+        query = query.where(
+            sa.or_(
+                (Volunteer.first_name + " " + Volunteer.last_name).icontains(q, autoescape=True),
+                (Volunteer.last_name + ", " + Volunteer.first_name).icontains(q, autoescape=True),
+                Volunteer.email.icontains(q, autoescape=True),
+                sa.func.replace(Volunteer.phone, " ", "").contains(digits, autoescape=True),
+            )
+        )
+    if district:
+        query = query.where(
+            sa.or_(Volunteer.home_district_id == district, Volunteer.travel_districts.any(District.id == district))
+        )
+    if service in SERVICE_COLUMNS:
+        query = query.where(SERVICE_COLUMNS[service].is_(True))
+    if language:
+        # stored as "Deutsch, Türkisch": match whole names only
+        query = query.where((", " + Volunteer.languages + ",").contains(f", {language},", autoescape=True))
+    if status == "":
+        query = query.where(Volunteer.status.in_(CURRENT_STATUSES))
+    elif status in VOLUNTEER_STATUSES:
+        query = query.where(Volunteer.status == status)
+    return query
+
+
+@bp.route("/neu", methods=["GET", "POST"])
+def create():
+    """Create a volunteer."""
+    return _edit(Volunteer())
+
+
+@bp.route("/<int:volunteer_id>/bearbeiten", methods=["GET", "POST"])
+def edit(volunteer_id: int):
+    """Edit a volunteer, including their weekly availability."""
+    return _edit(db.get_or_404(Volunteer, volunteer_id))
+
+
+def _edit(volunteer: Volunteer):
+    districts = db.session.scalars(sa.select(District).order_by(District.name)).all()
+    if volunteer.id is None:
+        form = VolunteerForm()
+    else:
+        form = VolunteerForm(obj=volunteer, travel_district_ids=[d.id for d in volunteer.travel_districts])
+    form.home_district_id.choices = [("", "– bitte wählen –")] + [(d.id, d.name) for d in districts]
+    form.travel_district_ids.choices = [(d.id, d.name) for d in districts]
+    if form.validate_on_submit():
+        is_new = volunteer.id is None
+        try:
+            save_volunteer(volunteer, _data(form), today=local_today())
+        except VolunteerError as error:
+            for name, message in error.errors.items():
+                getattr(form, FORM_FIELDS.get(name, name)).errors.append(message)
+        else:
+            db.session.commit()
+            flash(f"{volunteer.name} {'angelegt' if is_new else 'gespeichert'}.", "success")
+            _warn_about_workload(volunteer)
+            return redirect(url_for(".detail", volunteer_id=volunteer.id))
+    return render_template("volunteers/form.html", form=form, volunteer=volunteer)
+
+
+def _data(form: VolunteerForm) -> VolunteerData:
+    return VolunteerData(
+        first_name=form.first_name.data,
+        last_name=form.last_name.data,
+        email=form.email.data,
+        phone=form.phone.data,
+        home_district=form.home_district_id.data,
+        travel_districts=form.travel_district_ids.data or [],
+        services=form.services.data or [],
+        languages=form.languages.data,
+        gender=form.gender.data,
+        availability=form.availability.data or [],
+        max_minutes_per_week=form.max_minutes_per_week.data,
+        max_seniors=form.max_seniors.data,
+        basisqualifizierung_on=form.basisqualifizierung_on.data,
+        basisqualifizierung_ref=form.basisqualifizierung_ref.data,
+        fuehrungszeugnis_on=form.fuehrungszeugnis_on.data,
+        status=form.status.data,
+        notes=form.notes.data,
+    )
+
+
+def _warn_about_workload(volunteer: Volunteer) -> None:
+    load = workloads([volunteer.id], today=local_today()).get(volunteer.id)
+    if load is None or not load.seniors:
+        return
+    if volunteer.status in ("pausiert", "ausgeschieden"):
+        flash(
+            f"Achtung: {volunteer.name} begleitet noch {load.seniors} Senior:in(nen) in laufenden Begleitungen.",
+            "warning",
+        )
+    elif load.seniors > volunteer.max_seniors or load.minutes_per_week > volunteer.max_minutes_per_week:
+        flash(f"Achtung: {volunteer.name} ist jetzt über der eingetragenen Höchstgrenze.", "warning")
+
+
+@bp.route("/<int:volunteer_id>")
+def detail(volunteer_id: int):
+    """Show a volunteer: facts, availability, absences, pairings and appointments."""
+    return _render_detail(db.get_or_404(Volunteer, volunteer_id), AbsenceForm())
+
+
+def _render_detail(volunteer: Volunteer, absence_form: AbsenceForm):
+    today = local_today()
+    pairings = db.session.scalars(
+        sa.select(Pairing)
+        .where(Pairing.volunteer_id == volunteer.id)
+        .options(selectinload(Pairing.senior), selectinload(Pairing.slots))
+        .order_by(sa.case((Pairing.status == "aktiv", 0), else_=1), Pairing.starts_on.desc())
+    ).all()
+    appointments = (
+        sa.select(Appointment)
+        .join(Appointment.pairing)
+        .where(Pairing.volunteer_id == volunteer.id)
+        .options(joinedload(Appointment.pairing).joinedload(Pairing.senior))
+        .limit(10)
+    )
+    upcoming = db.session.scalars(
+        appointments.where(Appointment.on >= today).order_by(Appointment.on, Appointment.planned_start)
+    ).all()
+    recent = db.session.scalars(
+        appointments.where(Appointment.on < today).order_by(Appointment.on.desc(), Appointment.planned_start.desc())
+    ).all()
+    return render_template(
+        "volunteers/detail.html",
+        volunteer=volunteer,
+        load=workloads([volunteer.id], today=today).get(volunteer.id),
+        pairings=pairings,
+        upcoming=upcoming,
+        recent=recent,
+        absence_form=absence_form,
+    )
+
+
+@bp.route("/<int:volunteer_id>/abwesenheiten", methods=["POST"])
+def create_absence(volunteer_id: int):
+    """Record an absence (holiday, illness) of a volunteer."""
+    volunteer = db.get_or_404(Volunteer, volunteer_id)
+    form = AbsenceForm()
+    if form.validate_on_submit():
+        try:
+            add_absence(volunteer, starts_on=form.starts_on.data, ends_on=form.ends_on.data, reason=form.reason.data)
+        except VolunteerError as error:
+            for name, message in error.errors.items():
+                getattr(form, name).errors.append(message)
+        else:
+            db.session.commit()
+            flash("Abwesenheit eingetragen.", "success")
+            return redirect(url_for(".detail", volunteer_id=volunteer.id, _anchor="abwesenheiten"))
+    flash("Die Abwesenheit wurde nicht eingetragen. Bitte prüfen Sie die Angaben.", "error")
+    return _render_detail(volunteer, form)
+
+
+@bp.route("/<int:volunteer_id>/abwesenheiten/<int:absence_id>/loeschen", methods=["POST"])
+def remove_absence(volunteer_id: int, absence_id: int):
+    """Delete an absence of a volunteer."""
+    absence = db.get_or_404(VolunteerAbsence, absence_id)
+    if absence.volunteer_id != volunteer_id:
+        abort(404)
+    delete_absence(absence)
+    db.session.commit()
+    flash("Abwesenheit gelöscht.", "success")
+    return redirect(url_for(".detail", volunteer_id=volunteer_id, _anchor="abwesenheiten"))

@@ -1,0 +1,140 @@
+"""Volunteer and absence forms."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from wtforms import (
+    DateField,
+    EmailField,
+    Field,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+from ..forms import Form, IntervalsField
+from ..models import GENDERS, SERVICES, VOLUNTEER_STATUSES
+from .operations import MAX_MINUTES_PER_WEEK, MAX_SENIORS
+
+_HOURS_MINUTES = re.compile(r"^(\d{1,2}):([0-5]\d)$")
+
+
+def optional_int(value) -> int | None:
+    """Coerce a select's value to int, the empty placeholder to None."""
+    return int(value) if value not in (None, "") else None
+
+
+def hours_label(minutes: int | None) -> str:
+    """240 → "4", 150 → "2,5", 100 → "1:40" (hours as a coordinator types them)."""
+    if minutes is None:
+        return ""
+    if (minutes * 100) % 60:
+        return f"{minutes // 60}:{minutes % 60:02d}"
+    return format(Decimal(minutes) / 60, "f").rstrip("0").rstrip(".").replace(".", ",")
+
+
+def parse_hours(text: str) -> int:
+    """ "4", "2,5", "2.5" or "2:30" hours → minutes; raise ValueError with a German message."""
+    text = text.strip().replace(" ", "")
+    if match := _HOURS_MINUTES.match(text):
+        return int(match[1]) * 60 + int(match[2])
+    try:
+        hours = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        raise ValueError(f"„{text}“ ist keine Stundenzahl wie „4“ oder „2,5“.") from None
+    if not hours.is_finite() or hours < 0:
+        raise ValueError(f"„{text}“ ist keine Stundenzahl wie „4“ oder „2,5“.")
+    return int((hours * 60).to_integral_value())
+
+
+class HoursField(Field):
+    """Hours typed as "4", "2,5" or "2:30"; ``data`` is integer minutes."""
+
+    widget = TextInput()
+
+    def _value(self) -> str:
+        return self.raw_data[0] if self.raw_data else hours_label(self.data)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = parse_hours(valuelist[0])
+        except ValueError as error:
+            self.data = None
+            raise ValueError(str(error)) from error
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class VolunteerForm(Form):
+    first_name = StringField("Vorname", validators=[DataRequired(), Length(max=80)])
+    last_name = StringField("Nachname", validators=[DataRequired(), Length(max=80)])
+    email = EmailField("E-Mail", validators=[DataRequired(), Email(), Length(max=254)])
+    phone = StringField("Telefon", validators=[Optional(), Length(max=40)])
+    home_district_id = SelectField(
+        "Wohnbezirk", coerce=optional_int, validators=[InputRequired(message="Bitte den Wohnbezirk wählen.")]
+    )
+    travel_district_ids = CheckboxesField(
+        "Fährt auch in diese Bezirke", coerce=int, description="Der Wohnbezirk zählt immer mit."
+    )
+    services = CheckboxesField("Dienste", choices=list(SERVICES.items()))
+    languages = StringField(
+        "Sprachen",
+        default="Deutsch",
+        validators=[Length(max=200)],
+        description="Mehrere mit Komma trennen, z. B. „Deutsch, Türkisch“.",
+    )
+    gender = SelectField("Geschlecht", choices=list(GENDERS.items()))
+    availability = IntervalsField(
+        "Verfügbar", description="Wochentag und Uhrzeit, z. B. „Mo 09:00-12:00; Mi 14:00-17:00“."
+    )
+    max_minutes_per_week = HoursField(
+        "Höchstens Stunden pro Woche",
+        default=240,
+        validators=[InputRequired(message="Bitte die Stunden pro Woche eintragen.")],
+        description="In Stunden, z. B. „4“ oder „2,5“.",
+    )
+    max_seniors = IntegerField(
+        "Höchstens Senior:innen gleichzeitig",
+        default=2,
+        validators=[
+            InputRequired(message="Bitte eine Zahl eintragen."),
+            NumberRange(0, MAX_SENIORS, message=f"Bitte eine Zahl von 0 bis {MAX_SENIORS} eintragen."),
+        ],
+    )
+    basisqualifizierung_on = DateField(
+        "Basisqualifizierung am", validators=[Optional()], description="Nötig für die Häusliche Entlastung."
+    )
+    basisqualifizierung_ref = StringField(
+        "Nachweis der Basisqualifizierung",
+        validators=[Optional(), Length(max=80)],
+        description="Zertifikat oder Aktenzeichen.",
+    )
+    fuehrungszeugnis_on = DateField("Erweitertes Führungszeugnis vom", validators=[Optional()])
+    status = SelectField("Status", choices=list(VOLUNTEER_STATUSES.items()), default="aktiv")
+    notes = TextAreaField("Notizen", validators=[Optional()])
+
+    def validate_max_minutes_per_week(self, field):
+        if field.data is not None and field.data > MAX_MINUTES_PER_WEEK:
+            raise ValidationError("Bitte höchstens 40 Stunden pro Woche eintragen (0 bis 40).")
+
+
+class AbsenceForm(Form):
+    starts_on = DateField("Von", validators=[InputRequired(message="Bitte das Datum „von“ eintragen.")])
+    ends_on = DateField("Bis", validators=[InputRequired(message="Bitte das Datum „bis“ eintragen.")])
+    reason = StringField("Grund", validators=[Optional(), Length(max=120)], description="z. B. Urlaub, Kur")
+
+    def validate_ends_on(self, field):
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError("Das Datum „bis“ darf nicht vor „von“ liegen.")
