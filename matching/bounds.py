@@ -115,6 +115,7 @@ def column_generation_bound(
     side: Sequence[SideRow] = (),
     initial: Iterable[Sequence[Pair]] = (),
     stop_at: float | None = None,
+    all_singletons: bool = True,
     deadline: float,
 ) -> BoundResult:
     """Upper bound of the total value of chosen pairs (minus the penalty per extra senior), under side rows.
@@ -146,11 +147,14 @@ def column_generation_bound(
         objective.SetCoefficient(var, float(value))
         return True
 
-    for pair in cand.pairs:
-        add_column(pair.v, [pair])
+    # start from the known plan and single pairs (all, or those of the requests it leaves open)
+    initial = [pairs for pairs in initial if pairs]
+    covered = {p.r for pairs in initial for p in pairs}
     for pairs in initial:
-        if pairs:
-            add_column(pairs[0].v, pairs)
+        add_column(pairs[0].v, pairs)
+    for pair in cand.pairs:
+        if all_singletons or pair.r not in covered:
+            add_column(pair.v, [pair])
     pricer = Pricer(inst, cand, planner)
     result = BoundResult(value=math.inf, prices=[])
     while time.perf_counter() < deadline:

@@ -250,6 +250,7 @@ def served_stage(engine: Engine, served) -> tuple[StageResult, dict]:
             [1.0] * len(cand.pairs),
             initial=engine.incumbent_sets(),
             stop_at=warm,
+            all_singletons=False,
             deadline=engine.deadline,
         )
         engine.offer_sets(round_columns(cg))
@@ -280,6 +281,7 @@ def priority_stage(engine: Engine, priority, weights: list[int]) -> StageResult:
         side=[SideRow([1.0] * len(inst.requests), served)],
         initial=engine.incumbent_sets(),
         stop_at=sum(weights[r] for r in engine.incumbent.pair_of),
+        all_singletons=False,
         deadline=min(engine.deadline, time.perf_counter() + inst.settings.time_limit_s / 4),
     )
     engine.offer_sets(round_columns(cg))
