@@ -211,7 +211,8 @@ def main() -> None:
                 f"{scale:>5} {seed:>4} {len(data['volunteers']):>5} {len(data['requests']):>5} {res['pairs']:>6} "
                 f"{res['served']:>6} {res['served_bound']:>5} {res['flow_bound']:>5} {greedy['served']:>6} "
                 f"{res['status']:>8} {'yes' if res['served_proven'] else 'no':>5} {res['served_proven_s']:>7.2f} "
-                f"{res['solver_wall_s']:>6.2f} {res['peak_mb']:>7.0f} {res['cuts']:>4} {res['errors']:>7}  {res['stages']}",
+                f"{res['solver_wall_s']:>6.2f} {res['peak_mb']:>7.0f} {res['cuts']:>4} {res['errors']:>7}  "
+                f"{res['stages']}",
                 flush=True,
             )
 
