@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app, render_template
 
+from ..appointments import clock
 from ..extensions import db
-from ..models import NotificationMarker, OutboxMessage, utcnow
+from ..models import NotificationMarker, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,8 @@ def queue_mail(*, kind: str, to: str, subject: str, template: str, **context) ->
         body_html=render_template(f"email/{template}.html", **context),
         status="pending",
         attempts=0,
-        next_attempt_at=utcnow(),
+        next_attempt_at=clock.now(),
+        created_at=clock.now(),
     )
     db.session.add(message)
     db.session.flush()

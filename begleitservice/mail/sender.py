@@ -8,8 +8,9 @@ from datetime import datetime
 from flask import current_app
 from flask_mail import Connection, Message
 
+from ..appointments import clock
 from ..extensions import db, mail
-from ..models import OutboxMessage, utcnow
+from ..models import OutboxMessage
 from .outbox import claim_due, record_failure, record_sent, still_mine
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def _is_permanent(error: Exception) -> bool:
 
 def send_pending(*, now: datetime | None = None) -> SendReport:
     """Send every due outbox mail once; SMTP errors leave it pending with backoff (commits per mail)."""
-    now = now or utcnow()
+    now = now or clock.now()
     token, claimed = claim_due(now=now, limit=current_app.config["OUTBOX_BATCH_SIZE"])
     report = SendReport(claimed=len(claimed))
     if not claimed:
@@ -85,7 +86,7 @@ def send_pending(*, now: datetime | None = None) -> SendReport:
         return report
     try:
         for row in claimed:
-            if not still_mine(row, token, now=utcnow()):
+            if not still_mine(row, token, now=clock.now()):
                 log.warning("mail %d was taken over by another sender; skipped", row.id)
                 continue
             try:
@@ -95,7 +96,7 @@ def send_pending(*, now: datetime | None = None) -> SendReport:
                 report.retry += row.status == "pending"
                 report.failed += row.status == "failed"
             else:
-                record_sent(row, now=utcnow())
+                record_sent(row, now=clock.now())
                 report.sent += 1
             db.session.commit()
     finally:
