@@ -17,7 +17,11 @@ class Form(FlaskForm):
 class IntervalsField(TextAreaField):
     """Weekly intervals typed as "Mo 09:00-12:00; Mi 14:00-17:00"; ``data`` is a list of tuples."""
 
+    raw: str | None = None
+
     def _value(self) -> str:
+        if self.raw is not None:  # show what was typed, also when it could not be read
+            return self.raw
         return format_intervals(self.data or []) if isinstance(self.data, list) else (self.data or "")
 
     def process_formdata(self, valuelist):

@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 from sqlalchemy.engine import make_url
 
 from begleitservice import create_app
@@ -56,6 +57,12 @@ def app(database, tmp_path_factory):
             "MAIL_SUPPRESS_SEND": False,
         }
     )
+    @app.teardown_request
+    def _forget_login(_exc):
+        # Tests keep one app context open, which requests reuse; drop Flask-Login's per-request cache so
+        # each client is seen as itself, as it would be with a fresh context per request in production.
+        g.pop("_login_user", None)
+
     with app.app_context():
         db.create_all()
     yield app

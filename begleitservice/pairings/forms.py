@@ -4,9 +4,8 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..extensions import db
-from ..forms import Form
+from ..forms import Form, IntervalsField
 from ..models import APPOINTMENT_STATUSES, PAIRING_STATUSES, SERVICES, Senior, Volunteer
-from ..requests.forms import WindowsField
 from ..requests.operations import service_rule_error
 from .operations import MAX_SLOT_MINUTES, MIN_SLOT_MINUTES
 
@@ -18,7 +17,7 @@ class PairingForm(Form):
     volunteer_id = SelectField("Ehrenamtliche:r", coerce=int)
     senior_id = SelectField("Senior:in", coerce=int)
     service = SelectField("Angebot", choices=list(SERVICES.items()))
-    slots = WindowsField("Wöchentliche Termine", description="Zum Beispiel „Di 10:00-12:00; Fr 14:00-15:30“")
+    slots = IntervalsField("Wöchentliche Termine", description="Zum Beispiel „Di 10:00-12:00; Fr 14:00-15:30“")
     interval_weeks = SelectField("Rhythmus", coerce=int, choices=INTERVALS, default=1)
     starts_on = DateField("Beginn", validators=[InputRequired("Bitte geben Sie ein Datum an.")])
     ends_on = DateField("Ende (optional)", validators=[Optional()])

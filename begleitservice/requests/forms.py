@@ -13,15 +13,6 @@ from .operations import service_rule_error
 OTHER_SOURCE = "Sonstige"
 
 
-class WindowsField(IntervalsField):
-    """IntervalsField that shows the typed text again when it could not be read, so nothing is lost."""
-
-    def _value(self) -> str:
-        if self.process_errors and getattr(self, "raw", None) is not None:
-            return self.raw
-        return super()._value()
-
-
 class RequestForm(Form):
     senior_id = SelectField("Senior:in", coerce=int, validators=[InputRequired("Bitte wählen Sie eine Person.")])
     service = SelectField("Angebot", choices=list(SERVICES.items()), validators=[DataRequired()])
@@ -35,7 +26,7 @@ class RequestForm(Form):
         default=120,
         validators=[InputRequired("Bitte eine Zahl von 15 bis 600 angeben."), NumberRange(15, 600)],
     )
-    windows = WindowsField(
+    windows = IntervalsField(
         "Gewünschte Zeitfenster",
         description="Zum Beispiel „Mo 09:00-12:00; Mi 14:00-17:00“",
     )

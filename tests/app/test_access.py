@@ -1,0 +1,89 @@
+"""Every page, for every role: allowed (200) or forbidden (403); without login, the login page."""
+
+import re
+
+import pytest
+
+from tests.factories import make_appointment, make_pflegekasse, make_request, make_senior, make_user
+
+ROLES = ("coordinator", "accounting", "admin")
+STAFF, CARE, ADMIN = set(ROLES), {"coordinator", "admin"}, {"admin"}
+
+# Who may open the pages of each blueprint; single endpoints can differ from their blueprint.
+BY_BLUEPRINT = {
+    "dashboard": STAFF,
+    "volunteers": CARE,
+    "seniors": STAFF,
+    "requests": CARE,
+    "pairings": CARE,
+    "pflegekassen": STAFF,
+    "admin": ADMIN,
+    "appointments": CARE,
+}
+BY_ENDPOINT = {"seniors.create": CARE, "seniors.edit": CARE}
+PUBLIC = {"auth.login", "static"}
+
+
+@pytest.fixture
+def sample_ids(app_ctx):
+    """One object of each kind, so every page with an id has something to show."""
+    kasse = make_pflegekasse()
+    senior = make_senior(pflegegrad=2, pflegekasse=kasse)
+    appointment = make_appointment()
+    request = make_request(senior=senior)
+    ids = {
+        "pflegekasse": kasse.id,
+        "kasse": kasse.id,
+        "senior": senior.id,
+        "volunteer": appointment.pairing.volunteer_id,
+        "pairing": appointment.pairing_id,
+        "appointment": appointment.id,
+        "request": request.id,
+        "user": make_user(role="accounting").id,
+        "item": request.id,
+    }
+    return ids
+
+
+def _get_pages(app, ids):
+    """(endpoint, url) for every GET page whose arguments we can fill."""
+    pages = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in PUBLIC:
+            continue
+        values = {}
+        for argument in rule.arguments:
+            key = re.sub(r"_id$", "", argument)
+            if key not in ids:
+                break
+            values[argument] = ids[key]
+        else:
+            pages.append((rule.endpoint, rule.build(values, append_unknown=False)[1]))
+    return pages
+
+
+def _allowed(endpoint: str) -> set[str]:
+    return BY_ENDPOINT.get(endpoint, BY_BLUEPRINT.get(endpoint.split(".")[0], set()))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_is_allowed_or_forbidden_per_role(app_ctx, login, sample_ids, role):
+    client = login(role)
+    pages = _get_pages(app_ctx, sample_ids)
+    assert len(pages) > 10
+    for endpoint, url in pages:
+        status = client.get(url).status_code
+        expected = 200 if role in _allowed(endpoint) else 403
+        assert status == expected, f"{role} {url} ({endpoint}): {status}, expected {expected}"
+
+
+def test_without_login_every_page_leads_to_the_login(app_ctx, client, sample_ids):
+    for _endpoint, url in _get_pages(app_ctx, sample_ids):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], url
+
+
+def test_forbidden_page_is_german(app_ctx, login, sample_ids):
+    response = login("accounting").get("/volunteers/")
+    assert response.status_code == 403
+    assert "Für diese Seite fehlt Ihnen die Berechtigung." in response.get_data(as_text=True)
