@@ -1,0 +1,70 @@
+"""A live server on localhost and the system Chromium driven by Playwright."""
+
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def live_server(app_ctx):
+    """The app served on a free localhost port in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app_ctx, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app_ctx.config["SERVER_NAME"] = None
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        app_ctx.config["SERVER_NAME"] = "localhost"
+        server.shutdown()
+        thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless system Chromium (install it with `make browser`)."""
+    if CHROMIUM is None:
+        pytest.fail("Chromium fehlt: `make browser` installiert ihn (Debian-Paket chromium).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser page (own cookies) with the live server as base URL; tablet-sized."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 1024, "height": 768}, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def logged_in_page(page):
+    """A browser page logged in as a coordinator."""
+    from tests.factories import make_user
+
+    user = make_user(role="coordinator", name="Clara Koordinatorin")
+    page.goto("/login")
+    page.get_by_label("E-Mail").fill(user.email)
+    page.get_by_label("Passwort").fill("richtig-geheim-123")
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url("**/")
+    return page
