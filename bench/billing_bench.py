@@ -23,9 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pypdf import PdfReader
+
 from billing.allowances import allowance_lines, payout_list
 from billing.config import DEFAULT_CONFIG
-from billing.documents import Renderer
+from billing.documents import Renderer, render_all
 from billing.exports import accounting_rows, write_accounting, write_invoices, write_payouts
 from billing.identifiers import ik_check_digit, kvnr_check_digit
 from billing.invoices import Abtretung, Pflegekasse, Senior, number_invoices
@@ -155,7 +157,7 @@ def main() -> None:
     print("Pure computation")
     inputs, _ = timed("generate input (incl. locked history)", generate, args.seniors, args.volunteers, args.visits)
     charges = sum(len(i.ledger.charges) for i in inputs)
-    run, t_run = timed(
+    run, _ = timed(
         f"prepare_month: lines + ledgers ({charges} past charges) + invoices",
         prepare_month,
         MONTH,
@@ -197,32 +199,27 @@ def main() -> None:
     docs = [r.leistungsnachweis for r in run.seniors if r.leistungsnachweis] + list(invoices)
     renderer, _ = timed("renderer setup (templates, CSS, fonts)", Renderer)
     sample = docs if args.sample == 0 else docs[: args.sample // 2] + list(invoices[: args.sample // 2])
-    _, t_one = timed(f"one by one: {len(sample)} documents", lambda: [renderer.render(d) for d in sample])
+    _, t_one = timed(
+        f"one by one: {len(sample)} documents (half LN, half invoices)", lambda: [renderer.render(d) for d in sample]
+    )
     per_doc = t_one / len(sample)
     print(f"  -> {per_doc * 1000:.0f} ms per document; all {len(docs)} one by one ≈ {per_doc * len(docs):.0f} s")
-    ln_docs = [d for d in docs if d not in invoices]
-    pdfs, t_ln = timed(
-        f"render_many: {len(ln_docs)} Leistungsnachweise, {args.chunk} per pass",
-        lambda: _chunked(renderer, ln_docs, args.chunk),
-    )
-    inv_pdfs, t_inv = timed(
-        f"render_many: {len(invoices)} invoices, {args.chunk} per pass",
-        lambda: _chunked(renderer, list(invoices), args.chunk),
-    )
-    size = sum(len(p) for p in pdfs + inv_pdfs)
-    total = t_ln + t_inv
-    print(
-        f"  -> {len(pdfs) + len(inv_pdfs)} PDFs, {size / 1e6:.1f} MB, {total:.1f} s "
-        f"({total * 1000 / len(docs):.0f} ms per document; {per_doc * len(docs) / total:.1f}× faster than one by one)"
-    )
-    print(f"Total for the month (computation + batch rendering): {t_run + total:.1f} s")
-
-
-def _chunked(renderer: Renderer, docs: list, chunk: int) -> list[bytes]:
-    out: list[bytes] = []
-    for i in range(0, len(docs), chunk):
-        out.extend(renderer.render_many(docs[i : i + chunk]))
-    return out
+    pages = 0
+    for workers in (1, os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else (1,):
+        pdfs, elapsed = timed(
+            f"render_all: {len(docs)} documents, {args.chunk} per pass, {workers} process(es)",
+            render_all,
+            docs,
+            workers=workers,
+            chunk=args.chunk,
+        )
+        pages = sum(len(PdfReader(io.BytesIO(p)).pages) for p in pdfs)
+        size = sum(len(p) for p in pdfs)
+        print(
+            f"  -> {len(pdfs)} PDFs, {pages} pages, {size / 1e6:.1f} MB: {elapsed * 1000 / len(docs):.0f} ms per "
+            f"document, {elapsed * 1000 / pages:.0f} ms per page"
+        )
+    print(f"Load average while running: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

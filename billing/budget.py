@@ -61,11 +61,7 @@ def check_budget(
     rows = []
     for charge in planned:
         split = ledger.split_of(charge.ref)
-        rows.append(
-            ForecastMonth(
-                charge.month, planned_minutes_per_month, charge.amount, split.insured, split.private
-            )
-        )
+        rows.append(ForecastMonth(charge.month, planned_minutes_per_month, charge.amount, split.insured, split.private))
     short = next((r for r in rows if r.private > 0), None)
     if short is None:
         message = f"Das Budget deckt die geplanten Stunden bis {horizon[-1]}."

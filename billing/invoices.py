@@ -168,9 +168,7 @@ class Invoice:
         return tuple(line.ref for section in self.sections for line in section.lines)
 
 
-def route_lines(
-    senior: Senior, lines: Iterable[Line], splits: dict[str, Split] | None = None
-) -> list[BilledLine]:
+def route_lines(senior: Senior, lines: Iterable[Line], splits: dict[str, Split] | None = None) -> list[BilledLine]:
     """Billable lines with their split (default: private) and route (Pflegekasse if Abtretung that day)."""
     splits = splits or {}
     has_kasse = senior.pflegekasse is not None
@@ -212,9 +210,7 @@ def plan_invoices(
         Invoice(month, _kasse_recipient(sections[0].senior), tuple(sorted(sections, key=_by_name)), provider)
         for sections in kasse.values()
     ]
-    invoices.sort(
-        key=lambda inv: (inv.recipient.name, inv.sections[0].senior.name, inv.sections[0].senior.ref)
-    )
+    invoices.sort(key=lambda inv: (inv.recipient.name, inv.sections[0].senior.name, inv.sections[0].senior.ref))
     own.sort(key=lambda inv: (inv.recipient.name, inv.recipient.ref))
     return invoices + own
 
@@ -223,9 +219,7 @@ def build_storno(original: Invoice, *, reason: str = "") -> Invoice:
     """The unnumbered Storno of a numbered invoice: every line negated, referencing the original number."""
     if original.number is None or original.kind is not InvoiceKind.INVOICE:
         raise ValueError("Nur eine nummerierte Rechnung kann storniert werden.")
-    sections = tuple(
-        dataclasses.replace(s, lines=tuple(line.negated() for line in s.lines)) for s in original.sections
-    )
+    sections = tuple(dataclasses.replace(s, lines=tuple(line.negated() for line in s.lines)) for s in original.sections)
     note = f"Storno der Rechnung {original.number}" + (f": {reason}" if reason else "")
     return dataclasses.replace(
         original,

@@ -39,9 +39,7 @@ class GradePeriod:
     valid_until: date | None = None
 
     def overlaps(self, month: Month) -> bool:
-        return self.valid_from <= month.last_day and (
-            self.valid_until is None or self.valid_until >= month.first_day
-        )
+        return self.valid_from <= month.last_day and (self.valid_until is None or self.valid_until >= month.first_day)
 
 
 @dataclass(frozen=True)
@@ -236,17 +234,13 @@ def compute_ledger(data: LedgerInput, *, config: BillingConfig, until: Month | N
     splits: dict[str, ChargeSplit] = {}
     for c in data.charges:
         if c.month < first:
-            splits[c.ref] = ChargeSplit(
-                c.ref, c.month, c.amount, Split(private=c.amount), "vor Beginn des Kontos"
-            )
+            splits[c.ref] = ChargeSplit(c.ref, c.month, c.amount, Split(private=c.amount), "vor Beginn des Kontos")
     for month in first.until(last):
         basis: dict[str, str] = {}
         lapsed = ZERO
         if month.month == 1 and month != first:
             pot.carried, pot.current = max(pot.current, ZERO), min(pot.current, ZERO)
-            basis["carried"] = (
-                f"Rest aus {month.year - 1}: {format_eur(pot.carried)}, verfällt am 30.06.{month.year}"
-            )
+            basis["carried"] = f"Rest aus {month.year - 1}: {format_eur(pot.carried)}, verfällt am 30.06.{month.year}"
         grade = data.grade_in(month)
         opening = openings.get(month)
         credited = ZERO
@@ -277,8 +271,7 @@ def compute_ledger(data: LedgerInput, *, config: BillingConfig, until: Month | N
         umw_available = min(umw_declared, umw_cap)
         if umw_declared:
             basis["umwandlung_available"] = (
-                f"erklärt {format_eur(umw_declared)}, Höchstbetrag bei Pflegegrad {grade or '–'}: "
-                f"{format_eur(umw_cap)}"
+                f"erklärt {format_eur(umw_declared)}, Höchstbetrag bei Pflegegrad {grade or '–'}: {format_eur(umw_cap)}"
             )
 
         other_use = sum((u.amount for u in other[month]), ZERO)

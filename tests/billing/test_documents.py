@@ -87,7 +87,7 @@ def test_storno_pdf_shows_negated_lines_and_the_original(invoices):
         [build_storno(invoices[0], reason="Minuten korrigiert")], last="2026-000125", issued_on=date(2026, 4, 20)
     )[0]
     text = flat(render_invoice(storno))
-    assert "Stornorechnung" in text and "Stornorechnungsnummer 2026-000126" in text
+    assert "Stornorechnung" in text and "Rechnungsnummer 2026-000126" in text
     assert "Storno zu 2026-000123" in text
     assert "Storno der Rechnung 2026-000123: Minuten korrigiert" in text
     assert "-15,00 €" in text and "Rechnungsbetrag -393,00 €" in text
