@@ -19,9 +19,9 @@ from matching import constraints, objectives
 from matching.bounds import SideRow, column_generation_bound, prunable_pairs, round_columns
 from matching.candidates import Candidates, Pair, build_candidates
 from matching.greedy import Plan, flow_bound, insert_unserved, priority_order, repair, warm_start
-from matching.reasons import explain_assignment, explain_unserved
+from matching.result import build_solution
 from matching.schedule import DayPlanner, minimal_conflict, timetable
-from matching.schema import Assignment, Instance, Solution, Visit
+from matching.schema import Instance, Solution
 from matching.variables import make_variables
 
 logger = logging.getLogger(__name__)
@@ -327,76 +327,3 @@ def quality_stage(engine: Engine, weights: list[int]) -> StageResult:
     return engine.run_stage(
         "quality", cost, MINIMIZE, value_of, budget_s=max(0.0, engine.deadline - time.perf_counter()), bound=bound
     )
-
-
-def composite(inst: Instance, cand: Candidates, served: int, priority: int, cost: int) -> int:
-    """Encode (served, priority, -cost) as one integer that orders solutions lexicographically."""
-    p_max, c_max = objectives.priority_max(inst), objectives.quality_cost_max(inst, cand)
-    return (served * (p_max + 1) + priority) * (c_max + 1) + (c_max - cost)
-
-
-def composite_bound(inst: Instance, cand: Candidates, stages: dict[str, StageResult]) -> int:
-    """Upper bound of the composite objective from what each stage proved."""
-    s1, s2, s3 = stages["served"], stages["priority"], stages["quality"]
-    p_max = objectives.priority_max(inst)
-    if not s1.proven:
-        return composite(inst, cand, s1.bound, p_max, 0)
-    if not s2.proven:
-        return composite(inst, cand, s1.value, min(p_max, max(s2.bound, s2.value)), 0)
-    return composite(inst, cand, s1.value, s2.value, max(0, min(s3.bound, s3.value)) if s3.rounds else 0)
-
-
-def build_solution(inst, cand, engine: Engine, stages, *, started: float, stats: dict) -> Solution:
-    """Turn the best plan into the public solution with timetables, reasons, bounds and statistics."""
-    plan = engine.incumbent
-    served, priority, cost = objectives.plan_values(inst, plan.pairs())
-    stages["priority"].value, stages["quality"].value = priority, cost
-    assignments = []
-    for v in sorted(plan.on_volunteer):
-        pairs = plan.on_volunteer[v]
-        if not pairs:
-            continue
-        table = timetable(pairs, engine.planner) or {}
-        for pair in sorted(pairs, key=lambda p: p.index):
-            visits = [Visit(d, s, s + pair.minutes) for d, s in sorted(table.get(pair.index, []))]
-            assignments.append(
-                Assignment(
-                    request=inst.requests[pair.r].id,
-                    volunteer=inst.volunteers[v].id,
-                    visits=visits,
-                    reasons=explain_assignment(inst, plan, pair, visits),
-                )
-            )
-    order = {req.id: i for i, req in enumerate(inst.requests)} if _hashable(inst) else None
-    if order is not None:
-        assignments.sort(key=lambda a: order[a.request])
-    unserved = [explain_unserved(inst, cand, plan, r) for r in range(len(inst.requests)) if r not in plan.pair_of]
-    proven = all(s.proven for s in stages.values())
-    s1 = stages["served"]
-    wall = time.perf_counter() - started
-    return Solution(
-        status="OPTIMAL" if proven else "FEASIBLE",
-        served=served,
-        objective=composite(inst, cand, served, priority, cost),
-        bound=max(composite_bound(inst, cand, stages), composite(inst, cand, served, priority, cost)),
-        wall_s=wall,
-        assignments=assignments,
-        unserved=unserved,
-        served_bound=served if s1.proven else max(served, s1.bound),
-        served_proven=s1.proven,
-        stages={name: stage.to_dict() for name, stage in stages.items()},
-        stats={
-            "pairs": len(cand.pairs),
-            "cuts": len(engine.cuts),
-            "pairs_fixed_to_0": len(engine.forbidden),
-            "solver_status": engine.solver_status,
-            **{k: round(v, 3) if isinstance(v, float) else v for k, v in stats.items()},
-        },
-    )
-
-
-def _hashable(inst: Instance) -> bool:
-    try:
-        return len({req.id for req in inst.requests}) == len(inst.requests)
-    except TypeError:
-        return False
