@@ -86,6 +86,18 @@ def skipped_dates(pairing: Pairing, *, today: date, horizon_weeks: int) -> list[
     return list(generation.skipped)
 
 
+def conflicts(pairing: Pairing, *, now: datetime, horizon_weeks: int) -> list[scheduling.Conflict]:
+    """Kept appointments (confirmed or one-off) that now fall on a holiday or into an absence."""
+    plan = scheduling.reconcile(
+        visit_rule(pairing),
+        [to_domain(a) for a in pairing.appointments],
+        now=now,
+        horizon_weeks=horizon_weeks,
+        absences=absences_of(pairing.volunteer),
+    )
+    return list(plan.conflicts)
+
+
 def replacement_for(pairing: Pairing, skipped_on: date) -> Appointment | None:
     """The one-off appointment standing in for a skipped rule date, if there is one."""
     return next((a for a in pairing.appointments if a.is_one_off and a.replaces_on == skipped_on), None)

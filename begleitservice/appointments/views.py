@@ -173,6 +173,7 @@ def pairing(pairing_id: int):
         rule_text=rule.describe() if rule else f"keine Termine (Begleitung {pairing.status})",
         upcoming=upcoming,
         skipped=[(s, operations.replacement_for(pairing, s.on)) for s in skipped],
+        conflicts=operations.conflicts(pairing, now=now, horizon_weeks=weeks),
         statuses=APPOINTMENT_STATUSES,
         form=form,
         weeks=weeks,

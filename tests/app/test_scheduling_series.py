@@ -85,7 +85,7 @@ def test_volunteer_absence_skips_dates_with_reason(app_ctx, coordinator, clock):
     assert "07.12.2026" in page and "14.12.2026" in page
 
 
-def test_absence_entered_later_removes_planned_but_not_confirmed_visits(app_ctx, clock):
+def test_absence_entered_later_removes_planned_but_not_confirmed_visits(app_ctx, coordinator, clock):
     pairing = weekly_pairing(starts_on=date(2026, 11, 2))
     clock(berlin(2026, 11, 20, 12))
     run("roll_horizon")
@@ -97,6 +97,9 @@ def test_absence_entered_later_removes_planned_but_not_confirmed_visits(app_ctx,
     remaining = {d: s for d, _, s in dates(pairing)}
     assert remaining[date(2026, 12, 7)] == "bestaetigt"  # confirmed: stays, the coordinator sees the conflict
     assert date(2026, 12, 14) not in remaining
+    page = coordinator.get(f"/termine/begleitung/{pairing.id}").get_data(as_text=True)
+    assert "Bitte prüfen: Der Termin am 07.12.2026 (bestätigt) fällt auf einen Tag ohne Besuch" in page
+    assert "Abwesenheit der/des Ehrenamtlichen 07.12.–20.12.2026" in page
 
 
 def test_rule_change_moves_future_planned_only(app_ctx, clock, monkeypatch):
