@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ortools.linear_solver import pywraplp
 
 from matching.candidates import Candidates, Pair
-from matching.schedule import DayPlanner, timetable
+from matching.schedule import DayPlanner, proven_impossible
 from matching.schema import Instance
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,8 @@ class Pricer:
             return True
         key = tuple(sorted(p.index for p in pairs))
         if key not in self._fits:
-            self._fits[key] = timetable(pairs, self.planner) is not None
+            # optimistic where the search was not exact, so the bound stays valid
+            self._fits[key] = not proven_impossible(pairs, self.planner)
         return self._fits[key]
 
     def best(self, v: int, profit: Sequence[float], penalty: float = 0.0) -> tuple[float, list[Pair]]:

@@ -37,6 +37,8 @@ class DayPlanner:
         self.slot = slot
         self.buffer = buffer
         self._cache: dict[tuple[int, tuple[int, ...]], list[tuple[int, int]] | None] = {}
+        # how often a search was not exact (heuristic day order, node limit): a None may then be wrong
+        self.inexact = 0
 
     def plan(self, day: int, pairs: Sequence[Pair]) -> list[tuple[int, int]] | None:
         """Return [(pair index, start)] for a feasible order of the visits on this day, else None."""
@@ -49,6 +51,7 @@ class DayPlanner:
         if len(pairs) <= EXACT_ORDERS_UP_TO:
             orders = itertools.permutations(pairs)
         else:
+            self.inexact += 1
             orders = iter([sorted(pairs, key=lambda p: (p.starts[day][-1][1], p.index))])
         for order in orders:
             placed, cursor = [], -(10**9)
@@ -92,6 +95,7 @@ def timetable(pairs: Sequence[Pair], planner: DayPlanner) -> Timetable | None:
 
     if not place(0):
         if nodes > NODE_LIMIT:
+            planner.inexact += 1
             logger.warning("timetable search limit hit for %d pairs", len(pairs))
         return None
     result: Timetable = {p.index: [] for p in pairs}
@@ -102,11 +106,17 @@ def timetable(pairs: Sequence[Pair], planner: DayPlanner) -> Timetable | None:
     return result
 
 
+def proven_impossible(pairs: Sequence[Pair], planner: DayPlanner) -> bool:
+    """True only if the search was exact and found no timetable (safe for cuts and bounds)."""
+    before = planner.inexact
+    return timetable(pairs, planner) is None and planner.inexact == before
+
+
 def minimal_conflict(pairs: Sequence[Pair], planner: DayPlanner) -> list[Pair]:
     """A minimal subset of an impossible set of pairs that is still impossible (deletion filter)."""
     core = sorted(pairs, key=lambda p: p.index)
     for pair in list(core):
         trial = [p for p in core if p is not pair]
-        if trial and timetable(trial, planner) is None:
+        if trial and proven_impossible(trial, planner):
             core = trial
     return core

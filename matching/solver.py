@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from matching import constraints, objectives
-from matching.bounds import SideRow, column_generation_bound, prunable_pairs, round_columns
+from matching.bounds import BoundResult, SideRow, column_generation_bound, prunable_pairs, round_columns
 from matching.candidates import Candidates, Pair, build_candidates
 from matching.greedy import Plan, flow_bound, insert_unserved, priority_order, repair, warm_start
 from matching.result import build_solution
-from matching.schedule import DayPlanner, minimal_conflict, timetable
+from matching.schedule import DayPlanner, minimal_conflict, proven_impossible
 from matching.schema import Instance, Solution
 from matching.variables import make_variables
 
@@ -89,7 +89,7 @@ class Engine:
         plan = Plan(self.inst, self.cand, self.planner)
         for pairs in sets:
             for pair in pairs:
-                plan.add(pair)
+                plan.try_add(pair)
         insert_unserved(plan, priority_order(self.inst))
         self.offer(plan)
 
@@ -110,7 +110,7 @@ class Engine:
         found = []
         for v in sorted(per_volunteer):
             pairs = per_volunteer[v]
-            if len(pairs) > 1 and timetable(pairs, self.planner) is None:
+            if len(pairs) > 1 and proven_impossible(pairs, self.planner):
                 found.append(minimal_conflict(pairs, self.planner))
         return found
 
@@ -136,9 +136,21 @@ class Engine:
         return solver
 
     def run_stage(
-        self, name: str, expr, sense: int, value_of, *, budget_s: float, bound: int | None = None
+        self,
+        name: str,
+        expr,
+        sense: int,
+        value_of,
+        *,
+        budget_s: float,
+        bound: int | None = None,
+        fixing: BoundResult | None = None,
     ) -> StageResult:
-        """Optimise one objective over the model, cutting off what cannot be timetabled, within the budget."""
+        """Optimise one objective over the model, cutting off what cannot be timetabled, within the budget.
+
+        With a Lagrangian result (fixing), CP-SAT runs in shorter rounds and every better solution it finds
+        fixes more pairs to 0 before the next round, so the model shrinks as the gap closes.
+        """
         started = time.perf_counter()
         stop = min(self.deadline, started + budget_s)
         model = self.vars.model
@@ -150,8 +162,12 @@ class Engine:
             value=value_of(self.incumbent), bound=sense * 2**62 if bound is None else bound, proven=False
         )
         while (remaining := stop - time.perf_counter()) > 0.005:
+            if sense * (result.value - result.bound) >= 0:
+                result.proven = True
+                break
+            before = result.value
             self._hint()
-            solver = self._solver(remaining)
+            solver = self._solver(remaining if fixing is None else max(0.5, remaining / 2))
             status = solver.solve(model)
             result.rounds += 1
             self.solver_status.append(solver.status_name(status))
@@ -163,7 +179,7 @@ class Engine:
             values = solver.response_proto.solution
             chosen = [p for p in self.cand.pairs if values[p.index]]
             found = self.conflicts(chosen)
-            self.offer(repair(self.inst, self.cand, self.planner, chosen) if found else self._plan_of(chosen))
+            self.offer(repair(self.inst, self.cand, self.planner, chosen))
             result.value = value_of(self.incumbent)
             logger.info(
                 "stage %s round %d: %s value %d bound %d, %d new cuts",
@@ -178,7 +194,10 @@ class Engine:
                 result.proven = True
                 break
             if not found:
-                break
+                if fixing is None or status == cp_model.OPTIMAL or result.value == before:
+                    break
+                self.forbid(self.inst, fixing, sense * result.value)
+                continue
             for core in found:
                 key = tuple(p.index for p in core)
                 if key not in self.cuts:
@@ -187,12 +206,6 @@ class Engine:
                     result.cuts += 1
         result.wall_s = time.perf_counter() - started
         return result
-
-    def _plan_of(self, chosen: list[Pair]) -> Plan:
-        plan = Plan(self.inst, self.cand, self.planner)
-        for pair in chosen:
-            plan.add(pair)
-        return plan
 
 
 def solve(inst: Instance) -> Solution:
@@ -241,7 +254,7 @@ def served_stage(engine: Engine, served) -> tuple[StageResult, dict]:
     inst, cand = engine.inst, engine.cand
     warm = len(engine.incumbent.pair_of)
     stats: dict = {"warm_start": warm, "flow_bound": flow_bound(inst, cand)}
-    bound = stats["flow_bound"]
+    bound, cg = stats["flow_bound"], None
     if warm < bound:
         cg = column_generation_bound(
             inst,
@@ -260,10 +273,16 @@ def served_stage(engine: Engine, served) -> tuple[StageResult, dict]:
     warm = len(engine.incumbent.pair_of)
     if warm >= bound:
         return StageResult(value=warm, bound=bound, proven=True), stats
-    if warm < stats["flow_bound"]:
+    if cg is not None:
         engine.forbid(inst, cg, warm)
     result = engine.run_stage(
-        "served", served, MAXIMIZE, lambda plan: len(plan.pair_of), budget_s=inst.settings.time_limit_s, bound=bound
+        "served",
+        served,
+        MAXIMIZE,
+        lambda plan: len(plan.pair_of),
+        budget_s=inst.settings.time_limit_s,
+        bound=bound,
+        fixing=cg,
     )
     result.value = len(engine.incumbent.pair_of)
     return result, stats
@@ -299,6 +318,7 @@ def priority_stage(engine: Engine, priority, weights: list[int]) -> StageResult:
         lambda plan: sum(weights[r] for r in plan.pair_of),
         budget_s=budget,
         bound=bound,
+        fixing=cg,
     )
 
 
@@ -325,5 +345,11 @@ def quality_stage(engine: Engine, weights: list[int]) -> StageResult:
         return StageResult(value=value_of(engine.incumbent), bound=bound, proven=True)
     engine.forbid(inst, cg, -value_of(engine.incumbent))
     return engine.run_stage(
-        "quality", cost, MINIMIZE, value_of, budget_s=max(0.0, engine.deadline - time.perf_counter()), bound=bound
+        "quality",
+        cost,
+        MINIMIZE,
+        value_of,
+        budget_s=max(0.0, engine.deadline - time.perf_counter()),
+        bound=bound,
+        fixing=cg,
     )
