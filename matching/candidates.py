@@ -47,36 +47,26 @@ def subtract(base: Ranges, holes: Ranges) -> Ranges:
     return out
 
 
-def intersect(a: Ranges, b: Ranges) -> Ranges:
-    """Intersection of two sorted merged interval lists."""
-    out: Ranges = []
-    i = j = 0
-    while i < len(a) and j < len(b):
-        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
-        if start < end:
-            out.append((start, end))
-        if a[i][1] < b[j][1]:
-            i += 1
-        else:
-            j += 1
-    return out
+def by_weekday(slots: list[Slot], *, merged: bool = True) -> dict[int, Ranges]:
+    """Intervals per weekday, sorted; merged into a union unless told otherwise.
 
-
-def by_weekday(slots: list[Slot]) -> dict[int, Ranges]:
-    """Merged intervals per weekday."""
+    Windows and availability are kept unmerged: a visit must lie inside ONE window and ONE availability
+    interval, not across two adjacent ones.
+    """
     days: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for slot in slots:
-        days[slot.weekday].append((slot.start, slot.end))
-    return {day: merge(items) for day, items in days.items()}
+        if slot.end > slot.start:
+            days[slot.weekday].append((slot.start, slot.end))
+    return {day: merge(items) if merged else sorted(set(items)) for day, items in days.items()}
 
 
 def free_time(volunteer: Volunteer, buffer: int) -> dict[int, Ranges]:
-    """Per weekday, where a visit of this volunteer may lie: availability minus busy times widened by the buffer."""
+    """Per weekday, where a visit may lie: each availability interval minus busy times widened by the buffer."""
     busy = by_weekday(volunteer.busy)
     out = {}
-    for day, ranges in by_weekday(volunteer.availability).items():
+    for day, ranges in by_weekday(volunteer.availability, merged=False).items():
         holes = merge([(s - buffer, e + buffer) for s, e in busy.get(day, [])])
-        free = subtract(ranges, holes)
+        free = sorted(set(piece for interval in ranges for piece in subtract([interval], holes)))
         if free:
             out[day] = free
     return out
@@ -90,16 +80,17 @@ def start_ranges(spans: Ranges, minutes: int, slot: int) -> Ranges:
         hi = (end - minutes) // slot * slot
         if lo <= hi:
             out.append((lo, hi))
-    return out
+    return sorted(set(out))
 
 
 def day_starts(windows: dict[int, Ranges], free: dict[int, Ranges], minutes: int, slot: int) -> dict[int, Ranges]:
-    """Feasible start ranges per weekday for a visit of given length, from windows and free time."""
+    """Feasible start ranges per weekday: inside one window and one free piece, on the slot grid."""
     out = {}
     for day, wins in windows.items():
         if day not in free:
             continue
-        ranges = start_ranges(intersect(wins, free[day]), minutes, slot)
+        spans = [(max(a, c), min(b, d)) for a, b in wins for c, d in free[day] if min(b, d) > max(a, c)]
+        ranges = start_ranges(spans, minutes, slot)
         if ranges:
             out[day] = ranges
     return out
@@ -188,7 +179,7 @@ def build_candidates(inst: Instance) -> Candidates:
         by_request=[[] for _ in inst.requests],
         by_volunteer=[[] for _ in inst.volunteers],
         free=[free_time(vol, buffer) for vol in inst.volunteers],
-        windows=[by_weekday(req.windows) for req in inst.requests],
+        windows=[by_weekday(req.windows, merged=False) for req in inst.requests],
     )
     index: dict[tuple[str, str], list[int]] = defaultdict(list)
     for v, vol in enumerate(inst.volunteers):

@@ -137,10 +137,10 @@ def _capacity_text(req: Request, vol: Volunteer) -> str:
 def _time_reason(inst: Instance, req: Request, roomy: list[Volunteer]) -> tuple[str, str, list[Volunteer]]:
     """No fitting volunteer has k weekdays where their free time covers a visit inside the windows."""
     settings = inst.settings
-    windows = cands.by_weekday(req.windows)
+    windows = cands.by_weekday(req.windows, merged=False)
     unblocked = []
     for vol in roomy:
-        available = cands.by_weekday(vol.availability)
+        available = cands.by_weekday(vol.availability, merged=False)
         days = cands.day_starts(windows, available, req.minutes_per_visit, settings.slot_minutes)
         if len(days) >= req.visits_per_week:
             unblocked.append(vol)

@@ -124,3 +124,10 @@ def test_excluded_volunteer_is_not_proposed():
     assert pairs(solve_checked(data)) == {1: "b"}
     data["requests"][0]["excluded_volunteers"] = ["a", "b"]
     assert codes(solve_checked(data)) == {1: "all_excluded"}
+
+
+def test_visit_lies_in_one_window_not_across_two_adjacent_ones():
+    data = instance([volunteer()], [request(windows=[slot(0, "09:00", "09:45"), slot(0, "09:45", "10:30")])])
+    assert solve_checked(data).served == 0
+    data["requests"][0]["windows"].append(slot(0, "09:00", "10:00"))
+    assert solve_checked(data).served == 1
