@@ -69,6 +69,16 @@ def sync_pairing(pairing: Pairing, *, now: datetime, horizon_weeks: int) -> sche
     return plan
 
 
+def pairing_saved(pairing: Pairing, *, now: datetime, horizon_weeks: int) -> scheduling.Plan:
+    """Call in the unit of work that creates or changes a pairing: its appointments follow the (new) rule, and
+    the volunteer of a new, active pairing gets the introduction mail (queued once)."""
+    from ..mail.notices import introduce
+
+    plan = sync_pairing(pairing, now=now, horizon_weeks=horizon_weeks)
+    introduce(pairing, now=now)
+    return plan
+
+
 def _forget(appointment: Appointment) -> None:
     """An appointment moved or is going away: its sent markers and alerts no longer apply."""
     forget_markers(appointment.id)

@@ -27,8 +27,6 @@ from ..models import Appointment, Pairing, User, Volunteer
 
 log = logging.getLogger(__name__)
 
-INTRODUCTION_WINDOW_DAYS = 14
-
 
 @dataclass(frozen=True)
 class Job:
@@ -110,20 +108,9 @@ def roll_horizon(*, now: datetime) -> str:
     for pairing in pairings:
         plan = operations.sync_pairing(pairing, now=now, horizon_weeks=weeks)
         created, moved, deleted = created + len(plan.create), moved + len(plan.update), deleted + len(plan.delete)
-        introduced += introduce(pairing, now=now)
+        introduced += notices.introduce(pairing, now=now)
     log.info("roll_horizon: %d created, %d moved, %d deleted, %d introduced", created, moved, deleted, introduced)
     return f"{created} Termine angelegt, {moved} verschoben, {deleted} gelöscht, {introduced} Vorstellungen"
-
-
-def introduce(pairing: Pairing, *, now: datetime) -> int:
-    """Queue the introduction mail of a new, active pairing once (pairings views may call this on creation)."""
-    key = f"introduction:{pairing.id}"
-    recent = pairing.created_at is None or pairing.created_at >= now - timedelta(days=INTRODUCTION_WINDOW_DAYS)
-    if pairing.status != "aktiv" or not recent or sent_keys([key]):
-        return 0
-    notices.introduction(pairing)
-    mark_sent(key)
-    return 1
 
 
 def confirmation_requests(*, now: datetime) -> str:

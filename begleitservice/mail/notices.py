@@ -1,6 +1,7 @@
 """The mails the service sends, each queued into the outbox (German, .txt and .html, never health data)."""
 
 import logging
+from datetime import datetime, timedelta
 
 from flask import current_app
 
@@ -10,9 +11,11 @@ from scheduling.formatting import format_appointment, format_date, format_durati
 from ..appointments.convert import senior_label, visit_rule
 from ..appointments.links.tokens import external_url, link_url
 from ..models import Appointment, OutboxMessage, Pairing, User, Volunteer
-from .outbox import queue_mail
+from .outbox import mark_sent, queue_mail, sent_keys
 
 log = logging.getLogger(__name__)
+
+INTRODUCTION_WINDOW_DAYS = 14  # older pairings (e.g. at the first deployment) get no introduction
 
 
 def _when(appointment: Appointment) -> str:
@@ -45,6 +48,17 @@ def introduction(pairing: Pairing) -> OutboxMessage:
         district=pairing.senior.district.name,
         slot=rule.describe() if rule else f"ab {format_date(pairing.starts_on)}",
     )
+
+
+def introduce(pairing: Pairing, *, now: datetime) -> int:
+    """Queue the introduction mail of a new, active pairing once (pairings views may call this on creation)."""
+    key = f"introduction:{pairing.id}"
+    recent = pairing.created_at is None or pairing.created_at >= now - timedelta(days=INTRODUCTION_WINDOW_DAYS)
+    if pairing.status != "aktiv" or not recent or sent_keys([key]):
+        return 0
+    introduction(pairing)
+    mark_sent(key)
+    return 1
 
 
 def confirmation_request(appointment: Appointment) -> OutboxMessage:

@@ -4,6 +4,7 @@ from datetime import date, time
 
 import sqlalchemy as sa
 
+from begleitservice.appointments import operations
 from begleitservice.extensions import db
 from begleitservice.models import Appointment, OutboxMessage, PairingSlot, VolunteerAbsence
 from tests.app.test_scheduling_support import berlin, clock_fixture, run, weekly_pairing  # noqa: F401
@@ -179,3 +180,22 @@ def test_horizon_is_configurable_and_ending_a_pairing_clears_its_future(app_ctx,
     db.session.commit()
     run("roll_horizon")
     assert dates(pairing) == []
+
+
+def test_pairing_saved_hook_plans_and_introduces_in_the_callers_unit_of_work(app_ctx, clock):
+    clock(berlin(2026, 11, 30, 8))
+    pairing = weekly_pairing(starts_on=date(2026, 12, 7))
+    operations.pairing_saved(pairing, now=berlin(2026, 11, 30, 8), horizon_weeks=4)
+    db.session.rollback()  # the pairing form failed later: nothing planned, nothing mailed
+    assert dates(pairing) == [] and db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+
+    for _ in range(2):
+        operations.pairing_saved(pairing, now=berlin(2026, 11, 30, 8), horizon_weeks=4)
+        db.session.commit()
+    assert [d for d, _, _ in dates(pairing)] == [
+        date(2026, 12, 7),
+        date(2026, 12, 14),
+        date(2026, 12, 21),
+        date(2026, 12, 28),
+    ]
+    assert list(db.session.scalars(sa.select(OutboxMessage.subject))) == ["Ihre neue Begleitung in Eving"]
