@@ -158,7 +158,8 @@ def column_generation_bound(
             add_column(pair.v, [pair])
     pricer = Pricer(inst, cand, planner)
     result = BoundResult(value=math.inf, prices=[])
-    while time.perf_counter() < deadline:
+    last = 0.0  # duration of the last iteration: do not start one that would overrun the deadline
+    while (now := time.perf_counter()) + last < deadline:
         if lp.Solve() != pywraplp.Solver.OPTIMAL:
             logger.warning("column generation LP not optimal; keeping bound %.3f", result.value)
             break
@@ -194,6 +195,7 @@ def column_generation_bound(
             lagrangian,
             added,
         )
+        last = time.perf_counter() - now
         if stop_at is not None and result.integer() <= stop_at:
             break
         if not added:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 
 from ortools.graph.python import max_flow
@@ -158,3 +159,27 @@ def flow_bound(inst: Instance, cand: Candidates) -> int:
         logger.warning("max flow did not solve; falling back to the trivial bound")
         return sum(1 for pairs in cand.by_request if pairs)
     return flow.optimal_flow()
+
+
+def relocate(plan: Plan, balance_penalty: int, *, deadline: float) -> int:
+    """Move served requests to volunteers where they cost less (travel, language, balance); served set kept."""
+    cand, moves, improved = plan.cand, 0, True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        for r in sorted(plan.pair_of):
+            current = plan.pair_of[r]
+            for index in cand.by_request[r]:
+                other = cand.pairs[index]
+                if other.v == current.v:
+                    continue
+                gain = current.cost - other.cost
+                gain += balance_penalty * (len(plan.on_volunteer[current.v]) >= 2)
+                gain -= balance_penalty * (len(plan.on_volunteer[other.v]) >= 1)
+                if gain <= 0:
+                    continue
+                plan.remove(current)
+                if plan.try_add(other):
+                    moves, improved, current = moves + 1, True, other
+                else:
+                    plan.add(current)
+    return moves

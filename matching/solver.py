@@ -18,7 +18,7 @@ from ortools.sat.python import cp_model
 from matching import constraints, objectives
 from matching.bounds import BoundResult, SideRow, column_generation_bound, prunable_pairs, round_columns
 from matching.candidates import Candidates, Pair, build_candidates
-from matching.greedy import Plan, flow_bound, insert_unserved, priority_order, repair, warm_start
+from matching.greedy import Plan, flow_bound, insert_unserved, priority_order, relocate, repair, warm_start
 from matching.result import build_solution
 from matching.schedule import DayPlanner, minimal_conflict, proven_impossible
 from matching.schema import Instance, Solution
@@ -102,6 +102,16 @@ class Engine:
         logger.info("reduced-cost fixing: %d more pairs fixed to 0 (%d in all)", len(indices), len(self.forbidden))
         return len(indices)
 
+    def polish(self) -> None:
+        """Improve the incumbent's rule-3 cost by moving requests to cheaper volunteers."""
+        plan = Plan(self.inst, self.cand, self.planner)
+        for pair in self.incumbent.pairs():
+            plan.add(pair)
+        moves = relocate(plan, self.inst.settings.balance_penalty, deadline=self.deadline)
+        if moves:
+            logger.info("polish: %d moves", moves)
+            self.offer(plan)
+
     def conflicts(self, chosen: list[Pair]) -> list[list[Pair]]:
         """Minimal sets of chosen pairs that no volunteer's week can hold."""
         per_volunteer: dict[int, list[Pair]] = {}
@@ -161,18 +171,23 @@ class Engine:
         result = StageResult(
             value=value_of(self.incumbent), bound=sense * 2**62 if bound is None else bound, proven=False
         )
+        patient = False
         while (remaining := stop - time.perf_counter()) > 0.005:
             if sense * (result.value - result.bound) >= 0:
                 result.proven = True
                 break
             before = result.value
             self._hint()
-            solver = self._solver(remaining if fixing is None else max(0.5, remaining / 2))
+            short = fixing is not None and not patient
+            solver = self._solver(max(0.5, remaining / 2) if short else remaining)
             status = solver.solve(model)
             result.rounds += 1
             self.solver_status.append(solver.status_name(status))
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                break
+                if not short or status == cp_model.INFEASIBLE:
+                    break
+                patient = True  # nothing found in a short round: give the next one all the time left
+                continue
             raw = solver.best_objective_bound
             bound = math.floor(raw + 1e-6) if sense == MAXIMIZE else math.ceil(raw - 1e-6)
             result.bound = min(result.bound, bound) if sense == MAXIMIZE else max(result.bound, bound)
@@ -340,6 +355,7 @@ def quality_stage(engine: Engine, weights: list[int]) -> StageResult:
         deadline=min(engine.deadline, time.perf_counter() + inst.settings.time_limit_s / 4),
     )
     engine.offer_sets(round_columns(cg))
+    engine.polish()
     bound = max(0, math.ceil(-cg.value - 1e-3)) if math.isfinite(cg.value) else 0
     if value_of(engine.incumbent) <= bound:
         return StageResult(value=value_of(engine.incumbent), bound=bound, proven=True)
