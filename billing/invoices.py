@@ -215,11 +215,21 @@ def plan_invoices(
     return invoices + own
 
 
-def build_storno(original: Invoice, *, reason: str = "") -> Invoice:
-    """The unnumbered Storno of a numbered invoice: every line negated, referencing the original number."""
+def build_storno(original: Invoice, *, reason: str = "", senior_refs: Iterable[str] | None = None) -> Invoice:
+    """The unnumbered Storno of a numbered invoice: every line negated, referencing the original number.
+
+    ``senior_refs`` cancels only those seniors' sections of a collective invoice (the others stay valid).
+    """
     if original.number is None or original.kind is not InvoiceKind.INVOICE:
         raise ValueError("Nur eine nummerierte Rechnung kann storniert werden.")
-    sections = tuple(dataclasses.replace(s, lines=tuple(line.negated() for line in s.lines)) for s in original.sections)
+    wanted = None if senior_refs is None else set(senior_refs)
+    sections = tuple(
+        dataclasses.replace(s, lines=tuple(line.negated() for line in s.lines))
+        for s in original.sections
+        if wanted is None or s.senior.ref in wanted
+    )
+    if not sections:
+        raise ValueError("Die Rechnung enthält keine der genannten Personen.")
     note = f"Storno der Rechnung {original.number}" + (f": {reason}" if reason else "")
     return dataclasses.replace(
         original,

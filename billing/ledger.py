@@ -1,6 +1,6 @@
 """The Entlastungsbetrag ledger of one senior (§45b SGB XI), month by month, every figure with its basis.
 
-Rules (see also the report in the commit history):
+Rules:
 - A month is credited if the senior had a Pflegegrad (1–5) on *any* day of it; the grade of the month is the
   highest grade held on any day of it (it decides the Umwandlung cap).
 - The ledger starts at the service start or at the earliest opening balance, whichever is earlier.
@@ -195,6 +195,10 @@ class Ledger:
             if row.month == month:
                 return row
         raise KeyError(str(month))
+
+    def get(self, month: Month) -> LedgerMonth | None:
+        """The row of ``month``, or None if the ledger does not cover it."""
+        return next((row for row in self.months if row.month == month), None)
 
     def split_of(self, ref: str) -> Split:
         return self.splits[ref].split

@@ -96,7 +96,7 @@ def bill_senior(month: Month, data: SeniorMonth, *, config: BillingConfig) -> tu
     grade = data.ledger.grade_in(month)
     note = None
     if billed:
-        note = Leistungsnachweis(month, data.senior, grade, billed, config.provider, ledger.month(month))
+        note = Leistungsnachweis(month, data.senior, grade, billed, config.provider, ledger.get(month))
     result = SeniorResult(data.senior, grade, tuple(lines), billed, ledger, note)
     return result, _problems(data, billed, grade)
 

@@ -129,3 +129,18 @@ def test_storno_negates_every_line_and_references_the_original(config):
     assert numbered.number == "2026-000012"
     with pytest.raises(ValueError):
         build_storno(storno)
+
+
+def test_storno_of_one_person_in_a_collective_invoice(config):
+    always = (Abtretung(date(2025, 1, 1)),)
+    inputs = [
+        make_senior_month(make_senior("s1", name="Zora Zander", abtretungen=always), visits(2, senior_ref="s1")),
+        make_senior_month(make_senior("s2", name="Anna Albers", abtretungen=always), visits(3, senior_ref="s2")),
+    ]
+    (collective,) = number_invoices(
+        prepare_month(MARCH, inputs, config=config).invoices, last=None, issued_on=date(2026, 4, 1)
+    )
+    storno = build_storno(collective, senior_refs=["s2"])
+    assert [s.senior.ref for s in storno.sections] == ["s2"] and storno.total == D("-15.00")
+    with pytest.raises(ValueError, match="keine der genannten"):
+        build_storno(collective, senior_refs=["nobody"])
