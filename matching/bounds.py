@@ -124,6 +124,8 @@ def column_generation_bound(
     Stops early once the bound proves that nothing beats stop_at.
     """
     started = time.perf_counter()
+    if started >= deadline:
+        return BoundResult(value=math.inf, prices=[])
     lp = pywraplp.Solver.CreateSolver("GLOP")
     n_req, n_vol = len(inst.requests), len(inst.volunteers)
     req_rows = [lp.Constraint(-lp.infinity(), 1.0) for _ in range(n_req)]

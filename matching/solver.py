@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 MAXIMIZE, MINIMIZE = 1, -1
 RESULT_TIME_SHARE = 0.08
+MIN_STAGE_S = 0.3
 
 
 @dataclass
@@ -340,8 +341,11 @@ def priority_stage(engine: Engine, priority, weights: list[int]) -> StageResult:
 def quality_stage(engine: Engine, weights: list[int]) -> StageResult:
     """Rule 3 with rules 1 and 2 fixed: column-generation bound and rounding, then CP-SAT in the time left."""
     inst, cand = engine.inst, engine.cand
-    cost = objectives.quality_cost_term(engine.vars, inst, cand)
     value_of = lambda plan: objectives.plan_values(inst, plan.pairs())[2]  # noqa: E731
+    if engine.deadline - time.perf_counter() < MIN_STAGE_S:
+        engine.polish()
+        return StageResult(value=value_of(engine.incumbent), bound=0, proven=False)
+    cost = objectives.quality_cost_term(engine.vars, inst, cand)
     served, priority, current = objectives.plan_values(inst, engine.incumbent.pairs())
     cg = column_generation_bound(
         inst,
