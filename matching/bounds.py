@@ -106,6 +106,18 @@ class SideRow:
     rhs: float
 
 
+def scaled(row: SideRow) -> SideRow:
+    """The row divided by its largest coefficient, right side lowered by 1/2, for the LP's numerics.
+
+    Rows fix integer values of earlier stages that are often the LP's own maximum: without the 1/2 the LP
+    can come out numerically infeasible. Integer solutions are the same, so the bound stays valid.
+    """
+    top = max((abs(c) for c in row.coef), default=0.0)
+    if top <= 0:
+        return row
+    return SideRow([c / top for c in row.coef], (row.rhs - 0.5) / top)
+
+
 def column_generation_bound(
     inst: Instance,
     cand: Candidates,
@@ -126,6 +138,7 @@ def column_generation_bound(
     started = time.perf_counter()
     if started >= deadline:
         return BoundResult(value=math.inf, prices=[])
+    side = [scaled(row) for row in side]
     lp = pywraplp.Solver.CreateSolver("GLOP")
     n_req, n_vol = len(inst.requests), len(inst.volunteers)
     req_rows = [lp.Constraint(-lp.infinity(), 1.0) for _ in range(n_req)]
@@ -164,10 +177,10 @@ def column_generation_bound(
     while (now := time.perf_counter()) + last < deadline:
         if lp.Solve() != pywraplp.Solver.OPTIMAL:
             logger.warning("column generation LP not optimal; keeping bound %.3f", result.value)
+            result.fractional = []
             break
         result.iterations += 1
         lp_value = objective.Value()
-        result.fractional = [(var.solution_value(), v, pairs) for var, v, pairs in seen.values()]
         lam = [max(0.0, row.dual_value()) for row in req_rows]
         mu = [max(0.0, row.dual_value()) for row in vol_rows]
         # any multipliers nu >= 0 of the side rows give a valid Lagrangian bound
@@ -177,15 +190,15 @@ def column_generation_bound(
         ]
         profit = [pair_value[p.index] + per_request[p.r] for p in cand.pairs]
         lagrangian = sum(lam) - sum(nu * spec.rhs for nu, spec in zip(nus, side, strict=True))
-        added, best_by_volunteer = 0, {}
+        fresh, best_by_volunteer = [], {}
         for v in range(n_vol):
             if not cand.by_volunteer[v]:
                 continue
             value, pairs = pricer.best(v, profit, penalty)
             best_by_volunteer[v] = value
             lagrangian += value
-            if value > mu[v] + 1e-6 and add_column(v, pairs):
-                added += 1
+            if value > mu[v] + 1e-6:
+                fresh.append((v, pairs))
         result.history.append(lagrangian)
         if lagrangian < result.value:
             result.value, result.prices = lagrangian, lam
@@ -195,14 +208,17 @@ def column_generation_bound(
             result.iterations,
             lp_value,
             lagrangian,
-            added,
+            len(fresh),
         )
         last = time.perf_counter() - now
-        if stop_at is not None and result.integer() <= stop_at:
+        proven = stop_at is not None and result.integer() <= stop_at
+        if proven or not fresh or time.perf_counter() + last >= deadline:
+            # the LP is still the one just solved: keep its solution for rounding
+            result.fractional = [(var.solution_value(), v, pairs) for var, v, pairs in seen.values()]
+            result.lp_optimal = not fresh
             break
-        if not added:
-            result.lp_optimal = True
-            break
+        for v, pairs in fresh:
+            add_column(v, pairs)
     result.columns = len(seen)
     result.wall_s = time.perf_counter() - started
     return result

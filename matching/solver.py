@@ -356,7 +356,8 @@ def quality_stage(engine: Engine, weights: list[int]) -> StageResult:
         side=[SideRow([1.0] * len(inst.requests), served), SideRow([float(w) for w in weights], priority)],
         initial=engine.incumbent_sets(),
         stop_at=-current,
-        deadline=min(engine.deadline, time.perf_counter() + inst.settings.time_limit_s / 4),
+        all_singletons=False,
+        deadline=min(engine.deadline, time.perf_counter() + inst.settings.time_limit_s / 3),
     )
     engine.offer_sets(round_columns(cg))
     engine.polish()
