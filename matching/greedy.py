@@ -183,3 +183,33 @@ def relocate(plan: Plan, balance_penalty: int, *, deadline: float) -> int:
                 else:
                     plan.add(current)
     return moves
+
+
+def upgrade(plan: Plan, weights: list[int], *, deadline: float) -> int:
+    """Swap an open request in for a served one of lower priority on the same volunteer (served count kept)."""
+    cand, swaps = plan.cand, 0
+    for r in sorted(range(len(cand.by_request)), key=lambda r: (-weights[r], r)):
+        if time.perf_counter() > deadline:
+            break
+        if r in plan.pair_of:
+            continue
+        for index in cand.by_request[r]:
+            pair = cand.pairs[index]
+            if _swap_in(plan, pair, weights):
+                swaps += 1
+                break
+    return swaps
+
+
+def _swap_in(plan: Plan, pair: Pair, weights: list[int]) -> bool:
+    for other in sorted(plan.on_volunteer[pair.v], key=lambda p: (weights[p.r], p.index)):
+        if weights[other.r] >= weights[pair.r]:
+            return False
+        plan.remove(other)
+        if plan.try_add(pair):
+            for index in plan.cand.by_request[other.r]:
+                if plan.try_add(plan.cand.pairs[index]):
+                    break
+            return True
+        plan.add(other)
+    return False

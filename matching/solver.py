@@ -18,7 +18,16 @@ from ortools.sat.python import cp_model
 from matching import constraints, objectives
 from matching.bounds import BoundResult, SideRow, column_generation_bound, prunable_pairs, round_columns
 from matching.candidates import Candidates, Pair, build_candidates
-from matching.greedy import Plan, flow_bound, insert_unserved, priority_order, relocate, repair, warm_start
+from matching.greedy import (
+    Plan,
+    flow_bound,
+    insert_unserved,
+    priority_order,
+    relocate,
+    repair,
+    upgrade,
+    warm_start,
+)
 from matching.result import build_solution
 from matching.schedule import DayPlanner, minimal_conflict, proven_impossible
 from matching.schema import Instance, Solution
@@ -103,12 +112,24 @@ class Engine:
         logger.info("reduced-cost fixing: %d more pairs fixed to 0 (%d in all)", len(indices), len(self.forbidden))
         return len(indices)
 
+    def upgrade(self, weights: list[int]) -> None:
+        """Improve the incumbent's rule-2 value by swapping open requests of higher priority in."""
+        plan = Plan(self.inst, self.cand, self.planner)
+        for pair in self.incumbent.pairs():
+            plan.add(pair)
+        swaps = upgrade(plan, weights, deadline=self.deadline)
+        if swaps:
+            logger.info("upgrade: %d swaps", swaps)
+            self.offer(plan)
+
     def polish(self) -> None:
         """Improve the incumbent's rule-3 cost by moving requests to cheaper volunteers."""
         plan = Plan(self.inst, self.cand, self.planner)
         for pair in self.incumbent.pairs():
             plan.add(pair)
-        moves = relocate(plan, self.inst.settings.balance_penalty, deadline=self.deadline)
+        # may use half of the time kept for the result: relocating is cheap and always worth it
+        reserve = self.inst.settings.time_limit_s * RESULT_TIME_SHARE / 2
+        moves = relocate(plan, self.inst.settings.balance_penalty, deadline=self.deadline + reserve)
         if moves:
             logger.info("polish: %d moves", moves)
             self.offer(plan)
@@ -320,6 +341,7 @@ def priority_stage(engine: Engine, priority, weights: list[int]) -> StageResult:
         deadline=min(engine.deadline, time.perf_counter() + inst.settings.time_limit_s / 4),
     )
     engine.offer_sets(round_columns(cg))
+    engine.upgrade(weights)
     value = sum(weights[r] for r in engine.incumbent.pair_of)
     bound = min(objectives.priority_max(inst), cg.integer())
     if value >= bound:
