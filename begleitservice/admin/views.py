@@ -17,9 +17,7 @@ restrict(bp, "admin")
 @bp.route("/benutzer")
 def users():
     """List staff accounts."""
-    return render_template(
-        "admin/users.html", users=db.session.scalars(sa.select(User).order_by(User.name)).all()
-    )
+    return render_template("admin/users.html", users=db.session.scalars(sa.select(User).order_by(User.name)).all())
 
 
 @bp.route("/benutzer/neu", methods=["GET", "POST"])
@@ -35,7 +33,8 @@ def edit_user(user_id: int):
 
 
 def _edit(user: User):
-    form = UserForm(obj=user)
+    # A new user has no values yet: show the form's defaults ("Zugang aktiv" ticked), not empty fields.
+    form = UserForm(obj=user if user.id else None)
     if form.validate_on_submit():
         if user.id == current_user.id and (not form.is_active.data or form.role.data != "admin"):
             form.role.errors.append("Sie können sich nicht selbst die Administration entziehen.")

@@ -137,7 +137,8 @@ def edit(senior_id: int):
 
 
 def _edit(senior: Senior):
-    form = SeniorForm(obj=senior)
+    # A new senior has no values yet: show the form's defaults (Ort Dortmund, Sprache Deutsch), not empty fields.
+    form = SeniorForm(obj=senior if senior.id else None)
     if form.validate_on_submit():
         try:
             save_senior(senior, today=_today(), **form.values())
