@@ -68,3 +68,21 @@ def logged_in_page(page):
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_url("**/")
     return page
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    """A fresh browser page the size of a phone (390x844), logged in as a coordinator."""
+    from tests.factories import make_user
+
+    user = make_user(role="coordinator", name="Clara Koordinatorin")
+    context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844}, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto("/login")
+    page.get_by_label("E-Mail").fill(user.email)
+    page.get_by_label("Passwort").fill("richtig-geheim-123")
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url("**/")
+    yield page
+    context.close()

@@ -1,0 +1,108 @@
+"""Accounting sees billing fields but no care data; an admin creates a user who can log in and out."""
+
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import make_pflegekasse, make_senior, make_user
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "richtig-geheim-123"
+
+
+def _log_in(page, email, password=PASSWORD):
+    """Log in through the login form as a person would."""
+    page.goto("/login")
+    page.get_by_label("E-Mail").fill(email)
+    page.get_by_label("Passwort").fill(password)
+    page.get_by_role("button", name="Anmelden").click()
+
+
+def test_accounting_sees_billing_fields_but_not_care_notes(page):
+    senior = make_senior(
+        first_name="Hildegard",
+        last_name="Brinkmann",
+        pflegegrad=3,
+        kvnr="A123456780",
+        pflegekasse=make_pflegekasse(name="Knappschaft", ik="260326822"),
+        abtretung_on=date(2025, 2, 1),
+        consent_on=date(2025, 2, 1),
+        consent_scope="Pflegegrad und Abrechnung",
+        has_dementia=True,
+        care_notes="Hört schlecht, bitte lange klingeln.",
+    )
+    user = make_user(role="accounting", name="Bernd Buchhaltung")
+    _log_in(page, user.email)
+    expect(page.locator("header")).to_contain_text("Bernd Buchhaltung (Buchhaltung)")
+    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    expect(nav.get_by_role("link")).to_have_text(["Übersicht", "Senior:innen", "Pflegekassen"])
+
+    nav.get_by_role("link", name="Senior:innen").click()
+    row = page.get_by_role("row", name="Brinkmann, Hildegard")
+    expect(row).to_contain_text("A123456780")
+    expect(row).to_contain_text("Knappschaft")
+    expect(page.get_by_role("columnheader", name="Demenz")).to_have_count(0)
+    expect(page.get_by_role("link", name="Neue Senior:in")).to_have_count(0)
+
+    row.get_by_role("link", name="Brinkmann, Hildegard").click()
+    billing = page.locator("section", has=page.get_by_role("heading", name="Abrechnung"))
+    expect(billing).to_contain_text("A123456780")
+    expect(billing).to_contain_text("Knappschaft (IK 260326822)")
+    expect(billing).to_contain_text("erteilt 01.02.2025")
+    expect(billing).to_contain_text("Pflegegrad und Abrechnung")
+    main = page.locator("main")
+    expect(main).to_contain_text("Geburtsdatum")
+    expect(main).not_to_contain_text("Hört schlecht")
+    expect(main).not_to_contain_text("Demenz")
+    expect(page.get_by_role("link", name="Bearbeiten")).to_have_count(0)
+
+    for path in ("/volunteers/", f"/seniors/{senior.id}/bearbeiten", "/requests/", "/pairings/"):
+        response = page.goto(path)
+        assert response.status == 403, path
+        expect(page.get_by_role("heading", level=1)).to_have_text("Fehler 403")
+        expect(page.locator("main")).to_contain_text("Für diese Seite fehlt Ihnen die Berechtigung.")
+
+
+def test_admin_creates_user_who_logs_in_and_out(page):
+    admin = make_user(role="admin", name="Anna Admin")
+    _log_in(page, admin.email)
+    page.get_by_role("link", name="Benutzer").click()
+    page.get_by_role("link", name="Neuer Benutzer").click()
+    expect(page.get_by_label("Zugang aktiv")).to_be_checked()
+    page.get_by_label("Name").fill("Kemal Yıldız")
+    page.get_by_label("E-Mail").fill("Kemal.Yildiz@Example.org")
+    page.get_by_label("Rolle").select_option(label="Koordination")
+    page.get_by_label("Passwort").fill("kurz")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_label("Passwort")).to_have_accessible_description("Mindestens 10 Zeichen.")
+    expect(page.get_by_label("Name")).to_have_value("Kemal Yıldız")
+
+    page.get_by_label("Passwort").fill("sonnenblume-44139")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_role("status")).to_have_text("Benutzer „Kemal Yıldız“ gespeichert.")
+    row = page.get_by_role("row", name="Kemal Yıldız")
+    expect(row).to_contain_text("kemal.yildiz@example.org")
+    expect(row).to_contain_text("Koordination")
+    expect(row).to_contain_text("aktiv")
+
+    page.get_by_role("button", name="Abmelden").click()
+    expect(page.get_by_role("status")).to_have_text("Sie sind abgemeldet.")
+    expect(page.get_by_role("heading", name="Anmelden")).to_be_visible()
+
+    _log_in(page, "kemal.yildiz@example.org", "sonnenblume-44139")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Übersicht")
+    expect(page.locator("header")).to_contain_text("Kemal Yıldız (Koordination)")
+    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    expect(nav.get_by_role("link", name="Ehrenamtliche")).to_be_visible()
+    expect(nav.get_by_role("link", name="Benutzer")).to_have_count(0)
+    assert page.goto("/admin/benutzer").status == 403
+
+    page.goto("/")
+    page.get_by_role("button", name="Abmelden").click()
+    expect(page.get_by_role("status")).to_have_text("Sie sind abgemeldet.")
+    page.goto("/seniors/")
+    assert "/login" in page.url
+    expect(page.get_by_role("status")).to_have_text("Bitte melden Sie sich an.")
+    expect(page.locator("header")).to_have_count(0)
