@@ -193,6 +193,8 @@ class Settings:
     language_bonus: int = 50
     balance_penalty: int = 30
     district_coordinates: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # the column-generation bounds; off leaves the proofs to CP-SAT alone (for comparison and tests)
+    column_generation: bool = True
     # share of the time left after rule 1 that rule 2 may use (rule 3 gets the rest)
     priority_time_share: float = 0.5
     # any further CP-SAT parameter by name, e.g. {"symmetry_level": 1}

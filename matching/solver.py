@@ -122,6 +122,12 @@ class Engine:
             logger.info("upgrade: %d swaps", swaps)
             self.offer(plan)
 
+    def column_generation(self, pair_value, **options) -> BoundResult:
+        """The column-generation bound (matching.bounds), or no bound when switched off in the settings."""
+        if not self.inst.settings.column_generation:
+            return BoundResult(value=math.inf, prices=[])
+        return column_generation_bound(self.inst, self.cand, self.planner, pair_value, **options)
+
     def polish(self) -> None:
         """Improve the incumbent's rule-3 cost by moving requests to cheaper volunteers."""
         plan = Plan(self.inst, self.cand, self.planner)
@@ -293,10 +299,7 @@ def served_stage(engine: Engine, served) -> tuple[StageResult, dict]:
     stats: dict = {"warm_start": warm, "flow_bound": flow_bound(inst, cand)}
     bound, cg = stats["flow_bound"], None
     if warm < bound:
-        cg = column_generation_bound(
-            inst,
-            cand,
-            engine.planner,
+        cg = engine.column_generation(
             [1.0] * len(cand.pairs),
             initial=engine.incumbent_sets(),
             stop_at=warm,
@@ -304,7 +307,8 @@ def served_stage(engine: Engine, served) -> tuple[StageResult, dict]:
             deadline=engine.deadline,
         )
         engine.offer_sets(round_columns(cg))
-        stats.update(lp_bound=round(cg.value, 4), lp_iterations=cg.iterations, lp_s=round(cg.wall_s, 3))
+        if math.isfinite(cg.value):
+            stats.update(lp_bound=round(cg.value, 4), lp_iterations=cg.iterations, lp_s=round(cg.wall_s, 3))
         bound = min(bound, cg.integer())
     constraints.at_most(engine.vars, served, bound)
     warm = len(engine.incumbent.pair_of)
@@ -329,10 +333,7 @@ def priority_stage(engine: Engine, priority, weights: list[int]) -> StageResult:
     """Rule 2 with rule 1 fixed: the column-generation bound first, CP-SAT only if it does not meet."""
     inst = engine.inst
     served = len(engine.incumbent.pair_of)
-    cg = column_generation_bound(
-        inst,
-        engine.cand,
-        engine.planner,
+    cg = engine.column_generation(
         [float(weights[p.r]) for p in engine.cand.pairs],
         side=[SideRow([1.0] * len(inst.requests), served)],
         initial=engine.incumbent_sets(),
@@ -369,10 +370,7 @@ def quality_stage(engine: Engine, weights: list[int]) -> StageResult:
         return StageResult(value=value_of(engine.incumbent), bound=0, proven=False)
     cost = objectives.quality_cost_term(engine.vars, inst, cand)
     served, priority, current = objectives.plan_values(inst, engine.incumbent.pairs())
-    cg = column_generation_bound(
-        inst,
-        cand,
-        engine.planner,
+    cg = engine.column_generation(
         [-float(p.cost) for p in cand.pairs],
         penalty=float(inst.settings.balance_penalty),
         side=[SideRow([1.0] * len(inst.requests), served), SideRow([float(w) for w in weights], priority)],
