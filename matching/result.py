@@ -28,7 +28,10 @@ def composite_bound(inst: Instance, cand: Candidates, stages: dict) -> int:
         return composite(inst, cand, s1.bound, p_max, 0)
     if not s2.proven:
         return composite(inst, cand, s1.value, min(p_max, max(s2.bound, s2.value)), 0)
-    return composite(inst, cand, s1.value, s2.value, max(0, min(s3.bound, s3.value)) if s3.rounds else 0)
+    if s3.proven:
+        return composite(inst, cand, s1.value, s2.value, s3.value)
+    cost_bound = s3.bound if 0 <= s3.bound < 2**61 else 0
+    return composite(inst, cand, s1.value, s2.value, min(cost_bound, s3.value))
 
 
 def build_solution(inst, cand, engine, stages, *, started: float, stats: dict) -> Solution:
