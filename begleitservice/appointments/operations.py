@@ -79,6 +79,15 @@ def pairing_saved(pairing: Pairing, *, now: datetime, horizon_weeks: int) -> sch
     return plan
 
 
+def follow_rule(pairing: Pairing) -> scheduling.Plan:
+    """pairing_saved() with the app's clock and horizon: for operations that change a pairing or its volunteer."""
+    from flask import current_app
+
+    from .clock import now
+
+    return pairing_saved(pairing, now=now(), horizon_weeks=current_app.config["APPOINTMENT_HORIZON_WEEKS"])
+
+
 def _forget(appointment: Appointment) -> None:
     """An appointment moved or is going away: its sent markers and alerts no longer apply."""
     forget_markers(appointment.id)

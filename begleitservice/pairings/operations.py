@@ -5,6 +5,7 @@ from datetime import date, time
 
 import sqlalchemy as sa
 
+from ..appointments.operations import follow_rule
 from ..extensions import db
 from ..models import (
     APPOINTMENT_STATUSES,
@@ -103,6 +104,7 @@ def create_pairing(
         if request.status != "vermittelt":
             change_status(request, "vermittelt", user=user, note=f"Begleitung mit {volunteer.name}")
     db.session.flush()
+    follow_rule(pairing)
     log.info("pairing %s created: volunteer %s, senior %s", pairing.id, volunteer.id, senior.id)
     return pairing
 
@@ -134,6 +136,7 @@ def update_pairing(
     ]:
         pairing.slots = new_slots
     db.session.flush()
+    follow_rule(pairing)
     return pairing
 
 

@@ -12,6 +12,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from ..appointments.operations import follow_rule
 from ..extensions import db
 from ..intervals import Interval, format_intervals, parse_intervals
 from ..models import (
@@ -165,6 +166,7 @@ def add_absence(
     absence = VolunteerAbsence(starts_on=starts_on, ends_on=ends_on, reason=_blank_to_none(reason))
     volunteer.absences.append(absence)
     db.session.flush()
+    _follow_absences(volunteer)
     logger.info("Absence %s to %s added for volunteer %s", starts_on, ends_on, volunteer.id)
     return absence
 
@@ -172,8 +174,18 @@ def add_absence(
 def delete_absence(absence: VolunteerAbsence) -> None:
     """Remove a recorded absence."""
     logger.info("Absence %s of volunteer %s deleted", absence.id, absence.volunteer_id)
+    volunteer = absence.volunteer
     db.session.delete(absence)
     db.session.flush()
+    db.session.expire(volunteer, ["absences"])
+    _follow_absences(volunteer)
+
+
+def _follow_absences(volunteer: Volunteer) -> None:
+    """Planned appointments of the volunteer's active pairings follow the changed absences."""
+    for pairing in volunteer.pairings:
+        if pairing.status == "aktiv":
+            follow_rule(pairing)
 
 
 @dataclass(frozen=True)
