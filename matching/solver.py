@@ -1,9 +1,10 @@
 """The engine: compose candidates, model, constraints and objectives; solve rule by rule; prove bounds.
 
-Rule 1 (served) is closed from both sides: a warm start from heuristics below, the max-flow bound above; when
-they meet no search is needed. Otherwise CP-SAT solves the pair model, whose optimum is a valid upper bound;
-each volunteer's timetable is then checked exactly and impossible combinations are cut off (a logic-based
-Benders loop) until the model's answer can be timetabled. Rules 2 and 3 follow with the earlier rules fixed.
+Each rule is closed from both sides. Below: a warm start (heuristics), LP rounding and local moves. Above: the
+max-flow bound and the column-generation (Lagrangian) bound over volunteer sets that really fit a timetable
+(matching.bounds). When they meet, the rule is proven without search. Otherwise CP-SAT solves the pair model,
+shrunk by reduced-cost fixing; each volunteer's timetable in its answer is checked exactly and impossible
+combinations are cut off (a logic-based Benders loop). Rules 2 and 3 follow with the earlier rules fixed.
 """
 
 from __future__ import annotations
@@ -376,7 +377,7 @@ def quality_stage(engine: Engine, weights: list[int]) -> StageResult:
         side=[SideRow([1.0] * len(inst.requests), served), SideRow([float(w) for w in weights], priority)],
         initial=engine.incumbent_sets(),
         stop_at=-current,
-        all_singletons=False,
+        all_singletons=True,
         deadline=min(engine.deadline, time.perf_counter() + inst.settings.time_limit_s / 3),
     )
     engine.offer_sets(round_columns(cg))
