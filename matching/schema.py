@@ -196,7 +196,7 @@ class Settings:
     # the column-generation bounds; off leaves the proofs to CP-SAT alone (for comparison and tests)
     column_generation: bool = True
     # share of the time left after rule 1 that rule 2 may use (rule 3 gets the rest)
-    priority_time_share: float = 0.3
+    priority_time_share: float = 0.15
     # any further CP-SAT parameter by name, e.g. {"symmetry_level": 1}
     cp_sat: dict[str, Any] = field(default_factory=dict)
 

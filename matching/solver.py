@@ -37,7 +37,7 @@ from matching.variables import make_variables
 logger = logging.getLogger(__name__)
 
 MAXIMIZE, MINIMIZE = 1, -1
-RESULT_TIME_SHARE = 0.08
+RESULT_TIME_SHARE = 0.1
 MIN_STAGE_S = 0.3
 
 
@@ -96,13 +96,21 @@ class Engine:
         return [pairs for pairs in self.incumbent.on_volunteer.values() if pairs]
 
     def offer_sets(self, sets: list[list[Pair]]) -> None:
-        """Offer a plan built from feasible volunteer sets, completed by inserting what still fits."""
-        plan = Plan(self.inst, self.cand, self.planner)
-        for pairs in sets:
-            for pair in pairs:
-                plan.try_add(pair)
-        insert_unserved(plan, priority_order(self.inst))
-        self.offer(plan)
+        """Offer plans built from feasible volunteer sets, completed by inserting what still fits.
+
+        A second plan keeps exactly the incumbent's requests (rounding may otherwise lose one of them and with
+        it an earlier rule), taking from the sets only the pairs of those requests.
+        """
+        keep = set(self.incumbent.pair_of)
+        order = priority_order(self.inst)
+        for only in (None, keep):
+            plan = Plan(self.inst, self.cand, self.planner)
+            for pairs in sets:
+                for pair in pairs:
+                    if only is None or pair.r in only:
+                        plan.try_add(pair)
+            insert_unserved(plan, order if only is None else [r for r in order if r in only])
+            self.offer(plan)
 
     def forbid(self, inst: Instance, result, threshold: float) -> int:
         """Fix to 0 every pair that cannot be in a solution worth at least threshold (for this stage and later)."""
