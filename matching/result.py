@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 from matching import objectives
 from matching.candidates import Candidates
@@ -12,6 +13,28 @@ from matching.schedule import timetable
 from matching.schema import Assignment, Instance, Solution, Visit
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass
+class StageResult:
+    """Outcome of one lexicographic stage."""
+
+    value: int
+    bound: int
+    proven: bool
+    rounds: int = 0
+    cuts: int = 0
+    wall_s: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "value": self.value,
+            "bound": self.bound,
+            "proven": self.proven,
+            "rounds": self.rounds,
+            "cuts": self.cuts,
+            "wall_s": round(self.wall_s, 3),
+        }
 
 
 def composite(inst: Instance, cand: Candidates, served: int, priority: int, cost: int) -> int:

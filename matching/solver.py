@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
@@ -29,7 +28,7 @@ from matching.greedy import (
     upgrade,
     warm_start,
 )
-from matching.result import build_solution
+from matching.result import StageResult, build_solution
 from matching.schedule import DayPlanner, minimal_conflict, proven_impossible
 from matching.schema import Instance, Solution
 from matching.variables import make_variables
@@ -39,28 +38,6 @@ logger = logging.getLogger(__name__)
 MAXIMIZE, MINIMIZE = 1, -1
 RESULT_TIME_SHARE = 0.1
 MIN_STAGE_S = 0.3
-
-
-@dataclass
-class StageResult:
-    """Outcome of one lexicographic stage."""
-
-    value: int
-    bound: int
-    proven: bool
-    rounds: int = 0
-    cuts: int = 0
-    wall_s: float = 0.0
-
-    def to_dict(self) -> dict:
-        return {
-            "value": self.value,
-            "bound": self.bound,
-            "proven": self.proven,
-            "rounds": self.rounds,
-            "cuts": self.cuts,
-            "wall_s": round(self.wall_s, 3),
-        }
 
 
 def plan_key(inst: Instance, plan: Plan) -> tuple[int, int, int]:
