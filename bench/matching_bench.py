@@ -112,7 +112,7 @@ def generate(scale: int, seed: int, *, time_limit_s: float = 10.0) -> dict:
     return {"volunteers": volunteers, "requests": requests, "settings": settings}
 
 
-def run_child(mode: str, path: str, workers: int | None) -> dict:
+def run_child(mode: str, path: str, workers: int | None, no_cg: bool = False) -> dict:
     """Solve (or greedy) the instance in this process and report figures as JSON."""
     from matching.candidates import build_candidates
     from matching.greedy import greedy_baseline
@@ -124,6 +124,8 @@ def run_child(mode: str, path: str, workers: int | None) -> dict:
     inst = Instance.from_json(Path(path).read_text(encoding="utf-8"))
     if workers:
         inst.settings.workers = workers
+    if no_cg:
+        inst.settings.column_generation = False
     started = time.perf_counter()
     if mode == "greedy":
         cand = build_candidates(inst)
@@ -172,10 +174,12 @@ def machine() -> str:
     return f"{platform.platform()} | python {platform.python_version()} | cpu {cpu} | nproc {os.cpu_count()}"
 
 
-def child(mode: str, path: str, workers: int | None) -> dict:
+def child(mode: str, path: str, workers: int | None, no_cg: bool = False) -> dict:
     cmd = [sys.executable, __file__, "--child", mode, path]
     if workers:
         cmd += ["--workers", str(workers)]
+    if no_cg:
+        cmd += ["--no-column-generation"]
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -188,10 +192,13 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--workers", type=int)
     parser.add_argument("--write", help="write the instance JSON to this file and stop")
+    parser.add_argument(
+        "--no-column-generation", action="store_true", help="leave the proofs to CP-SAT alone (for comparison)"
+    )
     parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_child(args.child[0], args.child[1], args.workers)))
+        print(json.dumps(run_child(args.child[0], args.child[1], args.workers, args.no_column_generation)))
         return
     scales = args.scale or [1]
     if args.write:
@@ -200,7 +207,10 @@ def main() -> None:
         print(f"wrote {args.write}: {len(data['volunteers'])} volunteers, {len(data['requests'])} requests")
         return
     print(f"machine: {machine()}")
-    print(f"time limit {args.time_limit} s, workers {args.workers or 'default (settings)'}")
+    print(
+        f"time limit {args.time_limit} s, workers {args.workers or 'default (settings)'}, "
+        f"column generation {'off' if args.no_column_generation else 'on'}"
+    )
     header = (
         f"{'scale':>5} {'seed':>4} {'vols':>5} {'reqs':>5} {'pairs':>6} {'served':>6} {'bound':>5} {'flow':>5} "
         f"{'greedy':>6} {'status':>8} {'rule1':>5} {'rule1_s':>7} {'wall_s':>6} {'peak_MB':>7} {'cuts':>4} "
@@ -214,7 +224,7 @@ def main() -> None:
             path = tmp / f"matching_bench_{scale}_{seed}_{os.getpid()}.json"
             path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
             try:
-                res = child("solve", str(path), args.workers)
+                res = child("solve", str(path), args.workers, args.no_column_generation)
                 greedy = child("greedy", str(path), args.workers)
             finally:
                 path.unlink(missing_ok=True)
