@@ -52,6 +52,11 @@ class Slot:
         return {"weekday": self.weekday, "start": format_hhmm(self.start), "end": format_hhmm(self.end)}
 
 
+def _given(value: Any, default: Any) -> Any:
+    """The value unless it is missing (None); 0 stays 0."""
+    return default if value is None else value
+
+
 def _slots(items: Any) -> list[Slot]:
     return [Slot.from_dict(item) for item in items or []]
 
@@ -143,8 +148,8 @@ class Request:
             id=data["id"],
             district=str(data.get("district") or ""),
             service=str(data.get("service") or ""),
-            visits_per_week=int(data.get("visits_per_week") or 1),
-            minutes_per_visit=int(data.get("minutes_per_visit") or 60),
+            visits_per_week=int(_given(data.get("visits_per_week"), 1)),
+            minutes_per_visit=int(_given(data.get("minutes_per_visit"), 60)),
             windows=_slots(data.get("windows")),
             languages=list(data.get("languages") or []),
             volunteer_gender=data.get("volunteer_gender") or None,

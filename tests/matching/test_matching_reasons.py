@@ -107,3 +107,13 @@ def test_unknown_district_does_not_crash():
     )
     sol = solve_checked(data)
     assert sol.served == 2
+
+
+def test_incomplete_request_is_explained_not_crashed():
+    sol = solve_checked(instance([volunteer()], [request(visits_per_week=0)]))
+    assert sol.unserved[0].reason_codes == ["invalid_request"]
+
+
+def test_empty_instance():
+    sol = solve_checked(instance([], []))
+    assert sol.served == 0 and sol.unserved == []
