@@ -1,9 +1,14 @@
 """Matching of open requests to volunteers with OR-Tools CP-SAT: pure Python, no Flask.
 
-Public API:
-    solve(instance: Instance) -> Solution
-    solve_dict(data: dict) -> dict          (the JSON contract of ``python -m matching solve``)
-    validate(instance, solution) -> list[str]
+Public API (the web app calls one of the first two):
+    solve(instance: Instance) -> Solution       dataclasses (matching.schema)
+    solve_dict(data: dict) -> dict              the JSON contract of ``python -m matching solve``
+    validate(instance, solution) -> list[str]   broken hard rules, checked without the solver
+
+Instance.from_dict / Solution.to_dict convert to and from the JSON shape. A solution lists assignments with
+visits and German reasons, unserved requests with German reasons and reason_codes, status (OPTIMAL when all
+three rules are proven), served/served_bound/served_proven for rule 1, objective/bound for the lexicographic
+objective encoded as one integer, and per rule value and bound in ``stages``.
 """
 
 from __future__ import annotations
