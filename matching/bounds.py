@@ -24,6 +24,7 @@ from matching.schema import Instance
 logger = logging.getLogger(__name__)
 
 EPS = 1e-7
+PRICING_NODE_LIMIT = 50000
 
 
 @dataclass
@@ -63,21 +64,27 @@ class Pricer:
             self._fits[key] = not proven_impossible(pairs, self.planner)
         return self._fits[key]
 
-    def best(self, v: int, profit: Sequence[float], penalty: float = 0.0) -> tuple[float, list[Pair]]:
-        """Best (value, pairs) for volunteer v: sum of pair profits minus penalty per senior beyond the first."""
+    def best(self, v: int, profit: Sequence[float], penalty: float = 0.0) -> tuple[float, list[Pair], float]:
+        """(upper bound, pairs, their value) of the best set for volunteer v.
+
+        The value is the sum of pair profits minus the penalty per senior beyond the first. The upper bound
+        equals the value unless the search hit its node limit (many seniors left); then it is optimistic.
+        """
         vol = self.inst.volunteers[v]
         options = [self.cand.pairs[i] for i in self.cand.by_volunteer[v] if profit[i] > EPS]
         if not options or vol.max_seniors < 1:
-            return 0.0, []
+            return 0.0, [], 0.0
         options.sort(key=lambda p: (-profit[p.index], p.index))
         values = [profit[p.index] for p in options]
         k_max, minutes = vol.max_seniors, vol.max_minutes_per_week
         best_value, best_set = 0.0, []
         chosen: list[Pair] = []
+        nodes = 0
 
         def dfs(start: int, used: int, value: float) -> None:
-            nonlocal best_value, best_set
-            if len(chosen) == k_max:
+            nonlocal best_value, best_set, nodes
+            nodes += 1
+            if len(chosen) == k_max or nodes > PRICING_NODE_LIMIT:
                 return
             step_penalty = penalty if chosen else 0.0
             for i in range(start, len(options)):
@@ -95,7 +102,11 @@ class Pricer:
                 chosen.pop()
 
         dfs(0, 0, 0.0)
-        return best_value, best_set
+        if nodes <= PRICING_NODE_LIMIT:
+            return best_value, best_set, best_value
+        logger.warning("pricing node limit hit for volunteer %s: optimistic bound", vol.id)
+        optimistic = sum(max(0.0, x - (penalty if j else 0.0)) for j, x in enumerate(values[:k_max]))
+        return max(best_value, optimistic), best_set, best_value
 
 
 @dataclass
@@ -194,10 +205,10 @@ def column_generation_bound(
         for v in range(n_vol):
             if not cand.by_volunteer[v]:
                 continue
-            value, pairs = pricer.best(v, profit, penalty)
+            value, pairs, column_value = pricer.best(v, profit, penalty)
             best_by_volunteer[v] = value
             lagrangian += value
-            if value > mu[v] + 1e-6:
+            if column_value > mu[v] + 1e-6:
                 fresh.append((v, pairs))
         result.history.append(lagrangian)
         if lagrangian < result.value:

@@ -8,7 +8,7 @@ from matching.candidates import build_candidates
 from matching.greedy import flow_bound
 from matching.schedule import DayPlanner, minimal_conflict, timetable
 from matching.schema import Instance, Visit
-from matching.solver import MAXIMIZE, Engine
+from matching.solver import MAXIMIZE, Engine, solve
 from matching.validator import validate
 from tests.matching.match_factories import instance, request, slot, solve_checked, volunteer
 
@@ -70,3 +70,24 @@ def test_pinned_volunteer_that_no_longer_fits_is_explained():
     sol = solve_checked(data)
     assert sol.served == 0
     assert sol.unserved[0].reason_codes == ["pinned_unfit"]
+
+
+def test_volunteer_with_many_seniors_left_stays_fast_and_valid():
+    data = instance(
+        [volunteer(max_seniors=8, max_minutes_per_week=8 * 60)],
+        [request(i, urgency=1 + i % 3, waiting_days=i) for i in range(12)],
+    )
+    sol = solve_checked(data)
+    assert sol.served == 8
+
+
+def test_more_than_six_visits_on_one_day_are_still_valid():
+    day = [slot(0, "08:00", "18:00")]
+    data = instance(
+        [volunteer(max_seniors=9, max_minutes_per_week=600, availability=day)],
+        [request(i, minutes_per_visit=30, windows=day) for i in range(10)],
+    )
+    inst = Instance.from_dict(data)
+    sol = solve(inst)
+    assert validate(inst, sol) == []
+    assert sol.served == 9  # 9 x (30 + 30 buffer) fit into 08:00-18:00; max_seniors stops the tenth
