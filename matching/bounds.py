@@ -39,6 +39,8 @@ class BoundResult:
     wall_s: float = 0.0
     history: list[float] = field(default_factory=list)
     fractional: list[tuple[float, int, list[Pair]]] = field(default_factory=list)
+    # LP reduced cost of each column in ``fractional`` (0 for basic columns, < 0 for the others)
+    reduced: list[float] = field(default_factory=list)
     profit: list[float] = field(default_factory=list)
     best_by_volunteer: dict[int, float] = field(default_factory=dict)
     penalty: float = 0.0
@@ -226,6 +228,10 @@ def column_generation_bound(
         if proven or not fresh or time.perf_counter() + last >= deadline:
             # the LP is still the one just solved: keep its solution for rounding
             result.fractional = [(var.solution_value(), v, pairs) for var, v, pairs in seen.values()]
+            result.reduced = [
+                sum(profit[p.index] for p in pairs) - penalty * (len(pairs) - 1) - mu[v]
+                for _, v, pairs in seen.values()
+            ]
             result.lp_optimal = not fresh
             break
         for v, pairs in fresh:

@@ -28,6 +28,7 @@ from matching.greedy import (
     upgrade,
     warm_start,
 )
+from matching.restricted import IntRow, restricted_master
 from matching.result import StageResult, build_solution
 from matching.schedule import DayPlanner, minimal_conflict, proven_impossible
 from matching.schema import Instance, Solution
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 MAXIMIZE, MINIMIZE = 1, -1
 RESULT_TIME_SHARE = 0.1
 MIN_STAGE_S = 0.3
+RESTRICTED_MAX_S = 3.0
 
 
 def plan_key(inst: Instance, plan: Plan) -> tuple[int, int, int]:
@@ -113,6 +115,21 @@ class Engine:
         if not self.inst.settings.column_generation:
             return BoundResult(value=math.inf, prices=[])
         return column_generation_bound(self.inst, self.cand, self.planner, pair_value, **options)
+
+    def offer_restricted(self, result: BoundResult, *, set_value, rows, slack: float) -> None:
+        """Offer the best plan among the LP's promising columns (matching.restricted), if time allows."""
+        seconds = min(RESTRICTED_MAX_S, (self.deadline - time.perf_counter()) / 2)
+        sets = restricted_master(
+            result,
+            set_value=set_value,
+            rows=rows,
+            slack=slack,
+            incumbent=self.incumbent_sets(),
+            settings=self.inst.settings,
+            seconds=seconds,
+        )
+        if sets is not None:
+            self.offer_sets(sets)
 
     def polish(self) -> None:
         """Improve the incumbent's rule-3 cost by moving requests to cheaper volunteers."""
@@ -331,6 +348,14 @@ def priority_stage(engine: Engine, priority, weights: list[int]) -> StageResult:
     engine.upgrade(weights)
     value = sum(weights[r] for r in engine.incumbent.pair_of)
     bound = min(objectives.priority_max(inst), cg.integer())
+    if value < bound:
+        engine.offer_restricted(
+            cg,
+            set_value=lambda pairs: sum(weights[p.r] for p in pairs),
+            rows=[IntRow([1] * len(inst.requests), served)],
+            slack=cg.value - value,
+        )
+        value = sum(weights[r] for r in engine.incumbent.pair_of)
     if value >= bound:
         return StageResult(value=value, bound=bound, proven=True)
     engine.forbid(inst, cg, value)
@@ -368,6 +393,14 @@ def quality_stage(engine: Engine, weights: list[int]) -> StageResult:
     engine.offer_sets(round_columns(cg))
     engine.polish()
     bound = max(0, math.ceil(-cg.value - 1e-3)) if math.isfinite(cg.value) else 0
+    if value_of(engine.incumbent) > bound:
+        penalty = inst.settings.balance_penalty
+        engine.offer_restricted(
+            cg,
+            set_value=lambda pairs: -sum(p.cost for p in pairs) - penalty * (len(pairs) - 1),
+            rows=[IntRow([1] * len(inst.requests), served), IntRow(weights, priority)],
+            slack=cg.value + value_of(engine.incumbent),
+        )
     if value_of(engine.incumbent) <= bound:
         return StageResult(value=value_of(engine.incumbent), bound=bound, proven=True)
     engine.forbid(inst, cg, -value_of(engine.incumbent))
