@@ -5,10 +5,11 @@ import time
 from matching import objectives
 from matching.bounds import column_generation_bound
 from matching.candidates import build_candidates
+from matching.engine import MAXIMIZE, Engine
 from matching.greedy import flow_bound
 from matching.schedule import DayPlanner, minimal_conflict, timetable
 from matching.schema import Instance, Visit
-from matching.solver import MAXIMIZE, Engine, solve
+from matching.solver import solve
 from matching.validator import validate
 from tests.matching.match_factories import instance, request, slot, solve_checked, volunteer
 
