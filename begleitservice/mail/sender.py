@@ -69,7 +69,10 @@ def _is_permanent(error: Exception) -> bool:
 
 def send_pending(*, now: datetime | None = None) -> SendReport:
     """Send every due outbox mail once; SMTP errors leave it pending with backoff (commits per mail)."""
-    now = now or clock.now()
+    # One clock for the whole run: the fixed ``now`` when given (tests, run-job --now), else the real time, read
+    # afresh before each mail so a long batch keeps renewing its claim.
+    current = clock.now if now is None else (lambda: now)
+    now = current()
     token, claimed = claim_due(now=now, limit=current_app.config["OUTBOX_BATCH_SIZE"])
     report = SendReport(claimed=len(claimed))
     if not claimed:
@@ -86,7 +89,7 @@ def send_pending(*, now: datetime | None = None) -> SendReport:
         return report
     try:
         for row in claimed:
-            if not still_mine(row, token, now=clock.now()):
+            if not still_mine(row, token, now=current()):
                 log.warning("mail %d was taken over by another sender; skipped", row.id)
                 continue
             try:
@@ -96,7 +99,7 @@ def send_pending(*, now: datetime | None = None) -> SendReport:
                 report.retry += row.status == "pending"
                 report.failed += row.status == "failed"
             else:
-                record_sent(row, now=clock.now())
+                record_sent(row, now=current())
                 report.sent += 1
             db.session.commit()
     finally:
