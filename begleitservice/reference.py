@@ -2,24 +2,13 @@
 
 import sqlalchemy as sa
 
+from matching.geo import DISTRICT_COORDINATES
+
 from .extensions import db
 from .models import District, Sozialraum
 
-# name: (lat, lon) – reference points from shared/DOMAIN.md
-DISTRICTS = {
-    "Innenstadt-West": (51.514, 7.465),
-    "Innenstadt-Nord": (51.529, 7.472),
-    "Innenstadt-Ost": (51.512, 7.494),
-    "Eving": (51.550, 7.467),
-    "Scharnhorst": (51.550, 7.533),
-    "Brackel": (51.517, 7.567),
-    "Aplerbeck": (51.492, 7.567),
-    "Hörde": (51.483, 7.500),
-    "Hombruch": (51.476, 7.439),
-    "Lütgendortmund": (51.500, 7.350),
-    "Huckarde": (51.533, 7.400),
-    "Mengede": (51.574, 7.384),
-}
+# name: (lat, lon) – the reference points of shared/DOMAIN.md, kept once in the matching package
+DISTRICTS = DISTRICT_COORDINATES
 
 # The 13 Aktionsräume (below-average Sozialräume) and the district each lies in.
 AKTIONSRAEUME = {

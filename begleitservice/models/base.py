@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 GENDERS = {"w": "weiblich", "m": "männlich", "d": "divers"}
@@ -43,6 +43,25 @@ class Timestamps:
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class WeeklyInterval:
+    """Columns of a weekly interval: weekday (0 = Montag) and minutes after midnight, local time."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    weekday: Mapped[int]
+    start_minute: Mapped[int]
+    end_minute: Mapped[int]
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (
+            sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+            sa.CheckConstraint("start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute", name="range"),
+        )
+
+    def __str__(self) -> str:
+        return f"{WEEKDAYS[self.weekday]} {minutes_label(self.start_minute)}–{minutes_label(self.end_minute)}"
 
 
 def in_values(column: str, values) -> str:

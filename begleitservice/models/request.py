@@ -9,11 +9,10 @@ from ..extensions import db
 from .base import (
     GENDERS,
     SERVICES,
-    WEEKDAYS,
     Timestamps,
     UTCDateTime,
+    WeeklyInterval,
     in_values,
-    minutes_label,
     split_list,
     utcnow,
 )
@@ -82,26 +81,12 @@ class Request(Timestamps, db.Model):
 attach_service_rule(Request.__table__)
 
 
-class RequestWindow(db.Model):
+class RequestWindow(WeeklyInterval, db.Model):
     """A weekly time window in which the senior would like visits."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(sa.ForeignKey("request.id", ondelete="CASCADE"), index=True)
-    weekday: Mapped[int]
-    start_minute: Mapped[int]
-    end_minute: Mapped[int]
 
     request: Mapped[Request] = relationship(back_populates="windows")
-
-    __table_args__ = (
-        sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
-        sa.CheckConstraint(
-            "start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute", name="range"
-        ),
-    )
-
-    def __str__(self) -> str:
-        return f"{WEEKDAYS[self.weekday]} {minutes_label(self.start_minute)}–{minutes_label(self.end_minute)}"
 
 
 class RequestStatusChange(db.Model):

@@ -6,7 +6,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
-from .base import GENDERS, SERVICES, WEEKDAYS, Timestamps, UTCDateTime, in_values, minutes_label, split_list
+from .base import (
+    GENDERS,
+    SERVICES,
+    Timestamps,
+    UTCDateTime,
+    WeeklyInterval,
+    in_values,
+    split_list,
+)
 from .district import District
 
 VOLUNTEER_STATUSES = {
@@ -49,9 +57,7 @@ class Volunteer(Timestamps, db.Model):
     notes: Mapped[str | None] = mapped_column(sa.Text)
 
     home_district: Mapped[District] = relationship()
-    travel_districts: Mapped[list[District]] = relationship(
-        secondary=volunteer_travel_district, order_by=District.name
-    )
+    travel_districts: Mapped[list[District]] = relationship(secondary=volunteer_travel_district, order_by=District.name)
     availability: Mapped[list["VolunteerAvailability"]] = relationship(
         back_populates="volunteer",
         cascade="all, delete-orphan",
@@ -105,26 +111,12 @@ class Volunteer(Timestamps, db.Model):
         return self.name
 
 
-class VolunteerAvailability(db.Model):
+class VolunteerAvailability(WeeklyInterval, db.Model):
     """A weekly interval in which a volunteer can visit (minutes after midnight, local time)."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
-    weekday: Mapped[int]
-    start_minute: Mapped[int]
-    end_minute: Mapped[int]
 
     volunteer: Mapped[Volunteer] = relationship(back_populates="availability")
-
-    __table_args__ = (
-        sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
-        sa.CheckConstraint(
-            "start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute", name="range"
-        ),
-    )
-
-    def __str__(self) -> str:
-        return f"{WEEKDAYS[self.weekday]} {minutes_label(self.start_minute)}–{minutes_label(self.end_minute)}"
 
 
 class VolunteerAbsence(db.Model):
