@@ -14,13 +14,9 @@ class District(db.Model):
     lat: Mapped[float]
     lon: Mapped[float]
 
-    sozialraeume: Mapped[list["Sozialraum"]] = relationship(
-        back_populates="district", order_by="Sozialraum.name"
-    )
+    sozialraeume: Mapped[list["Sozialraum"]] = relationship(back_populates="district", order_by="Sozialraum.name")
 
-    __table_args__ = (
-        sa.CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="coordinates"),
-    )
+    __table_args__ = (sa.CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="coordinates"),)
 
     def __str__(self) -> str:
         return self.name
