@@ -17,6 +17,7 @@ BLUEPRINTS = (
     "seniors",
     "requests",
     "pairings",
+    "matches",
     "pflegekassen",
     "admin",
     "appointments",

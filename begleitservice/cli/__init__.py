@@ -3,12 +3,14 @@
 from flask.cli import FlaskGroup
 
 from ..jobs.commands import run_job_command, scheduler_command
+from ..matches.commands import match_command
 from .demo_data import demo_data
 from .importexport import export_command, import_command
 from .users import create_user
 
 commands = [create_user, demo_data, import_command, export_command]
 commands += [scheduler_command, run_job_command]
+commands += [match_command]
 
 
 def main() -> None:

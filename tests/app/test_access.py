@@ -16,6 +16,7 @@ BY_BLUEPRINT = {
     "seniors": STAFF,
     "requests": CARE,
     "pairings": CARE,
+    "matches": CARE,
     "pflegekassen": STAFF,
     "admin": ADMIN,
     "appointments": CARE,

@@ -1,0 +1,209 @@
+"""State changes of matching: start a run, store its proposals, accept or reject a proposal.
+
+Every function takes model objects, flushes and never commits: the view, the CLI command or the run worker commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+import matching
+
+from ..extensions import db
+from ..models import REQUEST_STATUSES, Pairing, User, utcnow
+from ..models.base import minutes_label
+from ..models.matching import DECISIONS, MatchProposal, MatchRejection, MatchRun, MatchUnserved
+from ..pairings.operations import PairingError, create_pairing
+from ..requests.operations import OPEN_STATUSES, change_status
+from .instance import BuiltInstance, build_instance, capacities, engine_settings
+from .texts import visit_label
+
+log = logging.getLogger(__name__)
+
+# A run still "läuft" after its time limit plus this much is taken as lost (the web process was restarted).
+STALE_GRACE_SECONDS = 120
+
+
+class MatchError(ValueError):
+    """A run or a decision cannot be carried out; the message is German and names the form field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def running_run(*, now: datetime, time_limit_s: float) -> MatchRun | None:
+    """The run that is computing now, if any; a run left "läuft" long past its time limit is marked failed."""
+    run = db.session.scalar(sa.select(MatchRun).where(MatchRun.status == "laeuft"))
+    if run is None:
+        return None
+    if now - run.started_at > timedelta(seconds=time_limit_s + STALE_GRACE_SECONDS):
+        fail_run(run, "Die Berechnung wurde unterbrochen (Server neu gestartet?). Bitte neu starten.", now=now)
+        return None
+    return run
+
+
+def start_run(*, user: User | None, now: datetime, time_limit_s: float) -> tuple[MatchRun, bool]:
+    """A new run in status "läuft", or the one already running (then ``False``): one run at a time."""
+    if (current := running_run(now=now, time_limit_s=time_limit_s)) is not None:
+        return current, False
+    run = MatchRun(status="laeuft", started_at=now, started_by=user, notes=[])
+    db.session.add(run)
+    db.session.flush()
+    log.info("match run %s started by %s", run.id, user.id if user else "cli")
+    return run, True
+
+
+def fail_run(run: MatchRun, message: str, *, now: datetime | None = None) -> MatchRun:
+    """Record that ``run`` failed, with a German message for the page."""
+    run.status, run.error, run.finished_at = "fehler", message[:500], now or utcnow()
+    db.session.flush()
+    log.warning("match run %s failed: %s", run.id, message)
+    return run
+
+
+def compute(*, today: date, time_limit_s: float | None = None) -> tuple[BuiltInstance, matching.Solution]:
+    """Build the instance from the database and solve it; refuse a solution that breaks a hard rule."""
+    built = build_instance(today=today, settings=engine_settings(time_limit_s=time_limit_s))
+    solution = matching.solve(built.instance)
+    problems = matching.validate(built.instance, solution)
+    if problems:
+        log.error("matching produced an invalid solution: %s", problems)
+        raise MatchError("run", "Der Vorschlag verletzt Regeln der Vermittlung und wurde verworfen: " + problems[0])
+    return built, solution
+
+
+def store_solution(run: MatchRun, built: BuiltInstance, solution: matching.Solution, *, now: datetime) -> MatchRun:
+    """Save proposals and unserved requests of ``run``; earlier open proposals are replaced; statuses follow."""
+    user = run.started_by
+    older = db.session.scalars(
+        sa.select(MatchProposal).where(MatchProposal.decision == "offen", MatchProposal.run_id != run.id)
+    ).all()
+    proposed = {a.request for a in solution.assignments}
+    for proposal in older:
+        proposal.decision, proposal.decided_at = "ersetzt", now
+        request = proposal.request
+        if request.status == "vorgeschlagen" and request.id not in proposed:
+            change_status(request, "offen", user=user, note="Neue Berechnung ohne Vorschlag für diese Anfrage")
+    for assignment in solution.assignments:
+        request = built.requests[assignment.request]
+        reasons = list(assignment.reasons)
+        if note := built.absence_notes.get(assignment.volunteer):
+            reasons.append(note)
+        run.proposals.append(
+            MatchProposal(
+                request=request,
+                volunteer=built.volunteers[assignment.volunteer],
+                visits=[[v.weekday, v.start, v.end] for v in assignment.visits],
+                reasons=reasons,
+            )
+        )
+        if request.status == "offen":
+            change_status(request, "vorgeschlagen", user=user, note=f"Vorschlag aus Berechnung {run.id}")
+    for unserved in solution.unserved:
+        run.unserved.append(
+            MatchUnserved(
+                request=built.requests[unserved.request],
+                reasons=list(unserved.reasons),
+                reason_codes=list(unserved.reason_codes),
+            )
+        )
+    run.status, run.finished_at, run.error = "fertig", now, None
+    run.solver_status, run.wall_s = solution.status, solution.wall_s
+    run.served, run.served_bound, run.served_proven = solution.served, solution.served_bound, solution.served_proven
+    run.requests_count, run.volunteers_count = len(built.requests), len(built.volunteers)
+    run.notes = list(built.notes)
+    db.session.flush()
+    log.info("match run %s: %s, %d of %d served", run.id, solution.status, solution.served, len(built.requests))
+    return run
+
+
+def _check_still_fits(proposal: MatchProposal, *, starts_on: date) -> None:
+    """Refuse when the volunteer took on something since the run (another pairing, a newer accept)."""
+    volunteer = proposal.volunteer
+    if volunteer.status != "aktiv":
+        raise MatchError("starts_on", f"{volunteer.name} ist nicht mehr aktiv und kann nicht vermittelt werden.")
+    used = capacities([volunteer.id], starts_on=starts_on)[volunteer.id]
+    if used.seniors + 1 > volunteer.max_seniors:
+        raise MatchError(
+            "starts_on",
+            f"{volunteer.name} betreut inzwischen {used.seniors} Senior:innen (höchstens {volunteer.max_seniors}).",
+        )
+    left = volunteer.max_minutes_per_week - used.minutes
+    if proposal.weekly_minutes > left:
+        raise MatchError(
+            "starts_on",
+            f"{volunteer.name} hat inzwischen nur noch {max(0, left)} Minuten pro Woche frei, "
+            f"nötig sind {proposal.weekly_minutes}.",
+        )
+    for weekday, start, end in proposal.visits:
+        for slot, senior in used.with_whom:
+            if slot.weekday == weekday and slot.start < end and start < slot.end:
+                raise MatchError(
+                    "starts_on",
+                    f"Der Termin {visit_label((weekday, start, end))} überschneidet sich inzwischen mit der "
+                    f"Begleitung von {senior} ({minutes_label(slot.start)}–{minutes_label(slot.end)}).",
+                )
+
+
+def _check_open(proposal: MatchProposal) -> None:
+    if proposal.decision != "offen":
+        raise MatchError("decision", f"Über diesen Vorschlag ist schon entschieden: {DECISIONS[proposal.decision]}.")
+    if proposal.request.status not in OPEN_STATUSES:
+        raise MatchError(
+            "decision",
+            f"Die Anfrage von {proposal.request.senior.name} ist nicht mehr offen "
+            f"(Status „{REQUEST_STATUSES[proposal.request.status]}“).",
+        )
+
+
+def accept_proposal(proposal: MatchProposal, *, starts_on: date, today: date, user: User | None) -> Pairing:
+    """Create the pairing with the proposed weekly slots from ``starts_on``; the request becomes "vermittelt"."""
+    _check_open(proposal)
+    if starts_on < today:
+        raise MatchError("starts_on", "Der Beginn darf nicht in der Vergangenheit liegen.")
+    _check_still_fits(proposal, starts_on=starts_on)
+    request = proposal.request
+    try:
+        pairing = create_pairing(
+            volunteer=proposal.volunteer,
+            senior=request.senior,
+            service=request.service,
+            slots=[tuple(visit) for visit in proposal.visits],
+            starts_on=starts_on,
+            request=request,
+            user=user,
+        )
+    except PairingError as error:
+        raise MatchError("starts_on", str(error)) from error
+    proposal.decision, proposal.decided_at, proposal.decided_by, proposal.pairing = (
+        "angenommen",
+        utcnow(),
+        user,
+        pairing,
+    )
+    db.session.flush()
+    log.info("proposal %s accepted: pairing %s", proposal.id, pairing.id)
+    return pairing
+
+
+def reject_proposal(proposal: MatchProposal, *, user: User | None) -> MatchRejection:
+    """Never propose this volunteer for this request again; a "vorgeschlagen" request goes back to "offen"."""
+    _check_open(proposal)
+    rejection = db.session.scalar(
+        sa.select(MatchRejection).where(
+            MatchRejection.request_id == proposal.request_id, MatchRejection.volunteer_id == proposal.volunteer_id
+        )
+    )
+    if rejection is None:
+        rejection = MatchRejection(request=proposal.request, volunteer=proposal.volunteer, created_by=user)
+        db.session.add(rejection)
+    proposal.decision, proposal.decided_at, proposal.decided_by = "abgelehnt", utcnow(), user
+    if proposal.request.status == "vorgeschlagen":
+        change_status(proposal.request, "offen", user=user, note=f"Vorschlag {proposal.volunteer.name} abgelehnt"[:200])
+    db.session.flush()
+    log.info("proposal %s rejected", proposal.id)
+    return rejection

@@ -1,0 +1,69 @@
+"""Carry out a stored run, in a background thread of the web process or synchronously (``MATCH_RUN_SYNC``).
+
+Like a job, this is an edge of the unit of work: it commits the run's result, or its failure.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask, current_app
+
+from ..appointments.clock import now
+from ..dashboard.clock import today
+from ..extensions import db
+from ..models.matching import MatchRun
+from .operations import MatchError, compute, fail_run, store_solution
+
+log = logging.getLogger(__name__)
+
+# Threads by run id, so tests (and a shutdown) can wait for them.
+THREADS: dict[int, threading.Thread] = {}
+
+
+def perform(run_id: int, *, time_limit_s: float | None = None) -> MatchRun:
+    """Compute and store run ``run_id`` and commit; on any error record it as failed with a German message."""
+    run = db.session.get(MatchRun, run_id)
+    try:
+        built, solution = compute(today=today(), time_limit_s=time_limit_s)
+        store_solution(run, built, solution, now=now())
+        db.session.commit()
+    except Exception as error:
+        log.exception("match run %s failed", run_id)
+        db.session.rollback()
+        message = (
+            str(error)
+            if isinstance(error, MatchError)
+            else f"Unerwarteter Fehler ({type(error).__name__}). Es wurden keine Vorschläge gespeichert."
+        )
+        run = db.session.get(MatchRun, run_id)
+        fail_run(run, message, now=now())
+        db.session.commit()
+    return run
+
+
+def _work(app: Flask, run_id: int) -> None:
+    with app.app_context():
+        try:
+            perform(run_id)
+        finally:
+            db.session.remove()
+
+
+def launch(run_id: int) -> None:
+    """Carry out run ``run_id`` now (``MATCH_RUN_SYNC``) or in a background thread with its own app context."""
+    if current_app.config.get("MATCH_RUN_SYNC"):
+        perform(run_id)
+        return
+    app = current_app._get_current_object()
+    thread = threading.Thread(target=_work, args=(app, run_id), name=f"match-run-{run_id}", daemon=True)
+    THREADS[run_id] = thread
+    thread.start()
+
+
+def wait(run_id: int, timeout: float | None = None) -> None:
+    """Wait until the background thread of ``run_id`` (if any) has finished."""
+    thread = THREADS.pop(run_id, None)
+    if thread is not None:
+        thread.join(timeout)

@@ -1,0 +1,36 @@
+"""German texts of a matching run, shared by the page and the ``match`` command."""
+
+from ..models import WEEKDAYS
+from ..models.base import minutes_label
+
+
+def visit_label(visit) -> str:
+    """'Dienstag 10:00–12:00' for a stored visit [weekday, start, end]."""
+    weekday, start, end = visit
+    return f"{WEEKDAYS[weekday]} {minutes_label(start)}–{minutes_label(end)}"
+
+
+def seconds_label(seconds: float | None) -> str:
+    """'1,2 s' (German decimal comma)."""
+    return f"{seconds or 0:.1f}".replace(".", ",") + " s"
+
+
+def status_line(run) -> str:
+    """What the result is worth: proven optimal, only the number proven, or the best found in time."""
+    if run.status == "laeuft":
+        return "Berechnung läuft …"
+    if run.status == "fehler":
+        return f"Berechnung fehlgeschlagen: {run.error}"
+    served, total = run.served or 0, run.requests_count
+    if total == 0:
+        text = "Keine offenen Anfragen für Besuchsdienst oder Entlastung"
+    elif run.solver_status == "OPTIMAL" and run.served_proven:
+        text = f"optimal bewiesen: {served} von {total} Anfragen vermittelt"
+    elif run.served_proven:
+        text = f"Anzahl vermittelter Anfragen bewiesen optimal ({served} von {total})"
+    else:
+        text = (
+            f"bester Vorschlag im Zeitlimit: {served} von {total} Anfragen vermittelt, "
+            f"höchstens {run.served_bound} möglich (nicht bewiesen)"
+        )
+    return f"{text}; Rechenzeit {seconds_label(run.wall_s)}"

@@ -1,0 +1,147 @@
+"""Vorschläge: run the matching, show proposals and unserved requests with reasons, accept or reject."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..appointments.clock import now
+from ..auth.access import CARE, restrict
+from ..dashboard.clock import today
+from ..extensions import db
+from ..models import Request, Senior
+from ..models.matching import MatchProposal, MatchRun, MatchUnserved
+from ..requests.operations import OPEN_STATUSES
+from . import runner
+from .forms import RejectForm, StartForm, accept_form
+from .instance import next_monday
+from .operations import MatchError, accept_proposal, reject_proposal, running_run, start_run
+from .texts import status_line, visit_label
+
+bp = Blueprint("matches", __name__, url_prefix="/vorschlaege")
+restrict(bp, *CARE)
+
+
+def _time_limit() -> float:
+    return float(current_app.config.get("MATCH_TIME_LIMIT_S", 10.0))
+
+
+def _load_run(run_id: int | None) -> MatchRun | None:
+    query = sa.select(MatchRun).options(
+        joinedload(MatchRun.started_by),
+        selectinload(MatchRun.proposals).options(
+            joinedload(MatchProposal.request).joinedload(Request.senior).joinedload(Senior.district),
+            joinedload(MatchProposal.volunteer),
+            joinedload(MatchProposal.decided_by),
+        ),
+        selectinload(MatchRun.unserved)
+        .joinedload(MatchUnserved.request)
+        .joinedload(Request.senior)
+        .joinedload(Senior.district),
+    )
+    if run_id is None:
+        return db.session.scalar(query.order_by(MatchRun.id.desc()).limit(1))
+    return db.session.scalar(query.where(MatchRun.id == run_id))
+
+
+def _render(run: MatchRun | None, *, forms: dict | None = None):
+    latest_id = db.session.scalar(sa.select(sa.func.max(MatchRun.id)))
+    default_start = next_monday(today())
+    forms = forms or {}
+    if run is not None:
+        for proposal in run.proposals:
+            forms.setdefault(proposal.id, accept_form(proposal.id, data={"starts_on": default_start}))
+    open_count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Request).where(Request.status.in_(OPEN_STATUSES))
+    )
+    running_for = int((now() - run.started_at).total_seconds()) if run is not None and run.status == "laeuft" else 0
+    return render_template(
+        "matches/index.html",
+        run=run,
+        is_latest=run is None or run.id == latest_id,
+        accept_forms=forms,
+        reject_form=RejectForm(),
+        start_form=StartForm(),
+        open_count=open_count,
+        running_for=running_for,
+        status_line=status_line,
+        visit_label=visit_label,
+    )
+
+
+@bp.route("/")
+def index():
+    """The latest run: its running state, or its proposals and unserved requests."""
+    running_run(now=now(), time_limit_s=_time_limit())  # marks a lost run as failed
+    db.session.commit()
+    return _render(_load_run(None))
+
+
+@bp.route("/laeufe/<int:run_id>")
+def detail(run_id: int):
+    """An earlier run, read-only where it has been replaced."""
+    return _render(_load_run(run_id) or abort(404))
+
+
+@bp.route("/berechnen", methods=["POST"])
+def start():
+    """Start a run on all open requests, unless one is running (then show that one)."""
+    if not StartForm().validate_on_submit():
+        abort(400)
+    try:
+        run, created = start_run(user=current_user._get_current_object(), now=now(), time_limit_s=_time_limit())
+        db.session.commit()
+    except IntegrityError:  # another click started one at the same moment
+        db.session.rollback()
+        created = False
+    if not created:
+        flash("Eine Berechnung läuft bereits; hier ist ihr Stand.", "info")
+        return redirect(url_for(".index"))
+    runner.launch(run.id)
+    return redirect(url_for(".index"))
+
+
+def _proposal(proposal_id: int) -> MatchProposal:
+    return db.get_or_404(MatchProposal, proposal_id)
+
+
+@bp.route("/<int:proposal_id>/annehmen", methods=["POST"])
+def accept(proposal_id: int):
+    """Accept a proposal: create the pairing from the chosen start, the request becomes "vermittelt"."""
+    proposal = _proposal(proposal_id)
+    form = accept_form(proposal.id)
+    if form.validate_on_submit():
+        try:
+            pairing = accept_proposal(
+                proposal, starts_on=form.starts_on.data, today=today(), user=current_user._get_current_object()
+            )
+        except MatchError as error:
+            db.session.rollback()
+            form.starts_on.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Begleitung {pairing.volunteer.name} ↔ {pairing.senior.name} angelegt.", "success")
+            return redirect(url_for(".detail", run_id=proposal.run_id, _anchor=f"vorschlag-{proposal.id}"))
+    return _render(_load_run(proposal.run_id), forms={proposal_id: form})
+
+
+@bp.route("/<int:proposal_id>/ablehnen", methods=["POST"])
+def reject(proposal_id: int):
+    """Reject a proposal: this pair is never proposed again, the request is open again."""
+    proposal = _proposal(proposal_id)
+    if not RejectForm().validate_on_submit():
+        abort(400)
+    try:
+        reject_proposal(proposal, user=current_user._get_current_object())
+    except MatchError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(
+            f"Vorschlag {proposal.volunteer.name} für {proposal.request.senior.name} abgelehnt; "
+            "dieses Paar wird nicht mehr vorgeschlagen.",
+            "success",
+        )
+    return redirect(url_for(".detail", run_id=proposal.run_id))

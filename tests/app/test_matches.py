@@ -1,0 +1,285 @@
+"""The Vorschläge page and the ``match`` command, end to end through the app on a small database."""
+
+import threading
+import time
+from datetime import UTC, date, datetime
+
+import pytest
+import sqlalchemy as sa
+
+import matching
+from begleitservice.extensions import db
+from begleitservice.matches import operations, runner
+from begleitservice.matches.instance import build_instance, engine_settings
+from begleitservice.models import Appointment, Pairing, Request, VolunteerAbsence
+from begleitservice.models.matching import MatchProposal, MatchRejection, MatchRun
+from tests.factories import make_request, make_senior, make_volunteer
+
+TODAY = date(2026, 11, 4)  # a Wednesday; the next Monday is 9 November
+MO, MI = 0, 2
+
+
+@pytest.fixture
+def produced(app, monkeypatch):
+    """Every (instance, solution) the app solves in a test; each must pass the validator without the solver."""
+    calls = []
+    solve = matching.solve
+
+    def spy(instance):
+        solution = solve(instance)
+        calls.append((instance, solution))
+        return solution
+
+    monkeypatch.setattr(matching, "solve", spy)
+    yield calls
+    for instance, solution in calls:
+        assert matching.validate(instance, solution) == []
+
+
+@pytest.fixture
+def setting(app_ctx, monkeypatch, produced):
+    """A fixed day and clock, a short time limit, runs computed synchronously."""
+    for key, value in {
+        "TODAY": TODAY,
+        "NOW": datetime(2026, 11, 4, 9, 0, tzinfo=UTC),
+        "MATCH_RUN_SYNC": True,
+        "MATCH_TIME_LIMIT_S": 5.0,
+    }.items():
+        monkeypatch.setitem(app_ctx.config, key, value)
+    return app_ctx
+
+
+@pytest.fixture
+def people(setting):
+    """Two active volunteers, a paused one, and requests: two servable, one without a Turkish speaker, a group."""
+    anna = make_volunteer(first_name="Anna", last_name="Albers", availability=((MO, 9 * 60, 17 * 60),))
+    bernd = make_volunteer(first_name="Bernd", last_name="Brandt", gender="m", availability=((MI, 9 * 60, 17 * 60),))
+    paul = make_volunteer(
+        first_name="Paul", last_name="Pause", status="pausiert", availability=((MO, 8 * 60, 18 * 60),)
+    )
+    monday = make_request(senior=make_senior(first_name="Hilde", last_name="Montag"), windows=((MO, 9 * 60, 12 * 60),))
+    wednesday = make_request(
+        senior=make_senior(first_name="Grete", last_name="Mittwoch"), windows=((MI, 9 * 60, 12 * 60),)
+    )
+    turkish = make_request(
+        senior=make_senior(first_name="Ayse", last_name="Yilmaz"),
+        languages="Türkisch",
+        windows=((MO, 9 * 60, 12 * 60), (MI, 9 * 60, 12 * 60)),
+    )
+    group = make_request(senior=make_senior(first_name="Otto", last_name="Gruppe"), service="demenzgruppe")
+    return {
+        "anna": anna,
+        "bernd": bernd,
+        "paul": paul,
+        "monday": monday,
+        "wednesday": wednesday,
+        "turkish": turkish,
+        "group": group,
+    }
+
+
+def _run(client) -> str:
+    response = client.post("/vorschlaege/berechnen", follow_redirects=True)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _proposal(request_id: int) -> MatchProposal:
+    return db.session.scalar(
+        sa.select(MatchProposal).where(MatchProposal.request_id == request_id).order_by(MatchProposal.id.desc())
+    )
+
+
+def _status(request_id: int) -> str:
+    db.session.expire_all()
+    return db.session.get(Request, request_id).status
+
+
+def test_page_shows_proposals_with_reasons_and_the_unserved_with_theirs(coordinator, people):
+    page = coordinator.get("/vorschlaege/").get_data(as_text=True)
+    assert "Noch keine Berechnung" in page
+
+    page = _run(coordinator)
+
+    assert "optimal bewiesen: 2 von 3 Anfragen vermittelt" in page
+    assert "Hilde Montag" in page and "Anna Albers" in page and "Montag 09:00–11:00" in page
+    assert "Grete Mittwoch" in page and "Bernd Brandt" in page and "Mittwoch 09:00–11:00" in page
+    assert "bietet Besuchsdienst an" in page and "wohnt im Stadtbezirk Eving" in page
+    assert "Nicht vermittelt (1)" in page and "Ayse Yilmaz" in page and "niemand spricht Türkisch" in page
+    assert "Demenzgruppe werden nicht einzeln vermittelt (Gruppenangebot): Otto Gruppe" in page
+    assert "Paul Pause" not in page
+    assert page.count(">Annehmen<") == 2 and page.count(">Ablehnen<") == 2
+    assert _status(people["monday"].id) == "vorgeschlagen"
+    assert _status(people["turkish"].id) == "offen"
+
+
+def test_accept_creates_the_pairing_with_its_slot_and_appointments(coordinator, people):
+    _run(coordinator)
+    proposal = _proposal(people["monday"].id)
+
+    page = coordinator.post(
+        f"/vorschlaege/{proposal.id}/annehmen", data={f"p{proposal.id}-starts_on": "2026-11-09"}, follow_redirects=True
+    ).get_data(as_text=True)
+
+    assert "Begleitung Anna Albers ↔ Hilde Montag angelegt." in page
+    pairing = db.session.scalar(sa.select(Pairing).where(Pairing.request_id == people["monday"].id))
+    assert (pairing.volunteer_id, pairing.starts_on, pairing.service) == (
+        people["anna"].id,
+        date(2026, 11, 9),
+        "besuchsdienst",
+    )
+    assert [(s.weekday, s.start_minute, s.duration_minutes) for s in pairing.slots] == [(MO, 540, 120)]
+    assert _status(people["monday"].id) == "vermittelt"
+    dates = db.session.scalars(sa.select(Appointment.on).where(Appointment.pairing_id == pairing.id)).all()
+    assert date(2026, 11, 9) in dates and len(dates) >= 4
+    assert _proposal(people["monday"].id).decision == "angenommen"
+    assert "zur Begleitung" in page
+
+
+def test_accept_from_a_past_date_says_why_and_saves_nothing(coordinator, people):
+    _run(coordinator)
+    proposal = _proposal(people["monday"].id)
+
+    page = coordinator.post(
+        f"/vorschlaege/{proposal.id}/annehmen", data={f"p{proposal.id}-starts_on": "2026-10-01"}
+    ).get_data(as_text=True)
+
+    assert "Der Beginn darf nicht in der Vergangenheit liegen." in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Pairing)) == 0
+    assert _status(people["monday"].id) == "vorgeschlagen"
+
+
+def test_reject_then_rerun_excludes_the_pair_and_keeps_the_accepted_one(coordinator, people):
+    _run(coordinator)
+    accepted, rejected = _proposal(people["monday"].id), _proposal(people["wednesday"].id)
+    coordinator.post(f"/vorschlaege/{accepted.id}/annehmen", data={f"p{accepted.id}-starts_on": "2026-11-09"})
+
+    page = coordinator.post(f"/vorschlaege/{rejected.id}/ablehnen", follow_redirects=True).get_data(as_text=True)
+
+    assert "dieses Paar wird nicht mehr vorgeschlagen" in page
+    rejection = db.session.scalar(sa.select(MatchRejection))
+    assert (rejection.request_id, rejection.volunteer_id) == (people["wednesday"].id, people["bernd"].id)
+    assert _status(people["wednesday"].id) == "offen"
+
+    # Anna's Monday is now taken by the accepted pairing: a second Monday request cannot have her.
+    second_monday = make_request(
+        senior=make_senior(first_name="Frieda", last_name="Zweit"), windows=((MO, 9 * 60, 12 * 60),)
+    )
+    page = _run(coordinator)
+
+    run = db.session.scalar(sa.select(MatchRun).order_by(MatchRun.id.desc()))
+    assert run.requests_count == 3  # the accepted request is no longer open
+    assert [p.request_id for p in run.proposals] == []
+    unserved = {u.request_id: " ".join(u.reasons) for u in run.unserved}
+    assert "Verfügbarkeit von Anna Albers" in unserved[people["wednesday"].id]  # Bernd is out of the question
+    assert "bestehenden Termine" in unserved[second_monday.id]
+    assert "Frieda Zweit" in page and "Bernd Brandt" not in page
+    pairing = db.session.scalar(sa.select(Pairing).where(Pairing.request_id == people["monday"].id))
+    assert [(s.weekday, s.start_minute) for s in pairing.slots] == [(MO, 540)]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Pairing)) == 1
+
+    built = build_instance(today=TODAY, settings=engine_settings())
+    anna = next(v for v in built.instance.volunteers if v.id == people["anna"].id)
+    assert (anna.max_minutes_per_week, anna.max_seniors) == (240 - 120, 2 - 1)
+    assert anna.busy == [matching.Slot(MO, 540, 660)]
+    wednesday = next(r for r in built.instance.requests if r.id == people["wednesday"].id)
+    assert wednesday.excluded_volunteers == [people["bernd"].id]
+
+
+def test_instance_leaves_out_paused_unqualified_and_long_absent_volunteers(setting, people):
+    future = make_volunteer(
+        first_name="Fritz",
+        offers_besuchsdienst=False,
+        offers_entlastung=True,
+        basisqualifizierung_on=date(2027, 1, 15),  # course not done yet
+    )
+    away, short = people["bernd"], people["anna"]
+    db.session.add_all(
+        [
+            VolunteerAbsence(volunteer=away, starts_on=date(2026, 11, 1), ends_on=date(2026, 12, 31)),
+            VolunteerAbsence(volunteer=short, starts_on=date(2026, 11, 16), ends_on=date(2026, 11, 20)),
+        ]
+    )
+    db.session.commit()
+
+    built = build_instance(today=TODAY, settings=engine_settings())
+
+    assert {v.id for v in built.instance.volunteers} == {short.id}
+    assert future.id not in built.volunteers and people["paul"].id not in built.volunteers
+    assert any("Bernd Brandt (abwesend bis 31.12.2026)" in note for note in built.notes)
+    assert built.absence_notes[short.id].startswith("abwesend 16.11.2026–20.11.2026")
+    assert {r.id for r in built.instance.requests} == {
+        people["monday"].id,
+        people["wednesday"].id,
+        people["turkish"].id,
+    }
+
+
+def test_cli_dry_run_prints_the_proposals_and_changes_nothing(setting, people):
+    result = setting.test_cli_runner().invoke(args=["match", "--dry-run", "--time-limit", "5"])
+
+    assert result.exit_code == 0, result.output
+    assert "Hilde Montag (Eving, Besuchsdienst) ← Anna Albers: Montag 09:00–11:00" in result.output
+    assert "· bietet Besuchsdienst an" in result.output
+    assert "niemand spricht Türkisch" in result.output
+    assert "Probelauf: nichts gespeichert." in result.output
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MatchRun)) == 0
+    assert {r.status for r in db.session.scalars(sa.select(Request))} == {"offen"}
+
+
+def test_cli_without_dry_run_stores_the_run_for_the_coordinator(setting, people, coordinator):
+    result = setting.test_cli_runner().invoke(args=["match"])
+
+    assert result.exit_code == 0, result.output
+    assert "optimal bewiesen: 2 von 3 Anfragen vermittelt" in result.output
+    assert _status(people["monday"].id) == "vorgeschlagen"
+    page = coordinator.get("/vorschlaege/").get_data(as_text=True)
+    assert page.count(">Annehmen<") == 2
+
+
+def test_a_crashed_run_shows_a_german_error(coordinator, people, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(operations, "build_instance", broken)
+    page = _run(coordinator)
+
+    assert "Berechnung fehlgeschlagen: Unerwarteter Fehler (RuntimeError)" in page
+    assert db.session.scalar(sa.select(MatchRun.status)) == "fehler"
+    assert _status(people["monday"].id) == "offen"
+
+
+def test_threaded_run_shows_its_running_state_then_the_result(coordinator, people, monkeypatch):
+    monkeypatch.setitem(coordinator.application.config, "MATCH_RUN_SYNC", False)
+    release = threading.Event()
+    compute = operations.compute
+
+    def held(**kwargs):
+        assert release.wait(30)
+        return compute(**kwargs)
+
+    monkeypatch.setattr(runner, "compute", held)
+    page = _run(coordinator)
+    assert "Berechnung läuft … seit" in page
+
+    again = _run(coordinator)  # a second click while it runs shows the running one
+    assert "Eine Berechnung läuft bereits" in again
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MatchRun)) == 1
+
+    release.set()
+    for _ in range(200):
+        page = coordinator.get("/vorschlaege/").get_data(as_text=True)
+        if "Berechnung läuft" not in page:
+            break
+        time.sleep(0.1)
+    runner.wait(db.session.scalar(sa.select(MatchRun.id)), timeout=30)
+    assert "optimal bewiesen: 2 von 3 Anfragen vermittelt" in page
+    assert "Anna Albers" in page
+
+
+def test_accounting_may_not_see_or_start_the_matching(login, people):
+    client = login("accounting")
+    assert client.get("/vorschlaege/").status_code == 403
+    assert client.post("/vorschlaege/berechnen").status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MatchRun)) == 0
