@@ -19,6 +19,7 @@ BLUEPRINTS = (
     "pairings",
     "matches",
     "pflegekassen",
+    "budget",
     "admin",
     "appointments",
     "appointments.links",  # public: volunteer links and iCal feed, no login

@@ -177,11 +177,18 @@ def confirm(appointment: Appointment, *, now: datetime) -> None:
 
 
 def decline(appointment: Appointment, *, now: datetime, reason: str | None) -> None:
-    """The volunteer declines: status abgesagt with the reason, and an alert for the coordinators at once."""
+    """The volunteer declines: status abgesagt with the reason, and an alert for the coordinators at once.
+
+    When a stand-in declines a visit they took over, it needs a stand-in again (and the alert is open again).
+    """
+    if appointment.cover_volunteer_id is not None:
+        from .cover import give_back
+
+        give_back(appointment, now=now)
     appointment.status = "abgesagt"
     appointment.declined_at = now
     appointment.decline_reason = (reason or "").strip()[:300] or None
-    raise_alert(appointment, "abgesagt", now=now)
+    raise_alert(appointment, "abgesagt", now=now).resolved_at = None
     db.session.flush()
     log.info("appointment %d declined", appointment.id)
 

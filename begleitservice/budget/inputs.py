@@ -5,8 +5,9 @@ Both the ledger page (part A) and the monthly billing run (part B) build the led
 
 Service start: the month of the senior's first Häusliche-Entlastung pairing start. The ledger itself starts at
 the earlier of that month and the first opening balance (``compute_ledger`` takes the minimum), so an opening
-balance entered before the first visit simply starts the account earlier. A senior with neither starts in the
-current month (nothing to show before it).
+balance entered before the first visit simply starts the account earlier. A senior without Entlastung yet starts
+at the first fact entered (opening, other use, Umwandlung), else in the current month. Other use recorded before
+the account starts is not counted (the ledger page says so): enter an opening balance to cover that time.
 
 Grades: the senior's PflegegradPeriod rows. A senior without any (data from before the history existed) gets
 the current Pflegegrad, valid from the earliest of the record's creation day, the first pairing start and the
@@ -24,6 +25,7 @@ from billing.config import DEFAULT_CONFIG, BillingConfig, config_from_dict
 from billing.ledger import Charge, GradePeriod, LedgerInput, OpeningBalance, OtherUse, UmwandlungDeclaration
 from billing.month import Month
 
+from ..dashboard.clock import today as service_today
 from ..extensions import db
 from ..models import Pairing, Senior
 from ..models.budget import BudgetOpening, BudgetOtherUse, PflegegradPeriod
@@ -63,7 +65,7 @@ def grade_periods(senior: Senior, *, fallback_from: date | None = None) -> tuple
 
 def fallback_grade_start(senior: Senior) -> date:
     """Where the current Pflegegrad counts from when no history exists (see the module docstring)."""
-    candidates = [senior.created_at.date() if senior.created_at else date.today()]
+    candidates = [senior.created_at.date() if senior.created_at else service_today()]
     if (start := _first_pairing_start(senior)) is not None:
         candidates.append(start)
     if (opening := _first_opening(senior)) is not None:
@@ -86,8 +88,9 @@ def ledger_input(senior: Senior, *, charges: tuple[Charge, ...] = ()) -> LedgerI
         sa.select(UmwandlungRow).where(UmwandlungRow.senior_id == sid).order_by(UmwandlungRow.month)
     ).all()
     start = first_entlastung_start(senior)
-    if start is None:
-        start = openings[0].as_of if openings else date.today()
+    if start is None:  # no Entlastung yet: from the first fact entered, else this month
+        facts = [o.as_of for o in openings] + [u.month for u in others] + [d.month for d in declared]
+        start = min(facts) if facts else service_today()
     return LedgerInput(
         grades=grade_periods(senior),
         service_start=Month.of(start),

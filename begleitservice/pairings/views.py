@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..auth.access import CARE, restrict
+from ..budget.operations import budget_warning
 from ..dashboard.clock import today
 from ..extensions import db
 from ..models import (
@@ -92,6 +93,8 @@ def create():
         else:
             db.session.commit()
             flash(f"Begleitung {pairing.volunteer.name} ↔ {pairing.senior.name} angelegt.", "success")
+            if pairing.service == "entlastung" and (warning := budget_warning(pairing.senior, 0)):
+                flash(warning, "warning")  # the new pairing is active now, so it is counted already
             return redirect(url_for(".detail", pairing_id=pairing.id))
     return render_template("pairings/form.html", form=form, pairing=None, source=source)
 

@@ -55,6 +55,11 @@ class SeniorForm(Form):
         description="Mit Pflegegrad sind Versichertennummer und Pflegekasse Pflicht: "
         "die Entlastung wird über die Pflegekasse abgerechnet (§45b SGB XI).",
     )
+    pflegegrad_since = DateField(
+        "Pflegegrad seit",
+        validators=[Optional()],
+        description="Nur bei einer Änderung des Pflegegrads: ab wann er gilt (leer: heute).",
+    )
     pflegekasse_id = SelectField("Pflegekasse", coerce=_optional_int)
     kvnr = StringField(
         "Versichertennummer (KVNR)",
@@ -103,4 +108,4 @@ class SeniorForm(Form):
 
     def values(self) -> dict:
         """The entered values keyed by Senior column, for operations.save_senior."""
-        return {name: getattr(self, name).data for name in FIELDS}
+        return {name: getattr(self, name).data for name in FIELDS} | {"pflegegrad_since": self.pflegegrad_since.data}

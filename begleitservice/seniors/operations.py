@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from billing.identifiers import kvnr_error
 
+from ..budget.grades import grade_since_error, record_grade_change
 from ..extensions import db
 from ..models import GENDERS, SENIOR_STATUSES, District, Pairing, Pflegekasse, Request, Senior, Sozialraum
 from ..models.base import join_list, split_list
@@ -72,19 +73,27 @@ def save_senior(senior: Senior, *, today: date | None = None, **values) -> Senio
     ``values`` are plain values keyed by column name (strings, ints, dates, bools, None); fields not given keep
     their current value, so a new senior needs at least the required ones.
     """
+    today = today or date.today()
+    since = values.pop("pflegegrad_since", None) or today  # when a changed Pflegegrad applies from
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise TypeError(f"unknown senior fields: {', '.join(sorted(unknown))}")
     merged = {name: getattr(senior, name) for name in FIELDS} | {k: _clean(k, v) for k, v in values.items()}
     if merged["city"] is None and "city" not in values:
         merged["city"] = "Dortmund"
-    errors = senior_errors(merged, senior=senior, today=today or date.today())
+    errors = senior_errors(merged, senior=senior, today=today)
+    old_grade = senior.pflegegrad if senior.id is not None else None
+    grade_changed = merged["pflegegrad"] != old_grade
+    if grade_changed and "pflegegrad" not in errors and (message := grade_since_error(senior, since, today=today)):
+        errors["pflegegrad_since"] = message
     if errors:
         raise SeniorError(errors)
     for name, value in merged.items():
         setattr(senior, name, value)
     db.session.add(senior)
     db.session.flush()
+    if grade_changed:
+        record_grade_change(senior, old_grade, merged["pflegegrad"], since)
     log.info("senior %s saved", senior.id)
     return senior
 

@@ -18,6 +18,7 @@ BY_BLUEPRINT = {
     "pairings": CARE,
     "matches": CARE,
     "pflegekassen": STAFF,
+    "budget": STAFF,
     "admin": ADMIN,
     "appointments": CARE,
 }

@@ -18,8 +18,10 @@ from scheduling.formatting import format_appointment, format_datetime, format_du
 
 from ...extensions import db
 from ...models import Appointment, Pairing, Senior, UsedLink, Volunteer
+from ...models.scheduling import CoverOffer
 from .. import clock, operations
 from ..convert import senior_label, to_domain_all
+from ..cover import CoverError, accept_cover, needs_cover
 from ..forms import ConfirmForm, DeclineForm, ReportForm
 from .tokens import LinkError, load_token
 
@@ -133,6 +135,47 @@ def _state(appointment: Appointment, *, purpose: str, used: UsedLink | None):
     )
 
 
+@bp.route("/link/vertretung/<token>", methods=["GET", "POST"])
+def cover(token: str):
+    """Take over a declined visit as a stand-in (the link of a cover offer): the first to accept gets it."""
+    now = clock.now()
+    try:
+        link = load_token("cover", token, now=now)
+    except LinkError as error:
+        return _page("appointments/link_invalid.html", 410 if error.reason == "expired" else 400, reason=error.reason)
+    offer = db.session.scalar(
+        sa.select(CoverOffer)
+        .where(CoverOffer.id == link.appointment_id)
+        .options(
+            joinedload(CoverOffer.appointment)
+            .joinedload(Appointment.pairing)
+            .joinedload(Pairing.senior)
+            .joinedload(Senior.district)
+        )
+    )
+    if offer is None:
+        return _page("appointments/link_invalid.html", 404, reason="gone")
+    form = ConfirmForm()
+    if offer.status == "offen" and form.validate_on_submit():
+        try:
+            won = accept_cover(offer, now=now)
+            db.session.commit()
+        except (CoverError, IntegrityError):
+            db.session.rollback()
+            won = False
+        log.info("cover offer %d: %s", offer.id, "accepted" if won else "not taken")
+        return redirect(url_for(".cover", token=token), code=303)
+    appointment = offer.appointment
+    if offer.status == "offen" and needs_cover(appointment, now=now):
+        return _page("appointments/link_cover.html", form=form, **_visit(appointment))
+    return _page(
+        "appointments/link_cover_state.html",
+        offer=offer,
+        started=operations.starts_at(appointment) <= now,
+        **_visit(appointment),
+    )
+
+
 @bp.route("/kalender/<token>.ics")
 def feed(token: str):
     """A volunteer's private iCal feed of their visits (from two weeks back); unknown token → 404."""
@@ -145,9 +188,16 @@ def feed(token: str):
     appointments = db.session.scalars(
         sa.select(Appointment)
         .join(Appointment.pairing)
-        .where(Pairing.volunteer_id == volunteer.id, Appointment.on >= since)
+        .where(
+            Appointment.on >= since,
+            sa.or_(
+                sa.and_(Pairing.volunteer_id == volunteer.id, Appointment.cover_volunteer_id.is_(None)),
+                Appointment.cover_volunteer_id == volunteer.id,  # visits they stand in for
+            ),
+        )
         .options(
             joinedload(Appointment.pairing).joinedload(Pairing.volunteer),
+            joinedload(Appointment.cover_volunteer),
             joinedload(Appointment.pairing).joinedload(Pairing.senior).joinedload(Senior.district),
         )
     ).unique()

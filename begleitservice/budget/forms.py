@@ -1,0 +1,98 @@
+"""Forms for the budget facts; the rules that need the database (Umwandlung cap) live in operations."""
+
+from decimal import Decimal
+
+from wtforms import DateField, DecimalField, Field, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import TextInput
+
+from billing.month import Month
+
+from ..forms import Form
+
+NOT_NEGATIVE = NumberRange(min=Decimal("0"), message="Der Betrag kann nicht negativ sein.")
+
+
+class GermanMonthField(Field):
+    """A month typed as ``02/2025`` (or ``2025-02``); ``data`` is its first day."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"placeholder": "MM/JJJJ", "inputmode": "numeric"})
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime("%m/%Y") if self.data else ""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = Month.parse(text).first_day
+        except (ValueError, TypeError) as error:
+            self.data = None
+            raise ValueError("Bitte den Monat als MM/JJJJ angeben, z. B. 02/2025.") from error
+
+
+class EuroField(DecimalField):
+    """An amount typed the German way (``1.234,50``, ``12,5 €``) or with a decimal point (``12.50``)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            text = valuelist[0].replace("€", "").replace(" ", "").strip()
+            if "," in text:
+                text = text.replace(".", "").replace(",", ".")
+            valuelist = [text]
+        super().process_formdata(valuelist)
+
+
+def _money(label: str, *validators, **kw) -> EuroField:
+    return EuroField(label, places=2, validators=list(validators), render_kw={"inputmode": "decimal"}, **kw)
+
+
+class OpeningForm(Form):
+    as_of = DateField("Stand am", validators=[InputRequired(message="Bitte das Datum des Stands angeben.")])
+    current_year = _money(
+        "Verfügbar aus dem laufenden Jahr (€)",
+        InputRequired(message="Bitte den Stand des laufenden Jahres angeben."),
+        NOT_NEGATIVE,
+    )
+    carried = _money(
+        "davon Übertrag aus dem Vorjahr (€)",
+        Optional(),
+        NOT_NEGATIVE,
+        description="Zusätzlich zum laufenden Jahr; verfällt am 30.06.",
+    )
+    source = StringField(
+        "Quelle",
+        validators=[
+            DataRequired(message="Bitte angeben, wer den Stand mitgeteilt hat und wann."),
+            Length(max=300),
+        ],
+        description="z. B. „Pflegekasse AOK, Schreiben vom 10.01.2025“ oder „Tochter, telefonisch“",
+    )
+
+
+class OtherUseForm(Form):
+    month = GermanMonthField("Monat", validators=[InputRequired(message="Bitte den Monat angeben.")])
+    amount = _money(
+        "Betrag (€)",
+        InputRequired(message="Bitte den Betrag angeben."),
+        NumberRange(min=Decimal("0.01"), message="Der Betrag muss größer als 0 € sein."),
+    )
+    note = StringField(
+        "Wofür, laut wem",
+        validators=[DataRequired(message="Bitte angeben, wofür und laut wem."), Length(max=300)],
+        description="z. B. „Haushaltshilfe Firma X, laut Sohn“",
+    )
+
+
+class UmwandlungForm(Form):
+    month = GermanMonthField("Monat", validators=[InputRequired(message="Bitte den Monat angeben.")])
+    amount = _money("Erklärter Betrag (€)", InputRequired(message="Bitte den Betrag angeben."), NOT_NEGATIVE)
+    note = StringField("Hinweis", validators=[Optional(), Length(max=300)], description="z. B. Erklärung vom …")

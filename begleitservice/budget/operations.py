@@ -1,0 +1,170 @@
+"""Budget facts the coordinator enters (opening balance, other use, Umwandlung) and the planning check.
+
+Functions take model objects, flush and never commit; bad input raises BudgetError with German messages.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from billing.budget import check_budget
+from billing.ledger import Ledger, LedgerInput, compute_ledger
+from billing.money import ZERO, cents, format_eur
+from billing.month import Month
+
+from ..dashboard.clock import today as service_today
+from ..extensions import db
+from ..models import Pairing, Senior, User
+from ..models.budget import BudgetOpening, BudgetOtherUse, UmwandlungDeclaration
+from .charges import OwnCharges, own_charges
+from .inputs import ENTLASTUNG, billing_config, ledger_input
+
+log = logging.getLogger(__name__)
+
+WEEKS_PER_MONTH = Fraction(52, 12)
+ENTRY_MODELS = {"anfangsbestand": BudgetOpening, "nutzung": BudgetOtherUse, "umwandlung": UmwandlungDeclaration}
+
+
+class BudgetError(ValueError):
+    """A budget fact cannot be saved; ``errors`` maps field names to German messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def senior_ledger(senior: Senior, *, until: Month) -> tuple[Ledger, LedgerInput, OwnCharges]:
+    """The senior's ledger up to ``until`` with this service's billed and expected charges."""
+    own = own_charges(senior)
+    data = ledger_input(senior, charges=own.charges)
+    return compute_ledger(data, config=billing_config(), until=until), data, own
+
+
+def add_opening(
+    senior: Senior, *, as_of: date, current_year: Decimal, carried: Decimal | None, source: str, user: User | None
+) -> BudgetOpening:
+    """Record an opening balance (Stand) reported by the Pflegekasse or the family."""
+    carried = ZERO if carried is None else carried
+    errors = {}
+    if current_year is None:
+        errors["current_year"] = "Bitte den Stand des laufenden Jahres angeben."
+    if carried < 0:
+        errors["carried"] = "Der Übertrag aus dem Vorjahr kann nicht negativ sein."
+    if not (source or "").strip():
+        errors["source"] = "Bitte angeben, wer den Stand mitgeteilt hat und wann (z. B. Pflegekasse, Schreiben vom …)."
+    if errors:
+        raise BudgetError(errors)
+    opening = BudgetOpening(
+        senior=senior,
+        as_of=as_of,
+        current_year=cents(current_year),
+        carried=cents(carried),
+        source=source.strip(),
+        created_by=user,
+    )
+    db.session.add(opening)
+    db.session.flush()
+    log.info("senior %s: opening balance as of %s", senior.id, as_of)
+    return opening
+
+
+def add_other_use(senior: Senior, *, month: date, amount: Decimal, note: str, user: User | None) -> BudgetOtherUse:
+    """Record use of the Entlastungsbetrag by another provider, as the senior reported it."""
+    errors = {}
+    if amount is None or amount <= 0:
+        errors["amount"] = "Der Betrag muss größer als 0 € sein."
+    if not (note or "").strip():
+        errors["note"] = "Bitte angeben, wofür und laut wem (z. B. Tagespflege, laut Tochter)."
+    if errors:
+        raise BudgetError(errors)
+    use = BudgetOtherUse(
+        senior=senior, month=month.replace(day=1), amount=cents(amount), note=note.strip(), created_by=user
+    )
+    db.session.add(use)
+    db.session.flush()
+    log.info("senior %s: other use in %s", senior.id, use.month)
+    return use
+
+
+def umwandlung_cap(senior: Senior, month: date) -> tuple[int | None, Decimal]:
+    """The senior's Pflegegrad in ``month`` and the Umwandlung cap it allows."""
+    grade = ledger_input(senior).grade_in(Month.of(month))
+    return grade, billing_config().umwandlung_cap(grade, month.replace(day=1))
+
+
+def declare_umwandlung(
+    senior: Senior, *, month: date, amount: Decimal, note: str | None, user: User | None
+) -> UmwandlungDeclaration:
+    """Record (or replace) the Umwandlung the senior declared available for ``month``, up to the cap."""
+    month = month.replace(day=1)
+    grade, cap = umwandlung_cap(senior, month)
+    if amount is None or amount < 0:
+        raise BudgetError({"amount": "Der Betrag kann nicht negativ sein."})
+    if amount > cap:
+        if not cap:
+            reason = f"Pflegegrad {grade}" if grade else "keinem Pflegegrad"
+            raise BudgetError({"amount": f"Bei {reason} gibt es keinen Umwandlungsanspruch (nur Pflegegrad 2–5)."})
+        raise BudgetError(
+            {
+                "amount": f"Höchstens {format_eur(cap)} im Monat bei Pflegegrad {grade} "
+                f"(40 % der Pflegesachleistung, §45a Abs. 4 SGB XI)."
+            }
+        )
+    declaration = db.session.scalar(
+        sa.select(UmwandlungDeclaration).where(
+            UmwandlungDeclaration.senior_id == senior.id, UmwandlungDeclaration.month == month
+        )
+    )
+    if declaration is None:
+        declaration = UmwandlungDeclaration(senior=senior, month=month)
+        db.session.add(declaration)
+    declaration.amount = cents(amount)
+    declaration.note = (note or "").strip() or None
+    declaration.created_by = user
+    db.session.flush()
+    log.info("senior %s: Umwandlung declared for %s", senior.id, month)
+    return declaration
+
+
+def delete_entry(senior: Senior, kind: str, entry_id: int) -> bool:
+    """Delete one budget fact of the senior (``kind`` as in ENTRY_MODELS); False if there is none."""
+    model = ENTRY_MODELS.get(kind)
+    entry = db.session.get(model, entry_id) if model else None
+    if entry is None or entry.senior_id != senior.id:
+        return False
+    db.session.delete(entry)
+    db.session.flush()
+    log.info("senior %s: %s %s deleted", senior.id, kind, entry_id)
+    return True
+
+
+def planned_monthly_minutes(senior: Senior, extra_weekly_minutes: int = 0) -> int:
+    """Planned minutes per month of the senior's active Entlastung pairings plus ``extra_weekly_minutes``."""
+    pairings = db.session.scalars(
+        sa.select(Pairing)
+        .where(Pairing.senior_id == senior.id, Pairing.service == ENTLASTUNG, Pairing.status == "aktiv")
+        .options(selectinload(Pairing.slots))
+    )
+    weekly = Fraction(extra_weekly_minutes)
+    for pairing in pairings:
+        weekly += Fraction(sum(slot.duration_minutes for slot in pairing.slots), pairing.interval_weeks)
+    return round(weekly * WEEKS_PER_MONTH)
+
+
+def budget_warning(senior: Senior, extra_weekly_minutes: int, *, today: date | None = None) -> str | None:
+    """German warning if the budget won't cover the planned hours (all active Entlastung pairings + extra)."""
+    if senior.pflegegrad is None:
+        return None
+    monthly = planned_monthly_minutes(senior, extra_weekly_minutes)
+    if monthly <= 0:
+        return None
+    today = today or service_today()
+    data = ledger_input(senior, charges=own_charges(senior).charges)
+    result = check_budget(data, planned_minutes_per_month=monthly, from_month=Month.of(today), config=billing_config())
+    return None if result.covered else result.message

@@ -1,0 +1,128 @@
+"""The Entlastungsbetrag ledger of a senior: month by month with the basis of every figure, and its facts."""
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from billing.month import Month
+
+from ..auth.access import STAFF, restrict
+from ..dashboard.clock import today
+from ..extensions import db
+from ..models import Senior
+from ..models.budget import BudgetOpening, BudgetOtherUse, UmwandlungDeclaration
+from .forms import OpeningForm, OtherUseForm, UmwandlungForm
+from .grades import periods_of
+from .operations import BudgetError, add_opening, add_other_use, declare_umwandlung, delete_entry, senior_ledger
+
+bp = Blueprint("budget", __name__)
+restrict(bp, *STAFF)  # billing facts: coordination, admin and accounting
+
+
+def _forms(**given):
+    forms = {
+        "opening_form": OpeningForm(prefix="opening"),
+        "use_form": OtherUseForm(prefix="use"),
+        "umw_form": UmwandlungForm(prefix="umw"),
+    }
+    return forms | given
+
+
+@bp.route("/seniors/<int:senior_id>/budget")
+def detail(senior_id: int):
+    """Show a senior's Entlastungsbetrag ledger for the previous and the current year, and the entry forms."""
+    return _page(db.get_or_404(Senior, senior_id))
+
+
+def _page(senior: Senior, **forms):
+    day = today()
+    year = day.year
+    ledger, data, own = senior_ledger(senior, until=Month(year, 12))
+    rows = [row for row in ledger.months if row.month.year >= year - 1]
+    expected_months = {s.month for ref, s in ledger.splits.items() if ref in own.expected_refs}
+    facts = {
+        model: db.session.scalars(
+            sa.select(model).where(model.senior_id == senior.id).order_by(*_order(model), model.id)
+        ).all()
+        for model in (BudgetOpening, BudgetOtherUse, UmwandlungDeclaration)
+    }
+    return render_template(
+        "budget/detail.html",
+        senior=senior,
+        rows=rows,
+        current=ledger.get(Month.of(day)),
+        this_month=Month.of(day),
+        expected_months=expected_months,
+        charges_by_month=_charges_by_month(ledger, own.expected_refs),
+        service_start=data.service_start,
+        ledger_first=ledger.months[0].month.first_day if ledger.months else None,
+        grades=periods_of(senior),
+        grade_fallback=data.grades if not periods_of(senior) else (),
+        openings=facts[BudgetOpening],
+        other_uses=facts[BudgetOtherUse],
+        declarations=facts[UmwandlungDeclaration],
+        **_forms(**forms),
+    )
+
+
+def _order(model):
+    return (model.as_of.desc(),) if model is BudgetOpening else (model.month.desc(),)
+
+
+def _charges_by_month(ledger, expected_refs):
+    grouped = {}
+    for split in ledger.splits.values():
+        grouped.setdefault(split.month, []).append((split, split.ref in expected_refs))
+    return grouped
+
+
+def _save(senior: Senior, form, name: str, operation, message: str):
+    """Validate ``form``, run ``operation`` and commit; on errors show the page again with the messages."""
+    if form.validate_on_submit():
+        values = {field.short_name: field.data for field in form if field.short_name != "csrf_token"}
+        try:
+            operation(senior, **values, user=current_user._get_current_object())
+        except BudgetError as error:
+            db.session.rollback()
+            for field, text in error.errors.items():
+                getattr(form, field).errors.append(text)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for(".detail", senior_id=senior.id))
+    return _page(senior, **{name: form})
+
+
+@bp.post("/seniors/<int:senior_id>/budget/anfangsbestand")
+def add_opening_view(senior_id: int):
+    """Record an opening balance reported by the Pflegekasse or the family."""
+    senior = db.get_or_404(Senior, senior_id)
+    return _save(senior, OpeningForm(prefix="opening"), "opening_form", add_opening, "Anfangsbestand gespeichert.")
+
+
+@bp.post("/seniors/<int:senior_id>/budget/nutzung")
+def add_other_use_view(senior_id: int):
+    """Record use of the Entlastungsbetrag by another provider."""
+    senior = db.get_or_404(Senior, senior_id)
+    return _save(senior, OtherUseForm(prefix="use"), "use_form", add_other_use, "Sonstige Nutzung gespeichert.")
+
+
+@bp.post("/seniors/<int:senior_id>/budget/umwandlung")
+def declare_umwandlung_view(senior_id: int):
+    """Record the Umwandlung the senior declared for a month."""
+    senior = db.get_or_404(Senior, senior_id)
+    return _save(
+        senior, UmwandlungForm(prefix="umw"), "umw_form", declare_umwandlung, "Umwandlungserklärung gespeichert."
+    )
+
+
+@bp.post("/seniors/<int:senior_id>/budget/<kind>/<int:entry_id>/loeschen")
+def delete(senior_id: int, kind: str, entry_id: int):
+    """Delete one budget fact of the senior."""
+    senior = db.get_or_404(Senior, senior_id)
+    if delete_entry(senior, kind, entry_id):
+        db.session.commit()
+        flash("Eintrag gelöscht.", "success")
+    else:
+        flash("Diesen Eintrag gibt es nicht (mehr).", "error")
+    return redirect(url_for(".detail", senior_id=senior.id))
