@@ -22,6 +22,7 @@ BLUEPRINTS = (
     "budget",
     "admin",
     "appointments",
+    "accounting",
     "appointments.links",  # public: volunteer links and iCal feed, no login
 )
 TEMPLATES = settings.INSTANCE_DIR.parent / "templates"

@@ -14,6 +14,7 @@ import scheduling
 from scheduling.model import local_datetime, to_local
 from scheduling.recurrence import generate, horizon_end
 
+from ..accounting.operations import ensure_not_billed
 from ..extensions import db
 from ..mail.outbox import forget_markers
 from ..models import Appointment, AppointmentAlert, Pairing, Volunteer
@@ -45,10 +46,12 @@ def sync_pairing(pairing: Pairing, *, now: datetime, horizon_weeks: int) -> sche
     )
     for move in plan.update:
         appointment = existing[move.appointment.id]
+        ensure_not_billed(appointment, moving_to=move.on)
         appointment.on, appointment.planned_start, appointment.planned_end = move.on, move.start, move.end
         _forget(appointment)
     for gone in plan.delete:
         appointment = existing[gone.id]
+        ensure_not_billed(appointment)
         _forget(appointment)
         pairing.appointments.remove(appointment)
         db.session.delete(appointment)
@@ -168,6 +171,7 @@ def can_report(appointment: Appointment, *, now: datetime) -> bool:
 
 def confirm(appointment: Appointment, *, now: datetime) -> None:
     """The volunteer confirms: status bestätigt; an 'unconfirmed' alert is settled."""
+    ensure_not_billed(appointment)
     appointment.status = "bestaetigt"
     appointment.confirmed_at = now
     for alert in _alerts(appointment, "unbestaetigt"):
@@ -181,6 +185,7 @@ def decline(appointment: Appointment, *, now: datetime, reason: str | None) -> N
 
     When a stand-in declines a visit they took over, it needs a stand-in again (and the alert is open again).
     """
+    ensure_not_billed(appointment)
     if appointment.cover_volunteer_id is not None:
         from .cover import give_back
 
@@ -195,6 +200,7 @@ def decline(appointment: Appointment, *, now: datetime, reason: str | None) -> N
 
 def report(appointment: Appointment, *, minutes: int | None, now: datetime) -> None:
     """The volunteer reports the visit: took place for ``minutes``, or did not take place (None)."""
+    ensure_not_billed(appointment)
     if minutes is not None and not 1 <= minutes <= 720:
         raise AppointmentError("minutes", "Bitte eine Dauer zwischen 15 Minuten und 12 Stunden wählen.")
     appointment.status = "stattgefunden" if minutes else "ausgefallen"

@@ -2,6 +2,7 @@
 
 from flask.cli import FlaskGroup
 
+from ..accounting.commands import billing_command, export_commands
 from ..jobs.commands import run_job_command, scheduler_command
 from ..matches.commands import match_command
 from .demo_data import demo_data
@@ -10,6 +11,9 @@ from .users import create_user
 
 commands = [create_user, demo_data, import_command, export_command]
 commands += [scheduler_command, run_job_command]
+commands += [billing_command]
+for _command in export_commands:
+    export_command.add_command(_command)
 commands += [match_command]
 
 

@@ -76,23 +76,31 @@ def import_command(kind: str, path: Path, dry_run: bool) -> None:
     click.echo(f"{TITLES[kind]}: {created} neu angelegt, {updated} aktualisiert.")
 
 
-@click.command("export")
-@click.argument("kind", type=click.Choice(list(KINDS)))
-@click.argument("path", metavar="DATEI", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.group("export")
 @click.help_option("--help", help="Diese Hilfe anzeigen.")
-@with_appcontext
-def export_command(kind: str, path: Path) -> None:
-    """Exportiert Ehrenamtliche (volunteers) oder Senior:innen (seniors) als CSV oder XLSX.
+def export_command() -> None:
+    """Exportiert Ehrenamtliche, Senior:innen (wie „import“ sie liest) oder Abrechnungsdaten eines Monats."""
 
-    Das Format richtet sich nach der Dateiendung (.csv oder .xlsx) und ist genau das, was „import“ liest:
-    CSV mit „;“, UTF-8 mit BOM (öffnet direkt in Excel), deutsche Spaltenüberschriften.
-    """
+
+def _export_people(kind: str) -> None:
     module = KINDS[kind]
-    try:
-        rows = module.export_rows()
-        write_table(path, module.COLUMNS, rows, title=TITLES[kind])
-    except TableError as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        db.session.rollback()
-    click.echo(f"{TITLES[kind]}: {len(rows)} Zeilen nach {path} exportiert.")
+
+    @export_command.command(kind)
+    @click.argument("path", metavar="DATEI", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+    @click.help_option("--help", help="Diese Hilfe anzeigen.")
+    @with_appcontext
+    def command(path: Path) -> None:
+        """Exportiert als CSV oder XLSX, je nach Dateiendung (.csv oder .xlsx), genau so, wie „import“ es liest:
+        CSV mit „;“, UTF-8 mit BOM (öffnet direkt in Excel), deutsche Spaltenüberschriften."""
+        try:
+            rows = module.export_rows()
+            write_table(path, module.COLUMNS, rows, title=TITLES[kind])
+        except TableError as error:
+            raise click.ClickException(str(error)) from error
+        finally:
+            db.session.rollback()
+        click.echo(f"{TITLES[kind]}: {len(rows)} Zeilen nach {path} exportiert.")
+
+
+for _kind in KINDS:
+    _export_people(_kind)

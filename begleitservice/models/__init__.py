@@ -3,6 +3,7 @@
 from .base import GENDERS, SERVICES, WEEKDAYS, utcnow
 from .budget import BudgetOpening, BudgetOtherUse, PflegegradPeriod, UmwandlungDeclaration  # noqa: F401
 from .district import District, Sozialraum
+from .invoicing import BilledVisit, BillingRun, Invoice, InvoiceCounter, LeistungsnachweisDocument  # noqa: F401
 from .matching import MatchProposal, MatchRejection, MatchRun, MatchUnserved  # noqa: F401
 from .pairing import APPOINTMENT_STATUSES, PAIRING_STATUSES, Appointment, Pairing, PairingSlot
 from .pflegekasse import Pflegekasse

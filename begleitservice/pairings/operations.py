@@ -5,6 +5,7 @@ from datetime import date, time
 
 import sqlalchemy as sa
 
+from ..accounting.operations import MonthBilled, ensure_not_billed
 from ..appointments.operations import follow_rule
 from ..extensions import db
 from ..models import (
@@ -144,6 +145,10 @@ def record_appointment(appointment: Appointment, *, status: str, actual_minutes:
     """Set an appointment's status and the minutes it actually took (only for "stattgefunden")."""
     if status not in APPOINTMENT_STATUSES:
         raise PairingError("status", f"Unbekannter Status „{status}“.")
+    try:
+        ensure_not_billed(appointment)
+    except MonthBilled as error:
+        raise PairingError("status", str(error)) from error
     if actual_minutes is not None and status != "stattgefunden":
         raise PairingError(
             "actual_minutes", "Tatsächliche Minuten gibt es nur bei Status „stattgefunden“; bitte leer lassen."

@@ -21,6 +21,7 @@ BY_BLUEPRINT = {
     "budget": STAFF,
     "admin": ADMIN,
     "appointments": CARE,
+    "accounting": STAFF,
 }
 BY_ENDPOINT = {"seniors.create": CARE, "seniors.edit": CARE}
 PUBLIC = {"auth.login", "static"}

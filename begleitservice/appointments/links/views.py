@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 import scheduling
 from scheduling.formatting import format_appointment, format_datetime, format_duration
 
+from ...accounting.operations import MonthBilled
 from ...extensions import db
 from ...models import Appointment, Pairing, Senior, UsedLink, Volunteer
 from ...models.scheduling import CoverOffer
@@ -89,7 +90,11 @@ def _handle(purpose: str, token: str):
         if request.method == "GET":
             form.minutes.data = min(max(15, round(appointment.planned_minutes / 15) * 15), 720)
     if form.validate_on_submit():
-        outcome = _apply(purpose, appointment, form, now=now)
+        try:
+            outcome = _apply(purpose, appointment, form, now=now)
+        except MonthBilled:
+            db.session.rollback()
+            return _page("appointments/link_invalid.html", 409, reason="billed")
         db.session.add(UsedLink(nonce=link.nonce, purpose=purpose, appointment_id=appointment.id, outcome=outcome))
         try:
             db.session.commit()

@@ -1,0 +1,78 @@
+"""Volunteer allowances (Aufwandsentschädigung) for Entlastung hours: payout list and the tax-free cap warning."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from billing.allowances import AllowanceLine, CapStatus, PayoutRow, allowance_lines, cap_status, payout_list, year_sums
+from billing.config import CAP_NAMES
+from billing.lines import build_lines
+from billing.money import ZERO
+from billing.month import Month
+
+from ..budget.inputs import billing_config
+from ..extensions import db
+from ..models import Appointment, Pairing
+from .convert import visit_data
+
+
+def allowance_lines_between(first: date, last: date) -> list[AllowanceLine]:
+    """Allowance per Entlastung visit that took place between ``first`` and ``last`` (inclusive)."""
+    appointments = db.session.scalars(
+        sa.select(Appointment)
+        .join(Appointment.pairing)
+        .where(
+            Appointment.on.between(first, last),
+            Appointment.status == "stattgefunden",
+            Pairing.service == "entlastung",
+        )
+        .options(joinedload(Appointment.pairing).joinedload(Pairing.volunteer), joinedload(Appointment.cover_volunteer))
+    ).unique()
+    config = billing_config()
+    return allowance_lines(build_lines((visit_data(a) for a in appointments), config=config), config=config)
+
+
+def payouts(month: Month) -> list[PayoutRow]:
+    """The payout list of ``month``: per volunteer hours, allowance and the yearly sum against the cap."""
+    paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    if month.month > 1:
+        for line in allowance_lines_between(date(month.year, 1, 1), month.first_day - timedelta(days=1)):
+            paid[line.volunteer_ref] += line.amount
+    lines = allowance_lines_between(month.first_day, month.last_day)
+    return payout_list(month, lines, paid_before=dict(paid), config=billing_config())
+
+
+@dataclass(frozen=True)
+class CapWarning:
+    """A volunteer whose allowances this year reach the warning share of the tax-free cap, or pass it."""
+
+    volunteer_id: int
+    name: str
+    year_total: Decimal
+    cap: Decimal
+    cap_name: str
+    status: CapStatus
+
+    @property
+    def left(self) -> Decimal:
+        return self.cap - self.year_total
+
+
+def cap_warnings(today: date) -> list[CapWarning]:
+    """Volunteers at or above the warning share of the yearly tax-free cap (allowances of the whole year)."""
+    lines = allowance_lines_between(date(today.year, 1, 1), date(today.year, 12, 31))
+    config = billing_config()
+    cap = config.tax_free_cap(today.year)
+    names = {line.volunteer_ref: line.volunteer_name for line in lines}
+    warnings = []
+    for ref, total in year_sums(lines, today.year).items():
+        status = cap_status(total, cap, warning_ratio=config.cap_warning_ratio)
+        if status is not CapStatus.OK:
+            warnings.append(CapWarning(int(ref), names[ref], total, cap, CAP_NAMES[config.tax_free_cap_kind], status))
+    return sorted(warnings, key=lambda w: (-w.year_total, w.name))

@@ -1,0 +1,146 @@
+"""Map the app's models onto the dataclasses of the pure ``billing`` package, and stored invoices back."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from billing.config import Provider
+from billing.invoices import Abtretung, InvoiceLine, InvoiceSection, Recipient, RecipientKind
+from billing.invoices import Invoice as DraftInvoice
+from billing.invoices import Pflegekasse as KasseData
+from billing.invoices import Senior as SeniorData
+from billing.ledger import Charge, Split
+from billing.lines import Appointment as VisitData
+from billing.lines import Service
+from billing.money import hours
+from billing.month import Month
+
+from ..extensions import db
+from ..models import Appointment, BilledVisit, Invoice, Pflegekasse, Senior
+
+
+def kasse_address(kasse: Pflegekasse) -> tuple[str, ...]:
+    """The postal address lines of a Pflegekasse (empty lines left out)."""
+    town = f"{kasse.postal_code or ''} {kasse.city or ''}".strip()
+    return tuple(line for line in (kasse.street, town) if line)
+
+
+def senior_data(senior: Senior) -> SeniorData:
+    """The billing fields of a senior (no care notes, no dementia flag)."""
+    kasse = senior.pflegekasse
+    abtretungen = (Abtretung(senior.abtretung_on, senior.abtretung_revoked_on),) if senior.abtretung_on else ()
+    return SeniorData(
+        ref=str(senior.id),
+        name=senior.name,
+        birth_date=senior.birth_on,
+        address=(senior.street, f"{senior.postal_code} {senior.city}"),
+        kvnr=senior.kvnr or "",
+        pflegekasse=KasseData(kasse.name, kasse.ik, kasse_address(kasse)) if kasse else None,
+        abtretungen=abtretungen,
+    )
+
+
+def visit_volunteer(appointment: Appointment):
+    """Who did the visit: the stand-in if there was one, else the pairing's volunteer."""
+    return appointment.cover_volunteer or appointment.pairing.volunteer
+
+
+def visit_data(appointment: Appointment) -> VisitData:
+    """An appointment as a billing line input (actual minutes; planned duration if none were reported)."""
+    volunteer = visit_volunteer(appointment)
+    return VisitData(
+        ref=str(appointment.id),
+        senior_ref=str(appointment.pairing.senior_id),
+        day=appointment.on,
+        start=appointment.planned_start,
+        end=appointment.planned_end,
+        volunteer_ref=str(volunteer.id),
+        volunteer_name=volunteer.name,
+        service=Service(appointment.pairing.service),
+        took_place=appointment.status == "stattgefunden",
+        minutes=appointment.actual_minutes,
+    )
+
+
+def visit_split(visit: BilledVisit) -> Split:
+    return Split(visit.entlastungsbetrag, visit.umwandlung, visit.private)
+
+
+def history_charges(senior: Senior, before: Month) -> tuple[Charge, ...]:
+    """The senior's billed visits of months before ``before``, with their billed split locked."""
+    visits = db.session.scalars(
+        sa.select(BilledVisit)
+        .where(
+            BilledVisit.senior_id == senior.id,
+            BilledVisit.on < before.first_day,
+            sa.not_(BilledVisit.is_cancelled),
+        )
+        .order_by(BilledVisit.on, BilledVisit.start, BilledVisit.appointment_id)
+    )
+    return tuple(Charge(Month.of(v.on), v.amount, str(v.appointment_id), locked=visit_split(v)) for v in visits)
+
+
+def stored_invoice(invoice: Invoice, *, provider: Provider) -> DraftInvoice:
+    """A numbered invoice as the ``billing`` package knows it, rebuilt from its billed visits (for a Storno)."""
+    to_kasse = invoice.recipient_kind == "pflegekasse"
+    column = BilledVisit.kasse_invoice_id if to_kasse else BilledVisit.senior_invoice_id
+    visits = db.session.scalars(
+        sa.select(BilledVisit).where(column == invoice.id).order_by(BilledVisit.on, BilledVisit.start)
+    ).all()
+    by_senior: dict[int, list[BilledVisit]] = defaultdict(list)
+    for visit in visits:
+        by_senior[visit.senior_id].append(visit)
+    sections = []
+    for own in by_senior.values():
+        senior = senior_data(own[0].senior)
+        lines = tuple(_line(v, _charged(v, to_kasse)) for v in own)
+        abtretung = senior.abtretung_on(own[0].on) if to_kasse else None
+        sections.append(InvoiceSection(senior, own[0].grade, lines, abtretung))
+    sections.sort(key=lambda s: (s.senior.name, s.senior.ref))
+    kind = RecipientKind.PFLEGEKASSE if to_kasse else RecipientKind.SENIOR
+    ref = invoice.recipient_ik if to_kasse else str(invoice.senior_id)
+    address = tuple(line for line in invoice.recipient_address.split("\n") if line)
+    return DraftInvoice(
+        month=Month.of(invoice.month),
+        recipient=Recipient(kind, ref or "", invoice.recipient_name, address, invoice.recipient_ik),
+        sections=tuple(sections),
+        provider=provider,
+        number=invoice.number,
+        issued_on=invoice.issued_on,
+    )
+
+
+def _charged(visit: BilledVisit, to_kasse: bool) -> Split:
+    if to_kasse:
+        return Split(visit.entlastungsbetrag, visit.umwandlung)
+    if visit.kasse_invoice_id is not None:
+        return Split(private=visit.private)
+    return visit_split(visit)
+
+
+def _line(visit: BilledVisit, split: Split) -> InvoiceLine:
+    return InvoiceLine(
+        str(visit.appointment_id),
+        visit.on,
+        visit.start,
+        visit.end,
+        visit.minutes,
+        hours(visit.minutes),
+        visit.rate,
+        visit.amount,
+        split,
+        visit.volunteer.name,
+    )
+
+
+def totals(split: Split) -> dict[str, Decimal]:
+    """The money columns of an Invoice row."""
+    return {
+        "entlastungsbetrag": split.entlastungsbetrag,
+        "umwandlung": split.umwandlung,
+        "private": split.private,
+        "total": split.total,
+    }

@@ -1,0 +1,223 @@
+"""Abrechnung: billed months, run a month, documents, Storno, payout list, exports (coordinators only look)."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from billing.month import Month
+
+from ..auth.access import require_role, restrict
+from ..extensions import db
+from ..models import BilledVisit, BillingRun, Invoice
+from .allowances import cap_warnings, payouts
+from .exports import KINDS, TITLES, export_name, write_export
+from .files import commit_with_files
+from .forms import RunForm, StornoForm
+from .operations import AccountingError, local_today, preview_month, run_month, storno_and_rebill
+
+bp = Blueprint("accounting", __name__, url_prefix="/abrechnung")
+restrict(bp, "accounting", "admin", "coordinator")
+MAY_BILL = ("accounting", "admin")
+
+
+@bp.app_context_processor
+def _dashboard_helpers():
+    return {"allowance_cap_warnings": lambda: cap_warnings(local_today())}
+
+
+def _month_arg(default: Month | None = None) -> Month:
+    text = request.args.get("monat", "")
+    if not text:
+        if default is None:
+            abort(400)
+        return default
+    try:
+        return Month.parse(text)
+    except (ValueError, IndexError):
+        abort(400)
+
+
+def _last_month() -> Month:
+    today = local_today()
+    return Month(today.year - 1, 12) if today.month == 1 else Month(today.year, today.month - 1)
+
+
+@bp.route("/")
+def index():
+    """The billed months with their totals, and the month to bill next."""
+    runs = db.session.scalars(
+        sa.select(BillingRun).options(selectinload(BillingRun.invoices)).order_by(BillingRun.month.desc())
+    ).all()
+    return render_template(
+        "accounting/index.html", runs=runs, next_month=_last_month(), may_bill=current_user.role in MAY_BILL
+    )
+
+
+@bp.route("/lauf", methods=["GET", "POST"])
+def run():
+    """Preview a month (GET) and bill it after confirmation (POST)."""
+    form = RunForm()
+    if request.method == "POST":
+        require_role(*MAY_BILL)
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            result = run_month(Month.parse(form.month.data), user=current_user)
+            commit_with_files(result.staged)
+        except AccountingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for(".run", monat=form.month.data))
+        for problem in result.problems:
+            flash(problem, "warning")
+        if result.created:
+            flash(f"Der Monat {Month.of(result.run.month)} ist abgerechnet.", "success")
+        else:
+            flash("Dieser Monat war bereits abgerechnet; es wurde nichts geändert.", "info")
+        return redirect(url_for(".detail", run_id=result.run.id))
+    month = _month_arg(_last_month())
+    existing = db.session.scalar(sa.select(BillingRun).where(BillingRun.month == month.first_day))
+    if existing is not None:
+        return redirect(url_for(".detail", run_id=existing.id))
+    form.month.data = month.iso
+    preview = preview_month(month)
+    return render_template(
+        "accounting/run.html", month=month, preview=preview, form=form, may_bill=current_user.role in MAY_BILL
+    )
+
+
+@bp.route("/<int:run_id>")
+def detail(run_id: int):
+    """A billed month: invoices, Storno invoices, Leistungsnachweise, exports."""
+    billing_run = db.get_or_404(BillingRun, run_id)
+    invoices = db.session.scalars(
+        sa.select(Invoice)
+        .where(Invoice.run_id == run_id)
+        .options(selectinload(Invoice.stornos), selectinload(Invoice.cancels))
+        .order_by(Invoice.year, Invoice.seq)
+    ).all()
+    documents = sorted(billing_run.documents, key=lambda d: (d.senior.last_name, d.senior.first_name, d.id))
+    return render_template(
+        "accounting/detail.html",
+        run=billing_run,
+        month=Month.of(billing_run.month),
+        invoices=invoices,
+        documents=documents,
+        kinds=KINDS,
+        titles=TITLES,
+        may_bill=current_user.role in MAY_BILL,
+    )
+
+
+def _run_files(billing_run: BillingRun) -> list[str]:
+    names = [inv.pdf_file for inv in billing_run.invoices] + [doc.file_name for doc in billing_run.documents]
+    return sorted(names)
+
+
+@bp.route("/<int:run_id>/dokumente/<path:name>")
+def document(run_id: int, name: str):
+    """Download one PDF of a billed month."""
+    billing_run = db.get_or_404(BillingRun, run_id)
+    if name not in _run_files(billing_run):
+        abort(404)
+    path = Path(billing_run.documents_dir) / name
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=name)
+
+
+@bp.route("/<int:run_id>/dokumente.zip")
+def archive(run_id: int):
+    """All PDFs of a billed month as one ZIP file."""
+    billing_run = db.get_or_404(BillingRun, run_id)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive_file:
+        for name in _run_files(billing_run):
+            path = Path(billing_run.documents_dir) / name
+            if path.is_file():
+                archive_file.write(path, name)
+    buffer.seek(0)
+    month = Month.of(billing_run.month)
+    return send_file(
+        buffer, mimetype="application/zip", as_attachment=True, download_name=f"Abrechnung-{month.iso}.zip"
+    )
+
+
+@bp.route("/rechnungen/<int:invoice_id>/storno", methods=["GET", "POST"])
+def storno(invoice_id: int):
+    """Cancel an invoice with a reason and corrected minutes; a new invoice follows."""
+    require_role(*MAY_BILL)
+    invoice = db.get_or_404(Invoice, invoice_id)
+    if invoice.kind != "invoice":
+        abort(404)
+    visits = db.session.scalars(
+        sa.select(BilledVisit)
+        .where(
+            sa.or_(BilledVisit.kasse_invoice_id == invoice.id, BilledVisit.senior_invoice_id == invoice.id),
+            sa.not_(BilledVisit.is_cancelled),
+        )
+        .options(selectinload(BilledVisit.senior), selectinload(BilledVisit.volunteer))
+        .order_by(BilledVisit.on, BilledVisit.start)
+    ).all()
+    form = StornoForm()
+    errors: dict[int, str] = {}
+    if form.validate_on_submit():
+        corrections = _corrections(visits, errors)
+        if not errors:
+            try:
+                result = storno_and_rebill(invoice, reason=form.reason.data, corrections=corrections)
+                commit_with_files(result.staged)
+            except AccountingError as error:
+                db.session.rollback()
+                form.reason.errors.append(str(error))
+            else:
+                numbers = ", ".join(i.number for i in result.invoices) or "keine"
+                storno_numbers = ", ".join(i.number for i in result.stornos)
+                flash(f"Storno {storno_numbers} erstellt; neue Rechnung(en): {numbers}.", "success")
+                return redirect(url_for(".detail", run_id=invoice.run_id))
+    return render_template("accounting/storno.html", invoice=invoice, visits=visits, form=form, errors=errors)
+
+
+def _corrections(visits: list[BilledVisit], errors: dict[int, str]) -> dict[int, int | None]:
+    corrections = {}
+    for visit in visits:
+        raw = request.form.get(f"minutes-{visit.appointment_id}", "").strip()
+        if raw == "" or raw == str(visit.minutes):
+            continue
+        if not raw.isdigit() or int(raw) > 720:
+            errors[visit.appointment_id] = "Bitte eine Dauer von 0 bis 720 Minuten angeben."
+            continue
+        corrections[visit.appointment_id] = int(raw) or None
+    return corrections
+
+
+@bp.route("/auszahlungen")
+def payout_list():
+    """The monthly payout list of volunteer allowances with the yearly sum against the tax-free cap."""
+    month = _month_arg(_last_month())
+    return render_template("accounting/payouts.html", month=month, rows=payouts(month))
+
+
+@bp.route("/export/<kind>")
+def export(kind: str):
+    """Download an export of a month: hours, invoices or allowances, as CSV or XLSX."""
+    if kind not in KINDS:
+        abort(404)
+    month = _month_arg(_last_month())
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        abort(400)
+    buffer = io.BytesIO()
+    write_export(kind, month, buffer, xlsx=fmt == "xlsx")
+    buffer.seek(0)
+    mimetype = (
+        "text/csv; charset=utf-8"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return send_file(buffer, mimetype=mimetype, as_attachment=True, download_name=export_name(kind, month, fmt))

@@ -1,0 +1,153 @@
+"""The monthly billing run: runs, invoices and Storno invoices, the yearly invoice counter, billed visits."""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, in_values, utcnow
+from .pairing import Appointment
+from .pflegekasse import Pflegekasse
+from .senior import Senior
+from .user import User
+from .volunteer import Volunteer
+
+Money = sa.Numeric(10, 2)
+INVOICE_KINDS = {"invoice": "Rechnung", "storno": "Stornorechnung"}
+RECIPIENT_KINDS = {"pflegekasse": "Pflegekasse", "senior": "Versicherte/r"}
+
+
+class BillingRun(db.Model):
+    """A billed month: once it exists, the appointments of that month are locked."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(unique=True)  # first day of the billed month
+    run_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    run_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    documents_dir: Mapped[str] = mapped_column(sa.String(500))
+
+    run_by: Mapped[User | None] = relationship()
+    invoices: Mapped[list["Invoice"]] = relationship(back_populates="run", order_by="Invoice.seq")
+    documents: Mapped[list["LeistungsnachweisDocument"]] = relationship(back_populates="run")
+
+
+class InvoiceCounter(db.Model):
+    """The last invoice number issued per year (gapless; allocated under a row lock)."""
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (sa.CheckConstraint("last_seq >= 0", name="last_seq"),)
+
+
+class Invoice(db.Model):
+    """An invoice or Storno invoice with a snapshot of its recipient and its totals."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("billing_run.id"), index=True)
+    number: Mapped[str] = mapped_column(sa.String(11), unique=True)
+    year: Mapped[int]
+    seq: Mapped[int]
+    month: Mapped[date]  # first day of the billed month
+    kind: Mapped[str] = mapped_column(sa.String(10), default="invoice")
+    recipient_kind: Mapped[str] = mapped_column(sa.String(12))
+    recipient_name: Mapped[str] = mapped_column(sa.String(200))
+    recipient_address: Mapped[str] = mapped_column(sa.String(500), default="")  # lines joined by "\n"
+    recipient_ik: Mapped[str | None] = mapped_column(sa.String(9))
+    pflegekasse_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pflegekasse.id"), index=True)
+    senior_id: Mapped[int | None] = mapped_column(sa.ForeignKey("senior.id"), index=True)
+    issued_on: Mapped[date]
+    entlastungsbetrag: Mapped[Decimal] = mapped_column(Money)
+    umwandlung: Mapped[Decimal] = mapped_column(Money)
+    private: Mapped[Decimal] = mapped_column(Money)
+    total: Mapped[Decimal] = mapped_column(Money)
+    sections: Mapped[int] = mapped_column(default=1)  # persons on the invoice
+    cancels_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoice.id"), index=True)
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    pdf_file: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    run: Mapped[BillingRun] = relationship(back_populates="invoices")
+    pflegekasse: Mapped[Pflegekasse | None] = relationship()
+    senior: Mapped[Senior | None] = relationship()
+    cancels: Mapped["Invoice | None"] = relationship(remote_side=[id], back_populates="stornos")
+    stornos: Mapped[list["Invoice"]] = relationship(back_populates="cancels")
+
+    __table_args__ = (
+        sa.UniqueConstraint("year", "seq", name="uq_invoice_year_seq"),
+        sa.CheckConstraint(in_values("kind", INVOICE_KINDS), name="kind"),
+        sa.CheckConstraint(in_values("recipient_kind", RECIPIENT_KINDS), name="recipient_kind"),
+        sa.CheckConstraint("seq >= 1", name="seq"),
+        sa.CheckConstraint("total = entlastungsbetrag + umwandlung + private", name="total"),
+        sa.CheckConstraint("(kind = 'storno') = (cancels_id IS NOT NULL)", name="storno_cancels"),
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return INVOICE_KINDS[self.kind]
+
+    @property
+    def recipient_kind_label(self) -> str:
+        return RECIPIENT_KINDS[self.recipient_kind]
+
+
+class BilledVisit(db.Model):
+    """One billed appointment with its amount and split; a Storno marks it cancelled and a rebill adds a new row."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("billing_run.id"), index=True)
+    appointment_id: Mapped[int] = mapped_column(sa.ForeignKey("appointment.id"), index=True)
+    senior_id: Mapped[int] = mapped_column(sa.ForeignKey("senior.id"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("volunteer.id"), index=True)
+    kasse_invoice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoice.id"), index=True)
+    senior_invoice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoice.id"), index=True)
+    on: Mapped[date]
+    start: Mapped[time]
+    end: Mapped[time]
+    minutes: Mapped[int]
+    grade: Mapped[int | None]
+    rate: Mapped[Decimal] = mapped_column(Money)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    entlastungsbetrag: Mapped[Decimal] = mapped_column(Money)
+    umwandlung: Mapped[Decimal] = mapped_column(Money)
+    private: Mapped[Decimal] = mapped_column(Money)
+    is_cancelled: Mapped[bool] = mapped_column(default=False)
+    cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoice.id"))
+
+    run: Mapped[BillingRun] = relationship()
+    appointment: Mapped[Appointment] = relationship()
+    senior: Mapped[Senior] = relationship()
+    volunteer: Mapped[Volunteer] = relationship()
+    kasse_invoice: Mapped[Invoice | None] = relationship(foreign_keys=[kasse_invoice_id])
+    senior_invoice: Mapped[Invoice | None] = relationship(foreign_keys=[senior_invoice_id])
+
+    __table_args__ = (
+        sa.CheckConstraint("minutes >= 0", name="minutes"),
+        sa.CheckConstraint("amount = entlastungsbetrag + umwandlung + private", name="split"),
+        sa.CheckConstraint("is_cancelled = (cancelled_by_id IS NOT NULL)", name="cancelled"),
+        # An appointment is billed at most once while not cancelled (a Storno frees it for the rebill).
+        sa.Index(
+            "uq_billed_visit_active",
+            "appointment_id",
+            unique=True,
+            sqlite_where=sa.text("NOT is_cancelled"),
+            postgresql_where=sa.text("NOT is_cancelled"),
+        ),
+    )
+
+
+class LeistungsnachweisDocument(db.Model):
+    """The Leistungsnachweis PDF of one senior and billed month (a rebill after a Storno adds a newer one)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("billing_run.id"), index=True)
+    senior_id: Mapped[int] = mapped_column(sa.ForeignKey("senior.id"), index=True)
+    file_name: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    run: Mapped[BillingRun] = relationship(back_populates="documents")
+    senior: Mapped[Senior] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("run_id", "file_name", name="uq_leistungsnachweis_file"),)
