@@ -38,6 +38,7 @@ def _page(senior: Senior, **forms):
     day = today()
     year = day.year
     ledger, data, own = senior_ledger(senior, until=Month(year, 12))
+    grades = periods_of(senior)
     rows = [row for row in ledger.months if row.month.year >= year - 1]
     expected_months = {s.month for ref, s in ledger.splits.items() if ref in own.expected_refs}
     facts = {
@@ -56,8 +57,8 @@ def _page(senior: Senior, **forms):
         charges_by_month=_charges_by_month(ledger, own.expected_refs),
         service_start=data.service_start,
         ledger_first=ledger.months[0].month.first_day if ledger.months else None,
-        grades=periods_of(senior),
-        grade_fallback=data.grades if not periods_of(senior) else (),
+        grades=grades,
+        grade_fallback=() if grades else data.grades,
         openings=facts[BudgetOpening],
         other_uses=facts[BudgetOtherUse],
         declarations=facts[UmwandlungDeclaration],

@@ -74,7 +74,8 @@ def save_senior(senior: Senior, *, today: date | None = None, **values) -> Senio
     their current value, so a new senior needs at least the required ones.
     """
     today = today or date.today()
-    since = values.pop("pflegegrad_since", None) or today  # when a changed Pflegegrad applies from
+    given_since = values.pop("pflegegrad_since", None)  # when a changed Pflegegrad applies from
+    since = given_since or today
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise TypeError(f"unknown senior fields: {', '.join(sorted(unknown))}")
@@ -83,7 +84,8 @@ def save_senior(senior: Senior, *, today: date | None = None, **values) -> Senio
         merged["city"] = "Dortmund"
     errors = senior_errors(merged, senior=senior, today=today)
     old_grade = senior.pflegegrad if senior.id is not None else None
-    grade_changed = merged["pflegegrad"] != old_grade
+    # A new senior's grade is recorded only with a date; without one it counts from the first visit (budget.inputs).
+    grade_changed = merged["pflegegrad"] != old_grade and (senior.id is not None or given_since is not None)
     if grade_changed and "pflegegrad" not in errors and (message := grade_since_error(senior, since, today=today)):
         errors["pflegegrad_since"] = message
     if errors:

@@ -11,11 +11,19 @@ import sqlalchemy as sa
 from begleitservice.budget.inputs import billing_config, ledger_input
 from begleitservice.budget.operations import budget_warning
 from begleitservice.extensions import db
-from begleitservice.models import BudgetOpening, BudgetOtherUse, PflegegradPeriod, UmwandlungDeclaration
-from begleitservice.seniors.operations import FIELDS
+from begleitservice.models import BudgetOpening, BudgetOtherUse, PflegegradPeriod, Senior, UmwandlungDeclaration
+from begleitservice.seniors.operations import FIELDS, save_senior
 from billing.ledger import compute_ledger
 from billing.month import Month
-from tests.factories import VALID_KVNRS, make_appointment, make_pairing, make_pflegekasse, make_senior, make_volunteer
+from tests.factories import (
+    VALID_KVNRS,
+    district,
+    make_appointment,
+    make_pairing,
+    make_pflegekasse,
+    make_senior,
+    make_volunteer,
+)
 
 WEEKDAYS_9_TO_18 = tuple((d, 9 * 60, 18 * 60) for d in range(5))
 
@@ -306,3 +314,23 @@ def test_budget_warning_counts_running_pairings_and_biweekly_slots(app_ctx, on_d
     # 4 hours every second week count as 2 hours a week: + 2 h = 130 € a month (covered), + 3 h = 162,50 € (not)
     assert budget_warning(senior, 2 * 60) is None
     assert budget_warning(senior, 3 * 60).startswith("Ab 03/2026 reicht das Budget nicht")
+
+
+def test_new_senior_records_a_pflegegrad_history_only_with_a_date(app_ctx):
+    kasse = make_pflegekasse()
+    base = dict(
+        first_name="Anna",
+        birth_on=date(1940, 2, 3),
+        street="Hauptstr. 1",
+        postal_code="44339",
+        city="Dortmund",
+        district_id=district("Eving").id,
+        pflegegrad=2,
+        pflegekasse_id=kasse.id,
+    )
+    dated = save_senior(Senior(), last_name="Mit", kvnr=VALID_KVNRS[1], pflegegrad_since=date(2025, 4, 1), **base)
+    undated = save_senior(Senior(), last_name="Ohne", kvnr=VALID_KVNRS[2], **base)
+    db.session.commit()
+    periods = db.session.scalars(sa.select(PflegegradPeriod)).all()
+    assert [(p.senior_id, p.grade, p.valid_from) for p in periods] == [(dated.id, 2, date(2025, 4, 1))]
+    assert [g.grade for g in ledger_input(undated).grades] == [2]  # the current grade, from the record's start
