@@ -14,9 +14,15 @@ def senior_label(senior: Senior) -> str:
     return f"{senior.first_name}{initial}"
 
 
+def appointment_volunteer(appointment: Appointment) -> Volunteer:
+    """Who does this visit: the stand-in (Vertretung) who took it over, else the pairing's volunteer."""
+    return appointment.cover_volunteer or appointment.pairing.volunteer
+
+
 def to_domain(appointment: Appointment) -> scheduling.Appointment:
     """The plain appointment the scheduling package works with (needs pairing, volunteer, senior, district)."""
     pairing = appointment.pairing
+    volunteer = appointment_volunteer(appointment)
     return scheduling.Appointment(
         id=appointment.id,
         on=appointment.on,
@@ -26,10 +32,10 @@ def to_domain(appointment: Appointment) -> scheduling.Appointment:
         is_one_off=appointment.is_one_off,
         replaces_on=appointment.replaces_on,
         pairing_id=appointment.pairing_id,
-        volunteer_id=pairing.volunteer_id,
+        volunteer_id=volunteer.id,
         senior_id=pairing.senior_id,
         senior_label=senior_label(pairing.senior),
-        volunteer_label=pairing.volunteer.name,
+        volunteer_label=volunteer.name,
         district=pairing.senior.district.name,
         actual_minutes=appointment.actual_minutes,
     )

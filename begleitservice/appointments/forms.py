@@ -1,7 +1,8 @@
 """Forms of the appointment pages and the volunteer link pages."""
 
-from wtforms import DateField, RadioField, SelectField, TextAreaField, TimeField
+from wtforms import DateField, RadioField, SelectField, SelectMultipleField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import Form
 
@@ -39,3 +40,16 @@ class ReportForm(Form):
 
 class ActionForm(Form):
     """A CSRF-protected button (retry a mail, settle an alert, new calendar link)."""
+
+
+class CoverOfferForm(Form):
+    """Which of the proposed stand-ins get the offer (checkboxes; choices are the current candidates)."""
+
+    volunteers = SelectMultipleField(
+        "Vertretung anfragen",
+        coerce=int,
+        choices=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[DataRequired(message="Bitte mindestens eine Person auswählen.")],
+    )

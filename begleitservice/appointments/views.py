@@ -23,9 +23,9 @@ from ..models import (
     Volunteer,
 )
 from ..models.scheduling import OUTBOX_STATUSES
-from . import clock, operations
+from . import clock, cover, operations
 from .convert import to_domain_all, visit_rule
-from .forms import ActionForm, OneOffForm
+from .forms import ActionForm, CoverOfferForm, OneOffForm
 from .links.tokens import external_url
 
 bp = Blueprint("appointments", __name__, url_prefix="/termine")
@@ -42,6 +42,7 @@ def _with_people(query):
     return query.options(
         joinedload(Appointment.pairing).joinedload(Pairing.volunteer),
         joinedload(Appointment.pairing).joinedload(Pairing.senior).joinedload(Senior.district),
+        joinedload(Appointment.cover_volunteer),
     )
 
 
@@ -69,7 +70,9 @@ def index():
     if district:
         query = query.where(District.name == district)
     if volunteer_id:
-        query = query.where(Pairing.volunteer_id == volunteer_id)
+        query = query.where(
+            sa.or_(Pairing.volunteer_id == volunteer_id, Appointment.cover_volunteer_id == volunteer_id)
+        )
     appointments = db.session.scalars(_with_people(query)).unique().all()
     week = scheduling.build_week(
         to_domain_all(appointments), week_start=monday, district=district, volunteer_id=volunteer_id
@@ -89,17 +92,27 @@ def index():
     )
 
 
-@bp.route("/<int:appointment_id>")
-def detail(appointment_id: int):
-    """One appointment: status, decline reason, reported hours, open alerts."""
+def _appointment_or_404(appointment_id: int) -> Appointment:
     appointment = db.session.scalar(_with_people(sa.select(Appointment).where(Appointment.id == appointment_id)))
-    if appointment is None:
-        abort(404)
+    return appointment or abort(404)
+
+
+def _cover_form(candidates: list[scheduling.RankedCandidate]) -> CoverOfferForm:
+    form = CoverOfferForm()
+    form.volunteers.choices = [(c.candidate.volunteer_id, c.candidate.name) for c in candidates]
+    return form
+
+
+def _render_detail(appointment: Appointment, *, candidates=None, cover_form=None, status: int = 200):
     alerts = db.session.scalars(
         sa.select(AppointmentAlert)
         .where(AppointmentAlert.appointment_id == appointment.id)
         .order_by(AppointmentAlert.created_at)
     ).all()
+    needs_cover = cover.needs_cover(appointment, now=clock.now())
+    if needs_cover and candidates is None:
+        candidates = cover.cover_candidates(appointment)
+    offers = cover.offers_for(appointment)
     return render_template(
         "appointments/detail.html",
         appointment=appointment,
@@ -107,7 +120,50 @@ def detail(appointment_id: int):
         statuses=APPOINTMENT_STATUSES,
         when=format_date_long(appointment.on),
         form=ActionForm(),
-    )
+        needs_cover=needs_cover,
+        candidates=candidates or [],
+        cover_form=cover_form or _cover_form(candidates or []),
+        offers=offers,
+        open_offers={o.volunteer_id for o in offers if o.status == "offen"},
+    ), status
+
+
+@bp.route("/<int:appointment_id>")
+def detail(appointment_id: int):
+    """One appointment: status, decline reason, reported hours, open alerts; for a decline the stand-ins."""
+    return _render_detail(_appointment_or_404(appointment_id))
+
+
+@bp.route("/<int:appointment_id>/vertretung", methods=["POST"])
+def offer_cover(appointment_id: int):
+    """Offer a declined visit to the chosen stand-ins (one mail each); the first to accept gets it."""
+    appointment = _appointment_or_404(appointment_id)
+    now = clock.now()
+    candidates = cover.cover_candidates(appointment) if cover.needs_cover(appointment, now=now) else []
+    form = _cover_form(candidates)
+    if form.validate_on_submit():
+        chosen = db.session.scalars(sa.select(Volunteer).where(Volunteer.id.in_(form.volunteers.data))).all()
+        try:
+            made = cover.offer_cover(appointment, chosen, now=now)
+        except cover.CoverError as error:
+            db.session.rollback()
+            form.volunteers.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Angebot an {len(made)} Person(en) verschickt.", "success")
+            return redirect(url_for(".detail", appointment_id=appointment.id, _anchor="vertretung"))
+    return _render_detail(_appointment_or_404(appointment_id), candidates=candidates, cover_form=form, status=422)
+
+
+@bp.route("/<int:appointment_id>/vertretung/zurueckziehen", methods=["POST"])
+def withdraw_cover(appointment_id: int):
+    """Withdraw the open stand-in offers (the coordinators found another way); the volunteers are told."""
+    appointment = db.get_or_404(Appointment, appointment_id)
+    if ActionForm().validate_on_submit():
+        count = cover.withdraw_offers(appointment, now=clock.now())
+        db.session.commit()
+        flash(f"{count} offene(s) Angebot(e) zurückgezogen.", "success")
+    return redirect(url_for(".detail", appointment_id=appointment.id, _anchor="vertretung"))
 
 
 @bp.route("/<int:appointment_id>/erledigt", methods=["POST"])

@@ -8,9 +8,10 @@ from flask import current_app
 import scheduling
 from scheduling.formatting import format_appointment, format_date, format_duration
 
-from ..appointments.convert import senior_label, visit_rule
+from ..appointments.convert import appointment_volunteer, senior_label, visit_rule
 from ..appointments.links.tokens import external_url, link_url
 from ..models import Appointment, OutboxMessage, Pairing, User, Volunteer
+from ..models.scheduling import CoverOffer
 from .outbox import mark_sent, queue_mail, sent_keys
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ def _visit(appointment: Appointment) -> dict:
     """What a volunteer mail may say about a visit: first name, initial, district, time. No health data."""
     senior = appointment.pairing.senior
     return {
-        "volunteer": appointment.pairing.volunteer,
+        "volunteer": appointment_volunteer(appointment),
         "senior_first_name": senior.first_name,
         "senior_label": senior_label(senior),
         "district": senior.district.name,
@@ -65,7 +66,7 @@ def confirmation_request(appointment: Appointment) -> OutboxMessage:
     """Ask the volunteer to confirm (or decline) an upcoming visit."""
     return queue_mail(
         kind="confirmation_request",
-        to=appointment.pairing.volunteer.email,
+        to=appointment_volunteer(appointment).email,
         subject=f"Bitte bestätigen: Besuch am {format_date(appointment.on)}",
         template="confirmation_request",
         confirm_url=link_url("confirm", appointment.id),
@@ -78,7 +79,7 @@ def reminder(appointment: Appointment) -> OutboxMessage:
     """Remind the volunteer of tomorrow's visit, with a link to call it off."""
     return queue_mail(
         kind="reminder",
-        to=appointment.pairing.volunteer.email,
+        to=appointment_volunteer(appointment).email,
         subject=f"Erinnerung: Besuch am {format_date(appointment.on)}",
         template="reminder",
         decline_url=link_url("decline", appointment.id),
@@ -90,11 +91,37 @@ def hours_request(appointment: Appointment) -> OutboxMessage:
     """Ask the volunteer whether the visit took place and for how long."""
     return queue_mail(
         kind="hours_request",
-        to=appointment.pairing.volunteer.email,
+        to=appointment_volunteer(appointment).email,
         subject=f"Wie war der Besuch am {format_date(appointment.on)}?",
         template="hours_request",
         report_url=link_url("report", appointment.id),
         **_visit(appointment),
+    )
+
+
+def cover_offer(offer: CoverOffer) -> OutboxMessage:
+    """Ask a volunteer to stand in for one declined visit, with a one-click "Vertretung übernehmen" link."""
+    appointment = offer.appointment
+    return queue_mail(
+        kind="cover_offer",
+        to=offer.volunteer.email,
+        subject=f"Können Sie einspringen? Besuch am {format_date(appointment.on)}",
+        template="cover_offer",
+        cover_url=link_url("cover", offer.id),
+        **{**_visit(appointment), "volunteer": offer.volunteer},
+    )
+
+
+def cover_taken(offer: CoverOffer) -> OutboxMessage:
+    """Tell a volunteer whose stand-in offer is settled that the visit is taken (or no longer needed)."""
+    appointment = offer.appointment
+    return queue_mail(
+        kind="cover_taken",
+        to=offer.volunteer.email,
+        subject=f"Bereits vergeben: Besuch am {format_date(appointment.on)}",
+        template="cover_taken",
+        withdrawn=offer.status == "zurueckgezogen",
+        **{**_visit(appointment), "volunteer": offer.volunteer},
     )
 
 

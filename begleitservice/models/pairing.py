@@ -109,8 +109,11 @@ class Appointment(Timestamps, db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decline_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    # A stand-in (Vertretung) does this one visit; the pairing and its volunteer stay as they are.
+    cover_volunteer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("volunteer.id"), index=True)
 
     pairing: Mapped[Pairing] = relationship(back_populates="appointments")
+    cover_volunteer: Mapped[Volunteer | None] = relationship(foreign_keys=[cover_volunteer_id])
 
     __table_args__ = (
         sa.CheckConstraint(in_values("status", APPOINTMENT_STATUSES), name="status"),

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import UTCDateTime, in_values, utcnow
 from .pairing import Appointment
+from .volunteer import Volunteer
 
 OUTBOX_STATUSES = {
     "pending": "wartet",
@@ -21,6 +22,12 @@ LINK_PURPOSES = {
     "report": "Stunden melden",
 }
 ALERT_KINDS = {"unbestaetigt": "noch nicht bestätigt", "abgesagt": "abgesagt"}
+COVER_OFFER_STATUSES = {
+    "offen": "offen",
+    "angenommen": "angenommen",
+    "vergeben": "anderweitig vergeben",
+    "zurueckgezogen": "zurückgezogen",
+}
 
 
 class OutboxMessage(db.Model):
@@ -92,3 +99,38 @@ class AppointmentAlert(db.Model):
     @property
     def kind_label(self) -> str:
         return ALERT_KINDS[self.kind]
+
+
+class CoverOffer(db.Model):
+    """A stand-in offer (Vertretung) for one declined visit, sent to one volunteer; the first to accept gets it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(sa.ForeignKey("appointment.id", ondelete="CASCADE"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(sa.String(20), default="offen")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    appointment: Mapped[Appointment] = relationship()
+    volunteer: Mapped[Volunteer] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(in_values("status", COVER_OFFER_STATUSES), name="status"),
+        sa.CheckConstraint(
+            "(status = 'offen' AND decided_at IS NULL) OR (status <> 'offen' AND decided_at IS NOT NULL)",
+            name="decided",
+        ),
+        sa.UniqueConstraint("appointment_id", "volunteer_id", name="uq_cover_offer_volunteer"),
+        # At most one accepted offer per visit, also if two acceptances ever raced past the application.
+        sa.Index(
+            "uq_cover_offer_accepted",
+            "appointment_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'angenommen'"),
+            postgresql_where=sa.text("status = 'angenommen'"),
+        ),
+    )
+
+    @property
+    def status_label(self) -> str:
+        return COVER_OFFER_STATUSES[self.status]

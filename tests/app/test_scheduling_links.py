@@ -72,7 +72,7 @@ def test_decline_with_reason_reaches_the_coordinators_at_once(app_ctx, client, c
 
     detail = coordinator.get(f"/termine/{appointment.id}").get_data(as_text=True)
     assert "Ich liege mit Grippe im Bett." in detail and "abgesagt" in detail
-    assert "Vertretung folgt in einem späteren Schritt" in detail
+    assert "Niemand kann diesen Besuch nach den Regeln übernehmen" in detail
     dashboard = dashboard_section(app_ctx)
     assert "Ich liege mit Grippe im Bett." in dashboard and "07.12.2026" in dashboard
 

@@ -17,8 +17,9 @@ SALTS = {
     "confirm": "begleitservice.termin-bestaetigen",
     "decline": "begleitservice.termin-absagen",
     "report": "begleitservice.stunden-melden",
+    "cover": "begleitservice.vertretung-uebernehmen",
 }
-ENDPOINTS = {"confirm": "links.confirm", "decline": "links.decline", "report": "links.report"}
+ENDPOINTS = {"confirm": "links.confirm", "decline": "links.decline", "report": "links.report", "cover": "links.cover"}
 
 
 class LinkError(Exception):
@@ -31,7 +32,10 @@ class LinkError(Exception):
 
 @dataclass(frozen=True)
 class Link:
-    """What a valid token says: for which purpose, which appointment, and its single-use nonce."""
+    """What a valid token says: for which purpose, which appointment, and its single-use nonce.
+
+    For the purpose "cover" the id is that of the CoverOffer (one link per offered volunteer), not the appointment's.
+    """
 
     purpose: str
     appointment_id: int
@@ -75,5 +79,5 @@ def external_url(endpoint: str, **values) -> str:
 
 
 def link_url(purpose: str, appointment_id: int) -> str:
-    """The absolute URL of a fresh link for ``purpose``."""
+    """The absolute URL of a fresh link for ``purpose`` (for "cover": pass the CoverOffer's id)."""
     return external_url(ENDPOINTS[purpose], token=make_token(purpose, appointment_id, issued_at=clock.now()))
