@@ -18,6 +18,7 @@ from billing.lines import Service
 from billing.money import hours
 from billing.month import Month
 
+from ..appointments.convert import appointment_volunteer
 from ..extensions import db
 from ..models import Appointment, BilledVisit, Invoice, Pflegekasse, Senior
 
@@ -43,14 +44,9 @@ def senior_data(senior: Senior) -> SeniorData:
     )
 
 
-def visit_volunteer(appointment: Appointment):
-    """Who did the visit: the stand-in if there was one, else the pairing's volunteer."""
-    return appointment.cover_volunteer or appointment.pairing.volunteer
-
-
 def visit_data(appointment: Appointment) -> VisitData:
     """An appointment as a billing line input (actual minutes; planned duration if none were reported)."""
-    volunteer = visit_volunteer(appointment)
+    volunteer = appointment_volunteer(appointment)
     return VisitData(
         ref=str(appointment.id),
         senior_ref=str(appointment.pairing.senior_id),

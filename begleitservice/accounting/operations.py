@@ -21,6 +21,7 @@ from billing.run import MonthRun, SeniorMonth, SeniorResult, bill_senior, prepar
 from scheduling.model import to_local
 
 from ..appointments import clock
+from ..appointments.convert import appointment_volunteer
 from ..budget.inputs import billing_config, ledger_input
 from ..extensions import db
 from ..models import (
@@ -34,7 +35,7 @@ from ..models import (
     Senior,
     User,
 )
-from .convert import history_charges, senior_data, stored_invoice, totals, visit_data, visit_volunteer
+from .convert import history_charges, senior_data, stored_invoice, totals, visit_data
 from .files import StagedFiles, default_documents_dir, stage_documents
 
 log = logging.getLogger(__name__)
@@ -245,7 +246,7 @@ def _store_visits(run, results: Iterable[SeniorResult], numbered: list[DraftInvo
                     run=run,
                     appointment=appointment,
                     senior_id=senior_id,
-                    volunteer=visit_volunteer(appointment),
+                    volunteer=appointment_volunteer(appointment),
                     kasse_invoice=kasse_of.get(line.ref),
                     senior_invoice=senior_of.get(line.ref),
                     on=line.day,

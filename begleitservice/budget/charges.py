@@ -18,6 +18,7 @@ from billing.lines import Appointment as LineAppointment
 from billing.lines import build_lines, charges_from_lines
 from billing.month import Month
 
+from ..appointments.convert import appointment_volunteer
 from ..extensions import db
 from ..models import Appointment, Pairing, Senior
 from .inputs import ENTLASTUNG, billing_config
@@ -76,7 +77,7 @@ def expected_charges(senior: Senior, *, skip_months: frozenset[Month] = frozense
             Pairing.service == ENTLASTUNG,
             Appointment.status.in_(EXPECTED_STATUSES),
         )
-        .options(joinedload(Appointment.pairing).joinedload(Pairing.volunteer))
+        .options(joinedload(Appointment.pairing).joinedload(Pairing.volunteer), joinedload(Appointment.cover_volunteer))
     )
     items = [
         LineAppointment(
@@ -85,8 +86,8 @@ def expected_charges(senior: Senior, *, skip_months: frozenset[Month] = frozense
             day=a.on,
             start=a.planned_start,
             end=a.planned_end,
-            volunteer_ref=str(a.pairing.volunteer_id),
-            volunteer_name=a.pairing.volunteer.name,
+            volunteer_ref=str(appointment_volunteer(a).id),
+            volunteer_name=appointment_volunteer(a).name,
             minutes=a.actual_minutes if a.actual_minutes is not None else a.planned_minutes,
         )
         for a in rows

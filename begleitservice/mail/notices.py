@@ -69,8 +69,8 @@ def confirmation_request(appointment: Appointment) -> OutboxMessage:
         to=appointment_volunteer(appointment).email,
         subject=f"Bitte bestätigen: Besuch am {format_date(appointment.on)}",
         template="confirmation_request",
-        confirm_url=link_url("confirm", appointment.id),
-        decline_url=link_url("decline", appointment.id),
+        confirm_url=link_url("confirm", appointment.id, volunteer_id=appointment_volunteer(appointment).id),
+        decline_url=link_url("decline", appointment.id, volunteer_id=appointment_volunteer(appointment).id),
         **_visit(appointment),
     )
 
@@ -82,7 +82,7 @@ def reminder(appointment: Appointment) -> OutboxMessage:
         to=appointment_volunteer(appointment).email,
         subject=f"Erinnerung: Besuch am {format_date(appointment.on)}",
         template="reminder",
-        decline_url=link_url("decline", appointment.id),
+        decline_url=link_url("decline", appointment.id, volunteer_id=appointment_volunteer(appointment).id),
         **_visit(appointment),
     )
 
@@ -94,7 +94,7 @@ def hours_request(appointment: Appointment) -> OutboxMessage:
         to=appointment_volunteer(appointment).email,
         subject=f"Wie war der Besuch am {format_date(appointment.on)}?",
         template="hours_request",
-        report_url=link_url("report", appointment.id),
+        report_url=link_url("report", appointment.id, volunteer_id=appointment_volunteer(appointment).id),
         **_visit(appointment),
     )
 

@@ -307,3 +307,17 @@ def test_two_volunteers_accepting_at_once_exactly_one_wins(app_ctx, declined):
     for thread in threads:
         thread.join(20)
     assert sorted(outcomes) == [False, True]
+
+
+def test_the_first_volunteers_old_links_no_longer_act_once_a_stand_in_took_over(app_ctx, client, declined, smtp):
+    appointment, people = declined
+    erika = people["first"]
+    (request,) = [m for m in smtp.to(erika.email) if m["Subject"].startswith("Bitte bestätigen")]
+    (offer,) = offer_cover(appointment, [people["knows"]], now=berlin(2026, 11, 30, 9))
+    assert accept_cover(offer, now=berlin(2026, 11, 30, 9))
+    db.session.commit()
+
+    page = client.post(link_path(request, "bestaetigen"))
+    assert "Diesen Termin übernimmt jetzt jemand anderes" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert (appointment.status, appointment.cover_volunteer_id) == ("bestaetigt", people["knows"].id)

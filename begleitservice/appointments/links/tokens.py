@@ -40,6 +40,7 @@ class Link:
     purpose: str
     appointment_id: int
     nonce: str
+    volunteer_id: int | None = None  # whom the link was sent to (links issued before this field: None)
 
 
 def _serializer(purpose: str, at: datetime | None = None) -> URLSafeTimedSerializer:
@@ -49,9 +50,13 @@ def _serializer(purpose: str, at: datetime | None = None) -> URLSafeTimedSeriali
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALTS[purpose], signer=signer)
 
 
-def make_token(purpose: str, appointment_id: int, *, issued_at: datetime | None = None) -> str:
-    """A fresh token for one purpose and appointment, with its own random nonce."""
+def make_token(
+    purpose: str, appointment_id: int, *, volunteer_id: int | None = None, issued_at: datetime | None = None
+) -> str:
+    """A fresh token for one purpose and appointment (and the volunteer it is sent to), with its own nonce."""
     payload = {"a": appointment_id, "n": secrets.token_hex(16)}
+    if volunteer_id is not None:
+        payload["v"] = volunteer_id
     return _serializer(purpose, issued_at).dumps(payload)
 
 
@@ -68,7 +73,8 @@ def load_token(purpose: str, token: str, *, now: datetime | None = None) -> Link
         raise LinkError("invalid") from error
     if not isinstance(payload, dict) or not isinstance(payload.get("a"), int) or not isinstance(payload.get("n"), str):
         raise LinkError("invalid")
-    return Link(purpose, payload["a"], payload["n"])
+    volunteer_id = payload.get("v")
+    return Link(purpose, payload["a"], payload["n"], volunteer_id if isinstance(volunteer_id, int) else None)
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -78,6 +84,7 @@ def external_url(endpoint: str, **values) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
-def link_url(purpose: str, appointment_id: int) -> str:
+def link_url(purpose: str, appointment_id: int, *, volunteer_id: int | None = None) -> str:
     """The absolute URL of a fresh link for ``purpose`` (for "cover": pass the CoverOffer's id)."""
-    return external_url(ENDPOINTS[purpose], token=make_token(purpose, appointment_id, issued_at=clock.now()))
+    token = make_token(purpose, appointment_id, volunteer_id=volunteer_id, issued_at=clock.now())
+    return external_url(ENDPOINTS[purpose], token=token)

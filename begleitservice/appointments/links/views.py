@@ -21,7 +21,7 @@ from ...extensions import db
 from ...models import Appointment, Pairing, Senior, UsedLink, Volunteer
 from ...models.scheduling import CoverOffer
 from .. import clock, operations
-from ..convert import senior_label, to_domain_all
+from ..convert import appointment_volunteer, senior_label, to_domain_all
 from ..cover import CoverError, accept_cover, needs_cover
 from ..forms import ConfirmForm, DeclineForm, ReportForm
 from .tokens import LinkError, load_token
@@ -80,6 +80,9 @@ def _handle(purpose: str, token: str):
     )
     if appointment is None:
         return _page("appointments/link_invalid.html", 404, reason="gone")
+    if link.volunteer_id is not None and link.volunteer_id != appointment_volunteer(appointment).id:
+        # The visit was handed to a stand-in since this link was sent: it no longer speaks for that person.
+        return _page("appointments/link_invalid.html", 409, reason="reassigned")
     used = db.session.get(UsedLink, link.nonce)
     allowed, form_class, template = ACTIONS[purpose]
     if used is not None or not allowed(appointment, now=now):
