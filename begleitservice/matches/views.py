@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..appointments.clock import now
 from ..auth.access import CARE, restrict
+from ..budget.operations import budget_warning
 from ..dashboard.clock import today
 from ..extensions import db
 from ..models import Request, Senior
@@ -56,6 +57,7 @@ def _render(run: MatchRun | None, *, forms: dict | None = None):
         sa.select(sa.func.count()).select_from(Request).where(Request.status.in_(OPEN_STATUSES))
     )
     running_for = int((now() - run.started_at).total_seconds()) if run is not None and run.status == "laeuft" else 0
+    budget_warnings = _budget_warnings(run)
     return render_template(
         "matches/index.html",
         run=run,
@@ -67,7 +69,22 @@ def _render(run: MatchRun | None, *, forms: dict | None = None):
         running_for=running_for,
         status_line=status_line,
         visit_label=visit_label,
+        budget_warnings=budget_warnings,
     )
+
+
+def _budget_warnings(run: MatchRun | None) -> dict[int, str]:
+    """For open Entlastung proposals: a warning when the senior's Entlastungsbetrag won't cover the new hours."""
+    if run is None:
+        return {}
+    warnings = {}
+    for proposal in run.proposals:
+        if proposal.decision != "offen" or proposal.request.service != "entlastung":
+            continue
+        weekly_minutes = sum(end - start for _weekday, start, end in proposal.visits)
+        if message := budget_warning(proposal.request.senior, weekly_minutes, today=today()):
+            warnings[proposal.id] = message
+    return warnings
 
 
 @bp.route("/")

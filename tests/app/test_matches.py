@@ -283,3 +283,30 @@ def test_accounting_may_not_see_or_start_the_matching(login, people):
     assert client.get("/vorschlaege/").status_code == 403
     assert client.post("/vorschlaege/berechnen").status_code == 403
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MatchRun)) == 0
+
+
+def test_an_entlastung_proposal_beyond_the_budget_is_flagged_before_acceptance(setting, coordinator):
+    qualified = {"offers_entlastung": True, "offers_besuchsdienst": False}
+    make_volunteer(first_name="Eva", last_name="Entlastung", availability=((MO, 8 * 60, 18 * 60),), **qualified)
+    make_volunteer(
+        first_name="Udo",
+        last_name="Ueber",
+        availability=((MI, 8 * 60, 18 * 60),),
+        max_minutes_per_week=600,
+        **qualified,
+    )
+    small = make_request(
+        senior=make_senior(first_name="Klara", last_name="Klein", pflegegrad=2),
+        windows=((MO, 9 * 60, 12 * 60),),
+        minutes_per_visit=60,
+    )
+    big = make_request(
+        senior=make_senior(first_name="Gustav", last_name="Gross", pflegegrad=2),
+        windows=((MI, 8 * 60, 18 * 60),),
+        minutes_per_visit=300,  # 5 h a week ≈ 21.7 h a month ≈ 162.50 € > 131 € Entlastungsbetrag
+    )
+    page = _run(coordinator)
+    assert _proposal(small.id) is not None and _proposal(big.id) is not None
+    card = lambda request_id: page.split(f'id="vorschlag-{_proposal(request_id).id}"')[1].split("</article>")[0]  # noqa: E731
+    assert "reicht das Budget nicht" in card(big.id)
+    assert "Entlastungsbetrag:" not in card(small.id)
