@@ -5,7 +5,7 @@ from datetime import date, time
 
 import sqlalchemy as sa
 
-from ..accounting.operations import MonthBilled, ensure_not_billed
+from ..accounting.operations import MonthBilled, billing_run_of, ensure_not_billed
 from ..appointments.operations import follow_rule
 from ..extensions import db
 from ..models import (
@@ -166,6 +166,8 @@ def add_one_off_appointment(
     """Add a single extra appointment (not from the weekly rule) to ``pairing``."""
     if end <= start:
         raise PairingError("end", "Das Ende muss nach dem Beginn liegen.")
+    if billing_run_of(on) is not None:
+        raise PairingError("on", f"Der Monat {on:%m/%Y} ist abgerechnet – Korrektur nur per Storno.")
     clash = db.session.scalar(
         sa.select(Appointment).where(
             Appointment.pairing_id == pairing.id, Appointment.on == on, Appointment.planned_start == start

@@ -140,6 +140,17 @@ def test_locked_month_refuses_changes_on_the_pairing_page(october, tmp_path, log
     assert db.session.get(Appointment, visit.id).actual_minutes == 120
 
 
+def test_locked_month_takes_no_extra_one_off_visit(october, tmp_path, login):
+    bill(out=tmp_path / "okt")
+    pairing_id = october["visits"][("anna", 19)].pairing_id
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Appointment))
+    response = login("coordinator").post(
+        f"/pairings/{pairing_id}/termine/neu", data={"on": "2026-10-28", "start": "10:00", "end": "11:00"}
+    )
+    assert "Der Monat 10/2026 ist abgerechnet – Korrektur nur per Storno." in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Appointment)) == before
+
+
 def test_storno_cancels_and_rebills_with_the_next_number(october, tmp_path):
     out = tmp_path / "okt"
     bill(out=out)
