@@ -26,7 +26,7 @@ def test_senior_with_pflegegrad_needs_a_valid_kvnr(logged_in_page):
     page.get_by_label("Straße und Hausnummer").fill("Deutsche Straße 12")
     page.get_by_label("PLZ").fill("44339")
     page.get_by_label("Stadtbezirk").select_option(label="Eving")
-    page.get_by_label("Pflegegrad").select_option(label="2")
+    page.get_by_label("Pflegegrad", exact=True).select_option(label="2")
     page.get_by_label("Pflegekasse").select_option(label="Knappschaft (IK 260326822)")
     kvnr = page.get_by_label("Versichertennummer (KVNR)")
     kvnr.fill(WRONG_KVNR)
@@ -39,7 +39,7 @@ def test_senior_with_pflegegrad_needs_a_valid_kvnr(logged_in_page):
     expect(kvnr).to_have_attribute("aria-invalid", "true")
     # What was typed is still there, so only the KVNR needs fixing.
     expect(page.get_by_label("Nachname")).to_have_value("Brinkmann")
-    expect(page.get_by_label("Pflegegrad")).to_have_value("2")
+    expect(page.get_by_label("Pflegegrad", exact=True)).to_have_value("2")
     expect(kvnr).to_have_value(WRONG_KVNR)
 
     list_tab = page.context.new_page()
