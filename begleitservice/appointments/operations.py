@@ -14,7 +14,7 @@ import scheduling
 from scheduling.model import local_datetime, to_local
 from scheduling.recurrence import generate, horizon_end
 
-from ..accounting.operations import ensure_not_billed
+from ..accounting.operations import billing_run_of, ensure_not_billed
 from ..extensions import db
 from ..mail.outbox import forget_markers
 from ..models import Appointment, AppointmentAlert, Pairing, Volunteer
@@ -126,13 +126,24 @@ def replacement_for(pairing: Pairing, skipped_on: date) -> Appointment | None:
 
 
 def add_one_off(
-    pairing: Pairing, *, on: date, start: time, end: time, replaces_on: date | None, now: datetime
+    pairing: Pairing,
+    *,
+    on: date,
+    start: time,
+    end: time,
+    replaces_on: date | None = None,
+    now: datetime,
+    note: str | None = None,
+    allow_past: bool = False,
 ) -> Appointment:
-    """Add a one-off appointment (optionally replacing a skipped rule date); refuse the past and clashes."""
+    """Add a one-off appointment (optionally replacing a skipped rule date); refuse clashes, billed months and,
+    unless ``allow_past`` (a coordinator recording an extra visit afterwards), the past."""
     if end <= start:
         raise AppointmentError("end", "Das Ende muss nach dem Beginn liegen.")
-    if local_datetime(on, start) <= now:
+    if not allow_past and local_datetime(on, start) <= now:
         raise AppointmentError("on", "Ein Ersatztermin muss in der Zukunft liegen.")
+    if billing_run_of(on) is not None:
+        raise AppointmentError("on", f"Der Monat {on:%m/%Y} ist abgerechnet – Korrektur nur per Storno.")
     if pairing.status != "aktiv":
         raise AppointmentError("on", "Die Begleitung ist nicht aktiv.")
     if replaces_on is not None and replacement_for(pairing, replaces_on) is not None:
@@ -141,7 +152,13 @@ def add_one_off(
         if other.on == on and other.planned_start < end and start < other.planned_end:
             raise AppointmentError("start", "Zu dieser Zeit gibt es schon einen Termin dieser Begleitung.")
     appointment = Appointment(
-        on=on, planned_start=start, planned_end=end, status="geplant", is_one_off=True, replaces_on=replaces_on
+        on=on,
+        planned_start=start,
+        planned_end=end,
+        status="geplant",
+        is_one_off=True,
+        replaces_on=replaces_on,
+        note=note or None,
     )
     pairing.appointments.append(appointment)
     db.session.flush()

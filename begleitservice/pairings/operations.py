@@ -1,11 +1,9 @@
 """State changes of Begleitungen and their appointments (used by the views, the matching "accept", the CLI)."""
 
 import logging
-from datetime import date, time
+from datetime import date
 
-import sqlalchemy as sa
-
-from ..accounting.operations import MonthBilled, billing_run_of, ensure_not_billed
+from ..accounting.operations import MonthBilled, ensure_not_billed
 from ..appointments.operations import follow_rule
 from ..extensions import db
 from ..models import (
@@ -156,28 +154,5 @@ def record_appointment(appointment: Appointment, *, status: str, actual_minutes:
     if actual_minutes is not None and not 1 <= actual_minutes <= MAX_ACTUAL_MINUTES:
         raise PairingError("actual_minutes", "Bitte eine Dauer von 1 bis 720 Minuten angeben.")
     appointment.status, appointment.actual_minutes = status, actual_minutes
-    db.session.flush()
-    return appointment
-
-
-def add_one_off_appointment(
-    pairing: Pairing, *, on: date, start: time, end: time, note: str | None = None
-) -> Appointment:
-    """Add a single extra appointment (not from the weekly rule) to ``pairing``."""
-    if end <= start:
-        raise PairingError("end", "Das Ende muss nach dem Beginn liegen.")
-    if billing_run_of(on) is not None:
-        raise PairingError("on", f"Der Monat {on:%m/%Y} ist abgerechnet – Korrektur nur per Storno.")
-    clash = db.session.scalar(
-        sa.select(Appointment).where(
-            Appointment.pairing_id == pairing.id, Appointment.on == on, Appointment.planned_start == start
-        )
-    )
-    if clash is not None:
-        raise PairingError("start", "An diesem Tag gibt es zu dieser Uhrzeit schon einen Termin.")
-    appointment = Appointment(
-        pairing=pairing, on=on, planned_start=start, planned_end=end, is_one_off=True, note=note or None
-    )
-    db.session.add(appointment)
     db.session.flush()
     return appointment

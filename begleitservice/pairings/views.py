@@ -5,6 +5,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from ..appointments.clock import now
+from ..appointments.operations import AppointmentError, add_one_off
 from ..auth.access import CARE, restrict
 from ..budget.operations import budget_warning
 from ..dashboard.clock import today
@@ -22,7 +24,7 @@ from ..models import (
 )
 from ..models.base import WEEKDAYS
 from .forms import AppointmentForm, OneOffForm, PairingForm
-from .operations import PairingError, add_one_off_appointment, create_pairing, record_appointment, update_pairing
+from .operations import PairingError, create_pairing, record_appointment, update_pairing
 
 bp = Blueprint("pairings", __name__, url_prefix="/pairings")
 restrict(bp, *CARE)
@@ -206,10 +208,16 @@ def add_appointment(pairing_id: int):
     form = OneOffForm()
     if form.validate_on_submit():
         try:
-            appointment = add_one_off_appointment(
-                pairing, on=form.on.data, start=form.start.data, end=form.end.data, note=form.note.data
+            appointment = add_one_off(
+                pairing,
+                on=form.on.data,
+                start=form.start.data,
+                end=form.end.data,
+                note=form.note.data,
+                now=now(),
+                allow_past=True,
             )
-        except PairingError as error:
+        except AppointmentError as error:
             db.session.rollback()
             getattr(form, error.field).errors.append(str(error))
         else:
