@@ -97,6 +97,10 @@ def register_commands(app: Flask) -> None:
 
 
 def configure_logging(app: Flask) -> None:
-    """Log to stderr at INFO with module names."""
+    """Log to stderr at INFO with module names; warn when the development secret is in use."""
     if not app.debug and not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if app.config["SECRET_KEY"] == settings.DEVELOPMENT_SECRET and not app.testing:
+        logging.getLogger(__name__).warning(
+            "SECRET_KEY is not set: sessions and e-mail links use the development key (set it in production)"
+        )

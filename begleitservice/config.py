@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 
+DEVELOPMENT_SECRET = "entwicklung-nicht-fuer-produktion"
 INSTANCE_DIR = Path(
     os.environ.get("BEGLEITSERVICE_INSTANCE", Path(__file__).resolve().parent.parent / "instance")
 )
@@ -28,7 +29,7 @@ def from_environment() -> dict:
     """All settings as a dict for ``app.config``."""
     return {
         "SQLALCHEMY_DATABASE_URI": database_url(),
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "entwicklung-nicht-fuer-produktion"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET),
         "WTF_I18N_ENABLED": False,  # WTForms' own German messages via Meta.locales
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
