@@ -6,6 +6,8 @@ from importlib import import_module
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
+from billing.config import config_from_dict
+
 from . import config as settings
 from .extensions import csrf, db, login_manager, mail, migrate
 from .filters import register_filters
@@ -35,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.from_environment())
     app.config.update(config or {})
     settings.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    check_billing_settings(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -42,6 +45,12 @@ def create_app(config: dict | None = None) -> Flask:
     register_commands(app)
     configure_logging(app)
     return app
+
+
+def check_billing_settings(app: Flask) -> None:
+    """Fail at start-up, not at the first invoice, when BILLING_CONFIG holds an unknown or malformed entry."""
+    if app.config.get("BILLING"):
+        config_from_dict(app.config["BILLING"])
 
 
 def register_extensions(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """Settings from environment variables, with defaults that run on SQLite without any set-up."""
 
+import json
 import os
 from pathlib import Path
 
@@ -23,6 +24,15 @@ def database_url() -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return url
+
+
+def billing_settings() -> dict:
+    """Billing figures from the JSON file BILLING_CONFIG names (provider, rates, allowance; see billing.config)."""
+    path = os.environ.get("BILLING_CONFIG")
+    if not path:
+        return {}
+    with open(path, encoding="utf-8") as file:
+        return json.load(file)
 
 
 def from_environment() -> dict:
@@ -64,4 +74,5 @@ def from_environment() -> dict:
         "SCHEDULER_NOTIFY_MINUTES": int(os.environ.get("SCHEDULER_NOTIFY_MINUTES", "15")),
         "SCHEDULER_DAILY_AT": os.environ.get("SCHEDULER_DAILY_AT", "02:30"),
         "SCHEDULER_WEEKLY_SUMMARY_AT": os.environ.get("SCHEDULER_WEEKLY_SUMMARY_AT", "mon 07:00"),
+        "BILLING": billing_settings(),
     }
