@@ -35,6 +35,18 @@ class CoverError(ValueError):
     """The offer cannot be made or taken; the message is German."""
 
 
+class NotFree(CoverError):
+    """The volunteer can no longer take the visit: ``reason`` is "absent" or "busy"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            "Sie sind an diesem Tag als abwesend eingetragen."
+            if reason == "absent"
+            else "Sie haben zu dieser Zeit inzwischen einen anderen Termin."
+        )
+        self.reason = reason
+
+
 def needs_cover(appointment: Appointment, *, now: datetime) -> bool:
     """A declined visit without a stand-in that has not started yet."""
     return appointment.status == "abgesagt" and appointment.cover_volunteer_id is None and starts_at(appointment) > now
@@ -147,24 +159,26 @@ def _as_matching(volunteer: Volunteer, own: list[scheduling.Appointment], extra:
     )
 
 
-def cover_candidates(appointment: Appointment) -> list[scheduling.RankedCandidate]:
-    """Volunteers who may take this one visit under matching's hard rules, ranked (district, knows the senior,
-    load); the declining volunteer and volunteers absent that day are left out."""
+VOLUNTEER_FACTS = (
+    joinedload(Volunteer.home_district),
+    selectinload(Volunteer.travel_districts),
+    selectinload(Volunteer.availability),
+    selectinload(Volunteer.absences),
+)
+
+
+def is_absent(volunteer: Volunteer, day: date) -> bool:
+    """Whether the volunteer is away (an absence) on ``day``."""
+    return any(a.starts_on <= day <= a.ends_on for a in volunteer.absences)
+
+
+def _feasible(appointment: Appointment, volunteers: list[Volunteer]) -> tuple[set[int], list[scheduling.Appointment]]:
+    """Of ``volunteers`` (loaded with VOLUNTEER_FACTS), the ids matching's hard rules let take this one visit
+    (absent ones left out), and their other appointments of that week."""
     day = appointment.on
-    volunteers = db.session.scalars(
-        sa.select(Volunteer)
-        .where(Volunteer.status == "aktiv", Volunteer.id != appointment.pairing.volunteer_id)
-        .options(
-            joinedload(Volunteer.home_district),
-            selectinload(Volunteer.travel_districts),
-            selectinload(Volunteer.availability),
-            selectinload(Volunteer.absences),
-        )
-        .order_by(Volunteer.id)
-    ).all()
-    present = [v for v in volunteers if not any(a.starts_on <= day <= a.ends_on for a in v.absences)]
+    present = [v for v in volunteers if not is_absent(v, day)]
     if not present:
-        return []
+        return set(), []
     ids = [v.id for v in present]
     week = _week_appointments(appointment, ids)
     unplanned = _unplanned_slots(day, ids)
@@ -179,8 +193,22 @@ def cover_candidates(appointment: Appointment) -> list[scheduling.RankedCandidat
         settings=matching.Settings(slot_minutes=1),  # the visit keeps its exact time, on any minute
     )
     candidates = build_candidates(instance)
-    feasible = {instance.volunteers[candidates.pairs[index].v].id for index in candidates.by_request[0]}
-    by_id = {v.id: v for v in present}
+    return {instance.volunteers[candidates.pairs[index].v].id for index in candidates.by_request[0]}, week
+
+
+def cover_candidates(appointment: Appointment) -> list[scheduling.RankedCandidate]:
+    """Volunteers who may take this one visit under matching's hard rules, ranked (district, knows the senior,
+    load); the declining volunteer and volunteers absent that day are left out."""
+    volunteers = db.session.scalars(
+        sa.select(Volunteer)
+        .where(Volunteer.status == "aktiv", Volunteer.id != appointment.pairing.volunteer_id)
+        .options(*VOLUNTEER_FACTS)
+        .order_by(Volunteer.id)
+    ).all()
+    feasible, week = _feasible(appointment, list(volunteers))
+    if not feasible:
+        return []
+    by_id = {v.id: v for v in volunteers}
     history = {a.id: a for a in [*_past_visits(appointment), *week]}
     ranked = scheduling.rank_cover(
         to_domain(appointment),
@@ -192,6 +220,19 @@ def cover_candidates(appointment: Appointment) -> list[scheduling.RankedCandidat
     )
     log.info("appointment %d: %d of %d volunteers can stand in", appointment.id, len(ranked), len(volunteers))
     return ranked
+
+
+def check_still_free(appointment: Appointment, volunteer_id: int) -> None:
+    """Raise NotFree unless the volunteer may still take this visit by the very rules that proposed them
+    (present that day, no other visit overlapping it with the travel buffer, minutes left in the week)."""
+    volunteer = db.session.scalars(
+        sa.select(Volunteer).where(Volunteer.id == volunteer_id).options(*VOLUNTEER_FACTS)
+    ).one()
+    if is_absent(volunteer, appointment.on):
+        raise NotFree("absent")
+    feasible, _ = _feasible(appointment, [volunteer])
+    if volunteer_id not in feasible:
+        raise NotFree("busy")
 
 
 def offers_for(appointment: Appointment) -> list[CoverOffer]:
@@ -237,11 +278,14 @@ def accept_cover(offer: CoverOffer, *, now: datetime) -> bool:
 
     Exactly one wins even when several click at once: the appointment row is taken by one conditional UPDATE
     (only while it has no stand-in), which the database serialises. The other open offers are settled and
-    their volunteers hear the visit is taken; the coordinators' alert is resolved.
+    their volunteers hear the visit is taken; the coordinators' alert is resolved. A volunteer who is no longer
+    free at that time (another visit meanwhile, or away that day) gets NotFree and nothing changes.
     """
     appointment = offer.appointment
     if offer.status != "offen" or starts_at(appointment) <= now:
         return False
+    if needs_cover(appointment, now=now):  # still open: is the volunteer still free for it?
+        check_still_free(appointment, offer.volunteer_id)
     won = db.session.execute(
         sa.update(Appointment)
         .where(

@@ -321,3 +321,37 @@ def test_the_first_volunteers_old_links_no_longer_act_once_a_stand_in_took_over(
     assert "Diesen Termin übernimmt jetzt jemand anderes" in page.get_data(as_text=True)
     db.session.expire_all()
     assert (appointment.status, appointment.cover_volunteer_id) == ("bestaetigt", people["knows"].id)
+
+
+def test_a_stand_in_no_longer_free_when_accepting_gets_a_friendly_page_and_nothing_changes(client, declined):
+    appointment, people = declined
+    ayse, anton = people["knows"], people["travels"]
+    offers = offer_cover(appointment, [ayse, anton], now=berlin(2026, 11, 30, 9))
+    # Since the offer, Ayse took on another visit that Monday 11–13, and Anton went away that day.
+    elsewhere = make_pairing(volunteer=ayse, slots=((0, 11 * 60, 120),), starts_on=date(2026, 12, 7))
+    other = make_appointment(
+        pairing=elsewhere, on=VISIT, status="geplant", planned_start=time(11), planned_end=time(13)
+    )
+    db.session.add(VolunteerAbsence(volunteer=anton, starts_on=VISIT, ends_on=VISIT))
+    db.session.commit()
+
+    busy = client.post(f"/link/vertretung/{make_token('cover', offers[0].id)}")
+    assert busy.status_code == 409
+    text = busy.get_data(as_text=True)
+    assert "Sie haben zu dieser Zeit inzwischen einen anderen Termin" in text
+    assert "Montag, 07.12.2026, 10:00–12:00 Uhr" in text and "Es wurde nichts geändert." in text
+    away = client.post(f"/link/vertretung/{make_token('cover', offers[1].id)}")
+    assert away.status_code == 409
+    assert "Sie sind an diesem Tag als abwesend eingetragen." in away.get_data(as_text=True)
+
+    db.session.expire_all()
+    assert (appointment.status, appointment.cover_volunteer_id) == ("abgesagt", None)
+    assert sorted(db.session.scalars(sa.select(CoverOffer.status))) == ["offen", "offen"]
+
+    # Once the other visit is called off, Ayse is free again and the same link takes the visit.
+    other.status = "abgesagt"
+    db.session.commit()
+    taken = client.post(f"/link/vertretung/{make_token('cover', offers[0].id)}", follow_redirects=True)
+    assert "Sie übernehmen diesen Termin." in taken.get_data(as_text=True)
+    db.session.expire_all()
+    assert appointment.cover_volunteer_id == ayse.id

@@ -22,7 +22,7 @@ from ...models import Appointment, Pairing, Senior, UsedLink, Volunteer
 from ...models.scheduling import CoverOffer
 from .. import clock, operations
 from ..convert import appointment_volunteer, senior_label, to_domain_all
-from ..cover import CoverError, accept_cover, needs_cover
+from ..cover import CoverError, NotFree, accept_cover, needs_cover
 from ..forms import ConfirmForm, DeclineForm, ReportForm
 from .tokens import LinkError, load_token
 
@@ -168,6 +168,10 @@ def cover(token: str):
         try:
             won = accept_cover(offer, now=now)
             db.session.commit()
+        except NotFree as busy:
+            db.session.rollback()
+            log.info("cover offer %d: volunteer no longer free (%s)", offer.id, busy.reason)
+            return _page("appointments/link_cover_busy.html", 409, reason=busy.reason, **_visit(offer.appointment))
         except (CoverError, IntegrityError):
             db.session.rollback()
             won = False
