@@ -210,7 +210,7 @@ def _warn_about_workload(volunteer: Volunteer) -> None:
 
 @bp.route("/<int:volunteer_id>")
 def detail(volunteer_id: int):
-    """Show a volunteer: facts, availability, absences, pairings and appointments."""
+    """Show a volunteer: facts, availability, absences, pairings and appointments (own and as a stand-in)."""
     return _render_detail(db.get_or_404(Volunteer, volunteer_id), AbsenceForm())
 
 
@@ -225,8 +225,8 @@ def _render_detail(volunteer: Volunteer, absence_form: AbsenceForm):
     appointments = (
         sa.select(Appointment)
         .join(Appointment.pairing)
-        .where(Pairing.volunteer_id == volunteer.id)
-        .options(joinedload(Appointment.pairing).joinedload(Pairing.senior))
+        .where(sa.or_(Pairing.volunteer_id == volunteer.id, Appointment.cover_volunteer_id == volunteer.id))
+        .options(joinedload(Appointment.pairing).joinedload(Pairing.senior), joinedload(Appointment.cover_volunteer))
         .limit(10)
     )
     upcoming = db.session.scalars(

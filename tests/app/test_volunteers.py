@@ -406,3 +406,29 @@ def test_anonymous_users_are_sent_to_the_login(client):
 
 def test_admin_may_use_the_volunteer_pages(login):
     assert "Ehrenamtliche" in login("admin").get("/volunteers/").get_data(as_text=True)
+
+
+def test_detail_lists_the_visits_covered_as_a_stand_in_marked_vertretung(coordinator):
+    volunteer = make_volunteer(first_name="Vera", last_name="Vertretung")
+    own = make_pairing(volunteer=volunteer, senior=make_senior(last_name="Eigen"))
+    make_appointment(pairing=own, on=date(2026, 11, 30))
+    other = make_pairing(volunteer=make_volunteer(first_name="Erika", last_name="Erstbesuch"))
+    other.senior.last_name = "Vertreten"
+    make_appointment(pairing=other, on=date(2026, 11, 24), status="bestaetigt", cover_volunteer=volunteer)
+    make_appointment(
+        pairing=other, on=date(2026, 11, 17), status="stattgefunden", actual_minutes=120, cover_volunteer=volunteer
+    )
+    make_appointment(pairing=other, on=date(2026, 11, 10), status="stattgefunden")  # Erika's own visit
+    db.session.commit()
+
+    page = coordinator.get(f"/volunteers/{volunteer.id}").get_data(as_text=True)
+
+    upcoming, recent = page.split("Nächste Termine")[1].split("Letzte Termine")
+    assert "24.11.2026" in upcoming and "Hildegard Vertreten" in upcoming and "Vertretung</span>" in upcoming
+    assert "30.11.2026" in upcoming and "Hildegard Eigen" in upcoming
+    assert upcoming.count("Vertretung</span>") == 1  # her own visit is not marked
+    assert "17.11.2026" in recent and "Vertretung</span>" in recent and "<td>2</td>" in recent
+    assert "10.11.2026" not in recent  # the first volunteer's own visits are not hers
+
+    erika = coordinator.get(f"/volunteers/{other.volunteer_id}").get_data(as_text=True)
+    assert "vertreten durch Vera Vertretung" in erika.split("Nächste Termine")[1]
