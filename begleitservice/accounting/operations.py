@@ -11,6 +11,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
 from billing.config import BillingConfig
@@ -141,8 +143,20 @@ def _unbilled_earlier_months(month: Month) -> list[Month]:
     return sorted({Month.of(d) for d in days if d.replace(day=1) not in billed})
 
 
+def _ensure_counter(year: int) -> None:
+    """Create the year's counter row unless it exists; a concurrent creator makes this wait, not fail."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect not in ("postgresql", "sqlite"):
+        return
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(InvoiceCounter).values(year=year, last_seq=0).on_conflict_do_nothing(index_elements=["year"])
+    )
+
+
 def allocate_numbers(year: int, count: int) -> str | None:
     """Reserve ``count`` numbers of ``year`` (row lock on PostgreSQL); the number before the first one."""
+    _ensure_counter(year)
     counter = db.session.scalar(sa.select(InvoiceCounter).where(InvoiceCounter.year == year).with_for_update())
     if counter is None:
         counter = InvoiceCounter(year=year, last_seq=0)
