@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -65,18 +66,24 @@ def visit_split(visit: BilledVisit) -> Split:
     return Split(visit.entlastungsbetrag, visit.umwandlung, visit.private)
 
 
-def history_charges(senior: Senior, before: Month) -> tuple[Charge, ...]:
-    """The senior's billed visits of months before ``before``, with their billed split locked."""
-    visits = db.session.scalars(
-        sa.select(BilledVisit)
-        .where(
-            BilledVisit.senior_id == senior.id,
-            BilledVisit.on < before.first_day,
-            sa.not_(BilledVisit.is_cancelled),
+def history_charges_of(senior_ids: Iterable[int], before: Month) -> dict[int, tuple[Charge, ...]]:
+    """Per senior id: their billed visits of months before ``before``, with their billed split locked (seniors
+    without any are left out)."""
+    ids = list(senior_ids)
+    charges: dict[int, list[Charge]] = defaultdict(list)
+    for i in range(0, len(ids), 500):
+        visits = db.session.scalars(
+            sa.select(BilledVisit)
+            .where(
+                BilledVisit.senior_id.in_(ids[i : i + 500]),
+                BilledVisit.on < before.first_day,
+                sa.not_(BilledVisit.is_cancelled),
+            )
+            .order_by(BilledVisit.on, BilledVisit.start, BilledVisit.appointment_id)
         )
-        .order_by(BilledVisit.on, BilledVisit.start, BilledVisit.appointment_id)
-    )
-    return tuple(Charge(Month.of(v.on), v.amount, str(v.appointment_id), locked=visit_split(v)) for v in visits)
+        for v in visits:
+            charges[v.senior_id].append(Charge(Month.of(v.on), v.amount, str(v.appointment_id), locked=visit_split(v)))
+    return {sid: tuple(own) for sid, own in charges.items()}
 
 
 def stored_invoice(invoice: Invoice, *, provider: Provider) -> DraftInvoice:

@@ -24,7 +24,7 @@ from scheduling.model import to_local
 
 from ..appointments import clock
 from ..appointments.convert import appointment_volunteer
-from ..budget.inputs import billing_config, ledger_input
+from ..budget.inputs import billing_config, ledger_inputs
 from ..extensions import db
 from ..models import (
     Appointment,
@@ -37,7 +37,7 @@ from ..models import (
     Senior,
     User,
 )
-from .convert import history_charges, senior_data, stored_invoice, totals, visit_data
+from .convert import history_charges_of, senior_data, stored_invoice, totals, visit_data
 from .files import StagedFiles, default_documents_dir, stage_documents
 
 log = logging.getLogger(__name__)
@@ -110,11 +110,12 @@ def month_inputs(month: Month, *, senior_ids: Iterable[int] | None = None) -> li
     by_senior: dict[int, list[Appointment]] = defaultdict(list)
     for appointment in db.session.scalars(query).unique():
         by_senior[appointment.pairing.senior_id].append(appointment)
+    seniors = [appointments[0].pairing.senior for appointments in by_senior.values()]
+    ledgers = ledger_inputs(seniors, charges=history_charges_of(by_senior, month))
     inputs = []
-    for appointments in by_senior.values():
-        senior = appointments[0].pairing.senior
-        ledger = ledger_input(senior, charges=history_charges(senior, month))
-        inputs.append(SeniorMonth(senior_data(senior), ledger, tuple(visit_data(a) for a in appointments)))
+    for senior in seniors:
+        visits = tuple(visit_data(a) for a in by_senior[senior.id])
+        inputs.append(SeniorMonth(senior_data(senior), ledgers[senior.id], visits))
     inputs.sort(key=lambda s: (s.senior.name, s.senior.ref))
     return inputs
 
@@ -209,11 +210,17 @@ def _file_name(invoice: DraftInvoice) -> str:
 
 def _store_invoices(run: BillingRun, numbered: list[DraftInvoice], *, cancels: Mapping[str, Invoice] | None = None):
     rows: dict[str, Invoice] = {}
+    kasse_of = dict(
+        db.session.execute(
+            sa.select(Senior.id, Senior.pflegekasse_id).where(
+                Senior.id.in_(sorted({int(inv.sections[0].senior.ref) for inv in numbered}))
+            )
+        ).all()
+    )
     for inv in numbered:
         year, seq = int(inv.number[:4]), int(inv.number[5:])
         to_kasse = inv.recipient.kind is RecipientKind.PFLEGEKASSE
         first_senior = int(inv.sections[0].senior.ref)
-        senior = db.session.get(Senior, first_senior)
         row = Invoice(
             run=run,
             number=inv.number,
@@ -225,7 +232,7 @@ def _store_invoices(run: BillingRun, numbered: list[DraftInvoice], *, cancels: M
             recipient_name=inv.recipient.name,
             recipient_address="\n".join(inv.recipient.address),
             recipient_ik=inv.recipient.ik,
-            pflegekasse_id=senior.pflegekasse_id if to_kasse else None,
+            pflegekasse_id=kasse_of[first_senior] if to_kasse else None,
             senior_id=None if to_kasse else first_senior,
             issued_on=inv.issued_on,
             sections=len(inv.sections),
@@ -247,14 +254,21 @@ def _store_visits(run, results: Iterable[SeniorResult], numbered: list[DraftInvo
         target = kasse_of if inv.recipient.kind is RecipientKind.PFLEGEKASSE else senior_of
         for ref in inv.line_refs:
             target[ref] = rows[inv.number]
+    results = [r for r in results if r.leistungsnachweis is not None]
+    appointments = _appointments_by_id([int(b.line.ref) for r in results for b in r.billed])
+    earlier = dict(
+        db.session.execute(
+            sa.select(LeistungsnachweisDocument.senior_id, sa.func.count())
+            .where(LeistungsnachweisDocument.run_id == run.id)
+            .group_by(LeistungsnachweisDocument.senior_id)
+        ).all()
+    )
     docs = []
     for result in results:
-        if result.leistungsnachweis is None:
-            continue
         senior_id = int(result.senior.ref)
         for billed in result.billed:
             line, split = billed.line, billed.split
-            appointment = db.session.get(Appointment, int(line.ref))
+            appointment = appointments[int(line.ref)]
             db.session.add(
                 BilledVisit(
                     run=run,
@@ -275,16 +289,28 @@ def _store_visits(run, results: Iterable[SeniorResult], numbered: list[DraftInvo
                     private=split.private,
                 )
             )
-        earlier = db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(LeistungsnachweisDocument)
-            .where(LeistungsnachweisDocument.run_id == run.id, LeistungsnachweisDocument.senior_id == senior_id)
-        )
-        suffix = f"-{earlier + 1}" if earlier else ""
+        before = earlier.get(senior_id, 0)
+        earlier[senior_id] = before + 1
+        suffix = f"-{before + 1}" if before else ""
         name = f"Leistungsnachweis-{result.leistungsnachweis.month.iso}-{senior_id}{suffix}.pdf"
         db.session.add(LeistungsnachweisDocument(run=run, senior_id=senior_id, file_name=name))
         docs.append((name, result.leistungsnachweis))
     return docs
+
+
+def _appointments_by_id(ids: list[int]) -> dict[int, Appointment]:
+    """The appointments with these ids and the volunteers who did them, in a few queries."""
+    found = {}
+    for i in range(0, len(ids), 500):
+        query = (
+            sa.select(Appointment)
+            .where(Appointment.id.in_(ids[i : i + 500]))
+            .options(
+                joinedload(Appointment.pairing).joinedload(Pairing.volunteer), joinedload(Appointment.cover_volunteer)
+            )
+        )
+        found.update((a.id, a) for a in db.session.scalars(query).unique())
+    return found
 
 
 def storno_and_rebill(

@@ -16,6 +16,8 @@ first opening balance.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import sqlalchemy as sa
@@ -56,49 +58,86 @@ def grade_periods(senior: Senior, *, fallback_from: date | None = None) -> tuple
         .where(PflegegradPeriod.senior_id == senior.id)
         .order_by(PflegegradPeriod.valid_from, PflegegradPeriod.id)
     ).all()
+    if rows or senior.pflegegrad is None:
+        return _grades(senior, rows, None)
+    return _grades(senior, rows, fallback_from or fallback_grade_start(senior))
+
+
+def _grades(senior: Senior, rows, fallback_from: date | None) -> tuple[GradePeriod, ...]:
     if rows:
         return tuple(GradePeriod(r.grade, r.valid_from, r.valid_until) for r in rows)
     if senior.pflegegrad is None:
         return ()
-    return (GradePeriod(senior.pflegegrad, fallback_from or fallback_grade_start(senior)),)
+    return (GradePeriod(senior.pflegegrad, fallback_from),)
 
 
 def fallback_grade_start(senior: Senior) -> date:
     """Where the current Pflegegrad counts from when no history exists (see the module docstring)."""
+    return _fallback_start(senior, _first_pairing_start(senior), _first_opening(senior))
+
+
+def _fallback_start(senior: Senior, first_pairing: date | None, first_opening: date | None) -> date:
     candidates = [senior.created_at.date() if senior.created_at else service_today()]
-    if (start := _first_pairing_start(senior)) is not None:
-        candidates.append(start)
-    if (opening := _first_opening(senior)) is not None:
-        candidates.append(opening)
+    candidates += [day for day in (first_pairing, first_opening) if day is not None]
     return min(candidates)
 
 
 def ledger_input(senior: Senior, *, charges: tuple[Charge, ...] = ()) -> LedgerInput:
     """Everything the senior's Entlastungsbetrag ledger rests on; ``charges`` are this service's own amounts."""
-    sid = senior.id
-    openings = db.session.scalars(
-        sa.select(BudgetOpening).where(BudgetOpening.senior_id == sid).order_by(BudgetOpening.as_of, BudgetOpening.id)
-    ).all()
-    others = db.session.scalars(
-        sa.select(BudgetOtherUse)
-        .where(BudgetOtherUse.senior_id == sid)
-        .order_by(BudgetOtherUse.month, BudgetOtherUse.id)
-    ).all()
-    declared = db.session.scalars(
-        sa.select(UmwandlungRow).where(UmwandlungRow.senior_id == sid).order_by(UmwandlungRow.month)
-    ).all()
-    start = first_entlastung_start(senior)
-    if start is None:  # no Entlastung yet: from the first fact entered, else this month
-        facts = [o.as_of for o in openings] + [u.month for u in others] + [d.month for d in declared]
-        start = min(facts) if facts else service_today()
-    return LedgerInput(
-        grades=grade_periods(senior),
-        service_start=Month.of(start),
-        openings=tuple(OpeningBalance(o.as_of, o.current_year, o.source, o.carried) for o in openings),
-        other_uses=tuple(OtherUse(Month.of(u.month), u.amount, u.note) for u in others),
-        umwandlung=tuple(UmwandlungDeclaration(Month.of(d.month), d.amount, d.note or "") for d in declared),
-        charges=tuple(charges),
-    )
+    return ledger_inputs([senior], charges={senior.id: charges})[senior.id]
+
+
+def ledger_inputs(
+    seniors: Sequence[Senior], *, charges: Mapping[int, tuple[Charge, ...]] | None = None
+) -> dict[int, LedgerInput]:
+    """``ledger_input`` for many seniors at once (a few queries in all, not a few per senior), by senior id."""
+    charges = charges or {}
+    ids = [s.id for s in seniors]
+    openings = _by_senior(BudgetOpening, ids, BudgetOpening.as_of, BudgetOpening.id)
+    others = _by_senior(BudgetOtherUse, ids, BudgetOtherUse.month, BudgetOtherUse.id)
+    declared = _by_senior(UmwandlungRow, ids, UmwandlungRow.month)
+    grades = _by_senior(PflegegradPeriod, ids, PflegegradPeriod.valid_from, PflegegradPeriod.id)
+    starts = {}
+    for chunk in _chunks(ids):
+        entlastung = sa.func.min(sa.case((Pairing.service == ENTLASTUNG, Pairing.starts_on)))
+        query = sa.select(Pairing.senior_id, entlastung, sa.func.min(Pairing.starts_on))
+        for sid, first_entlastung, first_any in db.session.execute(
+            query.where(Pairing.senior_id.in_(chunk)).group_by(Pairing.senior_id)
+        ):
+            starts[sid] = (first_entlastung, first_any)
+    result = {}
+    for senior in seniors:
+        sid = senior.id
+        own_openings, own_others, own_declared = openings[sid], others[sid], declared[sid]
+        start, first_pairing = starts.get(sid, (None, None))
+        if start is None:  # no Entlastung yet: from the first fact entered, else this month
+            facts = [o.as_of for o in own_openings] + [u.month for u in own_others] + [d.month for d in own_declared]
+            start = min(facts) if facts else service_today()
+        first_opening = own_openings[0].as_of if own_openings else None  # ordered by as_of
+        fallback = None if grades[sid] else _fallback_start(senior, first_pairing, first_opening)
+        result[sid] = LedgerInput(
+            grades=_grades(senior, grades[sid], fallback),
+            service_start=Month.of(start),
+            openings=tuple(OpeningBalance(o.as_of, o.current_year, o.source, o.carried) for o in own_openings),
+            other_uses=tuple(OtherUse(Month.of(u.month), u.amount, u.note) for u in own_others),
+            umwandlung=tuple(UmwandlungDeclaration(Month.of(d.month), d.amount, d.note or "") for d in own_declared),
+            charges=tuple(charges.get(sid, ())),
+        )
+    return result
+
+
+def _chunks(ids: Sequence[int], size: int = 500):
+    for i in range(0, len(ids), size):
+        yield list(ids[i : i + size])
+
+
+def _by_senior(model, ids: Sequence[int], *order) -> dict[int, list]:
+    """The rows of ``model`` per senior id, in ``order`` (every id present, possibly with no rows)."""
+    rows: dict[int, list] = defaultdict(list)
+    for chunk in _chunks(ids):
+        for row in db.session.scalars(sa.select(model).where(model.senior_id.in_(chunk)).order_by(*order)):
+            rows[row.senior_id].append(row)
+    return rows
 
 
 def _first_pairing_start(senior: Senior) -> date | None:
