@@ -182,8 +182,12 @@ def can_decline(appointment: Appointment, *, now: datetime) -> bool:
 
 
 def can_report(appointment: Appointment, *, now: datetime) -> bool:
-    """Hours can be reported once the visit has started, unless it was called off or is already reported."""
-    return appointment.status in ("geplant", "bestaetigt") and starts_at(appointment) <= now
+    """Hours can be reported once the visit has started, unless it was called off or its hours are known
+    (a visit the coordinator marked as held without minutes still waits for them)."""
+    open_hours = appointment.status in ("geplant", "bestaetigt") or (
+        appointment.status == "stattgefunden" and appointment.actual_minutes is None
+    )
+    return open_hours and starts_at(appointment) <= now
 
 
 def confirm(appointment: Appointment, *, now: datetime) -> None:

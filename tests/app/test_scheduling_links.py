@@ -137,6 +137,21 @@ def test_report_did_not_take_place_and_not_before_the_start(client, clock):
     assert (appointment.status, appointment.actual_minutes) == ("ausgefallen", None)
 
 
+def test_a_visit_marked_held_without_minutes_still_takes_the_hours(client, clock):
+    pairing = weekly_pairing(starts_on=VISIT)
+    appointment = Appointment(
+        pairing=pairing, on=VISIT, planned_start=time(10), planned_end=time(12), status="stattgefunden"
+    )
+    db.session.add(appointment)
+    db.session.commit()
+    clock(berlin(2026, 12, 7, 13))
+    path = f"/link/stunden/{make_token('report', appointment.id)}"
+    assert "hat stattgefunden" in client.get(path).get_data(as_text=True)
+    client.post(path, data={"outcome": "stattgefunden", "minutes": "105"})
+    db.session.refresh(appointment)
+    assert (appointment.status, appointment.actual_minutes) == ("stattgefunden", 105)
+
+
 def test_tampered_expired_foreign_and_gone_links_change_nothing(client, smtp, clock):
     message, appointment = mail_for_visit(smtp, clock)
     path = link_path(message, "bestaetigen")
