@@ -2,6 +2,7 @@
 
 import logging
 from importlib import import_module
+from pathlib import Path
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
@@ -27,8 +28,10 @@ BLUEPRINTS = (
     "accounting",
     "appointments.links",  # public: volunteer links and iCal feed, no login
 )
-TEMPLATES = settings.INSTANCE_DIR.parent / "templates"
-MIGRATIONS = settings.INSTANCE_DIR.parent / "migrations"
+# templates/ and migrations/ sit beside the package in the repository (install with `pip install -e .`).
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+MIGRATIONS = ROOT / "migrations"
 
 
 def create_app(config: dict | None = None) -> Flask:
