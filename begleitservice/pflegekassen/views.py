@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from ..auth.access import STAFF, restrict
+from ..dashboard.clock import today
 from ..extensions import db
 from ..models import Pflegekasse, Senior
 from .forms import PflegekasseForm
@@ -20,13 +21,9 @@ def index():
     if q:
         query = query.where(sa.or_(Pflegekasse.name.ilike(f"%{q}%"), Pflegekasse.ik.contains(q)))
     counts = dict(
-        db.session.execute(
-            sa.select(Senior.pflegekasse_id, sa.func.count()).group_by(Senior.pflegekasse_id)
-        ).all()
+        db.session.execute(sa.select(Senior.pflegekasse_id, sa.func.count()).group_by(Senior.pflegekasse_id)).all()
     )
-    return render_template(
-        "pflegekassen/index.html", kassen=db.session.scalars(query).all(), counts=counts, q=q
-    )
+    return render_template("pflegekassen/index.html", kassen=db.session.scalars(query).all(), counts=counts, q=q)
 
 
 @bp.route("/neu", methods=["GET", "POST"])
@@ -61,8 +58,6 @@ def detail(kasse_id: int):
     """Show a Pflegekasse and its insured seniors."""
     kasse = db.session.get(Pflegekasse, kasse_id) or abort(404)
     seniors = db.session.scalars(
-        sa.select(Senior)
-        .where(Senior.pflegekasse_id == kasse.id)
-        .order_by(Senior.last_name, Senior.first_name)
+        sa.select(Senior).where(Senior.pflegekasse_id == kasse.id).order_by(Senior.last_name, Senior.first_name)
     ).all()
-    return render_template("pflegekassen/detail.html", kasse=kasse, seniors=seniors)
+    return render_template("pflegekassen/detail.html", kasse=kasse, seniors=seniors, today=today())
