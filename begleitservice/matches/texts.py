@@ -25,12 +25,18 @@ def status_line(run) -> str:
     if total == 0:
         text = "Keine offenen Anfragen für Besuchsdienst oder Entlastung"
     elif run.solver_status == "OPTIMAL" and run.served_proven:
-        text = f"optimal bewiesen: {served} von {total} Anfragen vermittelt"
+        text = (
+            f"Bestmögliche Verteilung: {served} von {total} Anfragen können vermittelt werden – "
+            "mehr geht mit den heutigen Zeiten und Plätzen nicht (rechnerisch geprüft)"
+        )
     elif run.served_proven:
-        text = f"Anzahl vermittelter Anfragen bewiesen optimal ({served} von {total})"
+        text = (
+            f"{served} von {total} Anfragen können vermittelt werden – mehr geht nicht (rechnerisch geprüft); "
+            "Wege und Auslastung sind gut verteilt, aber nicht nachweislich bestmöglich"
+        )
     else:
         text = (
-            f"bester Vorschlag im Zeitlimit: {served} von {total} Anfragen vermittelt, "
-            f"höchstens {run.served_bound} möglich (nicht bewiesen)"
+            f"Bester Vorschlag in der Rechenzeit: {served} von {total} Anfragen; "
+            f"möglicherweise wären bis zu {run.served_bound} vermittelbar"
         )
     return f"{text}; Rechenzeit {seconds_label(run.wall_s)}"

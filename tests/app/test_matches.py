@@ -101,7 +101,7 @@ def test_page_shows_proposals_with_reasons_and_the_unserved_with_theirs(coordina
 
     page = _run(coordinator)
 
-    assert "optimal bewiesen: 2 von 3 Anfragen vermittelt" in page
+    assert "Bestmögliche Verteilung: 2 von 3 Anfragen können vermittelt werden" in page
     assert "Hilde Montag" in page and "Anna Albers" in page and "Montag 09:00–11:00" in page
     assert "Grete Mittwoch" in page and "Bernd Brandt" in page and "Mittwoch 09:00–11:00" in page
     assert "bietet Besuchsdienst an" in page and "wohnt im Stadtbezirk Eving" in page
@@ -232,7 +232,7 @@ def test_cli_without_dry_run_stores_the_run_for_the_coordinator(setting, people,
     result = setting.test_cli_runner().invoke(args=["match"])
 
     assert result.exit_code == 0, result.output
-    assert "optimal bewiesen: 2 von 3 Anfragen vermittelt" in result.output
+    assert "Bestmögliche Verteilung: 2 von 3 Anfragen können vermittelt werden" in result.output
     assert _status(people["monday"].id) == "vorgeschlagen"
     page = coordinator.get("/vorschlaege/").get_data(as_text=True)
     assert page.count(">Annehmen<") == 2
@@ -274,7 +274,7 @@ def test_threaded_run_shows_its_running_state_then_the_result(coordinator, peopl
             break
         time.sleep(0.1)
     runner.wait(db.session.scalar(sa.select(MatchRun.id)), timeout=30)
-    assert "optimal bewiesen: 2 von 3 Anfragen vermittelt" in page
+    assert "Bestmögliche Verteilung: 2 von 3 Anfragen können vermittelt werden" in page
     assert "Anna Albers" in page
 
 
