@@ -34,6 +34,7 @@ browser:
 ## test: install what the tests need and run them (PostgreSQL too when TEST_DATABASE_URL is set)
 test: install-test browser
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 lint: install-test

@@ -5,9 +5,7 @@ import os
 from pathlib import Path
 
 DEVELOPMENT_SECRET = "entwicklung-nicht-fuer-produktion"
-INSTANCE_DIR = Path(
-    os.environ.get("BEGLEITSERVICE_INSTANCE", Path(__file__).resolve().parent.parent / "instance")
-)
+INSTANCE_DIR = Path(os.environ.get("BEGLEITSERVICE_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
 
 
 def _bool(name: str, default: bool) -> bool:

@@ -43,8 +43,6 @@ def format_intervals(intervals) -> str:
     """The text form of intervals (tuples or objects with weekday/start_minute/end_minute)."""
     parts = []
     for item in intervals:
-        weekday, start, end = (
-            item if isinstance(item, tuple) else (item.weekday, item.start_minute, item.end_minute)
-        )
+        weekday, start, end = item if isinstance(item, tuple) else (item.weekday, item.start_minute, item.end_minute)
         parts.append(f"{WEEKDAYS[weekday][:2]} {minutes_label(start)}-{minutes_label(end)}")
     return "; ".join(parts)

@@ -57,6 +57,7 @@ def app(database, tmp_path_factory):
             "MAIL_SUPPRESS_SEND": False,
         }
     )
+
     @app.teardown_request
     def _forget_login(_exc):
         # Tests keep one app context open, which requests reuse; drop Flask-Login's per-request cache so
@@ -87,9 +88,7 @@ def _empty_all_tables() -> None:
     tables = db.metadata.sorted_tables
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(
-                sa.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE")
-            )
+            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
             for table in reversed(tables):
                 conn.execute(table.delete())

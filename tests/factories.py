@@ -92,9 +92,7 @@ def make_request(*, senior: Senior | None = None, windows=((0, 9 * 60, 12 * 60),
     return _save(request)
 
 
-def make_pairing(
-    *, volunteer: Volunteer | None = None, senior: Senior | None = None, slots=((0, 10 * 60, 120),), **kw
-):
+def make_pairing(*, volunteer: Volunteer | None = None, senior: Senior | None = None, slots=((0, 10 * 60, 120),), **kw):
     volunteer = volunteer or make_volunteer()
     senior = senior or make_senior()
     kw.setdefault("service", "entlastung" if senior.pflegegrad else "besuchsdienst")

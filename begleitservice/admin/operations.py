@@ -14,9 +14,7 @@ class UserError(ValueError):
         self.field = field
 
 
-def save_user(
-    user: User, *, name: str, email: str, role: str, password: str | None, is_active: bool = True
-) -> User:
+def save_user(user: User, *, name: str, email: str, role: str, password: str | None, is_active: bool = True) -> User:
     """Set a user's fields and flush; refuse a taken email, an unknown role or a new user without password."""
     email = email.strip().lower()
     if role not in ROLES:

@@ -10,9 +10,7 @@ from ..models import ROLES, User
 @click.command("create-user")
 @click.option("--email", required=True, help="E-Mail-Adresse (Anmeldename).")
 @click.option("--name", required=True, help="Anzeigename.")
-@click.option(
-    "--role", type=click.Choice(list(ROLES)), default="coordinator", show_default=True, help="Rolle."
-)
+@click.option("--role", type=click.Choice(list(ROLES)), default="coordinator", show_default=True, help="Rolle.")
 @click.password_option("--password", help="Passwort (mindestens 10 Zeichen); ohne Angabe wird gefragt.")
 def create_user(email: str, name: str, role: str, password: str) -> None:
     """Legt einen Zugang für Mitarbeitende an (Koordination, Buchhaltung oder Administration)."""
