@@ -113,7 +113,7 @@ def _ensure_login(email: str | None, password: str | None) -> None:
     if db.session.scalar(sa.select(User).where(User.email == email.strip().lower())):
         click.echo(f"Zugang {email} gibt es schon – unverändert gelassen.")
         return
-    save_user(User(), name="Administration (Demo)", email=email, role="admin", password=password)
+    save_user(User(), name="Demo-Zugang", email=email, role="admin", password=password)
     click.echo(f"Admin-Zugang {email} angelegt.")
 
 
