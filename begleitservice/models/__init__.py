@@ -7,6 +7,7 @@ from .invoicing import BilledVisit, BillingRun, Invoice, InvoiceCounter, Leistun
 from .matching import MatchProposal, MatchRejection, MatchRun, MatchUnserved  # noqa: F401
 from .pairing import APPOINTMENT_STATUSES, PAIRING_STATUSES, Appointment, Pairing, PairingSlot
 from .pflegekasse import Pflegekasse
+from .privacy import PrivacyEvent  # noqa: F401
 from .request import REQUEST_STATUSES, URGENCIES, Request, RequestStatusChange, RequestWindow
 from .scheduling import AppointmentAlert, NotificationMarker, OutboxMessage, UsedLink
 from .senior import SENIOR_STATUSES, Senior

@@ -1,6 +1,6 @@
 """Seniors (supported people) with their care and billing data."""
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from billing.identifiers import kvnr_error
 
 from ..extensions import db
-from .base import GENDERS, Timestamps, in_values, split_list
+from .base import GENDERS, Timestamps, UTCDateTime, in_values, split_list
 from .checks import digits_only_sql, kvnr_check_sql
 from .district import District, Sozialraum
 from .pflegekasse import Pflegekasse
@@ -51,6 +51,9 @@ class Senior(Timestamps, db.Model):
     abtretung_revoked_on: Mapped[date | None]
     status: Mapped[str] = mapped_column(sa.String(20), default="aktiv")
     care_notes: Mapped[str | None] = mapped_column(sa.Text)
+    # Art. 17/18 DSGVO: erasure requested but invoices must be kept; locked and hidden until retain_until.
+    restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retain_until: Mapped[date | None]
 
     district: Mapped[District] = relationship()
     sozialraum: Mapped[Sozialraum | None] = relationship()

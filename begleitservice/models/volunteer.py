@@ -55,6 +55,9 @@ class Volunteer(Timestamps, db.Model):
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)  # iCal feed
     status: Mapped[str] = mapped_column(sa.String(20), default="aktiv")
     notes: Mapped[str | None] = mapped_column(sa.Text)
+    # Art. 17/18 DSGVO: erasure requested but billed visits must be kept; locked and hidden until retain_until.
+    restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retain_until: Mapped[date | None]
 
     home_district: Mapped[District] = relationship()
     travel_districts: Mapped[list[District]] = relationship(secondary=volunteer_travel_district, order_by=District.name)
