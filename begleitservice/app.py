@@ -26,6 +26,7 @@ BLUEPRINTS = (
     "admin",
     "appointments",
     "accounting",
+    "privacy",
     "appointments.links",  # public: volunteer links and iCal feed, no login
 )
 # templates/ and migrations/ sit beside the package in the repository (install with `pip install -e .`).

@@ -5,6 +5,7 @@ from flask.cli import FlaskGroup
 from ..accounting.commands import billing_command, export_commands
 from ..jobs.commands import run_job_command, scheduler_command
 from ..matches.commands import match_command
+from ..privacy.commands import dsgvo_command
 from .demo_data import demo_data
 from .importexport import export_command, import_command
 from .users import create_user
@@ -15,6 +16,7 @@ commands += [billing_command]
 for _command in export_commands:
     export_command.add_command(_command)
 commands += [match_command]
+commands += [dsgvo_command]
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ from ..mail import notices
 from ..mail.outbox import mark_sent, sent_keys
 from ..mail.sender import send_pending
 from ..models import Appointment, Pairing, User, Volunteer
+from ..privacy.operations import purge_job
 
 log = logging.getLogger(__name__)
 
@@ -227,6 +228,7 @@ JOBS = {
         Job("weekly_summary", weekly_summary, _weekly, "Wochenübersicht an die Koordination"),
         Job("certificate_reminders", certificate_reminders, _daily, "An das Führungszeugnis erinnern"),
         Job("send_outbox", send_outbox, _outbox, "Postausgang versenden"),
+        Job("dsgvo_purge", purge_job, _daily, "Gesperrte Personen nach Ablauf der Aufbewahrungsfrist löschen"),
     )
 }
 

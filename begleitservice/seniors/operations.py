@@ -74,6 +74,8 @@ def save_senior(senior: Senior, *, today: date | None = None, **values) -> Senio
     their current value, so a new senior needs at least the required ones.
     """
     today = today or date.today()
+    if senior.restricted_at is not None:
+        raise SeniorError({"status": "Diese Person ist gesperrt (DSGVO) und wird nicht mehr bearbeitet."})
     given_since = values.pop("pflegegrad_since", None)  # when a changed Pflegegrad applies from
     since = given_since or today
     unknown = set(values) - set(FIELDS)

@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 MAX_MINUTES_PER_WEEK = 2400
 MAX_SENIORS = 20
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+RESTRICTED = "Diese Person ist gesperrt (DSGVO) und wird nicht mehr bearbeitet."
 
 
 class VolunteerError(ValueError):
@@ -74,6 +75,8 @@ class VolunteerData:
 def save_volunteer(volunteer: Volunteer, data: VolunteerData, *, today: date | None = None) -> Volunteer:
     """Set all of a volunteer's fields, replace their availability, and flush; raise VolunteerError if invalid."""
     today = today or date.today()
+    if volunteer.restricted_at is not None:
+        raise VolunteerError({"status": RESTRICTED})
     errors: dict[str, str] = {}
     email = (data.email or "").strip().lower()
     if not (data.first_name or "").strip():
@@ -154,6 +157,8 @@ def add_absence(
     volunteer: Volunteer, *, starts_on: date | None, ends_on: date | None, reason: str | None = None
 ) -> VolunteerAbsence:
     """Record that a volunteer is away from ``starts_on`` to ``ends_on`` (inclusive); raise VolunteerError."""
+    if volunteer.restricted_at is not None:
+        raise VolunteerError({"starts_on": RESTRICTED})
     errors = {}
     if starts_on is None:
         errors["starts_on"] = "Bitte das Datum „von“ eintragen."

@@ -22,6 +22,7 @@ BY_BLUEPRINT = {
     "admin": ADMIN,
     "appointments": CARE,
     "accounting": STAFF,
+    "privacy": CARE,
 }
 BY_ENDPOINT = {"seniors.create": CARE, "seniors.edit": CARE}
 PUBLIC = {"auth.login", "static"}
