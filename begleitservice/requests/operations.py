@@ -73,6 +73,8 @@ def save_request(
     user: User | None,
 ) -> Request:
     """Set a request's fields and windows and flush; a new request starts "offen" with a history row."""
+    if senior.restricted_at is not None:
+        raise RequestError("senior_id", "Diese Person ist gesperrt (DSGVO) und wird nicht mehr bearbeitet.")
     if service not in SERVICES:
         raise RequestError("service", "Bitte wählen Sie ein Angebot.")
     if message := service_rule_error(service, senior):

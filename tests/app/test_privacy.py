@@ -266,3 +266,42 @@ def test_erasure_needs_the_confirmation(world, login):
     response = login("coordinator").post(f"/datenschutz/senioren/{world['berta'].id}/loeschen", data={})
     assert "Bitte bestätigen Sie den Antrag." in response.get_data(as_text=True)
     assert db.session.get(Senior, world["berta"].id) is not None
+
+
+def test_no_new_request_for_a_restricted_senior(app_ctx, coordinator):
+    from begleitservice.models import Request
+    from begleitservice.requests.operations import RequestError, save_request
+    from tests.factories import make_senior
+
+    senior = make_senior(status="gesperrt", restricted_at=datetime(2026, 11, 1, tzinfo=UTC))
+    coordinator.post(
+        "/requests/neu",
+        data={
+            "senior_id": senior.id,
+            "service": "besuchsdienst",
+            "visits_per_week": "1",
+            "minutes_per_visit": "120",
+            "windows": "Mo 09:00-12:00",
+            "urgency": "1",
+            "received_on": "2026-11-02",
+            "source": "Seniorenbüro Eving",
+        },
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Request)) == 0
+    with pytest.raises(RequestError, match="gesperrt"):
+        save_request(
+            Request(),
+            senior=senior,
+            service="besuchsdienst",
+            visits_per_week=1,
+            minutes_per_visit=120,
+            windows=[(0, 540, 720)],
+            languages="",
+            volunteer_gender=None,
+            urgency=1,
+            received_on=date(2026, 11, 2),
+            source=None,
+            notes=None,
+            user=None,
+        )
+    db.session.rollback()
