@@ -20,11 +20,10 @@ from billing.invoices import Invoice as DraftInvoice
 from billing.invoices import RecipientKind, build_storno, format_invoice_number, number_invoices, plan_invoices
 from billing.month import Month
 from billing.run import MonthRun, SeniorMonth, SeniorResult, bill_senior, prepare_month
-from scheduling.model import to_local
 
-from ..appointments import clock
 from ..appointments.convert import appointment_volunteer
 from ..budget.inputs import billing_config, ledger_inputs
+from ..clock import today as local_today
 from ..extensions import db
 from ..models import (
     Appointment,
@@ -76,11 +75,6 @@ def ensure_not_billed(appointment: Appointment, *, moving_to: date | None = None
     for day in (appointment.on, moving_to):
         if day is not None and billing_run_of(day) is not None:
             raise MonthBilled(f"Der Monat {day:%m/%Y} ist abgerechnet – Korrektur nur per Storno.")
-
-
-def local_today() -> date:
-    """Today in Dortmund by the app's clock (tests move it with ``app.config["NOW"]``)."""
-    return to_local(clock.now()).date()
 
 
 def collective_default() -> bool:

@@ -1,17 +1,5 @@
-"""The current moment for appointments, links and jobs; tests set ``app.config["NOW"]`` (aware) to move it."""
+"""The app's clock, as the appointments code has always imported it (see begleitservice.clock)."""
 
-from datetime import datetime
+from ..clock import now
 
-from flask import current_app
-
-from ..models import utcnow
-
-
-def now() -> datetime:
-    """``NOW`` from the config if set (an aware datetime), else the real time in UTC."""
-    value = current_app.config.get("NOW")
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("NOW must be timezone-aware")
-        return value
-    return utcnow()
+__all__ = ["now"]

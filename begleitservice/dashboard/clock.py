@@ -1,22 +1,11 @@
-"""Today's date as the service sees it, overridable in tests through ``app.config["TODAY"]``."""
+"""Waiting-time badges of the dashboard; ``today`` comes from the app's one clock (begleitservice.clock)."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from ..clock import today
 
-from flask import current_app
+__all__ = ["age_class", "today"]
 
 AGE_WARN_DAYS = 30
 AGE_BAD_DAYS = 60
-
-
-def today() -> date:
-    """The local date in the app's time zone, or ``TODAY`` from the config (a date or ISO string)."""
-    value = current_app.config.get("TODAY")
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value:
-        return date.fromisoformat(value)
-    return datetime.now(ZoneInfo(current_app.config["APP_TIMEZONE"])).date()
 
 
 def age_class(days: int) -> str:

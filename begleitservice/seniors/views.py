@@ -1,7 +1,6 @@
 """Seniors: list (staff), create and edit (care staff), detail (care staff see everything, accounting billing only)."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -9,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.access import CARE, STAFF, require_role, restrict
+from ..clock import today as _today
 from ..extensions import db
 from ..models import (
     APPOINTMENT_STATUSES,
@@ -41,11 +41,6 @@ def detail_url(endpoint: str, object_id: int) -> str:
 @bp.context_processor
 def _template_helpers():
     return {"detail_url": detail_url}
-
-
-def _today() -> date:
-    """Today in the service's time zone (the server may run on UTC)."""
-    return datetime.now(ZoneInfo(current_app.config["APP_TIMEZONE"])).date()
 
 
 def _sees_care_data() -> bool:

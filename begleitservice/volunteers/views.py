@@ -1,13 +1,13 @@
 """Ehrenamtliche: list with filters, create, edit, detail with absences."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.access import CARE, restrict
+from ..clock import today as local_today
 from ..extensions import db
 from ..models import (
     APPOINTMENT_STATUSES,
@@ -36,14 +36,6 @@ SERVICE_COLUMNS = {
 }
 # operation field name → form field name, where they differ
 FORM_FIELDS = {"home_district": "home_district_id", "travel_districts": "travel_district_ids"}
-
-
-def local_today() -> date:
-    """Today's date in the service's time zone, or ``TODAY`` from the config (a date or ISO string, for tests)."""
-    value = current_app.config.get("TODAY")
-    if value:
-        return value if isinstance(value, date) else date.fromisoformat(value)
-    return datetime.now(ZoneInfo(current_app.config["APP_TIMEZONE"])).date()
 
 
 def fuehrungszeugnis_problem(seen_on: date | None, today: date) -> str | None:
