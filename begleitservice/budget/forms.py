@@ -42,6 +42,8 @@ class GermanMonthField(Field):
 class EuroField(DecimalField):
     """An amount typed the German way (``1.234,50``, ``12,5 €``) or with a decimal point (``12.50``)."""
 
+    widget = TextInput()  # a number input would refuse the German comma in the browser
+
     def process_formdata(self, valuelist):
         if valuelist:
             text = valuelist[0].replace("€", "").replace(" ", "").strip()
