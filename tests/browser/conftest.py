@@ -86,3 +86,34 @@ def phone_page(browser, live_server):
     page.wait_for_url("**/")
     yield page
     context.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open more pages, each in its own context: ``new_page(role="accounting", name=..., width=390, touch=True)``.
+
+    Without a role the page is not logged in (a volunteer following a link from an email); ``touch`` makes a
+    touch screen (for ``tap()``).
+    """
+    from tests.factories import make_user
+
+    contexts = []
+
+    def _open(*, role=None, name=None, width=1024, height=768, touch=False):
+        viewport = {"width": width, "height": height}
+        context = browser.new_context(base_url=live_server, viewport=viewport, locale="de-DE", has_touch=touch)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        if role is not None:
+            user = make_user(role=role, **({"name": name} if name else {}))
+            page.goto("/login")
+            page.get_by_label("E-Mail").fill(user.email)
+            page.get_by_label("Passwort").fill("richtig-geheim-123")
+            page.get_by_role("button", name="Anmelden").click()
+            page.wait_for_url("**/")
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
