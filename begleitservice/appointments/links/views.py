@@ -98,7 +98,9 @@ def _handle(purpose: str, token: str):
         except MonthBilled:
             db.session.rollback()
             return _page("appointments/link_invalid.html", 409, reason="billed")
-        db.session.add(UsedLink(nonce=link.nonce, purpose=purpose, appointment_id=appointment.id, outcome=outcome))
+        db.session.add(
+            UsedLink(nonce=link.nonce, purpose=purpose, appointment_id=appointment.id, outcome=outcome, used_at=now)
+        )
         try:
             db.session.commit()
         except IntegrityError:  # the same link, clicked twice at once: the first one counts
