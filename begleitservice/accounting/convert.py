@@ -45,8 +45,11 @@ def senior_data(senior: Senior) -> SeniorData:
     )
 
 
-def visit_data(appointment: Appointment) -> VisitData:
-    """An appointment as a billing line input (actual minutes; planned duration if none were reported)."""
+def visit_data(appointment: Appointment, *, expected: bool = False) -> VisitData:
+    """An appointment as a billing line input (actual minutes; planned duration if none were reported).
+
+    ``expected``: count a planned or confirmed visit as if it took place (for the budget forecast).
+    """
     volunteer = appointment_volunteer(appointment)
     return VisitData(
         ref=str(appointment.id),
@@ -57,7 +60,7 @@ def visit_data(appointment: Appointment) -> VisitData:
         volunteer_ref=str(volunteer.id),
         volunteer_name=volunteer.name,
         service=Service(appointment.pairing.service),
-        took_place=appointment.status == "stattgefunden",
+        took_place=expected or appointment.status == "stattgefunden",
         minutes=appointment.actual_minutes,
     )
 

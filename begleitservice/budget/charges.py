@@ -13,12 +13,11 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from billing.ledger import Charge, Split
-from billing.lines import Appointment as LineAppointment
+from billing.ledger import Charge
 from billing.lines import build_lines, charges_from_lines
 from billing.month import Month
 
-from ..appointments.convert import appointment_volunteer
+from ..accounting.convert import visit_data, visit_split
 from ..extensions import db
 from ..models import Appointment, Pairing, Senior
 from .inputs import ENTLASTUNG, billing_config
@@ -61,7 +60,7 @@ def billed_charges(senior: Senior) -> tuple[Charge, ...]:
             Month.of(v.on),
             v.amount,
             str(v.appointment_id),
-            locked=Split(v.entlastungsbetrag, v.umwandlung, v.private),
+            locked=visit_split(v),
         )
         for v in visits
     )
@@ -79,20 +78,7 @@ def expected_charges(senior: Senior, *, skip_months: frozenset[Month] = frozense
         )
         .options(joinedload(Appointment.pairing).joinedload(Pairing.volunteer), joinedload(Appointment.cover_volunteer))
     )
-    items = [
-        LineAppointment(
-            ref=str(a.id),
-            senior_ref=str(senior.id),
-            day=a.on,
-            start=a.planned_start,
-            end=a.planned_end,
-            volunteer_ref=str(appointment_volunteer(a).id),
-            volunteer_name=appointment_volunteer(a).name,
-            minutes=a.actual_minutes if a.actual_minutes is not None else a.planned_minutes,
-        )
-        for a in rows
-        if Month.of(a.on) not in skip_months
-    ]
+    items = [visit_data(a, expected=True) for a in rows if Month.of(a.on) not in skip_months]
     return charges_from_lines(build_lines(items, config=billing_config()))
 
 

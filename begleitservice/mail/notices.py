@@ -62,6 +62,11 @@ def introduce(pairing: Pairing, *, now: datetime) -> int:
     return 1
 
 
+def _visit_link(purpose: str, appointment: Appointment) -> str:
+    """A link for the visit, bound to the volunteer doing it (a stand-in's visit ignores older links)."""
+    return link_url(purpose, appointment.id, volunteer_id=appointment_volunteer(appointment).id)
+
+
 def confirmation_request(appointment: Appointment) -> OutboxMessage:
     """Ask the volunteer to confirm (or decline) an upcoming visit."""
     return queue_mail(
@@ -69,8 +74,8 @@ def confirmation_request(appointment: Appointment) -> OutboxMessage:
         to=appointment_volunteer(appointment).email,
         subject=f"Bitte bestätigen: Besuch am {format_date(appointment.on)}",
         template="confirmation_request",
-        confirm_url=link_url("confirm", appointment.id, volunteer_id=appointment_volunteer(appointment).id),
-        decline_url=link_url("decline", appointment.id, volunteer_id=appointment_volunteer(appointment).id),
+        confirm_url=_visit_link("confirm", appointment),
+        decline_url=_visit_link("decline", appointment),
         **_visit(appointment),
     )
 
@@ -82,7 +87,7 @@ def reminder(appointment: Appointment) -> OutboxMessage:
         to=appointment_volunteer(appointment).email,
         subject=f"Erinnerung: Besuch am {format_date(appointment.on)}",
         template="reminder",
-        decline_url=link_url("decline", appointment.id, volunteer_id=appointment_volunteer(appointment).id),
+        decline_url=_visit_link("decline", appointment),
         **_visit(appointment),
     )
 
@@ -94,7 +99,7 @@ def hours_request(appointment: Appointment) -> OutboxMessage:
         to=appointment_volunteer(appointment).email,
         subject=f"Wie war der Besuch am {format_date(appointment.on)}?",
         template="hours_request",
-        report_url=link_url("report", appointment.id, volunteer_id=appointment_volunteer(appointment).id),
+        report_url=_visit_link("report", appointment),
         **_visit(appointment),
     )
 
