@@ -53,7 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def check_billing_settings(app: Flask) -> None:
     """Fail at start-up, not at the first invoice, when BILLING_CONFIG holds an unknown or malformed entry."""
-    if app.config.get("BILLING"):
+    if app.config["BILLING"]:
         config_from_dict(app.config["BILLING"])
 
 

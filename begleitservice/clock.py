@@ -14,7 +14,7 @@ from .models import utcnow
 
 def now() -> datetime:
     """``NOW`` from the config if set (an aware datetime), else the real time in UTC."""
-    value = current_app.config.get("NOW")
+    value = current_app.config["NOW"]
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("NOW must be timezone-aware")
@@ -24,7 +24,7 @@ def now() -> datetime:
 
 def today() -> date:
     """``TODAY`` from the config if set, else the local date of :func:`now` in the app's time zone."""
-    value = current_app.config.get("TODAY")
+    value = current_app.config["TODAY"]
     if isinstance(value, date):
         return value
     if isinstance(value, str) and value:

@@ -1,21 +1,142 @@
-"""Settings from environment variables, with defaults that run on SQLite without any set-up."""
+"""Every setting of the app: read here from environment variables, with defaults that run on SQLite.
+
+Nothing else reads the environment or calls ``config.get(KEY, default)``: code reads ``current_app.config["KEY"]``
+and tests override keys through ``create_app(config)``. A value the app cannot use stops the start with one
+message naming every bad variable (:class:`SettingsError`), instead of a traceback at the first request that needs it.
+"""
 
 import json
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from billing.config import config_from_dict
 
 DEVELOPMENT_SECRET = "entwicklung-nicht-fuer-produktion"
 INSTANCE_DIR = Path(os.environ.get("BEGLEITSERVICE_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
 
+TRUE = {"1", "true", "yes", "ja", "on"}
+FALSE = {"0", "false", "no", "nein", "off"}
+CLOCK_TIME = r"([01]?\d|2[0-3]):[0-5]\d"
+WEEKDAYS = "mon|tue|wed|thu|fri|sat|sun"
 
-def _bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    return default if value is None else value.strip().lower() in {"1", "true", "yes", "ja", "on"}
+
+class SettingsError(RuntimeError):
+    """Environment variables hold values the app cannot use; the message lists each of them (German / English)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"Ungültige Einstellungen / invalid settings:\n{lines}")
 
 
-def database_url() -> str:
+class Reader:
+    """Reads typed values from an environment mapping and collects every problem instead of failing at the first."""
+
+    def __init__(self, environ: Mapping[str, str]):
+        self.environ = environ
+        self.problems: list[str] = []
+
+    def _raw(self, name: str) -> str | None:
+        value = self.environ.get(name)
+        return None if value is None or not value.strip() else value.strip()
+
+    def _bad(self, name: str, raw: str, german: str, english: str) -> None:
+        self.problems.append(f"{name}={raw!r}: {german} (expected {english})")
+
+    def text(self, name: str, default: str | None) -> str | None:
+        """The variable as it is, or ``default`` when unset or empty."""
+        raw = self._raw(name)
+        return default if raw is None else raw
+
+    def integer(self, name: str, default: int | None, *, minimum: int = 0, maximum: int | None = None) -> int | None:
+        """A whole number within ``minimum``..``maximum``."""
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        upper = "" if maximum is None else f" und höchstens {maximum}"
+        upper_en = "" if maximum is None else f" and <= {maximum}"
+        try:
+            value = int(raw)
+        except ValueError:
+            value = None
+        if value is None or value < minimum or (maximum is not None and value > maximum):
+            self._bad(name, raw, f"ganze Zahl ab {minimum}{upper} erwartet", f"a whole number >= {minimum}{upper_en}")
+            return default
+        return value
+
+    def number(self, name: str, default: float, *, above: float = 0.0) -> float:
+        """A decimal number (point or German comma) greater than ``above``."""
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw.replace(",", "."))
+        except ValueError:
+            value = None
+        if value is None or not value > above or value == float("inf"):
+            self._bad(name, raw, f"Zahl größer als {above:g} erwartet", f"a number > {above:g}")
+            return default
+        return value
+
+    def flag(self, name: str, default: bool) -> bool:
+        """Yes or no: 1/true/yes/ja/on or 0/false/no/nein/off."""
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        if raw.lower() in TRUE | FALSE:
+            return raw.lower() in TRUE
+        self._bad(name, raw, "ja/nein erwartet (1, true, ja, on oder 0, false, nein, off)", "a yes/no value")
+        return default
+
+    def pattern(self, name: str, default: str, regex: str, german: str, english: str) -> str:
+        """A text of the given shape (``regex`` must match all of it)."""
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        if re.fullmatch(regex, raw, flags=re.IGNORECASE) is None:
+            self._bad(name, raw, german, english)
+            return default
+        return raw.lower()
+
+    def timezone(self, name: str, default: str) -> str:
+        """An IANA time zone name such as Europe/Berlin."""
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        try:
+            ZoneInfo(raw)
+        except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+            self._bad(name, raw, "bekannte Zeitzone erwartet, z. B. Europe/Berlin", "an IANA time zone")
+            return default
+        return raw
+
+    def billing(self, name: str) -> dict:
+        """Billing figures from the JSON file the variable names (provider, rates, allowance; see billing.config)."""
+        path = self._raw(name)
+        if path is None:
+            return {}
+        try:
+            with open(path, encoding="utf-8") as file:
+                values = json.load(file)
+            config_from_dict(values)
+        except OSError as error:
+            self._bad(name, path, f"lesbare Datei erwartet ({error.strerror})", "a readable file")
+        except json.JSONDecodeError as error:
+            self._bad(name, path, f"gültiges JSON erwartet (Zeile {error.lineno}: {error.msg})", "valid JSON")
+        except Exception as error:  # whatever billing.config refuses, named in the message
+            self._bad(name, path, f"fehlerhafter Eintrag: {error}", "known billing entries")
+        else:
+            return values
+        return {}
+
+
+def database_url(environ: Mapping[str, str] | None = None) -> str:
     """The database to use: DATABASE_URL, else a SQLite file under instance/."""
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'begleitservice.db'}"
+    environ = os.environ if environ is None else environ
+    url = environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'begleitservice.db'}"
     # Heroku-style URLs and plain "postgresql://" should use psycopg 3, the driver we install.
     if url.startswith("postgres://"):
         url = "postgresql://" + url.removeprefix("postgres://")
@@ -24,53 +145,77 @@ def database_url() -> str:
     return url
 
 
-def billing_settings() -> dict:
-    """Billing figures from the JSON file BILLING_CONFIG names (provider, rates, allowance; see billing.config)."""
-    path = os.environ.get("BILLING_CONFIG")
-    if not path:
-        return {}
-    with open(path, encoding="utf-8") as file:
-        return json.load(file)
-
-
-def from_environment() -> dict:
-    """All settings as a dict for ``app.config``."""
-    return {
-        "SQLALCHEMY_DATABASE_URI": database_url(),
-        "SECRET_KEY": os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET),
+def from_environment(environ: Mapping[str, str] | None = None) -> dict:
+    """All settings as a dict for ``app.config``; raises :class:`SettingsError` listing every unusable value."""
+    env = Reader(os.environ if environ is None else environ)
+    values = {
+        "SQLALCHEMY_DATABASE_URI": database_url(env.environ),
+        "SECRET_KEY": env.text("SECRET_KEY", DEVELOPMENT_SECRET),
         "WTF_I18N_ENABLED": False,  # WTForms' own German messages via Meta.locales
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
-        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
-        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
-        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
-        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
-        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
-        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
-        "MAIL_DEFAULT_SENDER": os.environ.get(
+        "SESSION_COOKIE_SECURE": env.flag("SESSION_COOKIE_SECURE", False),
+        # The clock (begleitservice.clock): None is the real time; tests set an aware datetime / a date.
+        "NOW": None,
+        "TODAY": None,
+        "APP_TIMEZONE": env.timezone("APP_TIMEZONE", "Europe/Berlin"),
+        "BASE_URL": env.pattern("BASE_URL", "http://localhost:5000", r"https?://\S+", "http(s)-Adresse", "a URL"),
+        "ITEMS_PER_PAGE": env.integer("ITEMS_PER_PAGE", 50, minimum=1, maximum=1000),
+        # Mail (Flask-Mail) and the outbox (begleitservice.mail)
+        "MAIL_SERVER": env.text("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": env.integer("MAIL_PORT", 25, minimum=1, maximum=65535),
+        "MAIL_USE_TLS": env.flag("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": env.flag("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": env.text("MAIL_USERNAME", None),
+        "MAIL_PASSWORD": env.text("MAIL_PASSWORD", None),
+        "MAIL_DEFAULT_SENDER": env.text(
             "MAIL_DEFAULT_SENDER", "Seniorenbegleitservice Dortmund <begleitservice@localhost>"
         ),
-        "APP_TIMEZONE": os.environ.get("APP_TIMEZONE", "Europe/Berlin"),
-        "BASE_URL": os.environ.get("BASE_URL", "http://localhost:5000"),
-        "FUEHRUNGSZEUGNIS_MAX_YEARS": int(os.environ.get("FUEHRUNGSZEUGNIS_MAX_YEARS", "5")),
-        "ITEMS_PER_PAGE": 50,
-        # Appointments, volunteer links and mail (begleitservice.appointments, .mail, .jobs)
-        "APPOINTMENT_HORIZON_WEEKS": int(os.environ.get("APPOINTMENT_HORIZON_WEEKS", "8")),
-        "CONFIRMATION_DAYS_BEFORE": int(os.environ.get("CONFIRMATION_DAYS_BEFORE", "7")),
-        "ESCALATION_HOURS_BEFORE": int(os.environ.get("ESCALATION_HOURS_BEFORE", "48")),
-        "HOURS_REQUEST_LOOKBACK_DAYS": int(os.environ.get("HOURS_REQUEST_LOOKBACK_DAYS", "14")),
-        "FUEHRUNGSZEUGNIS_REMIND_EVERY_DAYS": int(os.environ.get("FUEHRUNGSZEUGNIS_REMIND_EVERY_DAYS", "30")),
-        "LINK_MAX_AGE_DAYS": int(os.environ.get("LINK_MAX_AGE_DAYS", "30")),
-        "MAIL_TIMEOUT_SECONDS": int(os.environ.get("MAIL_TIMEOUT_SECONDS", "30")),
-        "OUTBOX_BATCH_SIZE": int(os.environ.get("OUTBOX_BATCH_SIZE", "50")),
-        "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12")),
-        "OUTBOX_BACKOFF_SECONDS": int(os.environ.get("OUTBOX_BACKOFF_SECONDS", "60")),
-        "OUTBOX_BACKOFF_MAX_SECONDS": int(os.environ.get("OUTBOX_BACKOFF_MAX_SECONDS", "3600")),
-        "OUTBOX_CLAIM_TIMEOUT_SECONDS": int(os.environ.get("OUTBOX_CLAIM_TIMEOUT_SECONDS", "900")),
-        "SCHEDULER_OUTBOX_SECONDS": int(os.environ.get("SCHEDULER_OUTBOX_SECONDS", "60")),
-        "SCHEDULER_NOTIFY_MINUTES": int(os.environ.get("SCHEDULER_NOTIFY_MINUTES", "15")),
-        "SCHEDULER_DAILY_AT": os.environ.get("SCHEDULER_DAILY_AT", "02:30"),
-        "SCHEDULER_WEEKLY_SUMMARY_AT": os.environ.get("SCHEDULER_WEEKLY_SUMMARY_AT", "mon 07:00"),
-        "BILLING": billing_settings(),
+        "MAIL_TIMEOUT_SECONDS": env.integer("MAIL_TIMEOUT_SECONDS", 30, minimum=1),
+        "OUTBOX_BATCH_SIZE": env.integer("OUTBOX_BATCH_SIZE", 50, minimum=1),
+        "OUTBOX_MAX_ATTEMPTS": env.integer("OUTBOX_MAX_ATTEMPTS", 12, minimum=1),
+        "OUTBOX_BACKOFF_SECONDS": env.integer("OUTBOX_BACKOFF_SECONDS", 60, minimum=1),
+        "OUTBOX_BACKOFF_MAX_SECONDS": env.integer("OUTBOX_BACKOFF_MAX_SECONDS", 3600, minimum=1),
+        "OUTBOX_CLAIM_TIMEOUT_SECONDS": env.integer("OUTBOX_CLAIM_TIMEOUT_SECONDS", 900, minimum=1),
+        # Volunteers' certificates
+        "FUEHRUNGSZEUGNIS_MAX_YEARS": env.integer("FUEHRUNGSZEUGNIS_MAX_YEARS", 5, minimum=1),
+        "FUEHRUNGSZEUGNIS_REMIND_EVERY_DAYS": env.integer("FUEHRUNGSZEUGNIS_REMIND_EVERY_DAYS", 30, minimum=1),
+        # Appointments and volunteer links (begleitservice.appointments, .jobs)
+        "APPOINTMENT_HORIZON_WEEKS": env.integer("APPOINTMENT_HORIZON_WEEKS", 8, minimum=1, maximum=104),
+        "CONFIRMATION_DAYS_BEFORE": env.integer("CONFIRMATION_DAYS_BEFORE", 7, minimum=0),
+        "ESCALATION_HOURS_BEFORE": env.integer("ESCALATION_HOURS_BEFORE", 48, minimum=0),
+        "HOURS_REQUEST_LOOKBACK_DAYS": env.integer("HOURS_REQUEST_LOOKBACK_DAYS", 14, minimum=1),
+        "LINK_MAX_AGE_DAYS": env.integer("LINK_MAX_AGE_DAYS", 30, minimum=1),
+        # THE travel buffer between two visits of one volunteer (rules, matching, cover); the old name still works
+        "TRAVEL_BUFFER_MINUTES": env.integer(
+            "TRAVEL_BUFFER_MINUTES",
+            env.integer("MATCH_TRAVEL_BUFFER_MINUTES", 30, minimum=0, maximum=240),
+            minimum=0,
+            maximum=240,
+        ),
+        # Matching (begleitservice.matches, engine knobs of matching.Settings)
+        "MATCH_TIME_LIMIT_S": env.number("MATCH_TIME_LIMIT_S", 10.0),
+        "MATCH_WORKERS": env.integer("MATCH_WORKERS", 1, minimum=1, maximum=64),
+        "MATCH_SEED": env.integer("MATCH_SEED", 0, minimum=0),
+        "MATCH_SLOT_MINUTES": env.integer("MATCH_SLOT_MINUTES", 15, minimum=1, maximum=60),
+        "MATCH_ABSENCE_WEEKS": env.integer("MATCH_ABSENCE_WEEKS", 4, minimum=1, maximum=52),
+        "MATCH_RUN_SYNC": env.flag("MATCH_RUN_SYNC", False),
+        # Billing (begleitservice.accounting): figures from a JSON file, PDF render processes (None: all CPUs)
+        "BILLING": env.billing("BILLING_CONFIG"),
+        "BILLING_COLLECTIVE": env.flag("BILLING_COLLECTIVE", True),
+        "BILLING_RENDER_WORKERS": env.integer("BILLING_RENDER_WORKERS", None, minimum=1, maximum=64),
+        # Scheduler process (begleitservice.jobs)
+        "SCHEDULER_OUTBOX_SECONDS": env.integer("SCHEDULER_OUTBOX_SECONDS", 60, minimum=1),
+        "SCHEDULER_NOTIFY_MINUTES": env.integer("SCHEDULER_NOTIFY_MINUTES", 15, minimum=1),
+        "SCHEDULER_DAILY_AT": env.pattern("SCHEDULER_DAILY_AT", "02:30", CLOCK_TIME, "Uhrzeit HH:MM erwartet", "HH:MM"),
+        "SCHEDULER_WEEKLY_SUMMARY_AT": env.pattern(
+            "SCHEDULER_WEEKLY_SUMMARY_AT",
+            "mon 07:00",
+            rf"({WEEKDAYS}) {CLOCK_TIME}",
+            "Wochentag und Uhrzeit erwartet, z. B. 'mon 07:00'",
+            "'mon 07:00'",
+        ),
     }
+    if env.problems:
+        raise SettingsError(env.problems)
+    return values

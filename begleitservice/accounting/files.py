@@ -60,7 +60,7 @@ def stage_documents(target: Path, docs: Sequence[tuple[str, Document]]) -> Stage
     """Render ``(file name, document)`` pairs into a staging folder for ``target``; nothing stays on failure."""
     staged = StagedFiles(target)
     try:
-        workers = current_app.config.get("BILLING_RENDER_WORKERS")
+        workers = current_app.config["BILLING_RENDER_WORKERS"]
         pdfs = render_all([doc for _, doc in docs], workers=workers)
         for (name, _), pdf in zip(docs, pdfs, strict=True):
             staged.write(name, pdf)

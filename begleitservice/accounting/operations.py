@@ -79,7 +79,7 @@ def ensure_not_billed(appointment: Appointment, *, moving_to: date | None = None
 
 def collective_default() -> bool:
     """Collective invoices per Pflegekasse (default) or one per senior: ``BILLING_COLLECTIVE``."""
-    return bool(current_app.config.get("BILLING_COLLECTIVE", True))
+    return current_app.config["BILLING_COLLECTIVE"]
 
 
 def month_inputs(month: Month, *, senior_ids: Iterable[int] | None = None) -> list[SeniorMonth]:

@@ -38,7 +38,7 @@ ENTLASTUNG = "entlastung"
 
 def billing_config() -> BillingConfig:
     """The billing figures in force: DEFAULT_CONFIG with the overrides of ``app.config["BILLING"]`` (a dict)."""
-    overrides = current_app.config.get("BILLING") or {}
+    overrides = current_app.config["BILLING"] or {}
     if isinstance(overrides, BillingConfig):
         return overrides
     return config_from_dict(overrides) if overrides else DEFAULT_CONFIG

@@ -20,8 +20,14 @@ commands += [dsgvo_command]
 
 
 def main() -> None:
-    """Entry point of the ``begleitservice`` console script."""
+    """Entry point of the ``begleitservice`` console script; unusable settings end it with their message."""
     from ..app import create_app
+    from ..config import SettingsError, from_environment
+
+    try:
+        from_environment()
+    except SettingsError as error:
+        raise SystemExit(str(error)) from None
 
     cli = FlaskGroup(
         create_app=create_app,

@@ -69,7 +69,7 @@ def match_command(dry_run: bool, time_limit: float | None) -> None:
     if dry_run:
         _dry_run(time_limit)
         return
-    limit = time_limit or float(current_app.config.get("MATCH_TIME_LIMIT_S", 10.0))
+    limit = time_limit or current_app.config["MATCH_TIME_LIMIT_S"]
     run, created = start_run(user=None, now=now(), time_limit_s=limit)
     if not created:
         db.session.rollback()

@@ -74,15 +74,15 @@ def fmt(day: date) -> str:
 
 
 def engine_settings(**overrides) -> matching.Settings:
-    """Engine settings from the app config (``MATCH_*``) and the districts' reference points."""
+    """Engine settings from the app config (``MATCH_*``, the travel buffer) and the districts' reference points."""
     config = current_app.config
     coordinates = {d.name: (d.lat, d.lon) for d in db.session.scalars(sa.select(District))}
     values = {
-        "time_limit_s": float(config.get("MATCH_TIME_LIMIT_S", 10.0)),
-        "workers": int(config.get("MATCH_WORKERS", 1)),
-        "seed": int(config.get("MATCH_SEED", 0)),
-        "slot_minutes": int(config.get("MATCH_SLOT_MINUTES", 15)),
-        "travel_buffer_minutes": int(config.get("MATCH_TRAVEL_BUFFER_MINUTES", 30)),
+        "time_limit_s": config["MATCH_TIME_LIMIT_S"],
+        "workers": config["MATCH_WORKERS"],
+        "seed": config["MATCH_SEED"],
+        "slot_minutes": config["MATCH_SLOT_MINUTES"],
+        "travel_buffer_minutes": config["TRAVEL_BUFFER_MINUTES"],
         "district_coordinates": coordinates,
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
@@ -186,7 +186,7 @@ def _rejections() -> dict[int, list[int]]:
 def build_instance(*, today: date, starts_on: date | None = None, settings: matching.Settings) -> BuiltInstance:
     """Turn the open requests and active volunteers into a matching instance (see the module doc for the rules)."""
     starts_on = starts_on or next_monday(today)
-    weeks = int(current_app.config.get("MATCH_ABSENCE_WEEKS", 4))
+    weeks = current_app.config["MATCH_ABSENCE_WEEKS"]
     last = starts_on + timedelta(days=7 * weeks - 1)
     notes: list[str] = []
 

@@ -53,7 +53,7 @@ def _work(app: Flask, run_id: int) -> None:
 
 def launch(run_id: int) -> None:
     """Carry out run ``run_id`` now (``MATCH_RUN_SYNC``) or in a background thread with its own app context."""
-    if current_app.config.get("MATCH_RUN_SYNC"):
+    if current_app.config["MATCH_RUN_SYNC"]:
         perform(run_id)
         return
     app = current_app._get_current_object()

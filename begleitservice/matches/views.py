@@ -25,7 +25,7 @@ restrict(bp, *CARE)
 
 
 def _time_limit() -> float:
-    return float(current_app.config.get("MATCH_TIME_LIMIT_S", 10.0))
+    return current_app.config["MATCH_TIME_LIMIT_S"]
 
 
 def _load_run(run_id: int | None) -> MatchRun | None:

@@ -19,8 +19,9 @@ def _appointment_dates(pairing_id: int) -> list[date]:
     )
 
 
-def test_new_pairing_gets_its_appointments_and_the_introduction_mail(app_ctx, coordinator):
-    app_ctx.config.update(NOW=NOW, TODAY=NOW.date())
+def test_new_pairing_gets_its_appointments_and_the_introduction_mail(app_ctx, coordinator, monkeypatch):
+    monkeypatch.setitem(app_ctx.config, "NOW", NOW)
+    monkeypatch.setitem(app_ctx.config, "TODAY", NOW.date())
     volunteer = make_volunteer(availability=((4, 9 * 60, 18 * 60),))
     senior = make_senior()
     response = coordinator.post(
@@ -45,11 +46,11 @@ def test_new_pairing_gets_its_appointments_and_the_introduction_mail(app_ctx, co
     assert len(dates) == 6  # eight Fridays to the horizon, less Karfreitag and 1. Mai
     mails = db.session.scalars(sa.select(OutboxMessage)).all()
     assert [m.recipient for m in mails] == [volunteer.email]
-    app_ctx.config.pop("NOW"), app_ctx.config.pop("TODAY")
 
 
-def test_an_absence_removes_the_planned_visits_in_it(app_ctx, coordinator):
-    app_ctx.config.update(NOW=NOW, TODAY=NOW.date())
+def test_an_absence_removes_the_planned_visits_in_it(app_ctx, coordinator, monkeypatch):
+    monkeypatch.setitem(app_ctx.config, "NOW", NOW)
+    monkeypatch.setitem(app_ctx.config, "TODAY", NOW.date())
     volunteer = make_volunteer(availability=((4, 9 * 60, 18 * 60),))
     coordinator.post(
         "/pairings/neu",
@@ -74,4 +75,3 @@ def test_an_absence_removes_the_planned_visits_in_it(app_ctx, coordinator):
     assert date(2026, 4, 17) not in dates and date(2026, 4, 24) not in dates
     assert date(2026, 4, 10) in dates and date(2026, 5, 1) not in dates  # 1. Mai is a holiday
     assert date(2026, 5, 8) in dates
-    app_ctx.config.pop("NOW"), app_ctx.config.pop("TODAY")
