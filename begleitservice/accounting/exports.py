@@ -39,7 +39,7 @@ def hour_rows(month: Month) -> list[AccountingRow]:
             joinedload(BilledVisit.senior_invoice),
         )
     ).all()
-    visits.sort(key=lambda v: (v.senior.last_name, v.senior.first_name, v.senior_id, v.on, v.start))
+    visits.sort(key=lambda v: (v.senior.sort_name, v.senior_id, v.on, v.start))
     rows = []
     for v in visits:
         kasse = v.senior.pflegekasse

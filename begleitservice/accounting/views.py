@@ -101,7 +101,7 @@ def detail(run_id: int):
         .options(selectinload(Invoice.stornos), selectinload(Invoice.cancels))
         .order_by(Invoice.year, Invoice.seq)
     ).all()
-    documents = sorted(billing_run.documents, key=lambda d: (d.senior.last_name, d.senior.first_name, d.id))
+    documents = sorted(billing_run.documents, key=lambda d: (d.senior.sort_name, d.id))
     return render_template(
         "accounting/detail.html",
         run=billing_run,

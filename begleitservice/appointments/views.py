@@ -78,7 +78,7 @@ def index():
         to_domain_all(appointments), week_start=monday, district=district, volunteer_id=volunteer_id
     )
     volunteers = db.session.scalars(
-        sa.select(Volunteer).where(Volunteer.status != "ausgeschieden").order_by(Volunteer.last_name)
+        sa.select(Volunteer).where(Volunteer.status != "ausgeschieden").order_by(Volunteer.sort_name, Volunteer.id)
     ).all()
     districts = db.session.scalars(sa.select(District).order_by(District.name)).all()
     return render_template(

@@ -64,7 +64,7 @@ def export_rows() -> list[list]:
     seniors = db.session.scalars(
         sa.select(Senior)
         .options(selectinload(Senior.district), selectinload(Senior.sozialraum), selectinload(Senior.pflegekasse))
-        .order_by(Senior.last_name, Senior.first_name, Senior.birth_on, Senior.kvnr)
+        .order_by(Senior.sort_name, Senior.birth_on, Senior.kvnr)
     )
     return [
         [

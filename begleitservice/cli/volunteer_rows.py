@@ -64,7 +64,7 @@ def export_rows() -> list[list]:
             selectinload(Volunteer.travel_districts),
             selectinload(Volunteer.availability),
         )
-        .order_by(Volunteer.last_name, Volunteer.first_name, Volunteer.email)
+        .order_by(Volunteer.sort_name, Volunteer.email)
     )
     return [
         [

@@ -108,7 +108,7 @@ def certificates_due(today: date, *, max_years: int) -> list[CertificateDue]:
             Volunteer.status.in_(CURRENT_VOLUNTEER_STATUSES),
             sa.or_(Volunteer.fuehrungszeugnis_on.is_(None), Volunteer.fuehrungszeugnis_on <= cutoff),
         )
-        .order_by(Volunteer.fuehrungszeugnis_on.is_not(None), Volunteer.fuehrungszeugnis_on, Volunteer.last_name)
+        .order_by(Volunteer.fuehrungszeugnis_on.is_not(None), Volunteer.fuehrungszeugnis_on, Volunteer.sort_name)
     ).all()
     return [
         CertificateDue(v, _years_after(v.fuehrungszeugnis_on, max_years) if v.fuehrungszeugnis_on else None)
@@ -125,7 +125,7 @@ def seniors_without_consent() -> list[Senior]:
             Senior.pflegegrad.is_not(None),
             Senior.consent_on.is_(None),
         )
-        .order_by(Senior.last_name, Senior.first_name)
+        .order_by(Senior.sort_name, Senior.id)
     ).all()
 
 
@@ -163,5 +163,5 @@ def seniors_missing_billing_data() -> list[Senior]:
             Senior.pflegegrad.is_not(None),
             sa.or_(Senior.kvnr.is_(None), Senior.pflegekasse_id.is_(None)),
         )
-        .order_by(Senior.last_name, Senior.first_name)
+        .order_by(Senior.sort_name, Senior.id)
     ).all()

@@ -1,10 +1,12 @@
 """The data model: one module per entity, all importable from here."""
 
+from ..extensions import db
 from .base import GENDERS, SERVICES, WEEKDAYS, utcnow
 from .budget import BudgetOpening, BudgetOtherUse, PflegegradPeriod, UmwandlungDeclaration  # noqa: F401
 from .district import District, Sozialraum
 from .invoicing import BilledVisit, BillingRun, Invoice, InvoiceCounter, LeistungsnachweisDocument  # noqa: F401
 from .matching import MatchProposal, MatchRejection, MatchRun, MatchUnserved  # noqa: F401
+from .names import install_trigram_extension
 from .pairing import APPOINTMENT_STATUSES, PAIRING_STATUSES, Appointment, Pairing, PairingSlot
 from .pflegekasse import Pflegekasse
 from .privacy import PrivacyEvent  # noqa: F401
@@ -13,6 +15,8 @@ from .scheduling import AppointmentAlert, NotificationMarker, OutboxMessage, Use
 from .senior import SENIOR_STATUSES, Senior
 from .user import ROLES, User
 from .volunteer import VOLUNTEER_STATUSES, Volunteer, VolunteerAbsence, VolunteerAvailability
+
+install_trigram_extension(db.metadata)
 
 __all__ = [
     "APPOINTMENT_STATUSES",

@@ -8,10 +8,15 @@ from billing.identifiers import ik_error
 from ..extensions import db
 from .base import Timestamps
 from .checks import ik_check_sql
+from .names import Searchable, name_indexes
 
 
-class Pflegekasse(Timestamps, db.Model):
+class Pflegekasse(Searchable, Timestamps, db.Model):
     """A Pflegekasse with its Institutionskennzeichen (IK)."""
+
+    __search_names__ = ("name",)
+    __search_codes__ = ("ik",)
+    __sort_by__ = ("name",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120))
@@ -23,7 +28,7 @@ class Pflegekasse(Timestamps, db.Model):
 
     seniors: Mapped[list["Senior"]] = relationship(back_populates="pflegekasse")  # noqa: F821
 
-    __table_args__ = (sa.CheckConstraint(ik_check_sql("ik"), name="ik_check_digit"),)
+    __table_args__ = (sa.CheckConstraint(ik_check_sql("ik"), name="ik_check_digit"), *name_indexes("pflegekasse"))
 
     @validates("ik")
     def _validate_ik(self, key, value):

@@ -11,6 +11,7 @@ from ..extensions import db
 from .base import GENDERS, Timestamps, UTCDateTime, in_values, split_list
 from .checks import digits_only_sql, kvnr_check_sql
 from .district import District, Sozialraum
+from .names import Searchable, name_indexes
 from .pflegekasse import Pflegekasse
 
 SENIOR_STATUSES = {
@@ -22,8 +23,13 @@ SENIOR_STATUSES = {
 }
 
 
-class Senior(Timestamps, db.Model):
+class Senior(Searchable, Timestamps, db.Model):
     """A senior supported by the service. Pflegegrad and dementia are health data (Art. 9 DSGVO)."""
+
+    __search_names__ = ("first_name", "last_name")
+    __search_phones__ = ("phone",)
+    __search_codes__ = ("kvnr", "contact_email", "postal_code")
+    __sort_by__ = ("last_name", "first_name")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(sa.String(80))
@@ -76,6 +82,7 @@ class Senior(Timestamps, db.Model):
         ),
         sa.CheckConstraint("consent_on IS NULL OR consent_scope IS NOT NULL", name="consent_scope"),
         sa.Index("ix_senior_name", "last_name", "first_name"),
+        *name_indexes("senior"),
     )
 
     @validates("kvnr")

@@ -16,6 +16,7 @@ from .base import (
     split_list,
 )
 from .district import District
+from .names import Searchable, name_indexes
 
 VOLUNTEER_STATUSES = {
     "bewerbung": "Bewerbung",
@@ -32,8 +33,13 @@ volunteer_travel_district = sa.Table(
 )
 
 
-class Volunteer(Timestamps, db.Model):
+class Volunteer(Searchable, Timestamps, db.Model):
     """An Ehrenamtliche(r) with services, districts, languages and capacity."""
+
+    __search_names__ = ("first_name", "last_name")
+    __search_phones__ = ("phone",)
+    __search_codes__ = ("email",)
+    __sort_by__ = ("last_name", "first_name")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(sa.String(80))
@@ -81,6 +87,7 @@ class Volunteer(Timestamps, db.Model):
             name="entlastung_needs_qualification",
         ),
         sa.CheckConstraint("email = lower(email) AND email LIKE '%_@_%'", name="email"),
+        *name_indexes("volunteer"),
     )
 
     @validates("email")

@@ -23,6 +23,7 @@ from ..models import (
     Volunteer,
 )
 from ..models.base import WEEKDAYS
+from ..models.names import search_condition
 from .forms import AppointmentForm, OneOffForm, PairingForm
 from .operations import PairingError, create_pairing, record_appointment, update_pairing
 
@@ -45,7 +46,7 @@ def index():
             contains_eager(Pairing.volunteer),
             selectinload(Pairing.slots),
         )
-        .order_by(Senior.last_name, Senior.first_name, Pairing.id)
+        .order_by(Senior.sort_name, Senior.id, Pairing.id)
     )
     if args["status"] in PAIRING_STATUSES:
         query = query.where(Pairing.status == args["status"])
@@ -56,15 +57,8 @@ def index():
     if args["district"].isdigit():
         query = query.where(Senior.district_id == int(args["district"]))
     if args["q"]:
-        pattern = f"%{args['q']}%"
         query = query.where(
-            sa.or_(
-                *(
-                    column.ilike(pattern)
-                    for person in (Senior, Volunteer)
-                    for column in (person.first_name, person.last_name, person.first_name + " " + person.last_name)
-                )
-            )
+            sa.or_(search_condition(Senior.search_text, args["q"]), search_condition(Volunteer.search_text, args["q"]))
         )
     page = db.paginate(query, per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     return render_template(
@@ -128,12 +122,12 @@ def _form(pairing: Pairing | None) -> PairingForm:
         db.session.scalars(
             sa.select(Volunteer)
             .where(sa.or_(Volunteer.status == "aktiv", Volunteer.id == keep_volunteer))
-            .order_by(Volunteer.last_name, Volunteer.first_name)
+            .order_by(Volunteer.sort_name, Volunteer.id)
         ),
         db.session.scalars(
             sa.select(Senior)
             .where(sa.or_(Senior.status.in_(("aktiv", "wartend", "pausiert")), Senior.id == keep_senior))
-            .order_by(Senior.last_name, Senior.first_name)
+            .order_by(Senior.sort_name, Senior.id)
         ),
     )
     return form

@@ -7,6 +7,7 @@ from ..auth.access import STAFF, restrict
 from ..dashboard.clock import today
 from ..extensions import db
 from ..models import Pflegekasse, Senior
+from ..models.names import search_condition
 from .forms import PflegekasseForm
 
 bp = Blueprint("pflegekassen", __name__, url_prefix="/pflegekassen")
@@ -17,9 +18,8 @@ restrict(bp, *STAFF)
 def index():
     """List Pflegekassen, searchable by name or IK."""
     q = request.args.get("q", "").strip()
-    query = sa.select(Pflegekasse).order_by(Pflegekasse.name)
-    if q:
-        query = query.where(sa.or_(Pflegekasse.name.ilike(f"%{q}%"), Pflegekasse.ik.contains(q)))
+    query = sa.select(Pflegekasse).where(search_condition(Pflegekasse.search_text, q))
+    query = query.order_by(Pflegekasse.sort_name, Pflegekasse.id)
     counts = dict(
         db.session.execute(sa.select(Senior.pflegekasse_id, sa.func.count()).group_by(Senior.pflegekasse_id)).all()
     )
@@ -58,6 +58,6 @@ def detail(kasse_id: int):
     """Show a Pflegekasse and its insured seniors."""
     kasse = db.session.get(Pflegekasse, kasse_id) or abort(404)
     seniors = db.session.scalars(
-        sa.select(Senior).where(Senior.pflegekasse_id == kasse.id).order_by(Senior.last_name, Senior.first_name)
+        sa.select(Senior).where(Senior.pflegekasse_id == kasse.id).order_by(Senior.sort_name, Senior.id)
     ).all()
     return render_template("pflegekassen/detail.html", kasse=kasse, seniors=seniors, today=today())

@@ -9,6 +9,7 @@ from ..auth.access import CARE, restrict
 from ..dashboard.clock import age_class, today
 from ..extensions import db
 from ..models import REQUEST_STATUSES, SERVICES, URGENCIES, District, Pairing, Request, RequestStatusChange, Senior
+from ..models.names import search_condition
 from .forms import RequestForm, StatusForm
 from .operations import OPEN_STATUSES, RequestError, allowed_statuses, change_status, save_request
 
@@ -38,15 +39,7 @@ def index():
         query = query.where(Senior.district_id == int(args["district"]))
     if args["urgency"].isdigit():
         query = query.where(Request.urgency == int(args["urgency"]))
-    if args["q"]:
-        pattern = f"%{args['q']}%"
-        query = query.where(
-            sa.or_(
-                Senior.first_name.ilike(pattern),
-                Senior.last_name.ilike(pattern),
-                (Senior.first_name + " " + Senior.last_name).ilike(pattern),
-            )
-        )
+    query = query.where(search_condition(Senior.search_text, args["q"]))
     page = db.paginate(query, per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     return render_template(
         "requests/index.html",
@@ -80,7 +73,7 @@ def _edit(item: Request, *, preselected: Senior | None = None):
     seniors = db.session.scalars(
         sa.select(Senior)
         .where(sa.or_(Senior.status.in_(SELECTABLE_SENIOR_STATUSES), Senior.id == item.senior_id))
-        .order_by(Senior.last_name, Senior.first_name)
+        .order_by(Senior.sort_name, Senior.id)
     ).all()
     form.set_seniors(seniors, current=item.source)
     if request.method == "GET":

@@ -22,6 +22,7 @@ from ..models import (
     Request,
     Senior,
 )
+from ..models.names import search_condition
 from .forms import SeniorForm
 from .operations import RUNNING_PAIRING, SeniorError, outside_dortmund, save_senior
 
@@ -52,7 +53,7 @@ def index():
     """List seniors: search, filters, pagination; care columns only for care staff."""
     args = request.args
     today = _today()
-    query = _filtered(sa.select(Senior), args, today).order_by(Senior.last_name, Senior.first_name, Senior.id)
+    query = _filtered(sa.select(Senior), args, today).order_by(Senior.sort_name, Senior.id)
     query = query.options(joinedload(Senior.district), joinedload(Senior.pflegekasse))
     page = db.paginate(
         query, page=args.get("page", 1, type=int), per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False
@@ -81,17 +82,7 @@ def index():
 
 def _filtered(query, args, today: date):
     """Apply the list's search and filters from the query string."""
-    for word in args.get("q", "").split():
-        like = f"%{word}%"
-        query = query.where(
-            sa.or_(
-                Senior.first_name.ilike(like),
-                Senior.last_name.ilike(like),
-                Senior.kvnr.ilike(like),
-                Senior.phone.contains(word),
-                Senior.postal_code.startswith(word),
-            )
-        )
+    query = query.where(search_condition(Senior.search_text, args.get("q")))
     if district_id := args.get("district", type=int):
         query = query.where(Senior.district_id == district_id)
     grade = args.get("pflegegrad", "")

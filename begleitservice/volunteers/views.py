@@ -21,6 +21,7 @@ from ..models import (
     VolunteerAbsence,
 )
 from ..models.base import split_list
+from ..models.names import search_condition
 from .forms import AbsenceForm, VolunteerForm
 from .operations import VolunteerData, VolunteerError, add_absence, delete_absence, save_volunteer, workloads
 
@@ -82,7 +83,7 @@ def index():
     }
     query = _filtered(**args).options(selectinload(Volunteer.home_district))
     page = db.paginate(
-        query.order_by(Volunteer.last_name, Volunteer.first_name, Volunteer.id),
+        query.order_by(Volunteer.sort_name, Volunteer.id),
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["ITEMS_PER_PAGE"],
         error_out=False,
@@ -103,17 +104,7 @@ def index():
 
 
 def _filtered(*, q: str, district: int | None, service: str, language: str, status: str) -> sa.Select:
-    query = sa.select(Volunteer)
-    if q:
-        digits = q.replace(" ", "")
-        query = query.where(
-            sa.or_(
-                (Volunteer.first_name + " " + Volunteer.last_name).icontains(q, autoescape=True),
-                (Volunteer.last_name + ", " + Volunteer.first_name).icontains(q, autoescape=True),
-                Volunteer.email.icontains(q, autoescape=True),
-                sa.func.replace(Volunteer.phone, " ", "").contains(digits, autoescape=True),
-            )
-        )
+    query = sa.select(Volunteer).where(search_condition(Volunteer.search_text, q))
     if district:
         query = query.where(
             sa.or_(Volunteer.home_district_id == district, Volunteer.travel_districts.any(District.id == district))

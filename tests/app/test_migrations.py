@@ -49,3 +49,34 @@ def _trigger_count(conn) -> int:
     return conn.execute(
         sa.text("SELECT count(*) FROM information_schema.triggers WHERE trigger_schema = current_schema()")
     ).scalar()
+
+
+def test_name_search_migration_fills_existing_rows(empty_database):
+    """Rows stored before the name search columns existed get their search text and sort key on upgrade."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "TESTING": True})
+    with app.app_context():
+        upgrade(revision="0007")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO district (id, name, lat, lon) VALUES (1, 'Eving', 51.55, 7.467)"))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO senior (first_name, last_name, birth_on, street, postal_code, city, district_id,"
+                    " phone, languages, has_dementia, status, created_at, updated_at) VALUES ('Ayşe', 'Öztürk',"
+                    " '1941-03-09', 'Nordmarkt 5', '44145', 'Dortmund', 1, '0231-12 34', 'Deutsch', false, 'aktiv',"
+                    " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO pflegekasse (name, ik, created_at, updated_at)"
+                    " VALUES ('BKK Würth', '260326822', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            senior = conn.execute(sa.text("SELECT search_text, sort_name FROM senior")).one()
+            kasse = conn.execute(sa.text("SELECT search_text, sort_name FROM pflegekasse")).one()
+        db.engine.dispose()
+    assert senior.sort_name == "ozturk ayse"
+    assert {"ayse", "ozturk", "oeztuerk", "02311234", "44145"} <= set(senior.search_text.split())
+    assert kasse.sort_name == "bkkwurth" and "bkk wurth" in kasse.search_text and "260326822" in kasse.search_text
