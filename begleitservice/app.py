@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from billing.config import config_from_dict
 
 from . import config as settings
+from .database import configure_engines
 from .extensions import csrf, db, login_manager, mail, migrate
 from .filters import register_filters
 
@@ -60,6 +61,7 @@ def check_billing_settings(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to this app."""
     db.init_app(app)
+    configure_engines(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)

@@ -150,6 +150,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
     env = Reader(os.environ if environ is None else environ)
     values = {
         "SQLALCHEMY_DATABASE_URI": database_url(env.environ),
+        # SQLite: how long a writer waits for another one's transaction before "database is locked" (seconds)
+        "SQLITE_BUSY_TIMEOUT_S": env.number("SQLITE_BUSY_TIMEOUT_S", 30.0),
         "SECRET_KEY": env.text("SECRET_KEY", DEVELOPMENT_SECRET),
         "WTF_I18N_ENABLED": False,  # WTForms' own German messages via Meta.locales
         "SESSION_COOKIE_HTTPONLY": True,

@@ -123,3 +123,45 @@ def coordinator(login):
 
 def pytest_report_header(config):
     return f"database backends: {', '.join(BACKENDS)} (default app database: {database_url()})"
+
+
+@pytest.fixture
+def collide(app_ctx):
+    """Send requests at the same instant, each from its own thread with its own test client (so its own app
+    context, session and database connection), as clicks of several browsers would arrive.
+
+    ``collide(client, [lambda c: c.post(...), ...])`` → the responses in the order of the calls. The clients carry
+    the cookies (the login) of ``client``; pass a list of clients to mix users. Nothing may be left uncommitted
+    in the test's own session while they run (on SQLite that would hold the write lock).
+    """
+    import threading
+
+    def _collide(clients, calls):
+        if not isinstance(clients, list):
+            clients = [clients] * len(calls)
+        db.session.commit()  # the test's own transaction must not hold locks the requests wait for
+        start = threading.Barrier(len(calls))
+        responses: list = [None] * len(calls)
+        errors: list[BaseException] = []
+
+        def work(index: int) -> None:
+            own = app_ctx.test_client()
+            for cookie in ("session", "remember_token"):
+                if (value := clients[index].get_cookie(cookie)) is not None:
+                    own.set_cookie(cookie, value.value, domain=value.domain)
+            try:
+                start.wait(10)
+                responses[index] = calls[index](own)
+            except BaseException as error:  # reported by the test
+                errors.append(error)
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(len(calls))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert not errors, errors
+        db.session.expire_all()
+        return responses
+
+    return _collide

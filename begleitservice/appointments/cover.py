@@ -18,6 +18,7 @@ import matching
 import scheduling
 from matching.candidates import build_candidates
 
+from ..database import lock
 from ..extensions import db
 from ..mail import notices
 from ..mail.outbox import forget_markers
@@ -279,8 +280,10 @@ def accept_cover(offer: CoverOffer, *, now: datetime) -> bool:
     Exactly one wins even when several click at once: the appointment row is taken by one conditional UPDATE
     (only while it has no stand-in), which the database serialises. The other open offers are settled and
     their volunteers hear the visit is taken; the coordinators' alert is resolved. A volunteer who is no longer
-    free at that time (another visit meanwhile, or away that day) gets NotFree and nothing changes.
+    free at that time (another visit meanwhile, or away that day) gets NotFree and nothing changes. The volunteer
+    row is locked before that check, so one volunteer taking two overlapping visits at once gets only one of them.
     """
+    lock(Volunteer, offer.volunteer_id)
     appointment = offer.appointment
     if offer.status != "offen" or starts_at(appointment) <= now:
         return False

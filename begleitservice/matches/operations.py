@@ -12,8 +12,9 @@ import sqlalchemy as sa
 
 import matching
 
+from ..database import lock
 from ..extensions import db
-from ..models import REQUEST_STATUSES, Pairing, User, utcnow
+from ..models import REQUEST_STATUSES, Pairing, Request, User, Volunteer, utcnow
 from ..models.base import minutes_label
 from ..models.matching import DECISIONS, MatchProposal, MatchRejection, MatchRun, MatchUnserved
 from ..pairings.operations import PairingError, create_pairing
@@ -149,7 +150,12 @@ def _check_still_fits(proposal: MatchProposal, *, starts_on: date) -> None:
                 )
 
 
+ALREADY_ACCEPTED = "Dieser Vorschlag wurde bereits angenommen."
+
+
 def _check_open(proposal: MatchProposal) -> None:
+    if proposal.decision == "angenommen":
+        raise MatchError("decision", ALREADY_ACCEPTED)
     if proposal.decision != "offen":
         raise MatchError("decision", f"Über diesen Vorschlag ist schon entschieden: {DECISIONS[proposal.decision]}.")
     if proposal.request.status not in OPEN_STATUSES:
@@ -161,10 +167,17 @@ def _check_open(proposal: MatchProposal) -> None:
 
 
 def accept_proposal(proposal: MatchProposal, *, starts_on: date, today: date, user: User | None) -> Pairing:
-    """Create the pairing with the proposed weekly slots from ``starts_on``; the request becomes "vermittelt"."""
+    """Create the pairing with the proposed weekly slots from ``starts_on``; the request becomes "vermittelt".
+
+    Two clicks at once (a double-click, two coordinators) make one pairing: the request, the proposal and the
+    volunteer are locked and read afresh before deciding, so the later click sees the first one's outcome.
+    """
+    lock(Request, proposal.request_id)  # also serialises a Begleitung created by hand from the same request
+    lock(MatchProposal, proposal.id)
     _check_open(proposal)
     if starts_on < today:
         raise MatchError("starts_on", "Der Beginn darf nicht in der Vergangenheit liegen.")
+    lock(Volunteer, proposal.volunteer_id)  # capacity and overlaps: see every pairing committed before
     _check_still_fits(proposal, starts_on=starts_on)
     request = proposal.request
     try:
@@ -192,6 +205,8 @@ def accept_proposal(proposal: MatchProposal, *, starts_on: date, today: date, us
 
 def reject_proposal(proposal: MatchProposal, *, user: User | None) -> MatchRejection:
     """Never propose this volunteer for this request again; a "vorgeschlagen" request goes back to "offen"."""
+    lock(Request, proposal.request_id)  # in the same order as accept_proposal: one decision wins
+    lock(MatchProposal, proposal.id)
     _check_open(proposal)
     rejection = db.session.scalar(
         sa.select(MatchRejection).where(

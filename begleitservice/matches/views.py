@@ -1,5 +1,7 @@
 """Vorschläge: run the matching, show proposals and unserved requests with reasons, accept or reject."""
 
+import logging
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -17,8 +19,10 @@ from ..requests.operations import OPEN_STATUSES
 from . import runner
 from .forms import RejectForm, StartForm, accept_form
 from .instance import next_monday
-from .operations import MatchError, accept_proposal, reject_proposal, running_run, start_run
+from .operations import ALREADY_ACCEPTED, MatchError, accept_proposal, reject_proposal, running_run, start_run
 from .texts import status_line, visit_label
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("matches", __name__, url_prefix="/vorschlaege")
 restrict(bp, *CARE)
@@ -128,18 +132,27 @@ def accept(proposal_id: int):
     """Accept a proposal: create the pairing from the chosen start, the request becomes "vermittelt"."""
     proposal = _proposal(proposal_id)
     form = accept_form(proposal.id)
+    back = url_for(".detail", run_id=proposal.run_id, _anchor=f"vorschlag-{proposal.id}")
     if form.validate_on_submit():
         try:
             pairing = accept_proposal(
                 proposal, starts_on=form.starts_on.data, today=today(), user=current_user._get_current_object()
             )
+            db.session.commit()
         except MatchError as error:
             db.session.rollback()
+            if error.field == "decision":  # decided meanwhile (another click): the page shows the outcome
+                flash(str(error), "info")
+                return redirect(back)
             form.starts_on.errors.append(str(error))
+        except IntegrityError:  # the database's one-running-pairing-per-request rule, should a click slip past
+            db.session.rollback()
+            log.warning("proposal %d: accepted concurrently", proposal_id)
+            flash(ALREADY_ACCEPTED, "info")
+            return redirect(back)
         else:
-            db.session.commit()
             flash(f"Begleitung {pairing.volunteer.name} ↔ {pairing.senior.name} angelegt.", "success")
-            return redirect(url_for(".detail", run_id=proposal.run_id, _anchor=f"vorschlag-{proposal.id}"))
+            return redirect(back)
     return _render(_load_run(proposal.run_id), forms={proposal_id: form})
 
 

@@ -13,6 +13,7 @@ from .senior import Senior
 from .volunteer import Volunteer
 
 PAIRING_STATUSES = {"aktiv": "aktiv", "pausiert": "pausiert", "beendet": "beendet"}
+RUNNING_FOR_REQUEST = "request_id IS NOT NULL AND status <> 'beendet'"
 APPOINTMENT_STATUSES = {
     "geplant": "geplant",
     "bestaetigt": "bestätigt",
@@ -52,6 +53,14 @@ class Pairing(Timestamps, db.Model):
         sa.CheckConstraint(in_values("status", PAIRING_STATUSES), name="status"),
         sa.CheckConstraint("interval_weeks IN (1, 2)", name="interval_weeks"),
         sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="range"),
+        # At most one running (not ended) Begleitung per request, also if two clicks ever raced past the app.
+        sa.Index(
+            "uq_pairing_running_request",
+            "request_id",
+            unique=True,
+            sqlite_where=sa.text(RUNNING_FOR_REQUEST),
+            postgresql_where=sa.text(RUNNING_FOR_REQUEST),
+        ),
     )
 
     @property

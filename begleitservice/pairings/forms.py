@@ -1,6 +1,6 @@
 """Forms for Begleitungen and their appointments."""
 
-from wtforms import DateField, IntegerField, SelectField, StringField, TimeField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..extensions import db
@@ -66,6 +66,7 @@ class PairingForm(Form):
 
 class AppointmentForm(Form):
     status = SelectField("Status", choices=list(APPOINTMENT_STATUSES.items()))
+    seen_status = HiddenField()  # the status the coordinator saw: a change meanwhile is not overwritten unseen
     actual_minutes = IntegerField(
         "Tatsächliche Minuten",
         validators=[Optional(), NumberRange(1, 720, "Bitte eine Dauer von 1 bis 720 Minuten angeben.")],

@@ -3,8 +3,11 @@
 import logging
 from datetime import date
 
+import sqlalchemy as sa
+
 from ..accounting.operations import MonthBilled, ensure_not_billed
 from ..appointments.operations import follow_rule
+from ..database import lock
 from ..extensions import db
 from ..models import (
     APPOINTMENT_STATUSES,
@@ -65,6 +68,21 @@ def _check(
         raise PairingError("status", f"Unbekannter Status „{status}“.")
 
 
+def _check_request_free(request_id: int, *, status: str, other_than: int | None = None) -> None:
+    """A request is placed once: refuse a second running (not ended) Begleitung for it."""
+    if status == "beendet":
+        return
+    query = sa.select(Pairing).where(Pairing.request_id == request_id, Pairing.status != "beendet")
+    if other_than is not None:
+        query = query.where(Pairing.id != other_than)
+    if (running := db.session.scalar(query.limit(1))) is not None:
+        raise PairingError(
+            "senior_id",
+            f"Aus dieser Anfrage ist schon die Begleitung {running.volunteer.name} ↔ {running.senior.name} "
+            f"(Status „{PAIRING_STATUSES[running.status]}“) entstanden; eine Anfrage wird nur einmal vermittelt.",
+        )
+
+
 def create_pairing(
     *,
     volunteer: Volunteer,
@@ -80,6 +98,9 @@ def create_pairing(
 ) -> Pairing:
     """Create a pairing with its weekly slots; when made from ``request``, mark that request "vermittelt"."""
     _check(volunteer=volunteer, senior=senior, service=service, starts_on=starts_on, ends_on=ends_on, status=status)
+    if request is not None:
+        lock(Request, request.id)  # two saves from one request at once: the second sees the first's Begleitung
+        _check_request_free(request.id, status=status)
     if request is not None and request.senior_id != senior.id:
         raise PairingError("senior_id", f"Die Anfrage gehört zu {request.senior.name}, nicht zu {senior.name}.")
     if request is not None and request.status != "vermittelt" and "vermittelt" not in allowed_statuses(request):
@@ -122,6 +143,9 @@ def update_pairing(
 ) -> Pairing:
     """Change a pairing's people, service, slots, rhythm, dates or status, and flush."""
     _check(volunteer=volunteer, senior=senior, service=service, starts_on=starts_on, ends_on=ends_on, status=status)
+    if pairing.request_id is not None and status != pairing.status:
+        lock(Request, pairing.request_id)
+        _check_request_free(pairing.request_id, status=status, other_than=pairing.id)
     new_slots = slots_from_intervals(slots)
     pairing.volunteer, pairing.senior, pairing.service = volunteer, senior, service
     pairing.interval_weeks, pairing.starts_on, pairing.ends_on, pairing.status = (

@@ -10,6 +10,7 @@ from ..appointments.operations import AppointmentError, add_one_off
 from ..auth.access import CARE, restrict
 from ..budget.operations import budget_warning
 from ..dashboard.clock import today
+from ..database import lock
 from ..extensions import db
 from ..models import (
     APPOINTMENT_STATUSES,
@@ -224,11 +225,15 @@ def add_appointment(pairing_id: int):
 @bp.route("/<int:pairing_id>/termine/<int:appointment_id>", methods=["GET", "POST"])
 def edit_appointment(pairing_id: int, appointment_id: int):
     """Set an appointment's status and the minutes it actually took."""
+    if request.method == "POST":
+        lock(Appointment, appointment_id)  # against the volunteer's confirm/decline link at the same moment
     appointment = db.get_or_404(Appointment, appointment_id)
     if appointment.pairing_id != pairing_id:
         abort(404)
     form = AppointmentForm(obj=appointment)
-    if form.validate_on_submit():
+    if request.method == "GET":
+        form.seen_status.data = appointment.status
+    if form.validate_on_submit() and _unchanged_since_shown(form, appointment):
         try:
             record_appointment(appointment, status=form.status.data, actual_minutes=form.actual_minutes.data)
         except PairingError as error:
@@ -239,3 +244,17 @@ def edit_appointment(pairing_id: int, appointment_id: int):
             flash(f"Termin am {appointment.on:%d.%m.%Y} gespeichert.", "success")
             return redirect(url_for(".detail", pairing_id=pairing_id))
     return render_template("pairings/appointment.html", form=form, appointment=appointment)
+
+
+def _unchanged_since_shown(form: AppointmentForm, appointment: Appointment) -> bool:
+    """False (with a note on the form) when the status changed since the form was shown, e.g. the volunteer
+    declined meanwhile: the coordinator sees the new status and decides again instead of overwriting it unseen."""
+    seen = form.seen_status.data
+    if not seen or seen == appointment.status:
+        return True
+    form.seen_status.data = appointment.status
+    form.status.errors.append(
+        f"Der Termin wurde inzwischen geändert: Status jetzt „{APPOINTMENT_STATUSES[appointment.status]}“. "
+        "Bitte prüfen und erneut speichern."
+    )
+    return False

@@ -17,6 +17,7 @@ import scheduling
 from scheduling.formatting import format_appointment, format_datetime, format_duration
 
 from ...accounting.operations import MonthBilled
+from ...database import lock
 from ...extensions import db
 from ...models import Appointment, Pairing, Senior, UsedLink, Volunteer
 from ...models.scheduling import CoverOffer
@@ -73,6 +74,10 @@ def _handle(purpose: str, token: str):
         link = load_token(purpose, token, now=now)
     except LinkError as error:
         return _page("appointments/link_invalid.html", 410 if error.reason == "expired" else 400, reason=error.reason)
+    if request.method == "POST":
+        # Confirm and decline (or the same link twice) at once: one after the other, each deciding on the state
+        # the other left, so a decline is never overwritten by a confirm that read the visit before it.
+        lock(Appointment, link.appointment_id)
     appointment = db.session.scalar(
         sa.select(Appointment)
         .where(Appointment.id == link.appointment_id)
