@@ -221,3 +221,24 @@ def test_anonymous_is_sent_to_login(client):
     response = client.get("/pairings/")
 
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_second_running_pairing_from_one_request_is_refused_until_the_first_has_ended(coordinator, today):
+    senior = make_senior()
+    request = make_request(senior=senior, windows=((1, 600, 780),))
+    first = make_pairing(volunteer=make_volunteer(last_name="Erste"), senior=senior, request=request)
+    second = make_volunteer(last_name="Zweite")
+
+    page = coordinator.post(f"/pairings/neu?request_id={request.id}", data=_form(second, senior)).get_data(as_text=True)
+
+    assert f"Aus dieser Anfrage ist schon die Begleitung {first.volunteer.name} ↔ {senior.name}" in page
+    assert [p.id for p in _pairings()] == [first.id]
+    first.status = "beendet"
+    db.session.commit()
+    assert coordinator.post(f"/pairings/neu?request_id={request.id}", data=_form(second, senior)).status_code == 302
+    db.session.expire_all()
+    assert [p.status for p in _pairings()] == ["beendet", "aktiv"]
+    reopen = coordinator.post(f"/pairings/{first.id}/bearbeiten", data=_form(first.volunteer, senior))
+    assert "eine Anfrage wird nur einmal vermittelt" in reopen.get_data(as_text=True)
+    db.session.expire_all()
+    assert first.status == "beendet"
