@@ -2,14 +2,14 @@
 
 Tests move time with ``app.config["NOW"]`` (an aware datetime) and ``app.config["TODAY"]`` (a date or ISO string);
 without them it is the real time, and today is the date in APP_TIMEZONE (Dortmund), not on the server's UTC.
+Column defaults (created_at, …) use :func:`now` too. The pure packages (matching, scheduling, billing) never read
+a clock: they take ``now``/``today`` as parameters.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-
-from .models import utcnow
 
 
 def now() -> datetime:
@@ -19,7 +19,7 @@ def now() -> datetime:
         if value.tzinfo is None:
             raise ValueError("NOW must be timezone-aware")
         return value
-    return utcnow()
+    return datetime.now(UTC)
 
 
 def today() -> date:

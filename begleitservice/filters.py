@@ -1,4 +1,4 @@
-"""Jinja filters for German formats."""
+"""Jinja filters for German formats, and the badge class of a waiting time."""
 
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -8,6 +8,18 @@ from babel.numbers import format_currency, format_decimal
 from flask import Flask
 
 from .models.base import GENDERS, SERVICES, WEEKDAYS, minutes_label
+
+AGE_WARN_DAYS = 30
+AGE_BAD_DAYS = 60
+
+
+def age_class(days: int) -> str:
+    """The badge class for a waiting time: ok, warn (> 30 days) or bad (> 60 days)."""
+    if days > AGE_BAD_DAYS:
+        return "bad"
+    if days > AGE_WARN_DAYS:
+        return "warn"
+    return "ok"
 
 
 def register_filters(app: Flask) -> None:
@@ -41,3 +53,4 @@ def register_filters(app: Flask) -> None:
         dienst=lambda code: SERVICES.get(code, code),
         geschlecht=lambda code: GENDERS.get(code, "keine Vorgabe") if code else "keine Vorgabe",
     )
+    app.jinja_env.globals["age_class"] = age_class

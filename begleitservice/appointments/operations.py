@@ -14,6 +14,7 @@ import scheduling
 from scheduling.model import local_datetime, to_local
 from scheduling.recurrence import generate, horizon_end
 
+from .. import clock
 from ..accounting.operations import billing_run_of, ensure_not_billed
 from ..extensions import db
 from ..mail.outbox import forget_markers
@@ -86,9 +87,7 @@ def follow_rule(pairing: Pairing) -> scheduling.Plan:
     """pairing_saved() with the app's clock and horizon: for operations that change a pairing or its volunteer."""
     from flask import current_app
 
-    from .clock import now
-
-    return pairing_saved(pairing, now=now(), horizon_weeks=current_app.config["APPOINTMENT_HORIZON_WEEKS"])
+    return pairing_saved(pairing, now=clock.now(), horizon_weeks=current_app.config["APPOINTMENT_HORIZON_WEEKS"])
 
 
 def _forget(appointment: Appointment) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 import scheduling
 from scheduling.formatting import format_date, format_date_long
 
+from .. import clock
 from ..auth.access import CARE, restrict
 from ..extensions import db
 from ..mail.outbox import retry_now
@@ -23,7 +24,7 @@ from ..models import (
     Volunteer,
 )
 from ..models.scheduling import OUTBOX_STATUSES
-from . import clock, cover, operations
+from . import cover, operations
 from .convert import to_domain_all, visit_rule
 from .forms import ActionForm, CoverOfferForm, OneOffForm
 from .links.tokens import external_url
@@ -56,7 +57,7 @@ def _parse_date(value: str | None, default: date) -> date:
 @bp.route("/")
 def index():
     """Week view of all appointments, filterable by district and volunteer."""
-    today = operations.local_today(clock.now())
+    today = clock.today()
     monday, sunday = operations.week_bounds(_parse_date(request.args.get("von"), today))
     district = request.args.get("bezirk", "").strip() or None
     volunteer_id = request.args.get("ehrenamtliche", type=int)

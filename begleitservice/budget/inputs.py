@@ -27,7 +27,7 @@ from billing.config import DEFAULT_CONFIG, BillingConfig, config_from_dict
 from billing.ledger import Charge, GradePeriod, LedgerInput, OpeningBalance, OtherUse, UmwandlungDeclaration
 from billing.month import Month
 
-from ..dashboard.clock import today as service_today
+from ..clock import today as service_today
 from ..extensions import db
 from ..models import Pairing, Senior
 from ..models.budget import BudgetOpening, BudgetOtherUse, PflegegradPeriod

@@ -18,7 +18,7 @@ from billing.ledger import Ledger, LedgerInput, compute_ledger
 from billing.money import ZERO, cents, format_eur
 from billing.month import Month
 
-from ..dashboard.clock import today as service_today
+from ..clock import today as service_today
 from ..extensions import db
 from ..models import Pairing, Senior, User
 from ..models.budget import BudgetOpening, BudgetOtherUse, UmwandlungDeclaration

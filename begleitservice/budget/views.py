@@ -7,7 +7,7 @@ from flask_login import current_user
 from billing.month import Month
 
 from ..auth.access import STAFF, restrict
-from ..dashboard.clock import today
+from ..clock import today
 from ..extensions import db
 from ..models import Senior
 from ..models.budget import BudgetOpening, BudgetOtherUse, UmwandlungDeclaration

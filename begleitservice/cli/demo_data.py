@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
+from .. import clock
 from ..admin.operations import UserError, save_user
 from ..extensions import db
 from ..models import (
@@ -83,7 +84,7 @@ def demo_data(seed: int, scale: int, if_empty: bool, reset: bool, login_email: s
         if reset:
             _empty_all_but_users()
         ensure_reference_data()
-        build(seed=seed, scale=scale, today=date.today())
+        build(seed=seed, scale=scale, today=clock.today())
         _ensure_login(login_email, password)
         db.session.commit()
     except (SQLAlchemyError, UserError) as error:
@@ -187,7 +188,7 @@ def summary() -> list[str]:
     def count(model, *where) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
-    today = date.today()
+    today = clock.today()
     return [
         f"Stadtbezirke: {count(District)}",
         f"Pflegekassen: {count(Pflegekasse)}",

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from billing.identifiers import ik_error, kvnr_error
 
+from .. import clock
 from ..extensions import db
 from ..models import GENDERS, SENIOR_STATUSES, SERVICES, Pflegekasse, Senior, Sozialraum
 from ..models.base import join_list
@@ -101,7 +102,7 @@ def export_rows() -> list[list]:
 
 def _birth_date(raw):
     day = cell.parse_date(raw)
-    if day and not date(1900, 1, 1) <= day <= date.today():
+    if day and not date(1900, 1, 1) <= day <= clock.today():
         raise ValueError("Das Geburtsdatum ist nicht plausibel.")
     return day
 

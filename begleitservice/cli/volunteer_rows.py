@@ -1,11 +1,11 @@
 """Volunteers as table rows: the columns, export, validation of every row, and applying valid rows."""
 
 from dataclasses import dataclass
-from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from .. import clock
 from ..extensions import db
 from ..intervals import format_intervals, parse_intervals
 from ..models import GENDERS, VOLUNTEER_STATUSES, Volunteer, VolunteerAvailability
@@ -102,7 +102,7 @@ def _languages(raw):
 
 def _past_date(raw):
     day = cell.parse_date(raw)
-    if day and day > date.today():
+    if day and day > clock.today():
         raise ValueError("Das Datum liegt in der Zukunft.")
     return day
 

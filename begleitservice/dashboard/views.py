@@ -4,9 +4,9 @@ from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
 from ..auth.access import CARE, STAFF, restrict
+from ..clock import today
 from ..models import APPOINTMENT_STATUSES, REQUEST_STATUSES
 from . import queries
-from .clock import age_class, today
 
 bp = Blueprint("dashboard", __name__)
 restrict(bp, *STAFF)
@@ -18,7 +18,7 @@ BILLING = ("accounting", "admin")
 def index():
     """Show the open work for the user's role."""
     day = today()
-    context = {"today": day, "age_class": age_class, "care": False, "billing": False}
+    context = {"today": day, "care": False, "billing": False}
     if current_user.role in CARE:
         context.update(
             care=True,

@@ -17,7 +17,8 @@ from sqlalchemy.orm import joinedload, selectinload
 import scheduling
 from scheduling.model import to_local
 
-from ..appointments import clock, operations
+from .. import clock
+from ..appointments import operations
 from ..appointments.convert import to_domain
 from ..extensions import db
 from ..mail import notices

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app, render_template
 
-from ..appointments import clock
+from .. import clock
 from ..extensions import db
 from ..models import NotificationMarker, OutboxMessage
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import current_app
 from flask_mail import Connection, Message
 
-from ..appointments import clock
+from .. import clock
 from ..extensions import db, mail
 from ..models import OutboxMessage
 from .outbox import claim_due, record_failure, record_sent, still_mine

@@ -3,8 +3,7 @@
 import click
 from flask import current_app
 
-from ..appointments.clock import now
-from ..dashboard.clock import today
+from ..clock import now, today
 from ..extensions import db
 from ..models import SERVICES
 from ..models.matching import MatchRun

@@ -12,9 +12,10 @@ import sqlalchemy as sa
 
 import matching
 
+from .. import clock
 from ..database import lock
 from ..extensions import db
-from ..models import REQUEST_STATUSES, Pairing, Request, User, Volunteer, utcnow
+from ..models import REQUEST_STATUSES, Pairing, Request, User, Volunteer
 from ..models.base import minutes_label
 from ..models.matching import DECISIONS, MatchProposal, MatchRejection, MatchRun, MatchUnserved
 from ..pairings.operations import PairingError, create_pairing
@@ -60,7 +61,7 @@ def start_run(*, user: User | None, now: datetime, time_limit_s: float) -> tuple
 
 def fail_run(run: MatchRun, message: str, *, now: datetime | None = None) -> MatchRun:
     """Record that ``run`` failed, with a German message for the page."""
-    run.status, run.error, run.finished_at = "fehler", message[:500], now or utcnow()
+    run.status, run.error, run.finished_at = "fehler", message[:500], now or clock.now()
     db.session.flush()
     log.warning("match run %s failed: %s", run.id, message)
     return run
@@ -194,7 +195,7 @@ def accept_proposal(proposal: MatchProposal, *, starts_on: date, today: date, us
         raise MatchError("starts_on", str(error)) from error
     proposal.decision, proposal.decided_at, proposal.decided_by, proposal.pairing = (
         "angenommen",
-        utcnow(),
+        clock.now(),
         user,
         pairing,
     )
@@ -216,7 +217,7 @@ def reject_proposal(proposal: MatchProposal, *, user: User | None) -> MatchRejec
     if rejection is None:
         rejection = MatchRejection(request=proposal.request, volunteer=proposal.volunteer, created_by=user)
         db.session.add(rejection)
-    proposal.decision, proposal.decided_at, proposal.decided_by = "abgelehnt", utcnow(), user
+    proposal.decision, proposal.decided_at, proposal.decided_by = "abgelehnt", clock.now(), user
     if proposal.request.status == "vorgeschlagen":
         change_status(proposal.request, "offen", user=user, note=f"Vorschlag {proposal.volunteer.name} abgelehnt"[:200])
     db.session.flush()

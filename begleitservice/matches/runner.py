@@ -10,8 +10,7 @@ import threading
 
 from flask import Flask, current_app
 
-from ..appointments.clock import now
-from ..dashboard.clock import today
+from ..clock import now, today
 from ..extensions import db
 from ..models.matching import MatchRun
 from .operations import MatchError, compute, fail_run, store_solution

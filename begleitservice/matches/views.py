@@ -8,10 +8,9 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..appointments.clock import now
 from ..auth.access import CARE, restrict
 from ..budget.operations import budget_warning
-from ..dashboard.clock import today
+from ..clock import now, today
 from ..extensions import db
 from ..models import Request, Senior
 from ..models.matching import MatchProposal, MatchRun, MatchUnserved

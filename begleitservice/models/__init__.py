@@ -1,7 +1,7 @@
 """The data model: one module per entity, all importable from here."""
 
 from ..extensions import db
-from .base import GENDERS, SERVICES, WEEKDAYS, utcnow
+from .base import GENDERS, SERVICES, WEEKDAYS
 from .budget import BudgetOpening, BudgetOtherUse, PflegegradPeriod, UmwandlungDeclaration  # noqa: F401
 from .district import District, Sozialraum
 from .invoicing import BilledVisit, BillingRun, Invoice, InvoiceCounter, LeistungsnachweisDocument  # noqa: F401
@@ -47,5 +47,4 @@ __all__ = [
     "Volunteer",
     "VolunteerAbsence",
     "VolunteerAvailability",
-    "utcnow",
 ]

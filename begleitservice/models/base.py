@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from ..clock import now
+
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 GENDERS = {"w": "weiblich", "m": "männlich", "d": "divers"}
 SERVICES = {
@@ -12,11 +14,6 @@ SERVICES = {
     "entlastung": "Häusliche Entlastung",
     "demenzgruppe": "Demenzgruppe",
 }
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
 
 
 class UTCDateTime(sa.TypeDecorator):
@@ -39,10 +36,10 @@ class UTCDateTime(sa.TypeDecorator):
 
 
 class Timestamps:
-    """created_at / updated_at columns, set by the application in UTC."""
+    """created_at / updated_at columns, set in UTC from the app's clock."""
 
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
 
 class WeeklyInterval:

@@ -7,8 +7,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import now
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime
 from .senior import Senior
 
 MONEY = sa.Numeric(10, 2)
@@ -22,7 +23,7 @@ class PflegegradPeriod(db.Model):
     grade: Mapped[int]
     valid_from: Mapped[date]
     valid_until: Mapped[date | None]
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     senior: Mapped[Senior] = relationship()
 
@@ -42,7 +43,7 @@ class BudgetOpening(db.Model):
     carried: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
     source: Mapped[str] = mapped_column(sa.String(300))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     senior: Mapped[Senior] = relationship()
     created_by: Mapped["User | None"] = relationship()  # noqa: F821
@@ -62,7 +63,7 @@ class BudgetOtherUse(db.Model):
     amount: Mapped[Decimal] = mapped_column(MONEY)
     note: Mapped[str] = mapped_column(sa.String(300))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     senior: Mapped[Senior] = relationship()
     created_by: Mapped["User | None"] = relationship()  # noqa: F821
@@ -82,7 +83,7 @@ class UmwandlungDeclaration(db.Model):
     amount: Mapped[Decimal] = mapped_column(MONEY)
     note: Mapped[str | None] = mapped_column(sa.String(300))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     senior: Mapped[Senior] = relationship()
     created_by: Mapped["User | None"] = relationship()  # noqa: F821

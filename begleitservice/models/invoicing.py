@@ -6,8 +6,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import now
 from ..extensions import db
-from .base import UTCDateTime, in_values, utcnow
+from .base import UTCDateTime, in_values
 from .pairing import Appointment
 from .pflegekasse import Pflegekasse
 from .senior import Senior
@@ -24,7 +25,7 @@ class BillingRun(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[date] = mapped_column(unique=True)  # first day of the billed month
-    run_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    run_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     run_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     documents_dir: Mapped[str] = mapped_column(sa.String(500))
 
@@ -67,7 +68,7 @@ class Invoice(db.Model):
     cancels_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoice.id"), index=True)
     note: Mapped[str] = mapped_column(sa.String(500), default="")
     pdf_file: Mapped[str] = mapped_column(sa.String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     run: Mapped[BillingRun] = relationship(back_populates="invoices")
     pflegekasse: Mapped[Pflegekasse | None] = relationship()
@@ -145,7 +146,7 @@ class LeistungsnachweisDocument(db.Model):
     run_id: Mapped[int] = mapped_column(sa.ForeignKey("billing_run.id"), index=True)
     senior_id: Mapped[int] = mapped_column(sa.ForeignKey("senior.id"), index=True)
     file_name: Mapped[str] = mapped_column(sa.String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     run: Mapped[BillingRun] = relationship(back_populates="documents")
     senior: Mapped[Senior] = relationship()

@@ -5,8 +5,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import now
 from ..extensions import db
-from .base import UTCDateTime, in_values, utcnow
+from .base import UTCDateTime, in_values
 from .request import Request
 from .volunteer import Volunteer
 
@@ -23,7 +24,7 @@ class MatchRun(db.Model):
     """One run of the matching engine over all open requests, with its outcome and proofs."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(sa.String(20), default="laeuft")
     solver_status: Mapped[str | None] = mapped_column(sa.String(20))
@@ -115,7 +116,7 @@ class MatchRejection(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(sa.ForeignKey("request.id", ondelete="CASCADE"), index=True)
     volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     request: Mapped[Request] = relationship()

@@ -5,8 +5,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import now
 from ..extensions import db
-from .base import UTCDateTime, in_values, utcnow
+from .base import UTCDateTime, in_values
 from .user import User
 
 PRIVACY_EVENT_KINDS = {
@@ -24,7 +25,7 @@ class PrivacyEvent(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(20))
     person_kind: Mapped[str] = mapped_column(sa.String(20))
     person_id: Mapped[int]  # no foreign key: the person may be gone
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(sa.String(500), default="")
 

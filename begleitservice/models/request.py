@@ -5,6 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import now
 from ..extensions import db
 from .base import (
     GENDERS,
@@ -14,7 +15,6 @@ from .base import (
     WeeklyInterval,
     in_values,
     split_list,
-    utcnow,
 )
 from .checks import attach_service_rule
 from .senior import Senior
@@ -95,7 +95,7 @@ class RequestStatusChange(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(sa.ForeignKey("request.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(sa.String(20))
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     note: Mapped[str | None] = mapped_column(sa.String(200))
 

@@ -5,8 +5,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import now
 from ..extensions import db
-from .base import UTCDateTime, in_values, utcnow
+from .base import UTCDateTime, in_values
 from .pairing import Appointment
 from .volunteer import Volunteer
 
@@ -41,12 +42,12 @@ class OutboxMessage(db.Model):
     body_html: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.String(20), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     claim: Mapped[str | None] = mapped_column(sa.String(32))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     __table_args__ = (
         sa.CheckConstraint(in_values("status", OUTBOX_STATUSES), name="status"),
@@ -65,7 +66,7 @@ class NotificationMarker(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(120), unique=True)
     appointment_id: Mapped[int | None] = mapped_column(index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
 class UsedLink(db.Model):
@@ -75,7 +76,7 @@ class UsedLink(db.Model):
     purpose: Mapped[str] = mapped_column(sa.String(20))
     appointment_id: Mapped[int] = mapped_column(index=True)
     outcome: Mapped[str] = mapped_column(sa.String(200))
-    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     __table_args__ = (sa.CheckConstraint(in_values("purpose", LINK_PURPOSES), name="purpose"),)
 
@@ -86,7 +87,7 @@ class AppointmentAlert(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     appointment_id: Mapped[int] = mapped_column(sa.ForeignKey("appointment.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(20))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     appointment: Mapped[Appointment] = relationship()
@@ -107,7 +108,7 @@ class CoverOffer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     appointment_id: Mapped[int] = mapped_column(sa.ForeignKey("appointment.id", ondelete="CASCADE"), index=True)
     volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
-    offered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     status: Mapped[str] = mapped_column(sa.String(20), default="offen")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

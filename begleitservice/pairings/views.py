@@ -5,11 +5,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from ..appointments.clock import now
 from ..appointments.operations import AppointmentError, add_one_off
 from ..auth.access import CARE, restrict
 from ..budget.operations import budget_warning
-from ..dashboard.clock import today
+from ..clock import now, today
 from ..database import lock
 from ..extensions import db
 from ..models import (

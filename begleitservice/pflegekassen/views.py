@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from ..auth.access import STAFF, restrict
-from ..dashboard.clock import today
+from ..clock import today
 from ..extensions import db
 from ..models import Pflegekasse, Senior
 from ..models.names import search_condition

@@ -6,7 +6,7 @@ import logging
 import click
 from flask.cli import with_appcontext
 
-from ..appointments.clock import now as clock_now
+from ..clock import now as clock_now
 from ..extensions import db
 from ..models import Senior, Volunteer
 from .export import export_person

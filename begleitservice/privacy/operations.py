@@ -11,9 +11,9 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from ..appointments.clock import now as clock_now
 from ..appointments.cover import give_back
 from ..appointments.operations import local_today, raise_alert, revoke_calendar_token
+from ..clock import now as clock_now
 from ..extensions import db
 from ..models import (
     Appointment,

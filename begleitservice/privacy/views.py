@@ -8,8 +8,8 @@ from flask_login import current_user
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..appointments.clock import now as clock_now
 from ..auth.access import CARE, restrict
+from ..clock import now as clock_now
 from ..extensions import db
 from ..forms import Form
 from ..models import PrivacyEvent, Senior, Volunteer

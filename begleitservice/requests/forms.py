@@ -3,7 +3,7 @@
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..dashboard.clock import today
+from ..clock import today
 from ..extensions import db
 from ..forms import Form, IntervalsField
 from ..models import GENDERS, REQUEST_STATUSES, SERVICES, URGENCIES, Senior

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..auth.access import CARE, restrict
-from ..dashboard.clock import age_class, today
+from ..clock import today
 from ..extensions import db
 from ..models import REQUEST_STATUSES, SERVICES, URGENCIES, District, Pairing, Request, RequestStatusChange, Senior
 from ..models.names import search_condition
@@ -46,7 +46,6 @@ def index():
         page=page,
         args=args,
         today=today(),
-        age_class=age_class,
         districts=db.session.scalars(sa.select(District).order_by(District.name)).all(),
         statuses=REQUEST_STATUSES,
         services=SERVICES,
@@ -167,7 +166,6 @@ def _detail(item: Request, form: StatusForm):
         form=form,
         pairings=pairings,
         today=today(),
-        age_class=age_class,
         statuses=REQUEST_STATUSES,
         urgencies=URGENCIES,
         is_open=item.status in OPEN_STATUSES,

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from billing.identifiers import kvnr_error
 
+from .. import clock
 from ..budget.grades import grade_since_error, record_grade_change
 from ..extensions import db
 from ..models import GENDERS, SENIOR_STATUSES, District, Pairing, Pflegekasse, Request, Senior, Sozialraum
@@ -73,7 +74,7 @@ def save_senior(senior: Senior, *, today: date | None = None, **values) -> Senio
     ``values`` are plain values keyed by column name (strings, ints, dates, bools, None); fields not given keep
     their current value, so a new senior needs at least the required ones.
     """
-    today = today or date.today()
+    today = today or clock.today()
     if senior.restricted_at is not None:
         raise SeniorError({"status": "Diese Person ist gesperrt (DSGVO) und wird nicht mehr bearbeitet."})
     given_since = values.pop("pflegegrad_since", None)  # when a changed Pflegegrad applies from

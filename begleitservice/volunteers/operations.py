@@ -12,6 +12,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from .. import clock
 from ..appointments.operations import follow_rule
 from ..extensions import db
 from ..intervals import Interval, format_intervals, parse_intervals
@@ -74,7 +75,7 @@ class VolunteerData:
 
 def save_volunteer(volunteer: Volunteer, data: VolunteerData, *, today: date | None = None) -> Volunteer:
     """Set all of a volunteer's fields, replace their availability, and flush; raise VolunteerError if invalid."""
-    today = today or date.today()
+    today = today or clock.today()
     if volunteer.restricted_at is not None:
         raise VolunteerError({"status": RESTRICTED})
     errors: dict[str, str] = {}

@@ -6,7 +6,6 @@ import re
 import subprocess
 import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +14,8 @@ from begleitservice.budget.inputs import billing_config
 from begleitservice.config import SettingsError, from_environment
 from begleitservice.extensions import db
 from begleitservice.matches.instance import engine_settings
+from tests.codescan import ROOT, lines_matching
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs" / "billing.example.json"
 
 
@@ -120,22 +119,9 @@ def test_the_command_line_prints_the_settings_error_without_a_traceback(tmp_path
 
 # Reading settings anywhere but config.py: the environment, or app config with a fallback that hides a missing key.
 FORBIDDEN = re.compile(r"\bos\.environ\b|\bgetenv\(|\bconfig\.get\(|\bconfig\.setdefault\(")
-APP_CODE = ("begleitservice", "matching", "scheduling", "billing")
-
-
-def _settings_read_outside_config() -> list[str]:
-    found = []
-    for package in APP_CODE:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            if path == ROOT / "begleitservice" / "config.py":
-                continue
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-                if FORBIDDEN.search(line):
-                    found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
-    return found
 
 
 def test_only_config_reads_the_environment_or_config_with_a_default():
     assert FORBIDDEN.search('workers = int(current_app.config.get("MATCH_WORKERS", 1))')  # the check can bite
     assert FORBIDDEN.search('os.environ.get("X")') and not FORBIDDEN.search('current_app.config["X"]')
-    assert _settings_read_outside_config() == []
+    assert lines_matching(FORBIDDEN, home="begleitservice/config.py") == []

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
-from .. import clock
+from ... import clock
 
 log = logging.getLogger(__name__)
 

@@ -16,12 +16,13 @@ from sqlalchemy.orm import joinedload
 import scheduling
 from scheduling.formatting import format_appointment, format_datetime, format_duration
 
+from ... import clock
 from ...accounting.operations import MonthBilled
 from ...database import lock
 from ...extensions import db
 from ...models import Appointment, Pairing, Senior, UsedLink, Volunteer
 from ...models.scheduling import CoverOffer
-from .. import clock, operations
+from .. import operations
 from ..convert import appointment_volunteer, senior_label, to_domain_all
 from ..cover import CoverError, NotFree, accept_cover, needs_cover
 from ..forms import ConfirmForm, DeclineForm, ReportForm
@@ -203,7 +204,7 @@ def feed(token: str):
     volunteer = db.session.scalar(sa.select(Volunteer).where(Volunteer.calendar_token == token))
     if volunteer is None:
         abort(404)
-    since = operations.local_today(clock.now()) - timedelta(days=14)
+    since = clock.today() - timedelta(days=14)
     appointments = db.session.scalars(
         sa.select(Appointment)
         .join(Appointment.pairing)
