@@ -117,7 +117,7 @@ def due_reminders(appointments: Iterable[Appointment], *, now: datetime, sent: C
     items = []
     for appointment in _keyed(appointments):
         key = marker(DueKind.REMINDER, appointment.id)
-        if appointment.status not in (Status.GEPLANT, Status.BESTAETIGT) or key in sent:
+        if appointment.status not in Status.OPEN or key in sent:
             continue
         if appointment.starts_at > now and today >= appointment.on - timedelta(days=1):
             detail = f"Erinnerung an den Besuch: {_when(appointment)}"

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,13 @@ class Status(StrEnum):
     STATTGEFUNDEN = "stattgefunden"
     AUSGEFALLEN = "ausgefallen"
 
+    #: still to happen: not yet held, not called off
+    OPEN: ClassVar[tuple[Status, ...]]
+    #: take (or took) the volunteer's time: everything but the cancelled ones
+    LIVE: ClassVar[tuple[Status, ...]]
+    #: the visit does not (or did not) happen
+    CANCELLED: ClassVar[tuple[Status, ...]]
+
     @property
     def label(self) -> str:
         """German label for pages and mails."""
@@ -36,8 +44,9 @@ STATUS_LABELS = {
     Status.AUSGEFALLEN: "ausgefallen",
 }
 
-#: Statuses that mean the visit does not (or did not) happen.
-CANCELLED_STATUSES = frozenset({Status.ABGESAGT, Status.AUSGEFALLEN})
+Status.OPEN = (Status.GEPLANT, Status.BESTAETIGT)
+Status.LIVE = (Status.GEPLANT, Status.BESTAETIGT, Status.STATTGEFUNDEN)
+Status.CANCELLED = (Status.ABGESAGT, Status.AUSGEFALLEN)
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,7 @@ class Appointment:
     @property
     def is_cancelled(self) -> bool:
         """True when the visit is called off (abgesagt or ausgefallen)."""
-        return self.status in CANCELLED_STATUSES
+        return self.status in Status.CANCELLED
 
 
 @dataclass(frozen=True)

@@ -5,16 +5,32 @@ from .base import GENDERS, SERVICES, WEEKDAYS
 from .budget import BudgetOpening, BudgetOtherUse, PflegegradPeriod, UmwandlungDeclaration  # noqa: F401
 from .district import District, Sozialraum
 from .invoicing import BilledVisit, BillingRun, Invoice, InvoiceCounter, LeistungsnachweisDocument  # noqa: F401
-from .matching import MatchProposal, MatchRejection, MatchRun, MatchUnserved  # noqa: F401
+from .matching import MatchProposal, MatchRejection, MatchRun, MatchRunStatus, MatchUnserved, ProposalDecision
 from .names import install_trigram_extension
-from .pairing import APPOINTMENT_STATUSES, PAIRING_STATUSES, Appointment, Pairing, PairingSlot
+from .pairing import (
+    APPOINTMENT_STATUSES,
+    PAIRING_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    Pairing,
+    PairingSlot,
+    PairingStatus,
+)
 from .pflegekasse import Pflegekasse
 from .privacy import PrivacyEvent  # noqa: F401
-from .request import REQUEST_STATUSES, URGENCIES, Request, RequestStatusChange, RequestWindow
-from .scheduling import AppointmentAlert, NotificationMarker, OutboxMessage, UsedLink
-from .senior import SENIOR_STATUSES, Senior
+from .request import REQUEST_STATUSES, URGENCIES, Request, RequestStatus, RequestStatusChange, RequestWindow
+from .scheduling import (  # noqa: F401
+    AppointmentAlert,
+    CoverOffer,
+    CoverOfferStatus,
+    NotificationMarker,
+    OutboxMessage,
+    OutboxStatus,
+    UsedLink,
+)
+from .senior import SENIOR_STATUSES, Senior, SeniorStatus
 from .user import ROLES, User
-from .volunteer import VOLUNTEER_STATUSES, Volunteer, VolunteerAbsence, VolunteerAvailability
+from .volunteer import VOLUNTEER_STATUSES, Volunteer, VolunteerAbsence, VolunteerAvailability, VolunteerStatus
 
 install_trigram_extension(db.metadata)
 
@@ -31,20 +47,33 @@ __all__ = [
     "WEEKDAYS",
     "Appointment",
     "AppointmentAlert",
+    "AppointmentStatus",
+    "CoverOfferStatus",
     "District",
+    "MatchProposal",
+    "MatchRejection",
+    "MatchRun",
+    "MatchRunStatus",
+    "MatchUnserved",
     "NotificationMarker",
     "OutboxMessage",
+    "OutboxStatus",
     "Pairing",
     "PairingSlot",
+    "PairingStatus",
     "Pflegekasse",
+    "ProposalDecision",
     "Request",
+    "RequestStatus",
     "RequestStatusChange",
     "RequestWindow",
     "Senior",
+    "SeniorStatus",
     "Sozialraum",
     "UsedLink",
     "User",
     "Volunteer",
     "VolunteerAbsence",
     "VolunteerAvailability",
+    "VolunteerStatus",
 ]

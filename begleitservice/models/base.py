@@ -1,6 +1,7 @@
 """Shared column types and helpers for the models."""
 
 from datetime import UTC, datetime
+from enum import Enum, StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -14,6 +15,32 @@ SERVICES = {
     "entlastung": "Häusliche Entlastung",
     "demenzgruppe": "Demenzgruppe",
 }
+
+
+class Choice(StrEnum):
+    """A stored code with its German label: ``AKTIV = "aktiv"`` or ``WARTEND = "wartend", "wartet auf Vermittlung"``.
+
+    A member is a ``str`` equal to its code, so columns, values loaded from the database, templates and JSON treat
+    it as the plain string it stores; named groups of members are tuples set on the class after it.
+    """
+
+    label: str
+
+    def __new__(cls, code: str, label: str | None = None):
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.label = label or code
+        return member
+
+
+def labels(choices: type[Enum]) -> dict[str, str]:
+    """``{code: German label}`` of a status enum, in its order: for templates, select fields and messages."""
+    return {member.value: member.label for member in choices}
+
+
+def label_of(choices: type[Enum], code: str) -> str:
+    """The German label of ``code`` (a member or the string the database holds)."""
+    return choices(code).label
 
 
 class UTCDateTime(sa.TypeDecorator):

@@ -7,17 +7,30 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
 from ..extensions import db
-from .base import UTCDateTime, in_values
+from .base import Choice, UTCDateTime, in_values, label_of, labels
 from .request import Request
 from .volunteer import Volunteer
 
-RUN_STATUSES = {"laeuft": "läuft", "fertig": "fertig", "fehler": "fehler"}
-DECISIONS = {
-    "offen": "offen",
-    "angenommen": "angenommen",
-    "abgelehnt": "abgelehnt",
-    "ersetzt": "durch neuere Berechnung ersetzt",
-}
+
+class MatchRunStatus(Choice):
+    """Where a run of the matching engine stands."""
+
+    LAEUFT = "laeuft", "läuft"
+    FERTIG = "fertig"
+    FEHLER = "fehler"
+
+
+class ProposalDecision(Choice):
+    """The coordinator's decision on one proposed pair."""
+
+    OFFEN = "offen"
+    ANGENOMMEN = "angenommen"
+    ABGELEHNT = "abgelehnt"
+    ERSETZT = "ersetzt", "durch neuere Berechnung ersetzt"
+
+
+RUN_STATUSES = labels(MatchRunStatus)
+DECISIONS = labels(ProposalDecision)
 
 
 class MatchRun(db.Model):
@@ -26,7 +39,7 @@ class MatchRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(sa.String(20), default="laeuft")
+    status: Mapped[str] = mapped_column(sa.String(20), default=MatchRunStatus.LAEUFT)
     solver_status: Mapped[str | None] = mapped_column(sa.String(20))
     requests_count: Mapped[int] = mapped_column(default=0)
     volunteers_count: Mapped[int] = mapped_column(default=0)
@@ -47,20 +60,20 @@ class MatchRun(db.Model):
     )
 
     __table_args__ = (
-        sa.CheckConstraint(in_values("status", RUN_STATUSES), name="status"),
+        sa.CheckConstraint(in_values("status", MatchRunStatus), name="status"),
         # at most one run computes at a time, also with two clicks at once
         sa.Index(
             "ix_match_run_one_running",
             "status",
             unique=True,
-            sqlite_where=sa.text("status = 'laeuft'"),
-            postgresql_where=sa.text("status = 'laeuft'"),
+            sqlite_where=sa.text(f"status = '{MatchRunStatus.LAEUFT}'"),
+            postgresql_where=sa.text(f"status = '{MatchRunStatus.LAEUFT}'"),
         ),
     )
 
     @property
     def status_label(self) -> str:
-        return RUN_STATUSES[self.status]
+        return label_of(MatchRunStatus, self.status)
 
 
 class MatchProposal(db.Model):
@@ -72,7 +85,7 @@ class MatchProposal(db.Model):
     volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
     visits: Mapped[list] = mapped_column(sa.JSON, default=list)  # [[weekday, start_minute, end_minute], ...]
     reasons: Mapped[list] = mapped_column(sa.JSON, default=list)
-    decision: Mapped[str] = mapped_column(sa.String(20), default="offen")
+    decision: Mapped[str] = mapped_column(sa.String(20), default=ProposalDecision.OFFEN)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     pairing_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pairing.id", ondelete="SET NULL"))
@@ -84,13 +97,13 @@ class MatchProposal(db.Model):
     pairing: Mapped["Pairing | None"] = relationship()  # noqa: F821
 
     __table_args__ = (
-        sa.CheckConstraint(in_values("decision", DECISIONS), name="decision"),
+        sa.CheckConstraint(in_values("decision", ProposalDecision), name="decision"),
         sa.UniqueConstraint("run_id", "request_id", name="uq_match_proposal_run_request"),
     )
 
     @property
     def decision_label(self) -> str:
-        return DECISIONS[self.decision]
+        return label_of(ProposalDecision, self.decision)
 
     @property
     def weekly_minutes(self) -> int:

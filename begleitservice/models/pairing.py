@@ -1,26 +1,38 @@
 """Begleitungen (a volunteer regularly visits a senior) and their appointments."""
 
 from datetime import date, datetime, time
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from scheduling.model import Status as AppointmentStatus
+
 from ..extensions import db
-from .base import SERVICES, WEEKDAYS, Timestamps, UTCDateTime, in_values, minutes_label
+from .base import SERVICES, WEEKDAYS, Choice, Timestamps, UTCDateTime, in_values, labels, minutes_label
 from .checks import attach_service_rule
 from .request import Request
 from .senior import Senior
 from .volunteer import Volunteer
 
-PAIRING_STATUSES = {"aktiv": "aktiv", "pausiert": "pausiert", "beendet": "beendet"}
-RUNNING_FOR_REQUEST = "request_id IS NOT NULL AND status <> 'beendet'"
-APPOINTMENT_STATUSES = {
-    "geplant": "geplant",
-    "bestaetigt": "bestätigt",
-    "abgesagt": "abgesagt",
-    "stattgefunden": "stattgefunden",
-    "ausgefallen": "ausgefallen",
-}
+
+class PairingStatus(Choice):
+    """Where a Begleitung stands."""
+
+    AKTIV = "aktiv"
+    PAUSIERT = "pausiert"
+    BEENDET = "beendet"
+
+    #: not ended: the pairing still holds its volunteer, senior and request
+    RUNNING: ClassVar[tuple["PairingStatus", ...]]
+
+
+PairingStatus.RUNNING = (PairingStatus.AKTIV, PairingStatus.PAUSIERT)
+
+# The appointment lifecycle is scheduling's Status (same codes; groups OPEN, LIVE, CANCELLED live there).
+PAIRING_STATUSES = labels(PairingStatus)
+APPOINTMENT_STATUSES = labels(AppointmentStatus)
+RUNNING_FOR_REQUEST = f"request_id IS NOT NULL AND status <> '{PairingStatus.BEENDET}'"
 
 
 class Pairing(Timestamps, db.Model):
@@ -34,7 +46,7 @@ class Pairing(Timestamps, db.Model):
     interval_weeks: Mapped[int] = mapped_column(default=1)
     starts_on: Mapped[date]
     ends_on: Mapped[date | None]
-    status: Mapped[str] = mapped_column(sa.String(20), default="aktiv")
+    status: Mapped[str] = mapped_column(sa.String(20), default=PairingStatus.AKTIV)
 
     volunteer: Mapped[Volunteer] = relationship(back_populates="pairings")
     senior: Mapped[Senior] = relationship(back_populates="pairings")
@@ -50,7 +62,7 @@ class Pairing(Timestamps, db.Model):
 
     __table_args__ = (
         sa.CheckConstraint(in_values("service", SERVICES), name="service"),
-        sa.CheckConstraint(in_values("status", PAIRING_STATUSES), name="status"),
+        sa.CheckConstraint(in_values("status", PairingStatus), name="status"),
         sa.CheckConstraint("interval_weeks IN (1, 2)", name="interval_weeks"),
         sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="range"),
         # At most one running (not ended) Begleitung per request, also if two clicks ever raced past the app.
@@ -110,7 +122,7 @@ class Appointment(Timestamps, db.Model):
     on: Mapped[date] = mapped_column(index=True)
     planned_start: Mapped[time]
     planned_end: Mapped[time]
-    status: Mapped[str] = mapped_column(sa.String(20), default="geplant")
+    status: Mapped[str] = mapped_column(sa.String(20), default=AppointmentStatus.GEPLANT)
     actual_minutes: Mapped[int | None]
     is_one_off: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str | None] = mapped_column(sa.String(200))
@@ -125,7 +137,7 @@ class Appointment(Timestamps, db.Model):
     cover_volunteer: Mapped[Volunteer | None] = relationship(foreign_keys=[cover_volunteer_id])
 
     __table_args__ = (
-        sa.CheckConstraint(in_values("status", APPOINTMENT_STATUSES), name="status"),
+        sa.CheckConstraint(in_values("status", AppointmentStatus), name="status"),
         sa.CheckConstraint("planned_end > planned_start", name="range"),
         sa.CheckConstraint(
             "actual_minutes IS NULL OR (status = 'stattgefunden' AND actual_minutes BETWEEN 1 AND 720)",

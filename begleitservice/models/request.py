@@ -1,6 +1,7 @@
 """Vermittlungsanfragen: a senior asks for a volunteer."""
 
 from datetime import date, datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,22 +11,33 @@ from ..extensions import db
 from .base import (
     GENDERS,
     SERVICES,
+    Choice,
     Timestamps,
     UTCDateTime,
     WeeklyInterval,
     in_values,
+    labels,
     split_list,
 )
 from .checks import attach_service_rule
 from .senior import Senior
 
-REQUEST_STATUSES = {
-    "offen": "offen",
-    "vorgeschlagen": "vorgeschlagen",
-    "vermittelt": "vermittelt",
-    "abgeschlossen": "abgeschlossen",
-    "zurueckgezogen": "zurückgezogen",
-}
+
+class RequestStatus(Choice):
+    """Where a Vermittlungsanfrage stands."""
+
+    OFFEN = "offen"
+    VORGESCHLAGEN = "vorgeschlagen"
+    VERMITTELT = "vermittelt"
+    ABGESCHLOSSEN = "abgeschlossen"
+    ZURUECKGEZOGEN = "zurueckgezogen", "zurückgezogen"
+
+    #: still waiting for a volunteer: matching works on these
+    OPEN: ClassVar[tuple["RequestStatus", ...]]
+
+
+RequestStatus.OPEN = (RequestStatus.OFFEN, RequestStatus.VORGESCHLAGEN)
+REQUEST_STATUSES = labels(RequestStatus)
 URGENCIES = {1: "normal", 2: "dringend", 3: "sehr dringend"}
 
 
@@ -42,7 +54,7 @@ class Request(Timestamps, db.Model):
     urgency: Mapped[int] = mapped_column(default=1)
     received_on: Mapped[date]
     source: Mapped[str | None] = mapped_column(sa.String(120))
-    status: Mapped[str] = mapped_column(sa.String(20), default="offen")
+    status: Mapped[str] = mapped_column(sa.String(20), default=RequestStatus.OFFEN)
     notes: Mapped[str | None] = mapped_column(sa.Text)
 
     senior: Mapped[Senior] = relationship(back_populates="requests")
@@ -57,7 +69,7 @@ class Request(Timestamps, db.Model):
 
     __table_args__ = (
         sa.CheckConstraint(in_values("service", SERVICES), name="service"),
-        sa.CheckConstraint(in_values("status", REQUEST_STATUSES), name="status"),
+        sa.CheckConstraint(in_values("status", RequestStatus), name="status"),
         sa.CheckConstraint("visits_per_week BETWEEN 1 AND 7", name="visits_per_week"),
         sa.CheckConstraint("minutes_per_visit BETWEEN 15 AND 600", name="minutes_per_visit"),
         sa.CheckConstraint("urgency BETWEEN 1 AND 3", name="urgency"),
@@ -102,4 +114,4 @@ class RequestStatusChange(db.Model):
     request: Mapped[Request] = relationship(back_populates="status_changes")
     changed_by: Mapped["User | None"] = relationship()  # noqa: F821
 
-    __table_args__ = (sa.CheckConstraint(in_values("status", REQUEST_STATUSES), name="status"),)
+    __table_args__ = (sa.CheckConstraint(in_values("status", RequestStatus), name="status"),)

@@ -7,28 +7,37 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
 from ..extensions import db
-from .base import UTCDateTime, in_values
+from .base import Choice, UTCDateTime, in_values, label_of, labels
 from .pairing import Appointment
 from .volunteer import Volunteer
 
-OUTBOX_STATUSES = {
-    "pending": "wartet",
-    "sending": "wird gesendet",
-    "sent": "gesendet",
-    "failed": "fehlgeschlagen",
-}
+
+class OutboxStatus(Choice):
+    """Where a queued mail stands."""
+
+    PENDING = "pending", "wartet"
+    SENDING = "sending", "wird gesendet"
+    SENT = "sent", "gesendet"
+    FAILED = "failed", "fehlgeschlagen"
+
+
+class CoverOfferStatus(Choice):
+    """The answer to one stand-in offer (Vertretungsanfrage) for one visit."""
+
+    OFFEN = "offen"
+    ANGENOMMEN = "angenommen"
+    VERGEBEN = "vergeben", "anderweitig vergeben"
+    ZURUECKGEZOGEN = "zurueckgezogen", "zurückgezogen"
+
+
+OUTBOX_STATUSES = labels(OutboxStatus)
 LINK_PURPOSES = {
     "confirm": "Termin bestätigen",
     "decline": "Termin absagen",
     "report": "Stunden melden",
 }
 ALERT_KINDS = {"unbestaetigt": "noch nicht bestätigt", "abgesagt": "abgesagt"}
-COVER_OFFER_STATUSES = {
-    "offen": "offen",
-    "angenommen": "angenommen",
-    "vergeben": "anderweitig vergeben",
-    "zurueckgezogen": "zurückgezogen",
-}
+COVER_OFFER_STATUSES = labels(CoverOfferStatus)
 
 
 class OutboxMessage(db.Model):
@@ -40,7 +49,7 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(sa.String(200))
     body_text: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str | None] = mapped_column(sa.Text)
-    status: Mapped[str] = mapped_column(sa.String(20), default="pending")
+    status: Mapped[str] = mapped_column(sa.String(20), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     claim: Mapped[str | None] = mapped_column(sa.String(32))
@@ -50,14 +59,14 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     __table_args__ = (
-        sa.CheckConstraint(in_values("status", OUTBOX_STATUSES), name="status"),
+        sa.CheckConstraint(in_values("status", OutboxStatus), name="status"),
         sa.CheckConstraint("attempts >= 0", name="attempts"),
         sa.Index("ix_outbox_message_due", "status", "next_attempt_at"),
     )
 
     @property
     def status_label(self) -> str:
-        return OUTBOX_STATUSES[self.status]
+        return label_of(OutboxStatus, self.status)
 
 
 class NotificationMarker(db.Model):
@@ -109,14 +118,14 @@ class CoverOffer(db.Model):
     appointment_id: Mapped[int] = mapped_column(sa.ForeignKey("appointment.id", ondelete="CASCADE"), index=True)
     volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
     offered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-    status: Mapped[str] = mapped_column(sa.String(20), default="offen")
+    status: Mapped[str] = mapped_column(sa.String(20), default=CoverOfferStatus.OFFEN)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     appointment: Mapped[Appointment] = relationship()
     volunteer: Mapped[Volunteer] = relationship()
 
     __table_args__ = (
-        sa.CheckConstraint(in_values("status", COVER_OFFER_STATUSES), name="status"),
+        sa.CheckConstraint(in_values("status", CoverOfferStatus), name="status"),
         sa.CheckConstraint(
             "(status = 'offen' AND decided_at IS NULL) OR (status <> 'offen' AND decided_at IS NOT NULL)",
             name="decided",
@@ -134,4 +143,4 @@ class CoverOffer(db.Model):
 
     @property
     def status_label(self) -> str:
-        return COVER_OFFER_STATUSES[self.status]
+        return label_of(CoverOfferStatus, self.status)

@@ -1,6 +1,7 @@
 """Seniors (supported people) with their care and billing data."""
 
 from datetime import date, datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -8,19 +9,31 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from billing.identifiers import kvnr_error
 
 from ..extensions import db
-from .base import GENDERS, Timestamps, UTCDateTime, in_values, split_list
+from .base import GENDERS, Choice, Timestamps, UTCDateTime, in_values, labels, split_list
 from .checks import digits_only_sql, kvnr_check_sql
 from .district import District, Sozialraum
 from .names import Searchable, name_indexes
 from .pflegekasse import Pflegekasse
 
-SENIOR_STATUSES = {
-    "aktiv": "aktiv",
-    "wartend": "wartet auf Vermittlung",
-    "pausiert": "pausiert",
-    "beendet": "beendet",
-    "gesperrt": "gesperrt (DSGVO)",
-}
+
+class SeniorStatus(Choice):
+    """Where a senior stands with the service."""
+
+    AKTIV = "aktiv"
+    WARTEND = "wartend", "wartet auf Vermittlung"
+    PAUSIERT = "pausiert"
+    BEENDET = "beendet"
+    GESPERRT = "gesperrt", "gesperrt (DSGVO)"
+
+    #: still supported (or waiting): shown on the dashboard, selectable for a new request
+    CURRENT: ClassVar[tuple["SeniorStatus", ...]]
+    #: may be given a volunteer now (matching leaves paused seniors out)
+    MATCHABLE: ClassVar[tuple["SeniorStatus", ...]]
+
+
+SeniorStatus.CURRENT = (SeniorStatus.AKTIV, SeniorStatus.WARTEND, SeniorStatus.PAUSIERT)
+SeniorStatus.MATCHABLE = (SeniorStatus.AKTIV, SeniorStatus.WARTEND)
+SENIOR_STATUSES = labels(SeniorStatus)
 
 
 class Senior(Searchable, Timestamps, db.Model):
@@ -55,7 +68,7 @@ class Senior(Searchable, Timestamps, db.Model):
     consent_scope: Mapped[str | None] = mapped_column(sa.String(200))
     abtretung_on: Mapped[date | None]
     abtretung_revoked_on: Mapped[date | None]
-    status: Mapped[str] = mapped_column(sa.String(20), default="aktiv")
+    status: Mapped[str] = mapped_column(sa.String(20), default=SeniorStatus.AKTIV)
     care_notes: Mapped[str | None] = mapped_column(sa.Text)
     # Art. 17/18 DSGVO: erasure requested but invoices must be kept; locked and hidden until retain_until.
     restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -75,7 +88,7 @@ class Senior(Searchable, Timestamps, db.Model):
             "preferred_volunteer_gender IS NULL OR " + in_values("preferred_volunteer_gender", GENDERS),
             name="preferred_volunteer_gender",
         ),
-        sa.CheckConstraint(in_values("status", SENIOR_STATUSES), name="status"),
+        sa.CheckConstraint(in_values("status", SeniorStatus), name="status"),
         sa.CheckConstraint(
             "abtretung_revoked_on IS NULL OR (abtretung_on IS NOT NULL AND abtretung_revoked_on >= abtretung_on)",
             name="abtretung_range",

@@ -1,6 +1,7 @@
 """Volunteers (Ehrenamtliche), their weekly availability and absences."""
 
 from datetime import date, datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -9,21 +10,32 @@ from ..extensions import db
 from .base import (
     GENDERS,
     SERVICES,
+    Choice,
     Timestamps,
     UTCDateTime,
     WeeklyInterval,
     in_values,
+    labels,
     split_list,
 )
 from .district import District
 from .names import Searchable, name_indexes
 
-VOLUNTEER_STATUSES = {
-    "bewerbung": "Bewerbung",
-    "aktiv": "aktiv",
-    "pausiert": "pausiert",
-    "ausgeschieden": "ausgeschieden",
-}
+
+class VolunteerStatus(Choice):
+    """Where a volunteer stands with the service."""
+
+    BEWERBUNG = "bewerbung", "Bewerbung"
+    AKTIV = "aktiv"
+    PAUSIERT = "pausiert"
+    AUSGESCHIEDEN = "ausgeschieden"
+
+    #: still with the service (applicants included): shown on the dashboard
+    CURRENT: ClassVar[tuple["VolunteerStatus", ...]]
+
+
+VolunteerStatus.CURRENT = (VolunteerStatus.BEWERBUNG, VolunteerStatus.AKTIV, VolunteerStatus.PAUSIERT)
+VOLUNTEER_STATUSES = labels(VolunteerStatus)
 
 volunteer_travel_district = sa.Table(
     "volunteer_travel_district",
@@ -59,7 +71,7 @@ class Volunteer(Searchable, Timestamps, db.Model):
     fuehrungszeugnis_on: Mapped[date | None]
     fuehrungszeugnis_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)  # iCal feed
-    status: Mapped[str] = mapped_column(sa.String(20), default="aktiv")
+    status: Mapped[str] = mapped_column(sa.String(20), default=VolunteerStatus.AKTIV)
     notes: Mapped[str | None] = mapped_column(sa.Text)
     # Art. 17/18 DSGVO: erasure requested but billed visits must be kept; locked and hidden until retain_until.
     restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -79,7 +91,7 @@ class Volunteer(Searchable, Timestamps, db.Model):
 
     __table_args__ = (
         sa.CheckConstraint(in_values("gender", GENDERS), name="gender"),
-        sa.CheckConstraint(in_values("status", VOLUNTEER_STATUSES), name="status"),
+        sa.CheckConstraint(in_values("status", VolunteerStatus), name="status"),
         sa.CheckConstraint("max_minutes_per_week BETWEEN 0 AND 2400", name="max_minutes_per_week"),
         sa.CheckConstraint("max_seniors BETWEEN 0 AND 20", name="max_seniors"),
         sa.CheckConstraint(
