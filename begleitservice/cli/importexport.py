@@ -21,9 +21,14 @@ TITLES = {"volunteers": "Ehrenamtliche", "seniors": "Senior:innen"}
 @click.argument("kind", type=click.Choice(list(KINDS)))
 @click.argument("path", metavar="DATEI", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Nur prüfen und berichten, nichts speichern.")
+@click.option(
+    "--allow-duplicates",
+    is_flag=True,
+    help="Auch Zeilen anlegen, die einer gespeicherten Person gleichen (es sind andere Personen).",
+)
 @click.help_option("--help", help="Diese Hilfe anzeigen.")
 @with_appcontext
-def import_command(kind: str, path: Path, dry_run: bool) -> None:
+def import_command(kind: str, path: Path, dry_run: bool, allow_duplicates: bool) -> None:
     """Importiert Ehrenamtliche (volunteers) oder Senior:innen (seniors) aus CSV oder XLSX.
 
     \b
@@ -43,6 +48,15 @@ def import_command(kind: str, path: Path, dry_run: bool) -> None:
     \b
     Jede Zeile wird geprüft; Fehler erscheinen als „Zeile N, Feld X: Grund“ (Zeile 1 = Überschriften).
     Importiert wird nur, wenn alle Zeilen in Ordnung sind – sonst nichts (Exit-Code 1).
+
+    \b
+    Mögliche Doppelungen: Eine neue Zeile, die einer gespeicherten Person (oder einer
+    früheren neuen Zeile der Datei) gleicht, wird NICHT angelegt, sondern als
+    „Warnung: Zeile N: …“ gemeldet; alle anderen Zeilen werden importiert (Exit-Code 0).
+    Gleich heißt: Senior:innen mit demselben Vor- und Nachnamen und Geburtsdatum,
+    Ehrenamtliche mit demselben Vor- und Nachnamen und derselben Telefonnummer;
+    Namen verglichen ohne Groß-/Kleinschreibung und Akzente (Öztürk = OZTURK, ß = ss, ü = ue).
+    Sind es andere Personen, dieselbe Datei mit --allow-duplicates noch einmal importieren.
     """
     module = KINDS[kind]
     try:
@@ -58,12 +72,20 @@ def import_command(kind: str, path: Path, dry_run: bool) -> None:
             lines = len({p.line for p in problems})
             click.echo(f"{lines} fehlerhafte Zeile(n), {len(problems)} Fehler: nichts importiert.", err=True)
             raise click.exceptions.Exit(1)
+        doubtful = [row for row in parsed if row.duplicates]
+        for row in doubtful:
+            outcome = "Wird trotzdem angelegt (--allow-duplicates)." if allow_duplicates else "Nicht angelegt."
+            click.echo(f"Warnung: Zeile {row.line}: {' '.join(row.duplicates)} {outcome}", err=True)
+        skipped = 0 if allow_duplicates else len(doubtful)
+        if skipped:
+            parsed = [row for row in parsed if not row.duplicates]
+        skipped_note = _skipped_note(skipped)
         new = sum(1 for row in parsed if row.existing is None)
         if dry_run:
             db.session.rollback()
             click.echo(
-                f"Probelauf: alle {len(parsed)} Zeilen sind in Ordnung "
-                f"({new} neu, {len(parsed) - new} zu aktualisieren). Nichts gespeichert."
+                f"Probelauf: alle {len(parsed) + skipped} Zeilen sind in Ordnung "
+                f"({new} neu, {len(parsed) - new} zu aktualisieren{skipped_note}). Nichts gespeichert."
             )
             return
         created, updated = module.apply_rows(parsed)
@@ -73,7 +95,14 @@ def import_command(kind: str, path: Path, dry_run: bool) -> None:
         log.exception("import of %s from %s failed", kind, path)
         raise click.ClickException(f"Die Datenbank hat den Import abgelehnt, nichts gespeichert: {error}") from error
     log.info("imported %s from %s: %d new, %d updated", kind, path, created, updated)
-    click.echo(f"{TITLES[kind]}: {created} neu angelegt, {updated} aktualisiert.")
+    click.echo(f"{TITLES[kind]}: {created} neu angelegt, {updated} aktualisiert{skipped_note}.")
+
+
+def _skipped_note(skipped: int) -> str:
+    if not skipped:
+        return ""
+    what = "mögliche Doppelung" if skipped == 1 else "mögliche Doppelungen"
+    return f", {skipped} {what} nicht angelegt (mit --allow-duplicates trotzdem anlegen)"
 
 
 @click.group("export")

@@ -2,10 +2,12 @@
 
 A row updates the senior with the same Versichertennummer; without one (or when no senior has it), the senior
 with the same first name, last name and birth date who has no other Versichertennummer; otherwise it is new.
+A new row whose name (as people write it) and birth date match a stored senior or an earlier new row is
+flagged as a possible duplicate (``Parsed.duplicates``); the import leaves it out unless told otherwise.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
@@ -17,6 +19,7 @@ from .. import clock
 from ..extensions import db
 from ..models import GENDERS, SENIOR_STATUSES, SERVICES, Pflegekasse, Senior, Sozialraum
 from ..models.base import join_list
+from ..seniors.operations import duplicate_message, possible_duplicates, same_person
 from . import tabular as cell
 from .transfer import Problem, RowReader, check_headers, district_parser, districts_by_name, keep, limited
 
@@ -58,6 +61,7 @@ class Parsed:
     line: int
     values: dict
     existing: Senior | None
+    duplicates: list[str] = field(default_factory=list)  # German: whom a new row may duplicate
 
 
 def export_rows() -> list[list]:
@@ -165,8 +169,24 @@ def parse_rows(table: cell.Table) -> tuple[list[Parsed], list[Problem]]:
             senior = candidate if candidate and candidate.kvnr in (None, kvnr) else None
         _check_rules(row, values, senior)
         if not row.failed:
-            parsed.append(Parsed(line, values, senior))
+            parsed.append(Parsed(line, values, senior, [] if senior else _duplicates(values, person, parsed)))
     return parsed, problems
+
+
+def _duplicates(values: dict, person: tuple, earlier: list[Parsed]) -> list[str]:
+    """Why a new row may be a senior already stored or already in the file (empty: it is not)."""
+    found = []
+    if stored := possible_duplicates(values):
+        found.append(duplicate_message(stored))
+    lines = [
+        str(row.line)
+        for row in earlier
+        if row.existing is None
+        and same_person(person, (row.values["first_name"], row.values["last_name"], row.values["birth_on"]))
+    ]
+    if lines:
+        found.append(f"Mit demselben Namen und Geburtsdatum steht schon Zeile {', '.join(lines)} in der Datei.")
+    return found
 
 
 def _read_values(row: RowReader, districts) -> dict:

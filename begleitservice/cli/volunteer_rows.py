@@ -1,6 +1,6 @@
 """Volunteers as table rows: the columns, export, validation of every row, and applying valid rows."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -10,6 +10,7 @@ from ..extensions import db
 from ..intervals import format_intervals, parse_intervals
 from ..models import GENDERS, VOLUNTEER_STATUSES, Volunteer, VolunteerAvailability
 from ..models.base import join_list
+from ..volunteers.operations import duplicate_message, possible_duplicates, same_person
 from . import tabular as cell
 from .transfer import (
     Problem,
@@ -53,6 +54,7 @@ class Parsed:
     line: int
     values: dict
     existing: Volunteer | None
+    duplicates: list[str] = field(default_factory=list)  # German: whom a new row may duplicate
 
 
 def export_rows() -> list[list]:
@@ -133,8 +135,27 @@ def parse_rows(table: cell.Table) -> tuple[list[Parsed], list[Problem]]:
         volunteer = existing.get(email)
         _check_rules(row, values, volunteer)
         if not row.failed:
-            parsed.append(Parsed(row.line, values, volunteer))
+            parsed.append(Parsed(row.line, values, volunteer, [] if volunteer else _duplicates(values, parsed)))
     return parsed, problems
+
+
+def _duplicates(values: dict, earlier: list[Parsed]) -> list[str]:
+    """Why a new row may be a volunteer already stored or already in the file (same name and phone number)."""
+    person = (values["first_name"], values["last_name"], values.get("phone"))
+    found = []
+    if stored := possible_duplicates(*person):
+        found.append(duplicate_message(stored))
+    lines = [
+        str(row.line)
+        for row in earlier
+        if row.existing is None
+        and same_person(person, (row.values["first_name"], row.values["last_name"], row.values.get("phone")))
+    ]
+    if lines:
+        found.append(
+            f"Mit demselben Namen und derselben Telefonnummer steht schon Zeile {', '.join(lines)} in der Datei."
+        )
+    return found
 
 
 def _read_values(row: RowReader, districts) -> dict:

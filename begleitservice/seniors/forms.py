@@ -9,6 +9,8 @@ from ..forms import Form
 from ..models import GENDERS, SENIOR_STATUSES, District, Pflegekasse, Sozialraum
 from .operations import FIELDS, REQUIRED
 
+OTHER_PERSON = "Trotzdem speichern – es ist eine andere Person"
+
 
 def _optional_int(value):
     """'' or None → None, else int (select values arrive as strings)."""
@@ -94,6 +96,7 @@ class SeniorForm(Form):
         description="Ab diesem Tag erhält die Senior:in die Rechnung selbst.",
     )
     status = SelectField("Status", choices=list(SENIOR_STATUSES.items()), default="aktiv")
+    confirm_other_person = BooleanField(OTHER_PERSON)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

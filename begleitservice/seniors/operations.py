@@ -13,6 +13,7 @@ from ..budget.grades import grade_since_error, record_grade_change
 from ..extensions import db
 from ..models import GENDERS, SENIOR_STATUSES, District, Pairing, Pflegekasse, Request, Senior, Sozialraum
 from ..models.base import join_list, split_list
+from ..models.names import same_name
 
 log = logging.getLogger(__name__)
 
@@ -61,18 +62,26 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class SeniorError(ValueError):
-    """A senior cannot be saved; ``errors`` maps field names to German messages."""
+    """A senior cannot be saved; ``errors`` maps field names to German messages.
 
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+    ``duplicates`` are other seniors with the same name and birth date: saving needs ``allow_duplicate``.
+    """
+
+    def __init__(self, errors: dict[str, str], *, duplicates: list[Senior] = ()):
+        parts = [f"{field}: {message}" for field, message in errors.items()]
+        if duplicates:
+            parts.append(duplicate_message(duplicates))
+        super().__init__("; ".join(parts))
         self.errors = errors
+        self.duplicates = list(duplicates)
 
 
-def save_senior(senior: Senior, *, today: date | None = None, **values) -> Senior:
+def save_senior(senior: Senior, *, today: date | None = None, allow_duplicate: bool = False, **values) -> Senior:
     """Check and set a senior's fields, then flush; on any error raise SeniorError and change nothing.
 
     ``values`` are plain values keyed by column name (strings, ints, dates, bools, None); fields not given keep
-    their current value, so a new senior needs at least the required ones.
+    their current value, so a new senior needs at least the required ones. A new name or birth date that
+    another senior already has is refused (``SeniorError.duplicates``) unless ``allow_duplicate``.
     """
     today = today or clock.today()
     if senior.restricted_at is not None:
@@ -91,8 +100,9 @@ def save_senior(senior: Senior, *, today: date | None = None, **values) -> Senio
     grade_changed = merged["pflegegrad"] != old_grade and (senior.id is not None or given_since is not None)
     if grade_changed and "pflegegrad" not in errors and (message := grade_since_error(senior, since, today=today)):
         errors["pflegegrad_since"] = message
-    if errors:
-        raise SeniorError(errors)
+    duplicates = [] if allow_duplicate or not _identity_changed(senior, merged) else possible_duplicates(merged, senior)
+    if errors or duplicates:
+        raise SeniorError(errors, duplicates=duplicates)
     for name, value in merged.items():
         setattr(senior, name, value)
     db.session.add(senior)
@@ -143,6 +153,39 @@ def senior_errors(values: dict, *, senior: Senior | None = None, today: date) ->
     if existing and "pflegegrad" not in errors and (message := _service_rule_error(senior, values["pflegegrad"])):
         errors["pflegegrad"] = message
     return errors
+
+
+def possible_duplicates(values: dict, senior: Senior | None = None) -> list[Senior]:
+    """Other seniors with the same first name, last name and birth date as ``values``, names compared as people
+    write them (case, accents, ß/ss, ü/ue); seniors locked under the DSGVO are left out."""
+    first, last, birth_on = values.get("first_name"), values.get("last_name"), values.get("birth_on")
+    if not (first and last and isinstance(birth_on, date)):
+        return []
+    query = sa.select(Senior).where(Senior.birth_on == birth_on, Senior.restricted_at.is_(None))
+    if senior is not None and senior.id is not None:
+        query = query.where(Senior.id != senior.id)
+    with db.session.no_autoflush:
+        candidates = db.session.scalars(query.order_by(Senior.sort_name, Senior.id)).all()
+    return [s for s in candidates if same_person((first, last, birth_on), (s.first_name, s.last_name, s.birth_on))]
+
+
+def same_person(one: tuple, other: tuple) -> bool:
+    """The duplicate rule for seniors: (first name, last name, birth date) alike, names as people write them."""
+    (first, last, born), (other_first, other_last, other_born) = one, other
+    return born == other_born and same_name(first, other_first) and same_name(last, other_last)
+
+
+def duplicate_message(duplicates: list[Senior]) -> str:
+    """German: who is probably the same person ('Ayşe Öztürk (Nr. 12), geb. 09.03.1941')."""
+    people = ", ".join(f"{s.name} (Nr. {s.id}), geb. {s.birth_on:%d.%m.%Y}" for s in duplicates)
+    return f"Mit demselben Namen und Geburtsdatum ist schon angelegt: {people}."
+
+
+def _identity_changed(senior: Senior, values: dict) -> bool:
+    """Whether the row is new or its name or birth date changes (only then it may become a duplicate)."""
+    if senior.id is None:
+        return True
+    return any(getattr(senior, name) != values[name] for name in ("first_name", "last_name", "birth_on"))
 
 
 def age_on(birth_on: date, day: date) -> int:

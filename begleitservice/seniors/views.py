@@ -125,19 +125,21 @@ def edit(senior_id: int):
 def _edit(senior: Senior):
     # A new senior has no values yet: show the form's defaults (Ort Dortmund, Sprache Deutsch), not empty fields.
     form = SeniorForm(obj=senior if senior.id else None)
+    duplicates = []
     if form.validate_on_submit():
         try:
-            save_senior(senior, today=_today(), **form.values())
+            save_senior(senior, today=_today(), allow_duplicate=form.confirm_other_person.data, **form.values())
         except SeniorError as error:
             for name, message in error.errors.items():
                 getattr(form, name).errors.append(message)
+            duplicates = error.duplicates
         else:
             db.session.commit()
             flash(f"„{senior.name}“ gespeichert.", "success")
             if outside_dortmund(senior.postal_code):
                 flash(f"Hinweis: Die PLZ {senior.postal_code} liegt außerhalb Dortmunds (44135–44388).", "warning")
             return redirect(url_for(".detail", senior_id=senior.id))
-    return render_template("seniors/form.html", form=form, senior=senior)
+    return render_template("seniors/form.html", form=form, senior=senior, duplicates=duplicates)
 
 
 @bp.route("/<int:senior_id>")

@@ -4,6 +4,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     Field,
@@ -124,6 +125,7 @@ class VolunteerForm(Form):
     fuehrungszeugnis_on = DateField("Erweitertes Führungszeugnis vom", validators=[Optional()])
     status = SelectField("Status", choices=list(VOLUNTEER_STATUSES.items()), default="aktiv")
     notes = TextAreaField("Notizen", validators=[Optional()])
+    confirm_other_person = BooleanField("Trotzdem speichern – es ist eine andere Person")
 
     def validate_max_minutes_per_week(self, field):
         if field.data is not None and field.data > MAX_MINUTES_PER_WEEK:

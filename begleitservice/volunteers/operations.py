@@ -28,6 +28,7 @@ from ..models import (
     VolunteerAvailability,
 )
 from ..models.base import join_list, split_list
+from ..models.names import phone_digits, same_name
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +39,20 @@ RESTRICTED = "Diese Person ist gesperrt (DSGVO) und wird nicht mehr bearbeitet."
 
 
 class VolunteerError(ValueError):
-    """A volunteer cannot be saved; ``errors`` maps field names to German messages."""
+    """A volunteer cannot be saved; ``errors`` maps field names to German messages.
 
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(" ".join(errors.values()))
+    ``same_email`` is the volunteer who already has the e-mail address (an error: it must be unique);
+    ``duplicates`` are others with the same name and phone number (saving needs ``allow_duplicate``).
+    """
+
+    def __init__(
+        self, errors: dict[str, str], *, same_email: Volunteer | None = None, duplicates: list[Volunteer] = ()
+    ):
+        parts = list(errors.values()) + ([duplicate_message(duplicates)] if duplicates else [])
+        super().__init__(" ".join(parts))
         self.errors = errors
+        self.same_email = same_email
+        self.duplicates = list(duplicates)
 
 
 @dataclass
@@ -73,12 +83,19 @@ class VolunteerData:
     notes: str | None = None
 
 
-def save_volunteer(volunteer: Volunteer, data: VolunteerData, *, today: date | None = None) -> Volunteer:
-    """Set all of a volunteer's fields, replace their availability, and flush; raise VolunteerError if invalid."""
+def save_volunteer(
+    volunteer: Volunteer, data: VolunteerData, *, today: date | None = None, allow_duplicate: bool = False
+) -> Volunteer:
+    """Set all of a volunteer's fields, replace their availability, and flush; raise VolunteerError if invalid.
+
+    A new name or phone number that another volunteer already has together is refused (``duplicates``)
+    unless ``allow_duplicate``.
+    """
     today = today or clock.today()
     if volunteer.restricted_at is not None:
         raise VolunteerError({"status": RESTRICTED})
     errors: dict[str, str] = {}
+    same_email = None
     email = (data.email or "").strip().lower()
     if not (data.first_name or "").strip():
         errors["first_name"] = "Bitte den Vornamen eintragen."
@@ -90,6 +107,7 @@ def save_volunteer(volunteer: Volunteer, data: VolunteerData, *, today: date | N
         errors["email"] = f"„{email}“ ist keine gültige E-Mail-Adresse."
     elif (clash := _volunteer_with_email(email)) is not None and clash is not volunteer:
         errors["email"] = f"Diese E-Mail-Adresse ist schon bei {clash.name} eingetragen."
+        same_email = clash
     home = _district(data.home_district, errors, "home_district")
     travel = [d for d in (_district(item, errors, "travel_districts") for item in data.travel_districts) if d]
     if home is None and "home_district" not in errors:
@@ -117,8 +135,11 @@ def save_volunteer(volunteer: Volunteer, data: VolunteerData, *, today: date | N
         intervals = _intervals(data.availability)
     except ValueError as error:
         errors["availability"] = str(error)
-    if errors:
-        raise VolunteerError(errors)
+    duplicates = []
+    if not allow_duplicate and _identity_changed(volunteer, data):
+        duplicates = possible_duplicates(data.first_name, data.last_name, data.phone, volunteer=volunteer)
+    if errors or duplicates:
+        raise VolunteerError(errors, same_email=same_email, duplicates=duplicates)
 
     volunteer.first_name = data.first_name.strip()
     volunteer.last_name = data.last_name.strip()
@@ -143,6 +164,49 @@ def save_volunteer(volunteer: Volunteer, data: VolunteerData, *, today: date | N
     db.session.flush()
     logger.info("Volunteer %s saved", volunteer.id)
     return volunteer
+
+
+def possible_duplicates(
+    first_name: str | None, last_name: str | None, phone: str | None, *, volunteer: Volunteer | None = None
+) -> list[Volunteer]:
+    """Other volunteers with the same name (as people write it) and the same phone number (its digits);
+    volunteers locked under the DSGVO are left out."""
+    digits = phone_digits(phone)
+    if not ((first_name or "").strip() and (last_name or "").strip() and digits):
+        return []
+    query = sa.select(Volunteer).where(Volunteer.search_text.contains(digits), Volunteer.restricted_at.is_(None))
+    if volunteer is not None and volunteer.id is not None:
+        query = query.where(Volunteer.id != volunteer.id)
+    with db.session.no_autoflush:
+        candidates = db.session.scalars(query.order_by(Volunteer.sort_name, Volunteer.id)).all()
+    return [v for v in candidates if same_person((first_name, last_name, phone), (v.first_name, v.last_name, v.phone))]
+
+
+def same_person(one: tuple, other: tuple) -> bool:
+    """The duplicate rule for volunteers: (first name, last name, phone) alike, names as people write them and
+    phone numbers by their digits."""
+    (first, last, phone), (other_first, other_last, other_phone) = one, other
+    digits = phone_digits(phone)
+    return (
+        bool(digits)
+        and digits == phone_digits(other_phone)
+        and same_name(first, other_first)
+        and same_name(last, other_last)
+    )
+
+
+def duplicate_message(duplicates: list[Volunteer]) -> str:
+    """German: who is probably the same person ('Ayşe Öztürk (Nr. 4), Tel. 0231 12 34')."""
+    people = ", ".join(f"{v.name} (Nr. {v.id}), Tel. {v.phone}" for v in duplicates)
+    return f"Mit demselben Namen und derselben Telefonnummer ist schon eingetragen: {people}."
+
+
+def _identity_changed(volunteer: Volunteer, data: VolunteerData) -> bool:
+    """Whether the row is new or its name or phone number changes (only then it may become a duplicate)."""
+    if volunteer.id is None:
+        return True
+    stored = (volunteer.first_name, volunteer.last_name, phone_digits(volunteer.phone))
+    return stored != ((data.first_name or "").strip(), (data.last_name or "").strip(), phone_digits(data.phone))
 
 
 def replace_availability(volunteer: Volunteer, intervals: Iterable[Interval]) -> None:

@@ -141,19 +141,21 @@ def _edit(volunteer: Volunteer):
         form = VolunteerForm(obj=volunteer, travel_district_ids=[d.id for d in volunteer.travel_districts])
     form.home_district_id.choices = [("", "– bitte wählen –")] + [(d.id, d.name) for d in districts]
     form.travel_district_ids.choices = [(d.id, d.name) for d in districts]
+    clash: dict = {"same_email": None, "duplicates": []}
     if form.validate_on_submit():
         is_new = volunteer.id is None
         try:
-            save_volunteer(volunteer, _data(form), today=local_today())
+            save_volunteer(volunteer, _data(form), today=local_today(), allow_duplicate=form.confirm_other_person.data)
         except VolunteerError as error:
             for name, message in error.errors.items():
                 getattr(form, FORM_FIELDS.get(name, name)).errors.append(message)
+            clash = {"same_email": error.same_email, "duplicates": error.duplicates}
         else:
             db.session.commit()
             flash(f"{volunteer.name} {'angelegt' if is_new else 'gespeichert'}.", "success")
             _warn_about_workload(volunteer)
             return redirect(url_for(".detail", volunteer_id=volunteer.id))
-    return render_template("volunteers/form.html", form=form, volunteer=volunteer)
+    return render_template("volunteers/form.html", form=form, volunteer=volunteer, **clash)
 
 
 def _data(form: VolunteerForm) -> VolunteerData:
