@@ -17,7 +17,7 @@ from billing.identifiers import ik_error, kvnr_error
 
 from .. import clock
 from ..extensions import db
-from ..models import GENDERS, SENIOR_STATUSES, SERVICES, Pflegekasse, Senior, Sozialraum
+from ..models import GENDERS, SENIOR_STATUSES, SERVICES, Pflegekasse, RequestStatus, Senior, Sozialraum
 from ..models.base import join_list
 from ..seniors.operations import duplicate_message, possible_duplicates, same_person
 from . import tabular as cell
@@ -268,7 +268,7 @@ def _check_rules(row: RowReader, values: dict, senior: Senior | None) -> None:
         return
     wanted = "entlastung" if grade else "besuchsdienst"
     running = {p.service for p in senior.pairings if p.status != "beendet"}
-    running |= {r.service for r in senior.requests if r.status in ("offen", "vorgeschlagen", "vermittelt")}
+    running |= {r.service for r in senior.requests if r.status in (*RequestStatus.OPEN, RequestStatus.VERMITTELT)}
     if wrong := running & ({"besuchsdienst", "entlastung"} - {wanted}):
         row.fail(
             "Pflegegrad",

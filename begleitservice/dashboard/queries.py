@@ -7,8 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Appointment, Pairing, Request, Senior, Volunteer
-from ..requests.operations import OPEN_STATUSES
+from ..models import Appointment, Pairing, Request, RequestStatus, Senior, Volunteer
 
 TOP_REQUESTS = 10
 LIST_LIMIT = 20
@@ -51,7 +50,7 @@ def open_requests() -> Counted:
     """Open and proposed requests, oldest first."""
     query = (
         sa.select(Request)
-        .where(Request.status.in_(OPEN_STATUSES))
+        .where(Request.status.in_(RequestStatus.OPEN))
         .options(joinedload(Request.senior).joinedload(Senior.district))
         .order_by(Request.received_on, Request.id)
     )

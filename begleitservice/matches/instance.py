@@ -33,9 +33,8 @@ from sqlalchemy.orm import joinedload, selectinload
 import matching
 
 from ..extensions import db
-from ..models import District, Pairing, Request, Senior, Volunteer
+from ..models import District, Pairing, Request, RequestStatus, Senior, Volunteer
 from ..models.matching import MatchRejection
-from ..requests.operations import OPEN_STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +147,7 @@ def _open_requests() -> list[Request]:
     return list(
         db.session.scalars(
             sa.select(Request)
-            .where(Request.status.in_(OPEN_STATUSES))
+            .where(Request.status.in_(RequestStatus.OPEN))
             .options(
                 joinedload(Request.senior).joinedload(Senior.district),
                 selectinload(Request.windows),

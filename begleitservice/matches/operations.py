@@ -15,11 +15,11 @@ import matching
 from .. import clock
 from ..database import lock
 from ..extensions import db
-from ..models import REQUEST_STATUSES, Pairing, Request, User, Volunteer
+from ..models import REQUEST_STATUSES, Pairing, Request, RequestStatus, User, Volunteer
 from ..models.base import minutes_label
 from ..models.matching import DECISIONS, MatchProposal, MatchRejection, MatchRun, MatchUnserved
 from ..pairings.operations import PairingError, create_pairing
-from ..requests.operations import OPEN_STATUSES, change_status
+from ..requests.operations import change_status
 from .instance import BuiltInstance, build_instance, capacities, engine_settings
 from .texts import visit_label
 
@@ -88,8 +88,10 @@ def store_solution(run: MatchRun, built: BuiltInstance, solution: matching.Solut
     for proposal in older:
         proposal.decision, proposal.decided_at = "ersetzt", now
         request = proposal.request
-        if request.status == "vorgeschlagen" and request.id not in proposed:
-            change_status(request, "offen", user=user, note="Neue Berechnung ohne Vorschlag für diese Anfrage")
+        if request.status == RequestStatus.VORGESCHLAGEN and request.id not in proposed:
+            change_status(
+                request, RequestStatus.OFFEN, user=user, note="Neue Berechnung ohne Vorschlag für diese Anfrage"
+            )
     for assignment in solution.assignments:
         request = built.requests[assignment.request]
         reasons = list(assignment.reasons)
@@ -103,8 +105,8 @@ def store_solution(run: MatchRun, built: BuiltInstance, solution: matching.Solut
                 reasons=reasons,
             )
         )
-        if request.status == "offen":
-            change_status(request, "vorgeschlagen", user=user, note=f"Vorschlag aus Berechnung {run.id}")
+        if request.status == RequestStatus.OFFEN:
+            change_status(request, RequestStatus.VORGESCHLAGEN, user=user, note=f"Vorschlag aus Berechnung {run.id}")
     for unserved in solution.unserved:
         run.unserved.append(
             MatchUnserved(
@@ -159,7 +161,7 @@ def _check_open(proposal: MatchProposal) -> None:
         raise MatchError("decision", ALREADY_ACCEPTED)
     if proposal.decision != "offen":
         raise MatchError("decision", f"Über diesen Vorschlag ist schon entschieden: {DECISIONS[proposal.decision]}.")
-    if proposal.request.status not in OPEN_STATUSES:
+    if proposal.request.status not in RequestStatus.OPEN:
         raise MatchError(
             "decision",
             f"Die Anfrage von {proposal.request.senior.name} ist nicht mehr offen "
@@ -218,8 +220,13 @@ def reject_proposal(proposal: MatchProposal, *, user: User | None) -> MatchRejec
         rejection = MatchRejection(request=proposal.request, volunteer=proposal.volunteer, created_by=user)
         db.session.add(rejection)
     proposal.decision, proposal.decided_at, proposal.decided_by = "abgelehnt", clock.now(), user
-    if proposal.request.status == "vorgeschlagen":
-        change_status(proposal.request, "offen", user=user, note=f"Vorschlag {proposal.volunteer.name} abgelehnt"[:200])
+    if proposal.request.status == RequestStatus.VORGESCHLAGEN:
+        change_status(
+            proposal.request,
+            RequestStatus.OFFEN,
+            user=user,
+            note=f"Vorschlag {proposal.volunteer.name} abgelehnt"[:200],
+        )
     db.session.flush()
     log.info("proposal %s rejected", proposal.id)
     return rejection

@@ -12,9 +12,8 @@ from ..auth.access import CARE, restrict
 from ..budget.operations import budget_warning
 from ..clock import now, today
 from ..extensions import db
-from ..models import Request, Senior
+from ..models import Request, RequestStatus, Senior
 from ..models.matching import MatchProposal, MatchRun, MatchUnserved
-from ..requests.operations import OPEN_STATUSES
 from . import runner
 from .forms import RejectForm, StartForm, accept_form
 from .instance import next_monday
@@ -57,7 +56,7 @@ def _render(run: MatchRun | None, *, forms: dict | None = None):
         for proposal in run.proposals:
             forms.setdefault(proposal.id, accept_form(proposal.id, data={"starts_on": default_start}))
     open_count = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Request).where(Request.status.in_(OPEN_STATUSES))
+        sa.select(sa.func.count()).select_from(Request).where(Request.status.in_(RequestStatus.OPEN))
     )
     running_for = int((now() - run.started_at).total_seconds()) if run is not None and run.status == "laeuft" else 0
     budget_warnings = _budget_warnings(run)

@@ -18,6 +18,7 @@ from ..models import (
     Pairing,
     PairingSlot,
     Request,
+    RequestStatus,
     Senior,
     User,
     Volunteer,
@@ -103,7 +104,11 @@ def create_pairing(
         _check_request_free(request.id, status=status)
     if request is not None and request.senior_id != senior.id:
         raise PairingError("senior_id", f"Die Anfrage gehört zu {request.senior.name}, nicht zu {senior.name}.")
-    if request is not None and request.status != "vermittelt" and "vermittelt" not in allowed_statuses(request):
+    if (
+        request is not None
+        and request.status != RequestStatus.VERMITTELT
+        and RequestStatus.VERMITTELT not in allowed_statuses(request)
+    ):
         raise PairingError(
             "senior_id",
             f"Die Anfrage hat den Status „{REQUEST_STATUSES[request.status]}“ und kann nicht mehr vermittelt werden.",
@@ -121,8 +126,8 @@ def create_pairing(
     db.session.add(pairing)
     if request is not None:
         pairing.request = request
-        if request.status != "vermittelt":
-            change_status(request, "vermittelt", user=user, note=f"Begleitung mit {volunteer.name}")
+        if request.status != RequestStatus.VERMITTELT:
+            change_status(request, RequestStatus.VERMITTELT, user=user, note=f"Begleitung mit {volunteer.name}")
     db.session.flush()
     follow_rule(pairing)
     log.info("pairing %s created: volunteer %s, senior %s", pairing.id, volunteer.id, senior.id)

@@ -31,6 +31,7 @@ from ..models import (
     PflegegradPeriod,
     PrivacyEvent,
     Request,
+    RequestStatus,
     RequestStatusChange,
     RequestWindow,
     Senior,
@@ -43,7 +44,7 @@ from ..models import (
 from ..models.budget import BudgetOpening, BudgetOtherUse, UmwandlungDeclaration
 from ..models.scheduling import CoverOffer
 from ..models.volunteer import volunteer_travel_district
-from ..requests.operations import OPEN_STATUSES, change_status
+from ..requests.operations import change_status
 from .records import (
     Person,
     appointment_ids,
@@ -140,10 +141,10 @@ def _joined(*parts: str) -> str:
 def _restrict_senior(senior: Senior, *, user: User | None) -> None:
     requests = request_ids(senior)
     for item in db.session.scalars(sa.select(Request).where(Request.id.in_(requests))):
-        if item.status in OPEN_STATUSES:
-            change_status(item, "zurueckgezogen", user=user, note="Löschung beantragt (DSGVO)")
-        elif item.status == "vermittelt":
-            change_status(item, "abgeschlossen", user=user, note="Löschung beantragt (DSGVO)")
+        if item.status in RequestStatus.OPEN:
+            change_status(item, RequestStatus.ZURUECKGEZOGEN, user=user, note="Löschung beantragt (DSGVO)")
+        elif item.status == RequestStatus.VERMITTELT:
+            change_status(item, RequestStatus.ABGESCHLOSSEN, user=user, note="Löschung beantragt (DSGVO)")
         item.notes, item.languages, item.volunteer_gender, item.source = None, "", None, None
     db.session.execute(sa.delete(RequestWindow).where(RequestWindow.request_id.in_(requests)))
     _delete_matching_rows(MatchProposal.request_id.in_(requests), MatchRejection.request_id.in_(requests))

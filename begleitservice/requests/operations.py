@@ -4,7 +4,17 @@ import logging
 from datetime import date
 
 from ..extensions import db
-from ..models import REQUEST_STATUSES, SERVICES, Request, RequestStatusChange, RequestWindow, Senior, User, Volunteer
+from ..models import (
+    REQUEST_STATUSES,
+    SERVICES,
+    Request,
+    RequestStatus,
+    RequestStatusChange,
+    RequestWindow,
+    Senior,
+    User,
+    Volunteer,
+)
 from ..models.base import join_list, split_list
 
 log = logging.getLogger(__name__)
@@ -12,13 +22,12 @@ log = logging.getLogger(__name__)
 # Where a request may go from each status. "offen → vermittelt" covers a placement made without a proposal,
 # "vorgeschlagen → offen" a proposal the senior or volunteer turned down.
 TRANSITIONS = {
-    "offen": ("vorgeschlagen", "vermittelt", "zurueckgezogen"),
-    "vorgeschlagen": ("vermittelt", "offen", "zurueckgezogen"),
-    "vermittelt": ("abgeschlossen",),
-    "abgeschlossen": (),
-    "zurueckgezogen": (),
+    RequestStatus.OFFEN: (RequestStatus.VORGESCHLAGEN, RequestStatus.VERMITTELT, RequestStatus.ZURUECKGEZOGEN),
+    RequestStatus.VORGESCHLAGEN: (RequestStatus.VERMITTELT, RequestStatus.OFFEN, RequestStatus.ZURUECKGEZOGEN),
+    RequestStatus.VERMITTELT: (RequestStatus.ABGESCHLOSSEN,),
+    RequestStatus.ABGESCHLOSSEN: (),
+    RequestStatus.ZURUECKGEZOGEN: (),
 }
-OPEN_STATUSES = ("offen", "vorgeschlagen")
 
 
 class RequestError(ValueError):
@@ -93,8 +102,10 @@ def save_request(
     request.notes = (notes or "").strip() or None
     request.windows = [RequestWindow(weekday=d, start_minute=s, end_minute=e) for d, s, e in windows]
     if request.id is None:
-        request.status = "offen"
-        request.status_changes = [RequestStatusChange(status="offen", changed_by=user, note="Anfrage erfasst")]
+        request.status = RequestStatus.OFFEN
+        request.status_changes = [
+            RequestStatusChange(status=RequestStatus.OFFEN, changed_by=user, note="Anfrage erfasst")
+        ]
     db.session.add(request)
     db.session.flush()
     return request

@@ -8,15 +8,24 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from ..auth.access import CARE, restrict
 from ..clock import today
 from ..extensions import db
-from ..models import REQUEST_STATUSES, SERVICES, URGENCIES, District, Pairing, Request, RequestStatusChange, Senior
+from ..models import (
+    REQUEST_STATUSES,
+    SERVICES,
+    URGENCIES,
+    District,
+    Pairing,
+    Request,
+    RequestStatus,
+    RequestStatusChange,
+    Senior,
+    SeniorStatus,
+)
 from ..models.names import search_condition
 from .forms import RequestForm, StatusForm
-from .operations import OPEN_STATUSES, RequestError, allowed_statuses, change_status, save_request
+from .operations import RequestError, allowed_statuses, change_status, save_request
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 restrict(bp, *CARE)
-
-SELECTABLE_SENIOR_STATUSES = ("aktiv", "wartend", "pausiert")
 
 
 @bp.route("/")
@@ -32,7 +41,7 @@ def index():
     if args["status"] in REQUEST_STATUSES:
         query = query.where(Request.status == args["status"])
     elif args["status"] != "alle":
-        query = query.where(Request.status.in_(OPEN_STATUSES))
+        query = query.where(Request.status.in_(RequestStatus.OPEN))
     if args["service"] in SERVICES:
         query = query.where(Request.service == args["service"])
     if args["district"].isdigit():
@@ -71,7 +80,7 @@ def _edit(item: Request, *, preselected: Senior | None = None):
     form = RequestForm(obj=item if item.id else None)
     seniors = db.session.scalars(
         sa.select(Senior)
-        .where(sa.or_(Senior.status.in_(SELECTABLE_SENIOR_STATUSES), Senior.id == item.senior_id))
+        .where(sa.or_(Senior.status.in_(SeniorStatus.CURRENT), Senior.id == item.senior_id))
         .order_by(Senior.sort_name, Senior.id)
     ).all()
     form.set_seniors(seniors, current=item.source)
@@ -168,5 +177,5 @@ def _detail(item: Request, form: StatusForm):
         today=today(),
         statuses=REQUEST_STATUSES,
         urgencies=URGENCIES,
-        is_open=item.status in OPEN_STATUSES,
+        is_open=item.status in RequestStatus.OPEN,
     )

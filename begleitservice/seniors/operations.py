@@ -11,7 +11,17 @@ from billing.identifiers import kvnr_error
 from .. import clock
 from ..budget.grades import grade_since_error, record_grade_change
 from ..extensions import db
-from ..models import GENDERS, SENIOR_STATUSES, District, Pairing, Pflegekasse, Request, Senior, Sozialraum
+from ..models import (
+    GENDERS,
+    SENIOR_STATUSES,
+    District,
+    Pairing,
+    Pflegekasse,
+    Request,
+    RequestStatus,
+    Senior,
+    Sozialraum,
+)
 from ..models.base import join_list, split_list
 from ..models.names import same_name
 
@@ -57,7 +67,6 @@ MIN_AGE, MAX_AGE = 50, 120
 DORTMUND_POSTAL_CODES = range(44135, 44389)
 # Pairings and requests that still run; the service rule (Pflegegrad ↔ service) must keep holding for them.
 RUNNING_PAIRING = ("aktiv", "pausiert")
-RUNNING_REQUEST = ("offen", "vorgeschlagen")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -310,7 +319,7 @@ def _service_rule_error(senior: Senior, grade: int | None) -> str | None:
     requests = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Request)
-        .where(Request.senior_id == senior.id, Request.service == clashing, Request.status.in_(RUNNING_REQUEST))
+        .where(Request.senior_id == senior.id, Request.service == clashing, Request.status.in_(RequestStatus.OPEN))
     )
     if not pairings and not requests:
         return None
