@@ -6,7 +6,7 @@ from flask import current_app
 from ..clock import now, today
 from ..extensions import db
 from ..models import SERVICES
-from ..models.matching import MatchRun
+from ..models.matching import MatchRun, MatchRunStatus
 from . import runner
 from .operations import MatchError, compute, start_run
 from .texts import status_line, visit_label
@@ -38,7 +38,7 @@ def _dry_run(time_limit: float | None) -> None:
     finally:
         db.session.rollback()
     summary = MatchRun(  # never added to the session: only to word the status like a stored run
-        status="fertig",
+        status=MatchRunStatus.FERTIG,
         solver_status=solution.status,
         served=solution.served,
         served_bound=solution.served_bound,
@@ -80,7 +80,7 @@ def match_command(dry_run: bool, time_limit: float | None) -> None:
         [(p.request, p.volunteer, p.visits, p.reasons) for p in run.proposals],
         [(u.request, u.reasons) for u in run.unserved],
     )
-    if run.status == "fehler":
+    if run.status == MatchRunStatus.FEHLER:
         raise click.ClickException("Es wurden keine Vorschläge gespeichert.")
     click.echo(
         f"\nGespeichert als Berechnung {run.id}: die Vorschläge warten auf der Seite „Vorschläge“ auf Entscheidung."

@@ -33,13 +33,22 @@ from sqlalchemy.orm import joinedload, selectinload
 import matching
 
 from ..extensions import db
-from ..models import District, Pairing, Request, RequestStatus, Senior, Volunteer
+from ..models import (
+    District,
+    Pairing,
+    PairingStatus,
+    Request,
+    RequestStatus,
+    Senior,
+    SeniorStatus,
+    Volunteer,
+    VolunteerStatus,
+)
 from ..models.matching import MatchRejection
 
 log = logging.getLogger(__name__)
 
 MATCHED_SERVICES = ("besuchsdienst", "entlastung")
-SENIOR_STATUSES_MATCHED = ("aktiv", "wartend")
 
 
 @dataclass
@@ -97,7 +106,7 @@ def capacities(volunteer_ids, *, starts_on: date) -> dict[int, Capacity]:
         sa.select(Pairing)
         .where(
             Pairing.volunteer_id.in_(volunteer_ids),
-            Pairing.status != "beendet",
+            Pairing.status != PairingStatus.BEENDET,
             sa.or_(Pairing.ends_on.is_(None), Pairing.ends_on >= starts_on),
         )
         .options(selectinload(Pairing.slots), joinedload(Pairing.senior))
@@ -161,7 +170,7 @@ def _active_volunteers() -> list[Volunteer]:
     return list(
         db.session.scalars(
             sa.select(Volunteer)
-            .where(Volunteer.status == "aktiv")
+            .where(Volunteer.status == VolunteerStatus.AKTIV)
             .options(
                 joinedload(Volunteer.home_district),
                 selectinload(Volunteer.travel_districts),
@@ -194,7 +203,7 @@ def build_instance(*, today: date, starts_on: date | None = None, settings: matc
     for item in _open_requests():
         if item.service not in MATCHED_SERVICES:
             group.append(item.senior.name)
-        elif item.senior.status not in SENIOR_STATUSES_MATCHED:
+        elif item.senior.status not in SeniorStatus.MATCHABLE:
             paused.append(item.senior.name)
         else:
             requests[item.id] = item

@@ -15,9 +15,17 @@ import matching
 from .. import clock
 from ..database import lock
 from ..extensions import db
-from ..models import REQUEST_STATUSES, Pairing, Request, RequestStatus, User, Volunteer
+from ..models import REQUEST_STATUSES, Pairing, Request, RequestStatus, User, Volunteer, VolunteerStatus
 from ..models.base import minutes_label
-from ..models.matching import DECISIONS, MatchProposal, MatchRejection, MatchRun, MatchUnserved
+from ..models.matching import (
+    DECISIONS,
+    MatchProposal,
+    MatchRejection,
+    MatchRun,
+    MatchRunStatus,
+    MatchUnserved,
+    ProposalDecision,
+)
 from ..pairings.operations import PairingError, create_pairing
 from ..requests.operations import change_status
 from .instance import BuiltInstance, build_instance, capacities, engine_settings
@@ -39,7 +47,7 @@ class MatchError(ValueError):
 
 def running_run(*, now: datetime, time_limit_s: float) -> MatchRun | None:
     """The run that is computing now, if any; a run left "läuft" long past its time limit is marked failed."""
-    run = db.session.scalar(sa.select(MatchRun).where(MatchRun.status == "laeuft"))
+    run = db.session.scalar(sa.select(MatchRun).where(MatchRun.status == MatchRunStatus.LAEUFT))
     if run is None:
         return None
     if now - run.started_at > timedelta(seconds=time_limit_s + STALE_GRACE_SECONDS):
@@ -52,7 +60,7 @@ def start_run(*, user: User | None, now: datetime, time_limit_s: float) -> tuple
     """A new run in status "läuft", or the one already running (then ``False``): one run at a time."""
     if (current := running_run(now=now, time_limit_s=time_limit_s)) is not None:
         return current, False
-    run = MatchRun(status="laeuft", started_at=now, started_by=user, notes=[])
+    run = MatchRun(status=MatchRunStatus.LAEUFT, started_at=now, started_by=user, notes=[])
     db.session.add(run)
     db.session.flush()
     log.info("match run %s started by %s", run.id, user.id if user else "cli")
@@ -61,7 +69,7 @@ def start_run(*, user: User | None, now: datetime, time_limit_s: float) -> tuple
 
 def fail_run(run: MatchRun, message: str, *, now: datetime | None = None) -> MatchRun:
     """Record that ``run`` failed, with a German message for the page."""
-    run.status, run.error, run.finished_at = "fehler", message[:500], now or clock.now()
+    run.status, run.error, run.finished_at = MatchRunStatus.FEHLER, message[:500], now or clock.now()
     db.session.flush()
     log.warning("match run %s failed: %s", run.id, message)
     return run
@@ -82,11 +90,11 @@ def store_solution(run: MatchRun, built: BuiltInstance, solution: matching.Solut
     """Save proposals and unserved requests of ``run``; earlier open proposals are replaced; statuses follow."""
     user = run.started_by
     older = db.session.scalars(
-        sa.select(MatchProposal).where(MatchProposal.decision == "offen", MatchProposal.run_id != run.id)
+        sa.select(MatchProposal).where(MatchProposal.decision == ProposalDecision.OFFEN, MatchProposal.run_id != run.id)
     ).all()
     proposed = {a.request for a in solution.assignments}
     for proposal in older:
-        proposal.decision, proposal.decided_at = "ersetzt", now
+        proposal.decision, proposal.decided_at = ProposalDecision.ERSETZT, now
         request = proposal.request
         if request.status == RequestStatus.VORGESCHLAGEN and request.id not in proposed:
             change_status(
@@ -115,7 +123,7 @@ def store_solution(run: MatchRun, built: BuiltInstance, solution: matching.Solut
                 reason_codes=list(unserved.reason_codes),
             )
         )
-    run.status, run.finished_at, run.error = "fertig", now, None
+    run.status, run.finished_at, run.error = MatchRunStatus.FERTIG, now, None
     run.solver_status, run.wall_s = solution.status, solution.wall_s
     run.served, run.served_bound, run.served_proven = solution.served, solution.served_bound, solution.served_proven
     run.requests_count, run.volunteers_count = len(built.requests), len(built.volunteers)
@@ -128,7 +136,7 @@ def store_solution(run: MatchRun, built: BuiltInstance, solution: matching.Solut
 def _check_still_fits(proposal: MatchProposal, *, starts_on: date) -> None:
     """Refuse when the volunteer took on something since the run (another pairing, a newer accept)."""
     volunteer = proposal.volunteer
-    if volunteer.status != "aktiv":
+    if volunteer.status != VolunteerStatus.AKTIV:
         raise MatchError("starts_on", f"{volunteer.name} ist nicht mehr aktiv und kann nicht vermittelt werden.")
     used = capacities([volunteer.id], starts_on=starts_on)[volunteer.id]
     if used.seniors + 1 > volunteer.max_seniors:
@@ -157,9 +165,9 @@ ALREADY_ACCEPTED = "Dieser Vorschlag wurde bereits angenommen."
 
 
 def _check_open(proposal: MatchProposal) -> None:
-    if proposal.decision == "angenommen":
+    if proposal.decision == ProposalDecision.ANGENOMMEN:
         raise MatchError("decision", ALREADY_ACCEPTED)
-    if proposal.decision != "offen":
+    if proposal.decision != ProposalDecision.OFFEN:
         raise MatchError("decision", f"Über diesen Vorschlag ist schon entschieden: {DECISIONS[proposal.decision]}.")
     if proposal.request.status not in RequestStatus.OPEN:
         raise MatchError(
@@ -196,7 +204,7 @@ def accept_proposal(proposal: MatchProposal, *, starts_on: date, today: date, us
     except PairingError as error:
         raise MatchError("starts_on", str(error)) from error
     proposal.decision, proposal.decided_at, proposal.decided_by, proposal.pairing = (
-        "angenommen",
+        ProposalDecision.ANGENOMMEN,
         clock.now(),
         user,
         pairing,
@@ -219,7 +227,7 @@ def reject_proposal(proposal: MatchProposal, *, user: User | None) -> MatchRejec
     if rejection is None:
         rejection = MatchRejection(request=proposal.request, volunteer=proposal.volunteer, created_by=user)
         db.session.add(rejection)
-    proposal.decision, proposal.decided_at, proposal.decided_by = "abgelehnt", clock.now(), user
+    proposal.decision, proposal.decided_at, proposal.decided_by = ProposalDecision.ABGELEHNT, clock.now(), user
     if proposal.request.status == RequestStatus.VORGESCHLAGEN:
         change_status(
             proposal.request,

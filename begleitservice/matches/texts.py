@@ -1,6 +1,6 @@
 """German texts of a matching run, shared by the page and the ``match`` command."""
 
-from ..models import WEEKDAYS
+from ..models import WEEKDAYS, MatchRunStatus
 from ..models.base import minutes_label
 
 
@@ -17,9 +17,9 @@ def seconds_label(seconds: float | None) -> str:
 
 def status_line(run) -> str:
     """What the result is worth: proven optimal, only the number proven, or the best found in time."""
-    if run.status == "laeuft":
+    if run.status == MatchRunStatus.LAEUFT:
         return "Berechnung läuft …"
-    if run.status == "fehler":
+    if run.status == MatchRunStatus.FEHLER:
         return f"Berechnung fehlgeschlagen: {run.error}"
     served, total = run.served or 0, run.requests_count
     if total == 0:

@@ -13,7 +13,7 @@ from ..budget.operations import budget_warning
 from ..clock import now, today
 from ..extensions import db
 from ..models import Request, RequestStatus, Senior
-from ..models.matching import MatchProposal, MatchRun, MatchUnserved
+from ..models.matching import MatchProposal, MatchRun, MatchRunStatus, MatchUnserved, ProposalDecision
 from . import runner
 from .forms import RejectForm, StartForm, accept_form
 from .instance import next_monday
@@ -58,7 +58,9 @@ def _render(run: MatchRun | None, *, forms: dict | None = None):
     open_count = db.session.scalar(
         sa.select(sa.func.count()).select_from(Request).where(Request.status.in_(RequestStatus.OPEN))
     )
-    running_for = int((now() - run.started_at).total_seconds()) if run is not None and run.status == "laeuft" else 0
+    running_for = (
+        int((now() - run.started_at).total_seconds()) if run is not None and run.status == MatchRunStatus.LAEUFT else 0
+    )
     budget_warnings = _budget_warnings(run)
     return render_template(
         "matches/index.html",
@@ -81,7 +83,7 @@ def _budget_warnings(run: MatchRun | None) -> dict[int, str]:
         return {}
     warnings = {}
     for proposal in run.proposals:
-        if proposal.decision != "offen" or proposal.request.service != "entlastung":
+        if proposal.decision != ProposalDecision.OFFEN or proposal.request.service != "entlastung":
             continue
         weekly_minutes = sum(end - start for _weekday, start, end in proposal.visits)
         if message := budget_warning(proposal.request.senior, weekly_minutes, today=today()):
