@@ -7,15 +7,22 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Appointment, Pairing, Request, RequestStatus, Senior, Volunteer
+from ..models import (
+    Appointment,
+    AppointmentStatus,
+    Pairing,
+    Request,
+    RequestStatus,
+    Senior,
+    SeniorStatus,
+    Volunteer,
+    VolunteerStatus,
+)
 
 TOP_REQUESTS = 10
 LIST_LIMIT = 20
 UPCOMING_DAYS = 7
 EXPIRY_NOTICE_DAYS = 60
-CURRENT_SENIOR_STATUSES = ("aktiv", "wartend", "pausiert")
-CURRENT_VOLUNTEER_STATUSES = ("bewerbung", "aktiv", "pausiert")
-UNREPORTED_STATUSES = ("geplant", "bestaetigt", "stattgefunden")
 
 
 @dataclass
@@ -62,7 +69,7 @@ def unconfirmed_appointments(today: date) -> Counted:
     query = _with_people(
         sa.select(Appointment)
         .where(
-            Appointment.status == "geplant",
+            Appointment.status == AppointmentStatus.GEPLANT,
             Appointment.on.between(today, today + timedelta(days=UPCOMING_DAYS)),
         )
         .order_by(Appointment.on, Appointment.planned_start)
@@ -76,7 +83,7 @@ def unreported_appointments(today: date) -> Counted:
         sa.select(Appointment)
         .where(
             Appointment.on < today,
-            Appointment.status.in_(UNREPORTED_STATUSES),
+            Appointment.status.in_(AppointmentStatus.LIVE),
             Appointment.actual_minutes.is_(None),
         )
         .order_by(Appointment.on, Appointment.planned_start)
@@ -104,7 +111,7 @@ def certificates_due(today: date, *, max_years: int) -> list[CertificateDue]:
     volunteers = db.session.scalars(
         sa.select(Volunteer)
         .where(
-            Volunteer.status.in_(CURRENT_VOLUNTEER_STATUSES),
+            Volunteer.status.in_(VolunteerStatus.CURRENT),
             sa.or_(Volunteer.fuehrungszeugnis_on.is_(None), Volunteer.fuehrungszeugnis_on <= cutoff),
         )
         .order_by(Volunteer.fuehrungszeugnis_on.is_not(None), Volunteer.fuehrungszeugnis_on, Volunteer.sort_name)
@@ -120,7 +127,7 @@ def seniors_without_consent() -> list[Senior]:
     return db.session.scalars(
         sa.select(Senior)
         .where(
-            Senior.status.in_(CURRENT_SENIOR_STATUSES),
+            Senior.status.in_(SeniorStatus.CURRENT),
             Senior.pflegegrad.is_not(None),
             Senior.consent_on.is_(None),
         )
@@ -146,7 +153,7 @@ def entlastung_last_month(today: date) -> dict:
         .join(Appointment.pairing)
         .where(
             Pairing.service == "entlastung",
-            Appointment.status == "stattgefunden",
+            Appointment.status == AppointmentStatus.STATTGEFUNDEN,
             Appointment.on.between(first, last),
         )
     ).one()
@@ -158,7 +165,7 @@ def seniors_missing_billing_data() -> list[Senior]:
     return db.session.scalars(
         sa.select(Senior)
         .where(
-            Senior.status.in_(CURRENT_SENIOR_STATUSES),
+            Senior.status.in_(SeniorStatus.CURRENT),
             Senior.pflegegrad.is_not(None),
             sa.or_(Senior.kvnr.is_(None), Senior.pflegekasse_id.is_(None)),
         )

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..extensions import db
 from ..forms import Form
-from ..models import GENDERS, SENIOR_STATUSES, District, Pflegekasse, Sozialraum
+from ..models import GENDERS, SENIOR_STATUSES, District, Pflegekasse, SeniorStatus, Sozialraum
 from .operations import FIELDS, REQUIRED
 
 OTHER_PERSON = "Trotzdem speichern – es ist eine andere Person"
@@ -95,7 +95,7 @@ class SeniorForm(Form):
         validators=[Optional()],
         description="Ab diesem Tag erhält die Senior:in die Rechnung selbst.",
     )
-    status = SelectField("Status", choices=list(SENIOR_STATUSES.items()), default="aktiv")
+    status = SelectField("Status", choices=list(SENIOR_STATUSES.items()), default=SeniorStatus.AKTIV)
     confirm_other_person = BooleanField(OTHER_PERSON)
 
     def __init__(self, *args, **kwargs):

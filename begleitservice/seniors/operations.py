@@ -16,6 +16,7 @@ from ..models import (
     SENIOR_STATUSES,
     District,
     Pairing,
+    PairingStatus,
     Pflegekasse,
     Request,
     RequestStatus,
@@ -65,8 +66,6 @@ REQUIRED = {
 }
 MIN_AGE, MAX_AGE = 50, 120
 DORTMUND_POSTAL_CODES = range(44135, 44389)
-# Pairings and requests that still run; the service rule (Pflegegrad ↔ service) must keep holding for them.
-RUNNING_PAIRING = ("aktiv", "pausiert")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -314,7 +313,7 @@ def _service_rule_error(senior: Senior, grade: int | None) -> str | None:
     pairings = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Pairing)
-        .where(Pairing.senior_id == senior.id, Pairing.service == clashing, Pairing.status.in_(RUNNING_PAIRING))
+        .where(Pairing.senior_id == senior.id, Pairing.service == clashing, Pairing.status.in_(PairingStatus.RUNNING))
     )
     requests = db.session.scalar(
         sa.select(sa.func.count())

@@ -18,18 +18,19 @@ from ..models import (
     Appointment,
     District,
     Pairing,
+    PairingStatus,
     Pflegekasse,
     Request,
     Senior,
+    SeniorStatus,
 )
 from ..models.names import search_condition
 from .forms import SeniorForm
-from .operations import RUNNING_PAIRING, SeniorError, outside_dortmund, save_senior
+from .operations import SeniorError, outside_dortmund, save_senior
 
 bp = Blueprint("seniors", __name__, url_prefix="/seniors")
 restrict(bp, *STAFF)
 
-HIDDEN_BY_DEFAULT = ("beendet", "gesperrt")
 APPOINTMENTS_SHOWN = 10
 
 
@@ -63,7 +64,7 @@ def index():
         pairing_counts = dict(
             db.session.execute(
                 sa.select(Pairing.senior_id, sa.func.count())
-                .where(Pairing.senior_id.in_([s.id for s in page.items]), Pairing.status == "aktiv")
+                .where(Pairing.senior_id.in_([s.id for s in page.items]), Pairing.status == PairingStatus.AKTIV)
                 .group_by(Pairing.senior_id)
             ).all()
         )
@@ -96,7 +97,7 @@ def _filtered(query, args, today: date):
     if status in SENIOR_STATUSES:
         query = query.where(Senior.status == status)
     elif status != "alle":
-        query = query.where(Senior.status.not_in(HIDDEN_BY_DEFAULT))
+        query = query.where(Senior.status.in_(SeniorStatus.CURRENT))
     abtretung_valid = sa.and_(
         Senior.abtretung_on <= today,
         sa.or_(Senior.abtretung_revoked_on.is_(None), Senior.abtretung_revoked_on > today),
@@ -185,6 +186,6 @@ def detail(senior_id: int):
             sa.select(Pairing)
             .where(Pairing.senior_id == senior.id)
             .options(joinedload(Pairing.volunteer), selectinload(Pairing.slots))
-            .order_by(Pairing.status.in_(RUNNING_PAIRING).desc(), Pairing.starts_on.desc())
+            .order_by(Pairing.status.in_(PairingStatus.RUNNING).desc(), Pairing.starts_on.desc())
         ).all()
     return render_template("seniors/detail.html", **context)

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from ..forms import Form, IntervalsField
-from ..models import GENDERS, SERVICES, VOLUNTEER_STATUSES
+from ..models import GENDERS, SERVICES, VOLUNTEER_STATUSES, VolunteerStatus
 from .operations import MAX_MINUTES_PER_WEEK, MAX_SENIORS
 
 _HOURS_MINUTES = re.compile(r"^(\d{1,2}):([0-5]\d)$")
@@ -123,7 +123,7 @@ class VolunteerForm(Form):
         description="Zertifikat oder Aktenzeichen.",
     )
     fuehrungszeugnis_on = DateField("Erweitertes Führungszeugnis vom", validators=[Optional()])
-    status = SelectField("Status", choices=list(VOLUNTEER_STATUSES.items()), default="aktiv")
+    status = SelectField("Status", choices=list(VOLUNTEER_STATUSES.items()), default=VolunteerStatus.AKTIV)
     notes = TextAreaField("Notizen", validators=[Optional()])
     confirm_other_person = BooleanField("Trotzdem speichern – es ist eine andere Person")
 

@@ -23,9 +23,11 @@ from ..models import (
     District,
     Pairing,
     PairingSlot,
+    PairingStatus,
     Volunteer,
     VolunteerAbsence,
     VolunteerAvailability,
+    VolunteerStatus,
 )
 from ..models.base import join_list, split_list
 from ..models.names import phone_digits, same_name
@@ -79,7 +81,7 @@ class VolunteerData:
     basisqualifizierung_on: date | None = None
     basisqualifizierung_ref: str | None = None
     fuehrungszeugnis_on: date | None = None
-    status: str = "aktiv"
+    status: str = VolunteerStatus.AKTIV
     notes: str | None = None
 
 
@@ -254,7 +256,7 @@ def delete_absence(absence: VolunteerAbsence) -> None:
 def _follow_absences(volunteer: Volunteer) -> None:
     """Planned appointments of the volunteer's active pairings follow the changed absences."""
     for pairing in volunteer.pairings:
-        if pairing.status == "aktiv":
+        if pairing.status == PairingStatus.AKTIV:
             follow_rule(pairing)
 
 
@@ -280,7 +282,7 @@ def workloads(volunteer_ids: Iterable[int], *, today: date) -> dict[int, Workloa
         .outerjoin(PairingSlot, PairingSlot.pairing_id == Pairing.id)
         .where(
             Pairing.volunteer_id.in_(ids),
-            Pairing.status == "aktiv",
+            Pairing.status == PairingStatus.AKTIV,
             sa.or_(Pairing.ends_on.is_(None), Pairing.ends_on >= today),
         )
         .group_by(Pairing.volunteer_id)

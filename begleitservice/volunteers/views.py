@@ -17,8 +17,10 @@ from ..models import (
     Appointment,
     District,
     Pairing,
+    PairingStatus,
     Volunteer,
     VolunteerAbsence,
+    VolunteerStatus,
 )
 from ..models.base import split_list
 from ..models.names import search_condition
@@ -28,7 +30,6 @@ from .operations import VolunteerData, VolunteerError, add_absence, delete_absen
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
 restrict(bp, *CARE)
 
-CURRENT_STATUSES = ("aktiv", "bewerbung", "pausiert")
 STATUS_FILTERS = {"": "aktiv, Bewerbung, pausiert", "alle": "alle", **VOLUNTEER_STATUSES}
 SERVICE_COLUMNS = {
     "besuchsdienst": Volunteer.offers_besuchsdienst,
@@ -115,7 +116,7 @@ def _filtered(*, q: str, district: int | None, service: str, language: str, stat
         # stored as "Deutsch, Türkisch": match whole names only
         query = query.where((", " + Volunteer.languages + ",").contains(f", {language},", autoescape=True))
     if status == "":
-        query = query.where(Volunteer.status.in_(CURRENT_STATUSES))
+        query = query.where(Volunteer.status.in_(VolunteerStatus.CURRENT))
     elif status in VOLUNTEER_STATUSES:
         query = query.where(Volunteer.status == status)
     return query
@@ -184,7 +185,7 @@ def _warn_about_workload(volunteer: Volunteer) -> None:
     load = workloads([volunteer.id], today=local_today()).get(volunteer.id)
     if load is None or not load.seniors:
         return
-    if volunteer.status in ("pausiert", "ausgeschieden"):
+    if volunteer.status in (VolunteerStatus.PAUSIERT, VolunteerStatus.AUSGESCHIEDEN):
         flash(
             f"Achtung: {volunteer.name} begleitet noch {load.seniors} Senior:in(nen) in laufenden Begleitungen.",
             "warning",
@@ -205,7 +206,7 @@ def _render_detail(volunteer: Volunteer, absence_form: AbsenceForm):
         sa.select(Pairing)
         .where(Pairing.volunteer_id == volunteer.id)
         .options(selectinload(Pairing.senior), selectinload(Pairing.slots))
-        .order_by(sa.case((Pairing.status == "aktiv", 0), else_=1), Pairing.starts_on.desc())
+        .order_by(sa.case((Pairing.status == PairingStatus.AKTIV, 0), else_=1), Pairing.starts_on.desc())
     ).all()
     appointments = (
         sa.select(Appointment)
