@@ -18,7 +18,7 @@ from billing.month import Month
 
 from ..budget.inputs import billing_config
 from ..extensions import db
-from ..models import Appointment, Pairing
+from ..models import Appointment, AppointmentStatus, Pairing
 from .convert import visit_data
 
 
@@ -29,7 +29,7 @@ def allowance_lines_between(first: date, last: date) -> list[AllowanceLine]:
         .join(Appointment.pairing)
         .where(
             Appointment.on.between(first, last),
-            Appointment.status == "stattgefunden",
+            Appointment.status == AppointmentStatus.STATTGEFUNDEN,
             Pairing.service == "entlastung",
         )
         .options(joinedload(Appointment.pairing).joinedload(Pairing.volunteer), joinedload(Appointment.cover_volunteer))

@@ -21,7 +21,7 @@ from billing.month import Month
 
 from ..appointments.convert import appointment_volunteer
 from ..extensions import db
-from ..models import Appointment, BilledVisit, Invoice, Pflegekasse, Senior
+from ..models import Appointment, AppointmentStatus, BilledVisit, Invoice, Pflegekasse, Senior
 
 
 def kasse_address(kasse: Pflegekasse) -> tuple[str, ...]:
@@ -60,7 +60,7 @@ def visit_data(appointment: Appointment, *, expected: bool = False) -> VisitData
         volunteer_ref=str(volunteer.id),
         volunteer_name=volunteer.name,
         service=Service(appointment.pairing.service),
-        took_place=expected or appointment.status == "stattgefunden",
+        took_place=expected or appointment.status == AppointmentStatus.STATTGEFUNDEN,
         minutes=appointment.actual_minutes,
     )
 

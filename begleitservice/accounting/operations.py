@@ -27,6 +27,7 @@ from ..clock import today as local_today
 from ..extensions import db
 from ..models import (
     Appointment,
+    AppointmentStatus,
     BilledVisit,
     BillingRun,
     Invoice,
@@ -90,7 +91,7 @@ def month_inputs(month: Month, *, senior_ids: Iterable[int] | None = None) -> li
         .where(
             Appointment.on >= month.first_day,
             Appointment.on <= month.last_day,
-            Appointment.status == "stattgefunden",
+            Appointment.status == AppointmentStatus.STATTGEFUNDEN,
         )
         .options(
             joinedload(Appointment.pairing).joinedload(Pairing.volunteer),
@@ -129,7 +130,7 @@ def _unbilled_earlier_months(month: Month) -> list[Month]:
         .join(Appointment.pairing)
         .where(
             Appointment.on < month.first_day,
-            Appointment.status == "stattgefunden",
+            Appointment.status == AppointmentStatus.STATTGEFUNDEN,
             Pairing.service == "entlastung",
             ~sa.exists(active),
         )
@@ -380,5 +381,5 @@ def _correct(visits: list[BilledVisit], corrections: Mapping[int, int | None]) -
             raise AccountingError("Korrigiert werden können nur Termine der stornierten Rechnung.")
         if minutes is not None and not 1 <= minutes <= 720:
             raise AccountingError("Bitte eine Dauer von 1 bis 720 Minuten angeben.")
-        appointment.status = "stattgefunden" if minutes else "ausgefallen"
+        appointment.status = AppointmentStatus.STATTGEFUNDEN if minutes else AppointmentStatus.AUSGEFALLEN
         appointment.actual_minutes = minutes or None

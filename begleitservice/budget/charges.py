@@ -19,15 +19,13 @@ from billing.month import Month
 
 from ..accounting.convert import visit_data, visit_split
 from ..extensions import db
-from ..models import Appointment, Pairing, Senior
+from ..models import Appointment, AppointmentStatus, Pairing, Senior
 from .inputs import ENTLASTUNG, billing_config
 
 try:  # the monthly run's tables; absent until the billing area is installed
     from ..models.invoicing import BilledVisit, BillingRun
 except ImportError:  # pragma: no cover - depends on the billing area being present
     BilledVisit = BillingRun = None
-
-EXPECTED_STATUSES = ("geplant", "bestaetigt", "stattgefunden")
 
 
 @dataclass(frozen=True)
@@ -74,7 +72,7 @@ def expected_charges(senior: Senior, *, skip_months: frozenset[Month] = frozense
         .where(
             Pairing.senior_id == senior.id,
             Pairing.service == ENTLASTUNG,
-            Appointment.status.in_(EXPECTED_STATUSES),
+            Appointment.status.in_(AppointmentStatus.LIVE),
         )
         .options(joinedload(Appointment.pairing).joinedload(Pairing.volunteer), joinedload(Appointment.cover_volunteer))
     )

@@ -20,7 +20,7 @@ from billing.month import Month
 
 from ..clock import today as service_today
 from ..extensions import db
-from ..models import Pairing, Senior, User
+from ..models import Pairing, PairingStatus, Senior, User
 from ..models.budget import BudgetOpening, BudgetOtherUse, UmwandlungDeclaration
 from .charges import OwnCharges, own_charges
 from .inputs import ENTLASTUNG, billing_config, ledger_input
@@ -148,7 +148,7 @@ def planned_monthly_minutes(senior: Senior, extra_weekly_minutes: int = 0) -> in
     """Planned minutes per month of the senior's active Entlastung pairings plus ``extra_weekly_minutes``."""
     pairings = db.session.scalars(
         sa.select(Pairing)
-        .where(Pairing.senior_id == senior.id, Pairing.service == ENTLASTUNG, Pairing.status == "aktiv")
+        .where(Pairing.senior_id == senior.id, Pairing.service == ENTLASTUNG, Pairing.status == PairingStatus.AKTIV)
         .options(selectinload(Pairing.slots))
     )
     weekly = Fraction(extra_weekly_minutes)
