@@ -20,6 +20,8 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
 SORT_LENGTH = 200
+# Nobody types more into a name search; longer input is cut so a pasted text cannot build a huge query.
+SEARCH_MAX_CHARS, SEARCH_MAX_WORDS = 200, 8
 # The second German spelling of umlauts (DIN 5007-2); anyascii gives the first (ä→a, DIN 5007-1).
 _UMLAUTS_WITH_E = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -71,14 +73,15 @@ def sort_key(*parts: str | None) -> str:
 def search_terms(query: str | None) -> list[list[str]]:
     """What a typed search must find: per word the spellings of which one must occur.
 
-    A query that looks like a phone number ('0231 123', '0231/123-4') is one term of its digits.
+    A query that looks like a phone number ('0231 123', '0231/123-4') is one term of its digits. Only the first
+    SEARCH_MAX_CHARS characters and SEARCH_MAX_WORDS words count.
     """
-    query = (query or "").strip()
+    query = (query or "")[:SEARCH_MAX_CHARS].strip()
     if not query:
         return []
     if _PHONE_LIKE.fullmatch(query):
         return [[phone_digits(query)]]
-    return [terms for word in query.split() if (terms := spellings(word))]
+    return [terms for word in query.split()[:SEARCH_MAX_WORDS] if (terms := spellings(word))]
 
 
 def search_condition(column, query: str | None):

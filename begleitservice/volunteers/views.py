@@ -23,7 +23,7 @@ from ..models import (
     VolunteerStatus,
 )
 from ..models.base import split_list
-from ..models.names import search_condition
+from ..models.names import search_condition, sort_key
 from .forms import AbsenceForm, VolunteerForm
 from .operations import VolunteerData, VolunteerError, add_absence, delete_absence, save_volunteer, workloads
 
@@ -98,7 +98,7 @@ def index():
         loads=workloads((v.id for v in page.items), today=local_today()),
         args=args,
         districts=db.session.scalars(sa.select(District).order_by(District.name)).all(),
-        languages=sorted(languages, key=str.casefold),
+        languages=sorted(languages, key=sort_key),
         services=SERVICES,
         status_filters=STATUS_FILTERS,
     )
