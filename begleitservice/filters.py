@@ -8,6 +8,7 @@ from babel.numbers import format_currency, format_decimal
 from flask import Flask
 
 from .models.base import GENDERS, SERVICES, WEEKDAYS, minutes_label
+from .rules import SOFT_RULE_LABELS
 
 AGE_WARN_DAYS = 30
 AGE_BAD_DAYS = 60
@@ -51,6 +52,7 @@ def register_filters(app: Flask) -> None:
         stunden=stunden,
         wochentag=lambda i: WEEKDAYS[i],
         dienst=lambda code: SERVICES.get(code, code),
+        regel=lambda code: SOFT_RULE_LABELS.get(code, code),
         geschlecht=lambda code: GENDERS.get(code, "keine Vorgabe") if code else "keine Vorgabe",
     )
     app.jinja_env.globals["age_class"] = age_class

@@ -55,13 +55,17 @@ def make_pflegekasse(**kw) -> Pflegekasse:
     return _save(Pflegekasse(**kw))
 
 
-def make_volunteer(*, availability=((0, 9 * 60, 17 * 60),), district_name: str = "Eving", **kw) -> Volunteer:
+WEEKDAYS_8_TO_20 = tuple((day, 8 * 60, 20 * 60) for day in range(5))
+
+
+def make_volunteer(*, availability=WEEKDAYS_8_TO_20, district_name: str = "Eving", **kw) -> Volunteer:
     n = next(_seq)
     kw.setdefault("first_name", "Erika")
     kw.setdefault("last_name", f"Muster{n}")
     kw.setdefault("email", f"ehrenamt{n}@example.org")
     kw.setdefault("gender", "w")
     kw.setdefault("offers_besuchsdienst", True)
+    kw.setdefault("fuehrungszeugnis_on", date(2025, 1, 15))
     if kw.get("offers_entlastung"):
         kw.setdefault("basisqualifizierung_on", date(2024, 3, 1))
     volunteer = Volunteer(home_district=district(district_name), **kw)

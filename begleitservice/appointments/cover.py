@@ -1,30 +1,30 @@
 """Stand-ins (Vertretung) for a declined visit: who can take it, offers by mail, the first to accept gets it.
 
-Who can take the visit is decided by ``matching``'s hard rules (service, district, language, gender, availability,
-busy times with the travel buffer, capacity) on a one-request instance for exactly this visit; ``scheduling``
-ranks them. The pairing stays the senior's pairing: the visit only gets ``cover_volunteer_id``.
+Who can take the visit is decided by the placing rules (``begleitservice.rules.VISIT_RULES``: qualification,
+presence, no other visit within the travel buffer, district, availability, minutes left, language and gender
+wish); ``scheduling`` ranks them. The pairing stays the senior's pairing: the visit only gets ``cover_volunteer_id``.
 
 Every function takes model objects, flushes and never commits: the view commits.
 """
 
 import logging
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-import matching
 import scheduling
-from matching.candidates import build_candidates
 
+from .. import rules
 from ..database import lock
 from ..extensions import db
 from ..mail import notices
 from ..mail.outbox import forget_markers
 from ..models import Appointment, Pairing, Senior, Volunteer
 from ..models.scheduling import CoverOffer
-from .convert import senior_label, to_domain
+from ..rules.commitments import minute
+from .convert import to_domain
 from .operations import resolve_alerts, starts_at
 
 log = logging.getLogger(__name__)
@@ -51,30 +51,6 @@ class NotFree(CoverError):
 def needs_cover(appointment: Appointment, *, now: datetime) -> bool:
     """A declined visit without a stand-in that has not started yet."""
     return appointment.status == "abgesagt" and appointment.cover_volunteer_id is None and starts_at(appointment) > now
-
-
-def _minute(at: time) -> int:
-    return at.hour * 60 + at.minute
-
-
-def visit_request(appointment: Appointment) -> matching.Request:
-    """The single visit as a one-visit matching request: its weekday and time exactly, the senior's needs."""
-    pairing = appointment.pairing
-    senior = pairing.senior
-    placed = pairing.request
-    start, end = _minute(appointment.planned_start), _minute(appointment.planned_end)
-    return matching.Request(
-        id=appointment.id,
-        district=senior.district.name,
-        service=pairing.service,
-        visits_per_week=1,
-        minutes_per_visit=end - start,
-        windows=[matching.Slot(appointment.on.weekday(), start, end)],
-        languages=(placed.language_list if placed and placed.language_list else senior.language_list),
-        volunteer_gender=(placed.volunteer_gender if placed else None) or senior.preferred_volunteer_gender,
-        excluded_volunteers=[pairing.volunteer_id],
-        name=senior_label(senior),
-    )
 
 
 def _with_people(query):
@@ -118,48 +94,6 @@ def _past_visits(appointment: Appointment) -> list[scheduling.Appointment]:
     return [to_domain(a) for a in rows]
 
 
-def _unplanned_slots(day: date, volunteer_ids: list[int]) -> dict[int, list[matching.Slot]]:
-    """Slots of active pairings whose appointments do not reach ``day`` yet (beyond the horizon): still busy."""
-    reaches = sa.select(Appointment.id).where(Appointment.pairing_id == Pairing.id, Appointment.on >= day).exists()
-    pairings = db.session.scalars(
-        sa.select(Pairing)
-        .where(
-            Pairing.volunteer_id.in_(volunteer_ids),
-            Pairing.status == "aktiv",
-            Pairing.starts_on <= day,
-            sa.or_(Pairing.ends_on.is_(None), Pairing.ends_on >= day),
-            ~reaches,
-        )
-        .options(selectinload(Pairing.slots))
-    )
-    busy: dict[int, list[matching.Slot]] = {}
-    for pairing in pairings:
-        for slot in pairing.slots:
-            if slot.weekday == day.weekday():
-                busy.setdefault(pairing.volunteer_id, []).append(
-                    matching.Slot(slot.weekday, slot.start_minute, slot.end_minute)
-                )
-    return busy
-
-
-def _as_matching(volunteer: Volunteer, own: list[scheduling.Appointment], extra: list[matching.Slot], day: date):
-    """The volunteer as matching sees them for this visit: busy that day, minutes LEFT in that week."""
-    busy = [matching.Slot(day.weekday(), _minute(a.start), _minute(a.end)) for a in own if a.on == day]
-    used = sum(a.duration_minutes for a in own) + sum(s.end - s.start for s in extra)
-    return matching.Volunteer(
-        id=volunteer.id,
-        districts=[d.name for d in volunteer.districts],
-        services=volunteer.services,
-        languages=volunteer.language_list,
-        gender=volunteer.gender,
-        max_minutes_per_week=max(0, volunteer.max_minutes_per_week - used),
-        max_seniors=1,  # one stand-in visit is no new Begleitung: only the week's minutes limit it
-        availability=[matching.Slot(a.weekday, a.start_minute, a.end_minute) for a in volunteer.availability],
-        busy=busy + extra,
-        name=volunteer.name,
-    )
-
-
 VOLUNTEER_FACTS = (
     joinedload(Volunteer.home_district),
     selectinload(Volunteer.travel_districts),
@@ -168,54 +102,42 @@ VOLUNTEER_FACTS = (
 )
 
 
-def is_absent(volunteer: Volunteer, day: date) -> bool:
-    """Whether the volunteer is away (an absence) on ``day``."""
-    return any(a.starts_on <= day <= a.ends_on for a in volunteer.absences)
-
-
-def _feasible(appointment: Appointment, volunteers: list[Volunteer]) -> tuple[set[int], list[scheduling.Appointment]]:
-    """Of ``volunteers`` (loaded with VOLUNTEER_FACTS), the ids matching's hard rules let take this one visit
-    (absent ones left out), and their other appointments of that week."""
-    day = appointment.on
-    present = [v for v in volunteers if not is_absent(v, day)]
-    if not present:
-        return set(), []
-    ids = [v.id for v in present]
-    week = _week_appointments(appointment, ids)
-    unplanned = _unplanned_slots(day, ids)
-    instance = matching.Instance(
-        volunteers=[
-            _as_matching(
-                v, [a for a in week if a.volunteer_id == v.id and not a.is_cancelled], unplanned.get(v.id, []), day
-            )
-            for v in present
-        ],
-        requests=[visit_request(appointment)],
-        settings=matching.Settings(slot_minutes=1),  # the visit keeps its exact time, on any minute
+def _visit(appointment: Appointment, volunteer: Volunteer) -> rules.Visit:
+    """The declined visit as the stand-in would make it: its date and time exactly, the senior's wishes."""
+    pairing = appointment.pairing
+    return rules.Visit(
+        volunteer=volunteer,
+        senior=pairing.senior,
+        service=pairing.service,
+        on=appointment.on,
+        start=minute(appointment.planned_start),
+        end=minute(appointment.planned_end),
+        pairing_id=pairing.id,
+        appointment_id=appointment.id,
+        **rules.wishes(pairing.senior, pairing.request),
     )
-    candidates = build_candidates(instance)
-    return {instance.volunteers[candidates.pairs[index].v].id for index in candidates.by_request[0]}, week
 
 
 def cover_candidates(appointment: Appointment) -> list[scheduling.RankedCandidate]:
-    """Volunteers who may take this one visit under matching's hard rules, ranked (district, knows the senior,
-    load); the declining volunteer and volunteers absent that day are left out."""
+    """Volunteers who may take this one visit by every placing rule (``rules.VISIT_RULES``), ranked (district,
+    knows the senior, load); the declining volunteer is left out."""
     volunteers = db.session.scalars(
         sa.select(Volunteer)
         .where(Volunteer.status == "aktiv", Volunteer.id != appointment.pairing.volunteer_id)
         .options(*VOLUNTEER_FACTS)
         .order_by(Volunteer.id)
     ).all()
-    feasible, week = _feasible(appointment, list(volunteers))
+    verdicts = rules.check_visits([_visit(appointment, v) for v in volunteers])
+    feasible = {v.id: v for v, broken in zip(volunteers, verdicts, strict=True) if not broken}
     if not feasible:
         return []
-    by_id = {v.id: v for v in volunteers}
+    week = _week_appointments(appointment, list(feasible))
     history = {a.id: a for a in [*_past_visits(appointment), *week]}
     ranked = scheduling.rank_cover(
         to_domain(appointment),
         [
-            scheduling.CoverCandidate(volunteer_id=vid, name=by_id[vid].name, district=by_id[vid].home_district.name)
-            for vid in sorted(feasible)
+            scheduling.CoverCandidate(volunteer_id=vid, name=v.name, district=v.home_district.name)
+            for vid, v in sorted(feasible.items())
         ],
         history=history.values(),
     )
@@ -223,16 +145,19 @@ def cover_candidates(appointment: Appointment) -> list[scheduling.RankedCandidat
     return ranked
 
 
+STILL_FREE_RULES = (rules.checks.is_present, rules.checks.free_on_day, rules.checks.has_minutes_left)
+
+
 def check_still_free(appointment: Appointment, volunteer_id: int) -> None:
-    """Raise NotFree unless the volunteer may still take this visit by the very rules that proposed them
-    (present that day, no other visit overlapping it with the travel buffer, minutes left in the week)."""
+    """Raise NotFree unless the volunteer may still take this visit by the rules that proposed them: present that
+    day, no other visit within the travel buffer, minutes left in the week."""
     volunteer = db.session.scalars(
         sa.select(Volunteer).where(Volunteer.id == volunteer_id).options(*VOLUNTEER_FACTS)
     ).one()
-    if is_absent(volunteer, appointment.on):
+    broken = rules.check_visit(_visit(appointment, volunteer), rules=STILL_FREE_RULES)
+    if any(v.rule == "absent" for v in broken):
         raise NotFree("absent")
-    feasible, _ = _feasible(appointment, [volunteer])
-    if volunteer_id not in feasible:
+    if broken:
         raise NotFree("busy")
 
 

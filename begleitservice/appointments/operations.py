@@ -14,11 +14,13 @@ import scheduling
 from scheduling.model import local_datetime, to_local
 from scheduling.recurrence import generate, horizon_end
 
-from .. import clock
+from .. import clock, rules
 from ..accounting.operations import billing_run_of, ensure_not_billed
+from ..database import lock
 from ..extensions import db
 from ..mail.outbox import forget_markers
 from ..models import Appointment, AppointmentAlert, Pairing, Volunteer
+from ..rules.commitments import minute
 from .convert import absences_of, to_domain, visit_rule
 
 log = logging.getLogger(__name__)
@@ -147,9 +149,21 @@ def add_one_off(
         raise AppointmentError("on", "Die Begleitung ist nicht aktiv.")
     if replaces_on is not None and replacement_for(pairing, replaces_on) is not None:
         raise AppointmentError("replaces_on", "Für diesen Termin gibt es schon einen Ersatztermin.")
-    for other in pairing.appointments:
+    for other in pairing.appointments:  # also a called-off one: one record per visit time of a Begleitung
         if other.on == on and other.planned_start < end and start < other.planned_end:
             raise AppointmentError("start", "Zu dieser Zeit gibt es schon einen Termin dieser Begleitung.")
+    visit = rules.Visit(
+        volunteer=pairing.volunteer,
+        senior=pairing.senior,
+        service=pairing.service,
+        on=on,
+        start=minute(start),
+        end=minute(end),
+        pairing_id=pairing.id,
+    )
+    lock(Volunteer, pairing.volunteer_id)  # two visits booked at once for one volunteer: one sees the other
+    if violations := rules.check_visit(visit, rules=rules.TIME_RULES):
+        raise AppointmentError(violations[0].field, " ".join(v.message for v in violations))
     appointment = Appointment(
         on=on,
         planned_start=start,

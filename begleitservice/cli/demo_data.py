@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -139,7 +140,10 @@ def build(*, seed: int, scale: int, today: date) -> None:
     kinds = [False] * counts["besuchsdienst_volunteers"] + [True] * counts["entlastung_volunteers"]
     rng.shuffle(kinds)
     volunteers = [people.volunteer(n, entlastung=kind) for n, kind in enumerate(kinds, start=1)]
-    planner = Planner(rng, today, volunteers)
+    config = current_app.config
+    planner = Planner(
+        rng, today, volunteers, buffer=config["TRAVEL_BUFFER_MINUTES"], years=config["FUEHRUNGSZEUGNIS_MAX_YEARS"]
+    )
     objects: list = [*volunteers]
 
     services = ["besuchsdienst"] * counts["paired_besuchsdienst"] + ["entlastung"] * counts["paired_entlastung"]

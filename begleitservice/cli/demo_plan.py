@@ -1,8 +1,9 @@
 """Demo Begleitungen, appointments and requests that respect the rules a coordinator would.
 
-A pairing only goes to an active volunteer who offers the service (Entlastung: qualified), has a free
-place (max_seniors) and minutes left, shares a language with the senior, meets a gender wish, and has the
-weekly slot free inside their availability.
+A pairing only goes to an active volunteer with a valid Führungszeugnis who offers the service (Entlastung:
+qualified) — both checked by the rule module —, has a free place (max_seniors) and minutes left, shares a language
+with the senior, meets a gender wish, and has the weekly slot free inside their availability (the rule module's
+clash with the travel buffer).
 """
 
 import random
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from scheduling.calendar_nrw import is_holiday
 
+from .. import rules
 from ..models import (
     Appointment,
     Pairing,
@@ -40,17 +42,20 @@ class Load:
     minutes: int = 0
     busy: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
-    def free(self, weekday: int, start: int, end: int) -> bool:
-        """Whether the volunteer has no visit within 30 minutes of start–end on ``weekday``."""
-        return all(end + 30 <= s or start >= e + 30 for s, e in self.busy.get(weekday, []))
+    def free(self, weekday: int, start: int, end: int, *, buffer: int) -> bool:
+        """Whether the volunteer has no visit on ``weekday`` too close to start–end (the rule module's clash)."""
+        return not any(rules.clash(start, end, s, e, buffer) for s, e in self.busy.get(weekday, []))
 
 
 class Planner:
     """Finds volunteers and slots for seniors and writes pairings, appointments and requests."""
 
-    def __init__(self, rng: random.Random, today: date, volunteers: list[Volunteer]):
-        self.rng, self.today = rng, today
-        self.loads = [Load(v) for v in volunteers if v.status == "aktiv"]
+    def __init__(self, rng: random.Random, today: date, volunteers: list[Volunteer], *, buffer: int, years: int):
+        self.rng, self.today, self.buffer = rng, today, buffer
+        # Only volunteers the rule module lets visit: active, with a valid Führungszeugnis.
+        self.loads = [
+            Load(v) for v in volunteers if v.status == "aktiv" and not rules.certificate_error(v, on=today, years=years)
+        ]
 
     # --- pairings ------------------------------------------------------------------------------------------
 
@@ -86,7 +91,7 @@ class Planner:
         offset = rng.randrange(len(self.loads))
         for load in self.loads[offset:] + self.loads[:offset]:
             v = load.volunteer
-            if not (v.offers_entlastung if service == "entlastung" else v.offers_besuchsdienst):
+            if service not in v.services or rules.qualification_error(v, service, on=self.today):
                 continue
             if load.seniors >= v.max_seniors or not wanted & set(v.language_list):
                 continue
@@ -108,7 +113,7 @@ class Planner:
             if any(w == block.weekday for w, _s, _d in slots):
                 continue
             for start in range(block.start_minute, block.end_minute - duration + 1, 30):
-                if load.free(block.weekday, start, start + duration):
+                if load.free(block.weekday, start, start + duration, buffer=self.buffer):
                     slots.append((block.weekday, start, duration))
                     break
             if len(slots) == visits:

@@ -4,8 +4,8 @@ Decisions (see also the "Vorschläge" page):
 - Open requests are those "offen" or "vorgeschlagen" for Besuchsdienst or Entlastung of a senior who is "aktiv" or
   "wartend". Demenzgruppe requests are group care and are left out with a note, as are requests of seniors who are
   paused, finished or locked.
-- Volunteers are those "aktiv" who offer one of the two services; Entlastung counts only with a Basisqualifizierung
-  dated on or before today (the database already refuses Entlastung without one).
+- Volunteers are those "aktiv" who offer one of the two services and may take it by the rule module
+  (``begleitservice.rules``): a valid Führungszeugnis, and for Entlastung a Basisqualifizierung completed by today.
 - Capacity LEFT = own maximum minus the planned weekly minutes (``Pairing.weekly_minutes``) and minus the number of
   pairings that are not ended ("aktiv" or "pausiert", no end date before the planning start): a paused pairing
   keeps its senior and its time. Their weekly slots are the volunteer's busy time (a fortnightly slot blocks every
@@ -32,11 +32,10 @@ from sqlalchemy.orm import joinedload, selectinload
 
 import matching
 
+from .. import rules
 from ..extensions import db
 from ..models import (
     District,
-    Pairing,
-    PairingStatus,
     Request,
     RequestStatus,
     Senior,
@@ -97,40 +96,31 @@ def engine_settings(**overrides) -> matching.Settings:
     return matching.Settings(**values)
 
 
-def capacities(volunteer_ids, *, starts_on: date) -> dict[int, Capacity]:
-    """What each volunteer has taken on through pairings that are not ended by ``starts_on``."""
+def capacities(volunteers: list[Volunteer], *, starts_on: date) -> dict[int, Capacity]:
+    """What each volunteer has taken on through Begleitungen that are not ended by ``starts_on`` (rules module)."""
     used: dict[int, Capacity] = defaultdict(Capacity)
-    if not volunteer_ids:
-        return used
-    pairings = db.session.scalars(
-        sa.select(Pairing)
-        .where(
-            Pairing.volunteer_id.in_(volunteer_ids),
-            Pairing.status != PairingStatus.BEENDET,
-            sa.or_(Pairing.ends_on.is_(None), Pairing.ends_on >= starts_on),
-        )
-        .options(selectinload(Pairing.slots), joinedload(Pairing.senior))
-    ).all()
-    for pairing in pairings:
-        cap = used[pairing.volunteer_id]
-        cap.minutes += pairing.weekly_minutes
-        cap.seniors += 1
-        for slot in pairing.slots:
-            busy = matching.Slot(slot.weekday, slot.start_minute, slot.end_minute)
-            cap.busy.append(busy)
-            cap.with_whom.append((busy, pairing.senior.name))
+    for volunteer_id, taken in rules.load_commitments(volunteers, since=starts_on).items():
+        cap = used[volunteer_id]
+        for weekly in taken.weekly:
+            cap.minutes += weekly.minutes_per_week
+            cap.seniors += 1
+            for slot in weekly.rule.slots:
+                start = slot.start_time.hour * 60 + slot.start_time.minute
+                busy = matching.Slot(slot.weekday, start, start + slot.duration_minutes)
+                cap.busy.append(busy)
+                cap.with_whom.append((busy, weekly.senior))
     return used
 
 
-def offered_services(volunteer: Volunteer, *, today: date) -> list[str]:
-    """The matched services a volunteer may take: Entlastung only with a Basisqualifizierung already done."""
-    services = []
-    if volunteer.offers_besuchsdienst:
-        services.append("besuchsdienst")
-    qualified = volunteer.basisqualifizierung_on is not None and volunteer.basisqualifizierung_on <= today
-    if volunteer.offers_entlastung and qualified:
-        services.append("entlastung")
-    return services
+def offered_services(volunteer: Volunteer, *, today: date, certificate_years: int) -> list[str]:
+    """The matched services a volunteer may take by the rules: offered, qualified, with a valid Führungszeugnis."""
+    if rules.certificate_error(volunteer, on=today, years=certificate_years):
+        return []
+    return [
+        service
+        for service in MATCHED_SERVICES
+        if service in volunteer.services and not rules.qualification_error(volunteer, service, on=today)
+    ]
 
 
 def _absence(volunteer: Volunteer, *, first: date, last: date) -> tuple[bool, str | None]:
@@ -222,9 +212,15 @@ def build_instance(*, today: date, starts_on: date | None = None, settings: matc
     services: dict[int, list[str]] = {}
     absence_notes: dict[int, str] = {}
     away = []
+    years = current_app.config["FUEHRUNGSZEUGNIS_MAX_YEARS"]
+    uncertified = []
     for volunteer in _active_volunteers():
-        offered = offered_services(volunteer, today=today)
+        offered = offered_services(volunteer, today=today, certificate_years=years)
         if not offered:
+            if rules.certificate_error(volunteer, on=today, years=years) and set(volunteer.services) & set(
+                MATCHED_SERVICES
+            ):
+                uncertified.append(volunteer.name)
             continue
         gone, note = _absence(volunteer, first=starts_on, last=last)
         if gone:
@@ -240,7 +236,11 @@ def build_instance(*, today: date, starts_on: date | None = None, settings: matc
             + ", ".join(away)
         )
 
-    used = capacities(list(volunteers), starts_on=starts_on)
+    if uncertified:
+        notes.append(
+            f"Nicht berücksichtigt, weil kein gültiges Führungszeugnis eingetragen ist: {', '.join(uncertified)}"
+        )
+    used = capacities(list(volunteers.values()), starts_on=starts_on)
     excluded = _rejections()
     instance = matching.Instance(
         volunteers=[

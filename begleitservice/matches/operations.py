@@ -15,8 +15,7 @@ import matching
 from .. import clock
 from ..database import lock
 from ..extensions import db
-from ..models import REQUEST_STATUSES, Pairing, Request, RequestStatus, User, Volunteer, VolunteerStatus
-from ..models.base import minutes_label
+from ..models import REQUEST_STATUSES, Pairing, Request, RequestStatus, User
 from ..models.matching import (
     DECISIONS,
     MatchProposal,
@@ -26,10 +25,9 @@ from ..models.matching import (
     MatchUnserved,
     ProposalDecision,
 )
-from ..pairings.operations import PairingError, create_pairing
+from ..pairings.operations import PairingError, PairingRuleError, create_pairing
 from ..requests.operations import change_status
-from .instance import BuiltInstance, build_instance, capacities, engine_settings
-from .texts import visit_label
+from .instance import BuiltInstance, build_instance, engine_settings
 
 log = logging.getLogger(__name__)
 
@@ -133,34 +131,6 @@ def store_solution(run: MatchRun, built: BuiltInstance, solution: matching.Solut
     return run
 
 
-def _check_still_fits(proposal: MatchProposal, *, starts_on: date) -> None:
-    """Refuse when the volunteer took on something since the run (another pairing, a newer accept)."""
-    volunteer = proposal.volunteer
-    if volunteer.status != VolunteerStatus.AKTIV:
-        raise MatchError("starts_on", f"{volunteer.name} ist nicht mehr aktiv und kann nicht vermittelt werden.")
-    used = capacities([volunteer.id], starts_on=starts_on)[volunteer.id]
-    if used.seniors + 1 > volunteer.max_seniors:
-        raise MatchError(
-            "starts_on",
-            f"{volunteer.name} betreut inzwischen {used.seniors} Senior:innen (höchstens {volunteer.max_seniors}).",
-        )
-    left = volunteer.max_minutes_per_week - used.minutes
-    if proposal.weekly_minutes > left:
-        raise MatchError(
-            "starts_on",
-            f"{volunteer.name} hat inzwischen nur noch {max(0, left)} Minuten pro Woche frei, "
-            f"nötig sind {proposal.weekly_minutes}.",
-        )
-    for weekday, start, end in proposal.visits:
-        for slot, senior in used.with_whom:
-            if slot.weekday == weekday and slot.start < end and start < slot.end:
-                raise MatchError(
-                    "starts_on",
-                    f"Der Termin {visit_label((weekday, start, end))} überschneidet sich inzwischen mit der "
-                    f"Begleitung von {senior} ({minutes_label(slot.start)}–{minutes_label(slot.end)}).",
-                )
-
-
 ALREADY_ACCEPTED = "Dieser Vorschlag wurde bereits angenommen."
 
 
@@ -188,8 +158,6 @@ def accept_proposal(proposal: MatchProposal, *, starts_on: date, today: date, us
     _check_open(proposal)
     if starts_on < today:
         raise MatchError("starts_on", "Der Beginn darf nicht in der Vergangenheit liegen.")
-    lock(Volunteer, proposal.volunteer_id)  # capacity and overlaps: see every pairing committed before
-    _check_still_fits(proposal, starts_on=starts_on)
     request = proposal.request
     try:
         pairing = create_pairing(
@@ -201,6 +169,9 @@ def accept_proposal(proposal: MatchProposal, *, starts_on: date, today: date, us
             request=request,
             user=user,
         )
+    except PairingRuleError as error:  # the volunteer took on something since the run
+        hint = " Sie können die Begleitung unter „Neue Begleitung“ mit Begründung trotzdem anlegen."
+        raise MatchError("starts_on", str(error) + (hint if error.overridable else "")) from error
     except PairingError as error:
         raise MatchError("starts_on", str(error)) from error
     proposal.decision, proposal.decided_at, proposal.decided_by, proposal.pairing = (

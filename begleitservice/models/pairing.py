@@ -47,6 +47,11 @@ class Pairing(Timestamps, db.Model):
     starts_on: Mapped[date]
     ends_on: Mapped[date | None]
     status: Mapped[str] = mapped_column(sa.String(20), default=PairingStatus.AKTIV)
+    # Soft placing rules (district, availability, capacity, language, gender wish) a coordinator overrode, and why.
+    override_rules: Mapped[str | None] = mapped_column(sa.String(200))
+    override_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    override_by: Mapped[str | None] = mapped_column(sa.String(120))  # the coordinator's name at the time
+    override_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     volunteer: Mapped[Volunteer] = relationship(back_populates="pairings")
     senior: Mapped[Senior] = relationship(back_populates="pairings")
@@ -73,7 +78,13 @@ class Pairing(Timestamps, db.Model):
             sqlite_where=sa.text(RUNNING_FOR_REQUEST),
             postgresql_where=sa.text(RUNNING_FOR_REQUEST),
         ),
+        sa.CheckConstraint("(override_rules IS NULL) = (override_reason IS NULL)", name="override_has_reason"),
     )
+
+    @property
+    def overridden_rules(self) -> frozenset[str]:
+        """The soft rules overridden for this Begleitung (see begleitservice.rules)."""
+        return frozenset(filter(None, (self.override_rules or "").split(",")))
 
     @property
     def weekly_minutes(self) -> int:

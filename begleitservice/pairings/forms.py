@@ -1,12 +1,20 @@
 """Forms for Begleitungen and their appointments."""
 
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TimeField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..extensions import db
 from ..forms import Form, IntervalsField
 from ..models import APPOINTMENT_STATUSES, PAIRING_STATUSES, SERVICES, Senior, Volunteer
-from ..requests.operations import service_rule_error
 from .operations import MAX_SLOT_MINUTES, MIN_SLOT_MINUTES
 
 NO_QUALIFICATION = " (ohne Basisqualifizierung)"
@@ -22,6 +30,12 @@ class PairingForm(Form):
     starts_on = DateField("Beginn", validators=[InputRequired("Bitte geben Sie ein Datum an.")])
     ends_on = DateField("Ende (optional)", validators=[Optional()])
     status = SelectField("Status", choices=list(PAIRING_STATUSES.items()), default="aktiv")
+    override = BooleanField("Trotzdem speichern: Ich habe die Abweichung geprüft")
+    override_reason = TextAreaField(
+        "Begründung der Abweichung",
+        validators=[Length(max=500, message="Bitte höchstens 500 Zeichen.")],
+        description="Wird bei der Begleitung angezeigt, z. B. „Kennen sich seit Jahren, fährt gern nach Hörde“.",
+    )
 
     def set_people(self, volunteers, seniors) -> None:
         """Offer these volunteers and seniors to choose from."""
@@ -45,12 +59,6 @@ class PairingForm(Form):
         if not field.data or db.session.get(Senior, field.data) is None:
             raise ValidationError("Bitte wählen Sie eine Person.")
 
-    def validate_service(self, field):
-        senior = db.session.get(Senior, self.senior_id.data) if self.senior_id.data else None
-        volunteer = db.session.get(Volunteer, self.volunteer_id.data) if self.volunteer_id.data else None
-        if message := service_rule_error(field.data, senior, volunteer):
-            raise ValidationError(message)
-
     def validate_slots(self, field):
         if field.errors:
             return
@@ -58,6 +66,10 @@ class PairingForm(Form):
             raise ValidationError("Bitte geben Sie mindestens einen wöchentlichen Termin an.")
         if any(not MIN_SLOT_MINUTES <= end - start <= MAX_SLOT_MINUTES for _d, start, end in field.data):
             raise ValidationError("Jeder Termin muss zwischen 15 Minuten und 10 Stunden dauern.")
+
+    def validate_override_reason(self, field):
+        if self.override.data and not (field.data or "").strip():
+            raise ValidationError("Bitte begründen Sie, warum die Begleitung trotzdem passt.")
 
     def validate_ends_on(self, field):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:

@@ -5,8 +5,10 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from .. import rules
 from ..accounting.operations import MonthBilled, ensure_not_billed
 from ..appointments.operations import follow_rule
+from ..clock import now
 from ..database import lock
 from ..extensions import db
 from ..models import (
@@ -24,7 +26,7 @@ from ..models import (
     Volunteer,
 )
 from ..models.base import minutes_label
-from ..requests.operations import allowed_statuses, change_status, service_rule_error
+from ..requests.operations import allowed_statuses, change_status
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,18 @@ class PairingError(ValueError):
     def __init__(self, field: str, message: str):
         super().__init__(message)
         self.field = field
+
+
+class PairingRuleError(PairingError):
+    """The Begleitung breaks placing rules: ``violations`` (each with its field); ``overridable`` when all are soft."""
+
+    def __init__(self, violations: list[rules.Violation]):
+        super().__init__(violations[0].field, " ".join(v.message for v in violations))
+        self.violations = violations
+
+    @property
+    def overridable(self) -> bool:
+        return all(not v.hard for v in self.violations)
 
 
 def slots_from_intervals(intervals: list[tuple[int, int, int]]) -> list[PairingSlot]:
@@ -61,8 +75,6 @@ def _check(
 ) -> None:
     if service not in SERVICES:
         raise PairingError("service", "Bitte wählen Sie ein Angebot.")
-    if message := service_rule_error(service, senior, volunteer):
-        raise PairingError("service", message)
     if ends_on is not None and ends_on < starts_on:
         raise PairingError("ends_on", "Das Ende darf nicht vor dem Beginn liegen.")
     if status not in PAIRING_STATUSES:
@@ -84,6 +96,45 @@ def _check_request_free(request_id: int, *, status: str, other_than: int | None 
         )
 
 
+def _placing_rules(
+    placement: rules.Placement, *, pairing: Pairing | None, status: str, override: rules.Override | None
+) -> list[rules.Violation]:
+    """Apply the placing rules to a Begleitung as it is about to be saved; return the soft rules overridden.
+
+    An ended Begleitung binds nobody: no rule applies. On an edit the volunteer's qualification is checked again
+    only when the volunteer or the service changes or the Begleitung becomes active again.
+    """
+    if status == "beendet":
+        return []
+    lock(Volunteer, placement.volunteer.id)  # two Begleitungen saved at once for one volunteer: one sees the other
+    checks = rules.PLACEMENT_RULES
+    if pairing is not None and (
+        pairing.volunteer_id == placement.volunteer.id
+        and pairing.service == placement.service
+        and (pairing.status == "aktiv" or status != "aktiv")
+    ):
+        checks = tuple(rule for rule in checks if rule not in rules.QUALIFICATION_RULES)
+    earlier = pairing.overridden_rules if pairing is not None else frozenset()
+    if override is None and earlier and pairing is not None:
+        override = rules.Override(pairing.override_reason or "", rules=earlier)
+    try:
+        return rules.enforce(rules.check_placement(placement, rules=checks), override=override)
+    except rules.RuleError as error:
+        raise PairingRuleError(error.violations) from error
+
+
+def _record_override(pairing: Pairing, overridden: list[rules.Violation], override, user: User | None) -> None:
+    """Store which soft rules were overridden, why, by whom and when (cleared when none is broken any more)."""
+    codes = ",".join(dict.fromkeys(v.rule for v in overridden))
+    if not codes:
+        pairing.override_rules = pairing.override_reason = pairing.override_by = pairing.override_at = None
+        return
+    if codes == pairing.override_rules and not (override and override.confirmed):
+        return
+    pairing.override_rules, pairing.override_reason = codes, override.reason.strip()[:500]
+    pairing.override_by, pairing.override_at = (user.name if user else None), now()
+
+
 def create_pairing(
     *,
     volunteer: Volunteer,
@@ -96,8 +147,10 @@ def create_pairing(
     status: str = "aktiv",
     request: Request | None = None,
     user: User | None = None,
+    override: rules.Override | None = None,
 ) -> Pairing:
-    """Create a pairing with its weekly slots; when made from ``request``, mark that request "vermittelt"."""
+    """Create a pairing with its weekly slots if the placing rules allow it (soft ones maybe overridden); when made
+    from ``request``, mark that request "vermittelt"."""
     _check(volunteer=volunteer, senior=senior, service=service, starts_on=starts_on, ends_on=ends_on, status=status)
     if request is not None:
         lock(Request, request.id)  # two saves from one request at once: the second sees the first's Begleitung
@@ -113,6 +166,18 @@ def create_pairing(
             "senior_id",
             f"Die Anfrage hat den Status „{REQUEST_STATUSES[request.status]}“ und kann nicht mehr vermittelt werden.",
         )
+    new_slots = slots_from_intervals(slots)
+    placement = rules.Placement(
+        volunteer=volunteer,
+        senior=senior,
+        service=service,
+        slots=tuple(slots),
+        interval_weeks=interval_weeks,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        **rules.wishes(senior, request),
+    )
+    overridden = _placing_rules(placement, pairing=None, status=status, override=override)
     pairing = Pairing(
         volunteer=volunteer,
         senior=senior,
@@ -121,8 +186,9 @@ def create_pairing(
         starts_on=starts_on,
         ends_on=ends_on,
         status=status,
-        slots=slots_from_intervals(slots),
+        slots=new_slots,
     )
+    _record_override(pairing, overridden, override, user)
     db.session.add(pairing)
     if request is not None:
         pairing.request = request
@@ -145,13 +211,28 @@ def update_pairing(
     starts_on: date,
     ends_on: date | None,
     status: str,
+    user: User | None = None,
+    override: rules.Override | None = None,
 ) -> Pairing:
-    """Change a pairing's people, service, slots, rhythm, dates or status, and flush."""
+    """Change a pairing's people, service, slots, rhythm, dates or status if the placing rules allow it, and flush."""
     _check(volunteer=volunteer, senior=senior, service=service, starts_on=starts_on, ends_on=ends_on, status=status)
     if pairing.request_id is not None and status != pairing.status:
         lock(Request, pairing.request_id)
         _check_request_free(pairing.request_id, status=status, other_than=pairing.id)
     new_slots = slots_from_intervals(slots)
+    placement = rules.Placement(
+        volunteer=volunteer,
+        senior=senior,
+        service=service,
+        slots=tuple(slots),
+        interval_weeks=interval_weeks,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        pairing_id=pairing.id,
+        **rules.wishes(senior, pairing.request),
+    )
+    overridden = _placing_rules(placement, pairing=pairing, status=status, override=override)
+    _record_override(pairing, overridden, override, user)
     pairing.volunteer, pairing.senior, pairing.service = volunteer, senior, service
     pairing.interval_weeks, pairing.starts_on, pairing.ends_on, pairing.status = (
         interval_weeks,

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from .. import rules
 from ..appointments.operations import AppointmentError, add_one_off
 from ..auth.access import CARE, restrict
 from ..budget.operations import budget_warning
@@ -25,7 +26,7 @@ from ..models import (
 from ..models.base import WEEKDAYS
 from ..models.names import search_condition
 from .forms import AppointmentForm, OneOffForm, PairingForm
-from .operations import PairingError, create_pairing, record_appointment, update_pairing
+from .operations import PairingError, PairingRuleError, create_pairing, record_appointment, update_pairing
 
 bp = Blueprint("pairings", __name__, url_prefix="/pairings")
 restrict(bp, *CARE)
@@ -80,19 +81,22 @@ def create():
     if request.method == "GET" and source is not None:
         form.senior_id.data, form.service.data = source.senior_id, source.service
         form.slots.data = _slots_from_request(source)
+    rule_error = None
     if form.validate_on_submit():
         try:
-            pairing = create_pairing(**_values(form), request=source, user=current_user._get_current_object())
+            pairing = create_pairing(
+                **_values(form), request=source, user=current_user._get_current_object(), override=_override(form, None)
+            )
         except PairingError as error:
             db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
+            rule_error = _show_error(form, error)
         else:
             db.session.commit()
             flash(f"Begleitung {pairing.volunteer.name} ↔ {pairing.senior.name} angelegt.", "success")
             if pairing.service == "entlastung" and (warning := budget_warning(pairing.senior, 0)):
                 flash(warning, "warning")  # the new pairing is active now, so it is counted already
             return redirect(url_for(".detail", pairing_id=pairing.id))
-    return render_template("pairings/form.html", form=form, pairing=None, source=source)
+    return render_template("pairings/form.html", form=form, pairing=None, source=source, rule_error=rule_error)
 
 
 @bp.route("/<int:pairing_id>/bearbeiten", methods=["GET", "POST"])
@@ -102,17 +106,45 @@ def edit(pairing_id: int):
     form = _form(pairing)
     if request.method == "GET":
         form.slots.data = [(s.weekday, s.start_minute, s.end_minute) for s in pairing.slots]
+    if request.method == "GET" and pairing.override_reason:
+        form.override_reason.data = pairing.override_reason
+    rule_error = None
     if form.validate_on_submit():
         try:
-            update_pairing(pairing, **_values(form))
+            update_pairing(
+                pairing, **_values(form), user=current_user._get_current_object(), override=_override(form, pairing)
+            )
         except PairingError as error:
             db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
+            rule_error = _show_error(form, error)
         else:
             db.session.commit()
             flash("Begleitung gespeichert.", "success")
             return redirect(url_for(".detail", pairing_id=pairing.id))
-    return render_template("pairings/form.html", form=form, pairing=pairing, source=pairing.request)
+    return render_template(
+        "pairings/form.html", form=form, pairing=pairing, source=pairing.request, rule_error=rule_error
+    )
+
+
+def _override(form: PairingForm, pairing: Pairing | None) -> rules.Override | None:
+    """The coordinator's override of soft placing rules as the form gives it (a stored one stands on an edit)."""
+    reason = (form.override_reason.data or "").strip()
+    if not form.override.data and not (pairing is not None and pairing.override_rules and reason):
+        return None
+    earlier = pairing.overridden_rules if pairing is not None and reason == pairing.override_reason else frozenset()
+    return rules.Override(reason, rules=earlier, confirmed=bool(form.override.data))
+
+
+def _show_error(form: PairingForm, error: PairingError) -> PairingRuleError | None:
+    """Put the error's German messages at their fields; a rule error is also shown above the form."""
+    if not isinstance(error, PairingRuleError):
+        getattr(form, error.field).errors.append(str(error))
+        return None
+    for violation in error.violations:
+        getattr(form, violation.field).errors.append(violation.message)
+    if error.overridable and not form.override.data:
+        form.override.errors.append("Nur mit Häkchen und Begründung speichern.")
+    return error
 
 
 def _form(pairing: Pairing | None) -> PairingForm:

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..forms import Form, IntervalsField
 from ..models import GENDERS, REQUEST_STATUSES, SERVICES, URGENCIES, Senior
 from ..reference import SENIORENBUEROS
-from .operations import service_rule_error
+from ..rules import senior_service_error
 
 OTHER_SOURCE = "Sonstige"
 
@@ -66,7 +66,7 @@ class RequestForm(Form):
 
     def validate_service(self, field):
         senior = db.session.get(Senior, self.senior_id.data) if self.senior_id.data else None
-        if message := service_rule_error(field.data, senior):
+        if message := senior_service_error(field.data, senior):
             raise ValidationError(message)
 
     def validate_windows(self, field):

@@ -13,9 +13,9 @@ from ..models import (
     RequestWindow,
     Senior,
     User,
-    Volunteer,
 )
 from ..models.base import join_list, split_list
+from ..rules import senior_service_error
 
 log = logging.getLogger(__name__)
 
@@ -36,28 +36,6 @@ class RequestError(ValueError):
     def __init__(self, field: str, message: str):
         super().__init__(message)
         self.field = field
-
-
-def service_rule_error(service: str, senior: Senior | None, volunteer: Volunteer | None = None) -> str | None:
-    """The German reason why ``service`` is not allowed for this senior (and volunteer), or None.
-
-    The same rules as the database trigger (models/checks.py), checked first so a form can say why.
-    """
-    if senior is None:
-        return None
-    if service == "besuchsdienst" and senior.pflegegrad is not None:
-        return (
-            f"Der Besuchsdienst ist nur für Menschen ohne Pflegegrad; {senior.name} hat Pflegegrad "
-            f"{senior.pflegegrad}. Bitte „Häusliche Entlastung“ wählen."
-        )
-    if service == "entlastung" and senior.pflegegrad is None:
-        return (
-            f"Häusliche Entlastung setzt einen Pflegegrad (1–5) voraus; für {senior.name} ist keiner "
-            "eingetragen. Bitte „Besuchsdienst“ wählen."
-        )
-    if service == "entlastung" and volunteer is not None and volunteer.basisqualifizierung_on is None:
-        return f"{volunteer.name} hat keine Basisqualifizierung und darf deshalb keine Häusliche Entlastung übernehmen."
-    return None
 
 
 def allowed_statuses(request: Request) -> list[str]:
@@ -86,7 +64,7 @@ def save_request(
         raise RequestError("senior_id", "Diese Person ist gesperrt (DSGVO) und wird nicht mehr bearbeitet.")
     if service not in SERVICES:
         raise RequestError("service", "Bitte wählen Sie ein Angebot.")
-    if message := service_rule_error(service, senior):
+    if message := senior_service_error(service, senior):
         raise RequestError("service", message)
     if not windows:
         raise RequestError("windows", "Bitte geben Sie mindestens ein Zeitfenster an.")

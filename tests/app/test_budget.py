@@ -272,7 +272,7 @@ def test_senior_page_links_the_ledger(app_ctx, coordinator):
 
 
 def _create_pairing(client, senior, slots: str):
-    volunteer = make_volunteer(offers_entlastung=True, availability=WEEKDAYS_9_TO_18)
+    volunteer = make_volunteer(offers_entlastung=True, availability=WEEKDAYS_9_TO_18, max_minutes_per_week=600)
     return client.post(
         "/pairings/neu",
         data={

@@ -51,11 +51,11 @@ def test_coordinator_sees_unconfirmed_and_unreported_appointments(coordinator, t
 
 
 def test_coordinator_sees_missing_and_expiring_documents(coordinator, today):
-    make_volunteer(last_name="Ohnezeugnis")
+    make_volunteer(last_name="Ohnezeugnis", fuehrungszeugnis_on=None)
     make_volunteer(last_name="Abgelaufen", fuehrungszeugnis_on=date(2021, 10, 1))
     make_volunteer(last_name="Baldfaellig", fuehrungszeugnis_on=date(2021, 12, 20))
     make_volunteer(last_name="Aktuell", fuehrungszeugnis_on=date(2024, 1, 1))
-    make_volunteer(last_name="Ausgeschieden", status="ausgeschieden")
+    make_volunteer(last_name="Ausgeschieden", status="ausgeschieden", fuehrungszeugnis_on=None)
     make_senior(last_name="Ohneeinwilligung", pflegegrad=2)
     make_senior(last_name="Miteinwilligung", pflegegrad=2, consent_on=date(2026, 1, 1), consent_scope="Pflegegrad")
 

@@ -90,8 +90,8 @@ def test_pairing_from_request_then_a_visit_is_recorded(logged_in_page, app_ctx):
     page.get_by_label("Ehrenamtliche:r").select_option(label="Albers, Uwe (ohne Basisqualifizierung)")
     page.get_by_label("Beginn").fill(starts_on.isoformat())
     page.get_by_role("button", name="Speichern").click()
-    expect(page.get_by_label("Angebot")).to_have_accessible_description(
-        "Uwe Albers hat keine Basisqualifizierung und darf deshalb keine Häusliche Entlastung übernehmen."
+    expect(page.get_by_label("Ehrenamtliche:r")).to_have_accessible_description(
+        "Uwe Albers bietet „Häusliche Entlastung“ nicht an und hat keine Basisqualifizierung."
     )
     expect(page.get_by_label("Beginn")).to_have_value(starts_on.isoformat())
 
