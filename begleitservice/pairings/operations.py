@@ -26,6 +26,7 @@ from ..models import (
     Volunteer,
 )
 from ..models.base import minutes_label
+from ..models.pairing import PairingStatus
 from ..requests.operations import allowed_statuses, change_status
 
 log = logging.getLogger(__name__)
@@ -104,14 +105,14 @@ def _placing_rules(
     An ended Begleitung binds nobody: no rule applies. On an edit the volunteer's qualification is checked again
     only when the volunteer or the service changes or the Begleitung becomes active again.
     """
-    if status == "beendet":
+    if status == PairingStatus.BEENDET:
         return []
     lock(Volunteer, placement.volunteer.id)  # two Begleitungen saved at once for one volunteer: one sees the other
     checks = rules.PLACEMENT_RULES
     if pairing is not None and (
         pairing.volunteer_id == placement.volunteer.id
         and pairing.service == placement.service
-        and (pairing.status == "aktiv" or status != "aktiv")
+        and (pairing.status == PairingStatus.AKTIV or status != PairingStatus.AKTIV)
     ):
         checks = tuple(rule for rule in checks if rule not in rules.QUALIFICATION_RULES)
     earlier = pairing.overridden_rules if pairing is not None else frozenset()

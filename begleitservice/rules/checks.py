@@ -16,7 +16,7 @@ import scheduling
 from scheduling.due import certificate_expires_on
 from scheduling.formatting import WEEKDAY_ADVERBS, format_date
 
-from ..models import GENDERS, SERVICES, VOLUNTEER_STATUSES, WEEKDAYS, Senior, Volunteer
+from ..models import GENDERS, SERVICES, VOLUNTEER_STATUSES, WEEKDAYS, Senior, Volunteer, VolunteerStatus
 from ..models.base import minutes_label
 from .commitments import Commitments, Dated, Weekly, weekly_rule
 
@@ -111,7 +111,7 @@ def _way(ctx: Context) -> str:
 def is_active(case, c: Commitments, ctx: Context) -> Iterator[Violation]:
     """Only an active volunteer takes on visits."""
     v = case.volunteer
-    if v.status != "aktiv":
+    if v.status != VolunteerStatus.AKTIV:
         status = VOLUNTEER_STATUSES.get(v.status, v.status)
         yield Violation("active", f"{v.name} ist nicht aktiv (Status „{status}“).", "volunteer_id", True)
 

@@ -17,11 +17,7 @@ import scheduling
 
 from ..extensions import db
 from ..models import Appointment, Pairing, Volunteer
-
-# Visits that take (or took) the volunteer's time; a called-off or failed visit leaves it free.
-LIVE_VISITS = ("geplant", "bestaetigt", "stattgefunden")
-# A paused Begleitung keeps its senior and its weekly time: only an ended one frees them.
-ENDED_PAIRING = "beendet"
+from ..models.pairing import AppointmentStatus, PairingStatus
 
 
 @dataclass(frozen=True)
@@ -89,7 +85,7 @@ def load(volunteers: list[Volunteer], *, since: date, until: date | None = None)
         sa.select(Pairing)
         .where(
             Pairing.volunteer_id.in_(ids),
-            Pairing.status != ENDED_PAIRING,
+            Pairing.status.in_(PairingStatus.RUNNING),  # a paused Begleitung keeps its senior and its time
             sa.or_(Pairing.ends_on.is_(None), Pairing.ends_on >= since),
         )
         .options(selectinload(Pairing.slots), joinedload(Pairing.senior))
@@ -128,7 +124,7 @@ def load(volunteers: list[Volunteer], *, since: date, until: date | None = None)
         .join(Appointment.pairing)
         .where(
             window,
-            Appointment.status.in_(LIVE_VISITS),
+            Appointment.status.in_(AppointmentStatus.LIVE),  # a called-off visit leaves the time free
             sa.or_(
                 sa.and_(Pairing.volunteer_id.in_(ids), Appointment.cover_volunteer_id.is_(None)),
                 Appointment.cover_volunteer_id.in_(ids),
