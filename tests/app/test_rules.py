@@ -6,14 +6,17 @@ from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
+from begleitservice.cli.demo_data import demo_data
 from begleitservice.extensions import db
 from begleitservice.matches.instance import build_instance, engine_settings
 from begleitservice.matches.operations import MatchError, accept_proposal
 from begleitservice.models import Appointment, Pairing, VolunteerAbsence
 from begleitservice.models.matching import MatchProposal, MatchRun
+from begleitservice.models.pairing import PairingStatus
 from begleitservice.pairings.operations import PairingError, create_pairing
-from begleitservice.rules import Override
+from begleitservice.rules import Override, Placement, check_placement, wishes
 from tests.factories import district, make_pairing, make_request, make_senior, make_volunteer
 
 TODAY = date(2026, 11, 10)  # a Tuesday
@@ -264,3 +267,29 @@ def test_matching_leaves_out_volunteers_without_a_valid_fuehrungszeugnis(app_ctx
     assert "kein gültiges Führungszeugnis eingetragen ist: Alt Zeugnis" in " ".join(built.notes)
     assert built.instance.settings.travel_buffer_minutes == 30
     assert district("Eving").name == "Eving"
+
+
+def test_the_demo_datas_begleitungen_obey_every_rule(app_ctx):
+    assert app_ctx.test_cli_runner().invoke(demo_data, ["--seed", "11"]).exit_code == 0
+    pairings = db.session.scalars(
+        sa.select(Pairing).where(Pairing.status == PairingStatus.AKTIV).options(selectinload(Pairing.slots))
+    ).all()
+
+    broken = {str(pairing): [v.message for v in check_placement(_as_placement(pairing))] for pairing in pairings}
+
+    assert len(pairings) > 50
+    assert {name: messages for name, messages in broken.items() if messages} == {}
+
+
+def _as_placement(pairing: Pairing) -> Placement:
+    return Placement(
+        volunteer=pairing.volunteer,
+        senior=pairing.senior,
+        service=pairing.service,
+        slots=tuple((s.weekday, s.start_minute, s.end_minute) for s in pairing.slots),
+        interval_weeks=pairing.interval_weeks,
+        starts_on=pairing.starts_on,
+        ends_on=pairing.ends_on,
+        pairing_id=pairing.id,
+        **wishes(pairing.senior, pairing.request),
+    )
