@@ -128,6 +128,18 @@ def shared_extra_languages(req: Request, vol: Volunteer) -> list[str]:
     return [lang for lang in req.languages if lang != GERMAN and lang in vol.languages]
 
 
+# Every per-pair hard rule, with what the validator reports when it is broken. Candidate generation, the
+# unserved reasons (which walk the same functions in a coordinator's order) and the validator use this one list.
+PAIR_RULES = (
+    (offers_service, "service not offered"),
+    (covers_district, "district not covered"),
+    (speaks_language, "no common language"),
+    (meets_gender, "gender preference not met"),
+    (allowed_by_coordinator, "pinned to another volunteer or rejected"),
+    (has_capacity, "no capacity left"),
+)
+
+
 @dataclass
 class Pair:
     """A (request, volunteer) pair that obeys every rule that does not involve other requests."""
@@ -191,12 +203,7 @@ def build_candidates(inst: Instance) -> Candidates:
             continue
         for v in index.get((req.service, req.district), []):
             vol = inst.volunteers[v]
-            if not (
-                speaks_language(req, vol)
-                and meets_gender(req, vol)
-                and allowed_by_coordinator(req, vol)
-                and has_capacity(req, vol)
-            ):
+            if not all(rule(req, vol) for rule, _ in PAIR_RULES):
                 continue
             starts = day_starts(cand.windows[r], cand.free[v], req.minutes_per_visit, slot)
             if len(starts) < req.visits_per_week:

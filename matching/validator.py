@@ -1,4 +1,5 @@
-"""Check a solution against the instance WITHOUT the solver: every hard rule, re-implemented plainly."""
+"""Check a solution against the instance WITHOUT the solver: the per-pair rules of ``PAIR_RULES`` and every rule
+across pairs (times, buffer, capacity), re-checked plainly on the chosen visits."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import itertools
 import logging
 from collections import defaultdict
 
+from matching.candidates import PAIR_RULES
 from matching.schema import Instance, Solution
 
 logger = logging.getLogger(__name__)
@@ -39,18 +41,7 @@ def validate(inst: Instance, sol: Solution) -> list[str]:
         if a.request in seen:
             errors.append(f"{tag}: request assigned twice")
         seen.add(a.request)
-        if req.service not in vol.services:
-            errors.append(f"{tag}: service {req.service} not offered")
-        if req.district not in vol.districts:
-            errors.append(f"{tag}: district {req.district} not covered")
-        if req.languages and not set(req.languages) & set(vol.languages):
-            errors.append(f"{tag}: no common language")
-        if req.volunteer_gender and vol.gender != req.volunteer_gender:
-            errors.append(f"{tag}: gender preference not met")
-        if req.pinned_volunteer is not None and vol.id != req.pinned_volunteer:
-            errors.append(f"{tag}: request is pinned to {req.pinned_volunteer!r}")
-        if vol.id in req.excluded_volunteers:
-            errors.append(f"{tag}: pair was rejected")
+        errors.extend(f"{tag}: {broken}" for rule, broken in PAIR_RULES if not rule(req, vol))
         if len(a.visits) != req.visits_per_week:
             errors.append(f"{tag}: {len(a.visits)} visits instead of {req.visits_per_week}")
         if len({v.weekday for v in a.visits}) != len(a.visits):
