@@ -31,7 +31,6 @@ class RankedCandidate:
     same_district: bool
     visits_with_senior: int
     week_minutes: int
-    has_clash: bool
     reasons: tuple[str, ...]
 
     @property
@@ -40,15 +39,9 @@ class RankedCandidate:
         return self.visits_with_senior > 0
 
 
-def _overlaps(a: Appointment, b: Appointment) -> bool:
-    return a.starts_at < b.ends_at and b.starts_at < a.ends_at
-
-
-def _reasons(declined: Appointment, same: bool, visits: int, minutes: int, clash: bool) -> tuple[str, ...]:
+def _reasons(declined: Appointment, same: bool, visits: int, minutes: int) -> tuple[str, ...]:
     senior = declined.senior_label or "die Seniorin/den Senior"
     reasons = []
-    if clash:
-        reasons.append("Überschneidung mit einem eigenen Termin")
     if same:
         reasons.append(f"Im selben Stadtbezirk ({declined.district})")
     if visits:
@@ -67,10 +60,11 @@ def rank_cover(
     *,
     history: Iterable[Appointment] = (),
 ) -> list[RankedCandidate]:
-    """Order candidates: no clash, same district, knows the senior, fewer minutes in that week, name.
+    """Order candidates: same district, knows the senior, fewer minutes in that week, name.
 
-    ``history`` holds the candidates' appointments: past visits (to see who knows the senior)
-    and those of the declined visit's week (for load and clashes). The declining volunteer is left out.
+    The candidates are those who may take the visit (the app's rule module decides, clashes included);
+    ``history`` holds their appointments: past visits (to see who knows the senior) and those of the declined
+    visit's week (for load). The declining volunteer is left out.
     """
     history = tuple(history)
     week = monday_of(declined.on)
@@ -89,10 +83,9 @@ def rank_cover(
         )
         this_week = [a for a in own if monday_of(a.on) == week and not a.is_cancelled]
         minutes = sum(a.duration_minutes for a in this_week)
-        clash = any(_overlaps(a, declined) for a in this_week)
         same = bool(declined.district) and candidate.district == declined.district
-        key = (clash, not same, visits == 0, minutes, -visits, candidate.name, str(candidate.volunteer_id))
-        scored.append((key, candidate, same, visits, minutes, clash))
+        key = (not same, visits == 0, minutes, -visits, candidate.name, str(candidate.volunteer_id))
+        scored.append((key, candidate, same, visits, minutes))
     scored.sort(key=lambda row: row[0])
     ranked = [
         RankedCandidate(
@@ -101,10 +94,9 @@ def rank_cover(
             same_district=same,
             visits_with_senior=visits,
             week_minutes=minutes,
-            has_clash=clash,
-            reasons=_reasons(declined, same, visits, minutes, clash),
+            reasons=_reasons(declined, same, visits, minutes),
         )
-        for place, (_, candidate, same, visits, minutes, clash) in enumerate(scored, start=1)
+        for place, (_, candidate, same, visits, minutes) in enumerate(scored, start=1)
     ]
     log.debug("cover ranking for appointment %s: %d candidates", declined.id, len(ranked))
     return ranked
