@@ -6,6 +6,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from scheduling.due import certificate_expires_on
+
 from ..extensions import db
 from ..models import (
     Appointment,
@@ -98,13 +100,6 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _years_after(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
 def certificates_due(today: date, *, max_years: int) -> list[CertificateDue]:
     """Current volunteers whose Führungszeugnis is missing, too old, or becomes too old within 60 days."""
     cutoff = _years_before(today + timedelta(days=EXPIRY_NOTICE_DAYS), max_years)
@@ -117,7 +112,9 @@ def certificates_due(today: date, *, max_years: int) -> list[CertificateDue]:
         .order_by(Volunteer.fuehrungszeugnis_on.is_not(None), Volunteer.fuehrungszeugnis_on, Volunteer.sort_name)
     ).all()
     return [
-        CertificateDue(v, _years_after(v.fuehrungszeugnis_on, max_years) if v.fuehrungszeugnis_on else None)
+        CertificateDue(
+            v, certificate_expires_on(v.fuehrungszeugnis_on, valid_years=max_years) if v.fuehrungszeugnis_on else None
+        )
         for v in volunteers
     ]
 
