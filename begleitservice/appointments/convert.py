@@ -5,7 +5,7 @@ from collections.abc import Iterable
 import scheduling
 from scheduling.model import Status
 
-from ..models import Appointment, Pairing, Senior, Volunteer
+from ..models import Appointment, Pairing, PairingStatus, Senior, Volunteer
 
 
 def senior_label(senior: Senior) -> str:
@@ -48,7 +48,7 @@ def to_domain_all(appointments: Iterable[Appointment]) -> list[scheduling.Appoin
 
 def visit_rule(pairing: Pairing) -> scheduling.VisitRule | None:
     """The pairing's recurring rule, or None when it is not active or has no slots."""
-    if pairing.status != "aktiv" or not pairing.slots:
+    if pairing.status != PairingStatus.AKTIV or not pairing.slots:
         return None
     slots = tuple(scheduling.Slot.from_minutes(s.weekday, s.start_minute, s.duration_minutes) for s in pairing.slots)
     return scheduling.VisitRule(slots, pairing.starts_on, pairing.ends_on, pairing.interval_weeks)

@@ -21,15 +21,21 @@ from ..database import lock
 from ..extensions import db
 from ..mail import notices
 from ..mail.outbox import forget_markers
-from ..models import Appointment, Pairing, Senior, Volunteer
+from ..models import (
+    Appointment,
+    AppointmentStatus,
+    CoverOfferStatus,
+    Pairing,
+    Senior,
+    Volunteer,
+    VolunteerStatus,
+)
 from ..models.scheduling import CoverOffer
 from ..rules.commitments import minute
 from .convert import to_domain
 from .operations import resolve_alerts, starts_at
 
 log = logging.getLogger(__name__)
-
-LIVE_STATUSES = ("geplant", "bestaetigt", "stattgefunden")  # visits that take (or took) the volunteer's time
 
 
 class CoverError(ValueError):
@@ -50,7 +56,11 @@ class NotFree(CoverError):
 
 def needs_cover(appointment: Appointment, *, now: datetime) -> bool:
     """A declined visit without a stand-in that has not started yet."""
-    return appointment.status == "abgesagt" and appointment.cover_volunteer_id is None and starts_at(appointment) > now
+    return (
+        appointment.status == AppointmentStatus.ABGESAGT
+        and appointment.cover_volunteer_id is None
+        and starts_at(appointment) > now
+    )
 
 
 def _with_people(query):
@@ -86,7 +96,7 @@ def _past_visits(appointment: Appointment) -> list[scheduling.Appointment]:
             .join(Appointment.pairing)
             .where(
                 Pairing.senior_id == appointment.pairing.senior_id,
-                Appointment.status == "stattgefunden",
+                Appointment.status == AppointmentStatus.STATTGEFUNDEN,
                 Appointment.on <= appointment.on,
             )
         )
@@ -123,7 +133,7 @@ def cover_candidates(appointment: Appointment) -> list[scheduling.RankedCandidat
     knows the senior, load); the declining volunteer is left out."""
     volunteers = db.session.scalars(
         sa.select(Volunteer)
-        .where(Volunteer.status == "aktiv", Volunteer.id != appointment.pairing.volunteer_id)
+        .where(Volunteer.status == VolunteerStatus.AKTIV, Volunteer.id != appointment.pairing.volunteer_id)
         .options(*VOLUNTEER_FACTS)
         .order_by(Volunteer.id)
     ).all()
@@ -186,12 +196,12 @@ def offer_cover(appointment: Appointment, volunteers: Sequence[Volunteer], *, no
     made = []
     for volunteer in volunteers:
         offer = earlier.get(volunteer.id)
-        if offer is not None and offer.status == "offen":
+        if offer is not None and offer.status == CoverOfferStatus.OFFEN:
             continue
         if offer is None:
             offer = CoverOffer(appointment=appointment, volunteer=volunteer)
             db.session.add(offer)
-        offer.offered_at, offer.status, offer.decided_at = now, "offen", None
+        offer.offered_at, offer.status, offer.decided_at = now, CoverOfferStatus.OFFEN, None
         db.session.flush()
         notices.cover_offer(offer)
         made.append(offer)
@@ -210,7 +220,7 @@ def accept_cover(offer: CoverOffer, *, now: datetime) -> bool:
     """
     lock(Volunteer, offer.volunteer_id)
     appointment = offer.appointment
-    if offer.status != "offen" or starts_at(appointment) <= now:
+    if offer.status != CoverOfferStatus.OFFEN or starts_at(appointment) <= now:
         return False
     if needs_cover(appointment, now=now):  # still open: is the volunteer still free for it?
         check_still_free(appointment, offer.volunteer_id)
@@ -218,10 +228,10 @@ def accept_cover(offer: CoverOffer, *, now: datetime) -> bool:
         sa.update(Appointment)
         .where(
             Appointment.id == appointment.id,
-            Appointment.status == "abgesagt",
+            Appointment.status == AppointmentStatus.ABGESAGT,
             Appointment.cover_volunteer_id.is_(None),
         )
-        .values(cover_volunteer_id=offer.volunteer_id, status="bestaetigt", confirmed_at=now)
+        .values(cover_volunteer_id=offer.volunteer_id, status=AppointmentStatus.BESTAETIGT, confirmed_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.expire(appointment)
@@ -230,14 +240,14 @@ def accept_cover(offer: CoverOffer, *, now: datetime) -> bool:
         return False
     accepted = db.session.execute(
         sa.update(CoverOffer)
-        .where(CoverOffer.id == offer.id, CoverOffer.status == "offen")
-        .values(status="angenommen", decided_at=now)
+        .where(CoverOffer.id == offer.id, CoverOffer.status == CoverOfferStatus.OFFEN)
+        .values(status=CoverOfferStatus.ANGENOMMEN, decided_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.expire(offer)
     if accepted.rowcount != 1:  # withdrawn in the same moment: the caller rolls back
         raise CoverError("Dieses Angebot wurde gerade zurückgezogen.")
-    _settle_others(appointment, keep=offer, status="vergeben", now=now)
+    _settle_others(appointment, keep=offer, status=CoverOfferStatus.VERGEBEN, now=now)
     forget_markers(appointment.id)  # reminders and the hours request go to the stand-in afresh
     resolve_alerts(appointment, now=now)
     db.session.flush()
@@ -247,7 +257,7 @@ def accept_cover(offer: CoverOffer, *, now: datetime) -> bool:
 
 def _settle_others(appointment: Appointment, *, keep: CoverOffer | None, status: str, now: datetime) -> int:
     """Close the appointment's other open offers and tell those volunteers the visit is no longer open."""
-    others = [o for o in offers_for(appointment) if o.status == "offen" and o is not keep]
+    others = [o for o in offers_for(appointment) if o.status == CoverOfferStatus.OFFEN and o is not keep]
     for other in others:
         other.status, other.decided_at = status, now
         notices.cover_taken(other)
@@ -257,14 +267,14 @@ def _settle_others(appointment: Appointment, *, keep: CoverOffer | None, status:
 
 def withdraw_offers(appointment: Appointment, *, now: datetime) -> int:
     """The coordinators found another way: open offers are withdrawn and their volunteers told."""
-    return _settle_others(appointment, keep=None, status="zurueckgezogen", now=now)
+    return _settle_others(appointment, keep=None, status=CoverOfferStatus.ZURUECKGEZOGEN, now=now)
 
 
 def give_back(appointment: Appointment, *, now: datetime) -> None:
     """The stand-in declines too: the visit needs a stand-in again (called from operations.decline)."""
     for offer in offers_for(appointment):
-        if offer.status == "angenommen":
-            offer.status, offer.decided_at = "zurueckgezogen", now
+        if offer.status == CoverOfferStatus.ANGENOMMEN:
+            offer.status, offer.decided_at = CoverOfferStatus.ZURUECKGEZOGEN, now
     appointment.cover_volunteer_id = None
     appointment.cover_volunteer = None
     db.session.flush()

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import Form
+from ..models import AppointmentStatus
 
 
 class OneOffForm(Form):
@@ -31,8 +32,11 @@ class ReportForm(Form):
 
     outcome = RadioField(
         "Der Besuch …",
-        choices=[("stattgefunden", "hat stattgefunden"), ("ausgefallen", "ist ausgefallen")],
-        default="stattgefunden",
+        choices=[
+            (AppointmentStatus.STATTGEFUNDEN, "hat stattgefunden"),
+            (AppointmentStatus.AUSGEFALLEN, "ist ausgefallen"),
+        ],
+        default=AppointmentStatus.STATTGEFUNDEN,
         validators=[DataRequired(message="Bitte auswählen.")],
     )
     minutes = SelectField("Dauer", coerce=int, choices=[], validate_choice=True)

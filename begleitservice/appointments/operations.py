@@ -19,7 +19,7 @@ from ..accounting.operations import billing_run_of, ensure_not_billed
 from ..database import lock
 from ..extensions import db
 from ..mail.outbox import forget_markers
-from ..models import Appointment, AppointmentAlert, Pairing, Volunteer
+from ..models import AlertKind, Appointment, AppointmentAlert, AppointmentStatus, Pairing, PairingStatus, Volunteer
 from ..rules.commitments import minute
 from .convert import absences_of, to_domain, visit_rule
 
@@ -60,7 +60,12 @@ def sync_pairing(pairing: Pairing, *, now: datetime, horizon_weeks: int) -> sche
         db.session.delete(appointment)
     for occurrence in plan.create:
         pairing.appointments.append(
-            Appointment(on=occurrence.on, planned_start=occurrence.start, planned_end=occurrence.end, status="geplant")
+            Appointment(
+                on=occurrence.on,
+                planned_start=occurrence.start,
+                planned_end=occurrence.end,
+                status=AppointmentStatus.GEPLANT,
+            )
         )
     db.session.flush()
     if plan.has_changes:
@@ -145,7 +150,7 @@ def add_one_off(
         raise AppointmentError("on", "Ein Ersatztermin muss in der Zukunft liegen.")
     if billing_run_of(on) is not None:
         raise AppointmentError("on", f"Der Monat {on:%m/%Y} ist abgerechnet – Korrektur nur per Storno.")
-    if pairing.status != "aktiv":
+    if pairing.status != PairingStatus.AKTIV:
         raise AppointmentError("on", "Die Begleitung ist nicht aktiv.")
     if replaces_on is not None and replacement_for(pairing, replaces_on) is not None:
         raise AppointmentError("replaces_on", "Für diesen Termin gibt es schon einen Ersatztermin.")
@@ -168,7 +173,7 @@ def add_one_off(
         on=on,
         planned_start=start,
         planned_end=end,
-        status="geplant",
+        status=AppointmentStatus.GEPLANT,
         is_one_off=True,
         replaces_on=replaces_on,
         note=note or None,
@@ -186,19 +191,19 @@ def starts_at(appointment: Appointment) -> datetime:
 
 def can_confirm(appointment: Appointment, *, now: datetime) -> bool:
     """A planned visit that has not started can be confirmed."""
-    return appointment.status == "geplant" and starts_at(appointment) > now
+    return appointment.status == AppointmentStatus.GEPLANT and starts_at(appointment) > now
 
 
 def can_decline(appointment: Appointment, *, now: datetime) -> bool:
     """A planned or confirmed visit that has not started can be declined."""
-    return appointment.status in ("geplant", "bestaetigt") and starts_at(appointment) > now
+    return appointment.status in AppointmentStatus.OPEN and starts_at(appointment) > now
 
 
 def can_report(appointment: Appointment, *, now: datetime) -> bool:
     """Hours can be reported once the visit has started, unless it was called off or its hours are known
     (a visit the coordinator marked as held without minutes still waits for them)."""
-    open_hours = appointment.status in ("geplant", "bestaetigt") or (
-        appointment.status == "stattgefunden" and appointment.actual_minutes is None
+    open_hours = appointment.status in AppointmentStatus.OPEN or (
+        appointment.status == AppointmentStatus.STATTGEFUNDEN and appointment.actual_minutes is None
     )
     return open_hours and starts_at(appointment) <= now
 
@@ -206,9 +211,9 @@ def can_report(appointment: Appointment, *, now: datetime) -> bool:
 def confirm(appointment: Appointment, *, now: datetime) -> None:
     """The volunteer confirms: status bestätigt; an 'unconfirmed' alert is settled."""
     ensure_not_billed(appointment)
-    appointment.status = "bestaetigt"
+    appointment.status = AppointmentStatus.BESTAETIGT
     appointment.confirmed_at = now
-    for alert in _alerts(appointment, "unbestaetigt"):
+    for alert in _alerts(appointment, AlertKind.UNBESTAETIGT):
         alert.resolved_at = alert.resolved_at or now
     db.session.flush()
     log.info("appointment %d confirmed", appointment.id)
@@ -224,10 +229,10 @@ def decline(appointment: Appointment, *, now: datetime, reason: str | None) -> N
         from .cover import give_back
 
         give_back(appointment, now=now)
-    appointment.status = "abgesagt"
+    appointment.status = AppointmentStatus.ABGESAGT
     appointment.declined_at = now
     appointment.decline_reason = (reason or "").strip()[:300] or None
-    raise_alert(appointment, "abgesagt", now=now).resolved_at = None
+    raise_alert(appointment, AlertKind.ABGESAGT, now=now).resolved_at = None
     db.session.flush()
     log.info("appointment %d declined", appointment.id)
 
@@ -237,7 +242,7 @@ def report(appointment: Appointment, *, minutes: int | None, now: datetime) -> N
     ensure_not_billed(appointment)
     if minutes is not None and not 1 <= minutes <= 720:
         raise AppointmentError("minutes", "Bitte eine Dauer zwischen 15 Minuten und 12 Stunden wählen.")
-    appointment.status = "stattgefunden" if minutes else "ausgefallen"
+    appointment.status = AppointmentStatus.STATTGEFUNDEN if minutes else AppointmentStatus.AUSGEFALLEN
     appointment.actual_minutes = minutes or None
     db.session.flush()
     log.info("appointment %d reported: %s", appointment.id, appointment.status)
@@ -285,7 +290,7 @@ def open_alerts(*, limit: int = 50) -> list[AppointmentAlert]:
         .join(AppointmentAlert.appointment)
         .where(
             AppointmentAlert.resolved_at.is_(None),
-            sa.or_(AppointmentAlert.kind == "abgesagt", Appointment.status == "geplant"),
+            sa.or_(AppointmentAlert.kind == AlertKind.ABGESAGT, Appointment.status == AppointmentStatus.GEPLANT),
         )
         .order_by(Appointment.on, Appointment.planned_start)
         .limit(limit)

@@ -17,8 +17,10 @@ from ..models import (
     APPOINTMENT_STATUSES,
     Appointment,
     AppointmentAlert,
+    CoverOfferStatus,
     District,
     OutboxMessage,
+    OutboxStatus,
     Pairing,
     Senior,
     Volunteer,
@@ -125,7 +127,7 @@ def _render_detail(appointment: Appointment, *, candidates=None, cover_form=None
         candidates=candidates or [],
         cover_form=cover_form or _cover_form(candidates or []),
         offers=offers,
-        open_offers={o.volunteer_id for o in offers if o.status == "offen"},
+        open_offers={o.volunteer_id for o in offers if o.status == CoverOfferStatus.OFFEN},
     ), status
 
 
@@ -257,7 +259,7 @@ def outbox():
 def retry(message_id: int):
     """Send a failed mail again with the next outbox run."""
     message = db.get_or_404(OutboxMessage, message_id)
-    if ActionForm().validate_on_submit() and message.status == "failed":
+    if ActionForm().validate_on_submit() and message.status == OutboxStatus.FAILED:
         retry_now(message, now=clock.now())
         db.session.commit()
         flash(f"Die E-Mail an {message.recipient} wird erneut versendet.", "success")

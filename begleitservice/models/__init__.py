@@ -20,6 +20,7 @@ from .pflegekasse import Pflegekasse
 from .privacy import PrivacyEvent  # noqa: F401
 from .request import REQUEST_STATUSES, URGENCIES, Request, RequestStatus, RequestStatusChange, RequestWindow
 from .scheduling import (  # noqa: F401
+    AlertKind,
     AppointmentAlert,
     CoverOffer,
     CoverOfferStatus,
@@ -45,6 +46,7 @@ __all__ = [
     "URGENCIES",
     "VOLUNTEER_STATUSES",
     "WEEKDAYS",
+    "AlertKind",
     "Appointment",
     "AppointmentAlert",
     "AppointmentStatus",

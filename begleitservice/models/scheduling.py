@@ -30,13 +30,20 @@ class CoverOfferStatus(Choice):
     ZURUECKGEZOGEN = "zurueckgezogen", "zurückgezogen"
 
 
+class AlertKind(Choice):
+    """Why a visit is on the coordinators' list: declined, or still unconfirmed shortly before it."""
+
+    UNBESTAETIGT = "unbestaetigt", "noch nicht bestätigt"
+    ABGESAGT = "abgesagt"
+
+
 OUTBOX_STATUSES = labels(OutboxStatus)
+ALERT_KINDS = labels(AlertKind)
 LINK_PURPOSES = {
     "confirm": "Termin bestätigen",
     "decline": "Termin absagen",
     "report": "Stunden melden",
 }
-ALERT_KINDS = {"unbestaetigt": "noch nicht bestätigt", "abgesagt": "abgesagt"}
 COVER_OFFER_STATUSES = labels(CoverOfferStatus)
 
 
@@ -102,13 +109,13 @@ class AppointmentAlert(db.Model):
     appointment: Mapped[Appointment] = relationship()
 
     __table_args__ = (
-        sa.CheckConstraint(in_values("kind", ALERT_KINDS), name="kind"),
+        sa.CheckConstraint(in_values("kind", AlertKind), name="kind"),
         sa.UniqueConstraint("appointment_id", "kind", name="uq_appointment_alert_kind"),
     )
 
     @property
     def kind_label(self) -> str:
-        return ALERT_KINDS[self.kind]
+        return label_of(AlertKind, self.kind)
 
 
 class CoverOffer(db.Model):

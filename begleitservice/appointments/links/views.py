@@ -20,7 +20,7 @@ from ... import clock
 from ...accounting.operations import MonthBilled
 from ...database import lock
 from ...extensions import db
-from ...models import Appointment, Pairing, Senior, UsedLink, Volunteer
+from ...models import Appointment, AppointmentStatus, CoverOfferStatus, Pairing, Senior, UsedLink, Volunteer
 from ...models.scheduling import CoverOffer
 from .. import operations
 from ..convert import appointment_volunteer, senior_label, to_domain_all
@@ -119,11 +119,11 @@ def _handle(purpose: str, token: str):
 def _apply(purpose: str, appointment: Appointment, form, *, now) -> str:
     if purpose == "confirm":
         operations.confirm(appointment, now=now)
-        return "bestätigt"
+        return AppointmentStatus.BESTAETIGT.label
     if purpose == "decline":
         operations.decline(appointment, now=now, reason=form.reason.data)
-        return "abgesagt"
-    minutes = form.minutes.data if form.outcome.data == "stattgefunden" else None
+        return AppointmentStatus.ABGESAGT.label
+    minutes = form.minutes.data if form.outcome.data == AppointmentStatus.STATTGEFUNDEN else None
     operations.report(appointment, minutes=minutes, now=now)
     return f"stattgefunden, {format_duration(minutes)}" if minutes else "ausgefallen"
 
@@ -172,7 +172,7 @@ def cover(token: str):
     if offer is None:
         return _page("appointments/link_invalid.html", 404, reason="gone")
     form = ConfirmForm()
-    if offer.status == "offen" and form.validate_on_submit():
+    if offer.status == CoverOfferStatus.OFFEN and form.validate_on_submit():
         try:
             won = accept_cover(offer, now=now)
             db.session.commit()
@@ -186,7 +186,7 @@ def cover(token: str):
         log.info("cover offer %d: %s", offer.id, "accepted" if won else "not taken")
         return redirect(url_for(".cover", token=token), code=303)
     appointment = offer.appointment
-    if offer.status == "offen" and needs_cover(appointment, now=now):
+    if offer.status == CoverOfferStatus.OFFEN and needs_cover(appointment, now=now):
         return _page("appointments/link_cover.html", form=form, **_visit(appointment))
     return _page(
         "appointments/link_cover_state.html",
