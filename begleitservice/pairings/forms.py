@@ -14,7 +14,15 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from ..extensions import db
 from ..forms import Form, IntervalsField
-from ..models import APPOINTMENT_STATUSES, PAIRING_STATUSES, SERVICES, Senior, Volunteer
+from ..models import (
+    APPOINTMENT_STATUSES,
+    PAIRING_STATUSES,
+    SERVICES,
+    AppointmentStatus,
+    PairingStatus,
+    Senior,
+    Volunteer,
+)
 from .operations import MAX_SLOT_MINUTES, MIN_SLOT_MINUTES
 
 NO_QUALIFICATION = " (ohne Basisqualifizierung)"
@@ -29,7 +37,7 @@ class PairingForm(Form):
     interval_weeks = SelectField("Rhythmus", coerce=int, choices=INTERVALS, default=1)
     starts_on = DateField("Beginn", validators=[InputRequired("Bitte geben Sie ein Datum an.")])
     ends_on = DateField("Ende (optional)", validators=[Optional()])
-    status = SelectField("Status", choices=list(PAIRING_STATUSES.items()), default="aktiv")
+    status = SelectField("Status", choices=list(PAIRING_STATUSES.items()), default=PairingStatus.AKTIV)
     override = BooleanField("Trotzdem speichern: Ich habe die Abweichung geprüft")
     override_reason = TextAreaField(
         "Begründung der Abweichung",
@@ -86,7 +94,7 @@ class AppointmentForm(Form):
     )
 
     def validate_actual_minutes(self, field):
-        if field.data is not None and self.status.data != "stattgefunden":
+        if field.data is not None and self.status.data != AppointmentStatus.STATTGEFUNDEN:
             raise ValidationError("Tatsächliche Minuten gibt es nur bei Status „stattgefunden“; bitte leer lassen.")
 
 

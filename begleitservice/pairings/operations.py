@@ -17,8 +17,10 @@ from ..models import (
     REQUEST_STATUSES,
     SERVICES,
     Appointment,
+    AppointmentStatus,
     Pairing,
     PairingSlot,
+    PairingStatus,
     Request,
     RequestStatus,
     Senior,
@@ -26,7 +28,6 @@ from ..models import (
     Volunteer,
 )
 from ..models.base import minutes_label
-from ..models.pairing import PairingStatus
 from ..requests.operations import allowed_statuses, change_status
 
 log = logging.getLogger(__name__)
@@ -84,9 +85,9 @@ def _check(
 
 def _check_request_free(request_id: int, *, status: str, other_than: int | None = None) -> None:
     """A request is placed once: refuse a second running (not ended) Begleitung for it."""
-    if status == "beendet":
+    if status == PairingStatus.BEENDET:
         return
-    query = sa.select(Pairing).where(Pairing.request_id == request_id, Pairing.status != "beendet")
+    query = sa.select(Pairing).where(Pairing.request_id == request_id, Pairing.status != PairingStatus.BEENDET)
     if other_than is not None:
         query = query.where(Pairing.id != other_than)
     if (running := db.session.scalar(query.limit(1))) is not None:
@@ -145,7 +146,7 @@ def create_pairing(
     interval_weeks: int = 1,
     starts_on: date,
     ends_on: date | None = None,
-    status: str = "aktiv",
+    status: str = PairingStatus.AKTIV,
     request: Request | None = None,
     user: User | None = None,
     override: rules.Override | None = None,
@@ -258,7 +259,7 @@ def record_appointment(appointment: Appointment, *, status: str, actual_minutes:
         ensure_not_billed(appointment)
     except MonthBilled as error:
         raise PairingError("status", str(error)) from error
-    if actual_minutes is not None and status != "stattgefunden":
+    if actual_minutes is not None and status != AppointmentStatus.STATTGEFUNDEN:
         raise PairingError(
             "actual_minutes", "Tatsächliche Minuten gibt es nur bei Status „stattgefunden“; bitte leer lassen."
         )

@@ -19,9 +19,12 @@ from ..models import (
     Appointment,
     District,
     Pairing,
+    PairingStatus,
     Request,
     Senior,
+    SeniorStatus,
     Volunteer,
+    VolunteerStatus,
 )
 from ..models.base import WEEKDAYS
 from ..models.names import search_condition
@@ -52,7 +55,7 @@ def index():
     if args["status"] in PAIRING_STATUSES:
         query = query.where(Pairing.status == args["status"])
     elif args["status"] != "alle":
-        query = query.where(Pairing.status == "aktiv")
+        query = query.where(Pairing.status == PairingStatus.AKTIV)
     if args["service"] in SERVICES:
         query = query.where(Pairing.service == args["service"])
     if args["district"].isdigit():
@@ -153,12 +156,12 @@ def _form(pairing: Pairing | None) -> PairingForm:
     form.set_people(
         db.session.scalars(
             sa.select(Volunteer)
-            .where(sa.or_(Volunteer.status == "aktiv", Volunteer.id == keep_volunteer))
+            .where(sa.or_(Volunteer.status == VolunteerStatus.AKTIV, Volunteer.id == keep_volunteer))
             .order_by(Volunteer.sort_name, Volunteer.id)
         ),
         db.session.scalars(
             sa.select(Senior)
-            .where(sa.or_(Senior.status.in_(("aktiv", "wartend", "pausiert")), Senior.id == keep_senior))
+            .where(sa.or_(Senior.status.in_(SeniorStatus.CURRENT), Senior.id == keep_senior))
             .order_by(Senior.sort_name, Senior.id)
         ),
     )
