@@ -1,12 +1,18 @@
 """Carry out a stored run, in a background thread of the web process or synchronously (``MATCH_RUN_SYNC``).
 
 Like a job, this is an edge of the unit of work: it commits the run's result, or its failure.
+
+The background thread shares nothing with the request that started it: it gets the run's id, pushes its own app
+context (so Flask-SQLAlchemy gives it its own session and its own pooled connection) and loads everything anew.
+It is not a daemon thread, and ``wait_all`` (called by gunicorn's ``worker_exit`` hook, see gunicorn.conf.py)
+lets a worker that is restarting finish the run instead of leaving it "läuft" until it is taken as lost.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from flask import Flask, current_app
 
@@ -55,8 +61,10 @@ def launch(run_id: int) -> None:
     if current_app.config["MATCH_RUN_SYNC"]:
         perform(run_id)
         return
+    for done in [key for key, thread in THREADS.items() if not thread.is_alive()]:
+        THREADS.pop(done, None)
     app = current_app._get_current_object()
-    thread = threading.Thread(target=_work, args=(app, run_id), name=f"match-run-{run_id}", daemon=True)
+    thread = threading.Thread(target=_work, args=(app, run_id), name=f"match-run-{run_id}")
     THREADS[run_id] = thread
     thread.start()
 
@@ -66,3 +74,13 @@ def wait(run_id: int, timeout: float | None = None) -> None:
     thread = THREADS.pop(run_id, None)
     if thread is not None:
         thread.join(timeout)
+
+
+def wait_all(timeout: float) -> list[int]:
+    """Wait up to ``timeout`` seconds in all for the runs still computing; the ids of those still running after."""
+    deadline = time.monotonic() + timeout
+    for run_id, thread in list(THREADS.items()):
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if not thread.is_alive():
+            THREADS.pop(run_id, None)
+    return sorted(run_id for run_id, thread in THREADS.items() if thread.is_alive())

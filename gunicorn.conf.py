@@ -1,0 +1,41 @@
+"""gunicorn settings for production: ``gunicorn`` in the checkout reads this file (``-c gunicorn.conf.py``).
+
+Threaded workers (gthread): each worker process serves ``threads`` requests at once, every request in its own
+app context with its own database session and pooled connection; a matching run computes in a background
+thread of the worker with its own app context too (begleitservice.matches.runner). Command-line flags and
+GUNICORN_CMD_ARGS override these values; WEB_CONCURRENCY sets the number of workers.
+"""
+
+import logging
+import os
+
+wsgi_app = "wsgi:app"
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = 4
+# A worker that does not report for this long is killed and replaced; a page at 10x size takes well below it.
+timeout = 60
+# A restarting or stopping worker waits this long for its requests and a matching run to finish.
+graceful_timeout = 45
+
+
+def post_fork(server, worker):
+    """With --preload the app was built in the master: drop the pool it may have inherited (never reuse a socket)."""
+    if not server.cfg.preload_app:
+        return
+    from begleitservice.extensions import db
+    from wsgi import app
+
+    with app.app_context():
+        db.engine.dispose(close=False)  # the parent keeps its connections; this process opens its own
+
+
+def worker_exit(server, worker):
+    """Let a matching run of this worker finish before the process ends (it would stay "läuft" otherwise)."""
+    from begleitservice.matches import runner
+
+    still = runner.wait_all(timeout=max(1.0, min(server.cfg.graceful_timeout, server.cfg.timeout) - 5))
+    if still:
+        logging.getLogger("gunicorn.error").warning(
+            "worker %s exits while match runs %s still compute", worker.pid, still
+        )
