@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
-from functools import lru_cache
 from itertools import pairwise, repeat
 from pathlib import Path
 
@@ -33,7 +33,7 @@ Document = Leistungsnachweis | Invoice
 
 
 class Renderer:
-    """Renders billing documents; create one per process and reuse it."""
+    """Renders billing documents; create one per thread and reuse it (``renderer()`` does)."""
 
     def __init__(self, template_dir: Path | str | None = None) -> None:
         self.template_dir = Path(template_dir or DEFAULT_TEMPLATE_DIR)
@@ -81,10 +81,15 @@ class Renderer:
         return [document.copy(document.pages[a:b]).write_pdf() for a, b in pairwise(bounds)]
 
 
-@lru_cache(maxsize=4)
+_local = threading.local()
+
+
 def renderer(template_dir: str | None = None) -> Renderer:
-    """A shared renderer per template directory."""
-    return Renderer(template_dir)
+    """This thread's renderer for a template directory (Pango's font state is not safe across threads)."""
+    renderers = _local.__dict__.setdefault("renderers", {})
+    if template_dir not in renderers:
+        renderers[template_dir] = Renderer(template_dir)
+    return renderers[template_dir]
 
 
 def render_leistungsnachweis(ln: Leistungsnachweis, *, template_dir: str | None = None) -> bytes:
