@@ -24,7 +24,7 @@ from ..extensions import db
 from ..mail import notices
 from ..mail.outbox import mark_sent, sent_keys
 from ..mail.sender import send_pending
-from ..models import Appointment, Pairing, User, Volunteer
+from ..models import AlertKind, Appointment, AppointmentStatus, Pairing, PairingStatus, User, Volunteer, VolunteerStatus
 from ..privacy.operations import purge_job
 
 log = logging.getLogger(__name__)
@@ -93,11 +93,11 @@ def roll_horizon(*, now: datetime) -> str:
     weeks = current_app.config["APPOINTMENT_HORIZON_WEEKS"]
     today = to_local(now).date()
     has_future = sa.select(Appointment.id).where(
-        Appointment.pairing_id == Pairing.id, Appointment.on >= today, Appointment.status == "geplant"
+        Appointment.pairing_id == Pairing.id, Appointment.on >= today, Appointment.status == AppointmentStatus.GEPLANT
     )
     pairings = db.session.scalars(
         sa.select(Pairing)
-        .where(sa.or_(Pairing.status == "aktiv", has_future.exists()))
+        .where(sa.or_(Pairing.status == PairingStatus.AKTIV, has_future.exists()))
         .options(
             selectinload(Pairing.slots),
             selectinload(Pairing.appointments),
@@ -119,7 +119,7 @@ def confirmation_requests(*, now: datetime) -> str:
     """Ask volunteers to confirm planned visits N days ahead."""
     days = current_app.config["CONFIRMATION_DAYS_BEFORE"]
     today = to_local(now).date()
-    candidates = _appointments(first=today, last=today + timedelta(days=days), statuses=["geplant"])
+    candidates = _appointments(first=today, last=today + timedelta(days=days), statuses=[AppointmentStatus.GEPLANT])
     sent = _markers(scheduling.DueKind.CONFIRMATION_REQUEST, candidates)
     due = scheduling.due_confirmation_requests([to_domain(a) for a in candidates], now=now, sent=sent, days_before=days)
     count = _queue_due("confirmation_requests", due, {a.id: a for a in candidates}, notices.confirmation_request)
@@ -129,7 +129,7 @@ def confirmation_requests(*, now: datetime) -> str:
 def reminders(*, now: datetime) -> str:
     """Remind volunteers the day before a visit."""
     today = to_local(now).date()
-    candidates = _appointments(first=today, last=today + timedelta(days=1), statuses=["geplant", "bestaetigt"])
+    candidates = _appointments(first=today, last=today + timedelta(days=1), statuses=AppointmentStatus.OPEN)
     sent = _markers(scheduling.DueKind.REMINDER, candidates)
     due = scheduling.due_reminders([to_domain(a) for a in candidates], now=now, sent=sent)
     count = _queue_due("reminders", due, {a.id: a for a in candidates}, notices.reminder)
@@ -140,7 +140,7 @@ def hours_requests(*, now: datetime) -> str:
     """Ask volunteers to report the hours of visits that have ended."""
     days = current_app.config["HOURS_REQUEST_LOOKBACK_DAYS"]
     today = to_local(now).date()
-    candidates = _appointments(first=today - timedelta(days=days), last=today, statuses=["geplant", "bestaetigt"])
+    candidates = _appointments(first=today - timedelta(days=days), last=today, statuses=AppointmentStatus.OPEN)
     sent = _markers(scheduling.DueKind.HOURS_REQUEST, candidates)
     due = scheduling.due_hours_requests([to_domain(a) for a in candidates], now=now, sent=sent, lookback_days=days)
     count = _queue_due("hours_requests", due, {a.id: a for a in candidates}, notices.hours_request)
@@ -152,18 +152,18 @@ def escalations(*, now: datetime) -> str:
     hours = current_app.config["ESCALATION_HOURS_BEFORE"]
     today = to_local(now).date()
     last = to_local(now + timedelta(hours=hours)).date()
-    candidates = _appointments(first=today, last=last, statuses=["geplant"])
+    candidates = _appointments(first=today, last=last, statuses=[AppointmentStatus.GEPLANT])
     sent = _markers(scheduling.DueKind.ESCALATION, candidates)
     due = scheduling.due_escalations([to_domain(a) for a in candidates], now=now, sent=sent, hours_before=hours)
     by_id = {a.id: a for a in candidates}
-    count = _queue_due("escalations", due, by_id, lambda a: operations.raise_alert(a, "unbestaetigt", now=now))
+    count = _queue_due("escalations", due, by_id, lambda a: operations.raise_alert(a, AlertKind.UNBESTAETIGT, now=now))
     return f"{count} Termine an die Koordination gemeldet"
 
 
 def weekly_summary(*, now: datetime) -> str:
     """Once a week: mail the coordinators the visits still unconfirmed."""
     today = to_local(now).date()
-    candidates = _appointments(first=today, last=today + timedelta(days=14), statuses=["geplant"])
+    candidates = _appointments(first=today, last=today + timedelta(days=14), statuses=[AppointmentStatus.GEPLANT])
     year, week, _ = today.isocalendar()
     sent = sent_keys([scheduling.marker(scheduling.DueKind.WEEKLY_SUMMARY, f"{year}-W{week:02d}")])
     summary = scheduling.weekly_summary([to_domain(a) for a in candidates], now=now, sent=sent)
@@ -190,7 +190,9 @@ def certificate_reminders(*, now: datetime) -> str:
     volunteers = {
         v.id: v
         for v in db.session.scalars(
-            sa.select(Volunteer).where(Volunteer.status == "aktiv", Volunteer.fuehrungszeugnis_on.is_not(None))
+            sa.select(Volunteer).where(
+                Volunteer.status == VolunteerStatus.AKTIV, Volunteer.fuehrungszeugnis_on.is_not(None)
+            )
         )
     }
     statuses = [

@@ -10,7 +10,7 @@ from scheduling.formatting import format_appointment, format_date, format_durati
 
 from ..appointments.convert import appointment_volunteer, senior_label, visit_rule
 from ..appointments.links.tokens import external_url, link_url
-from ..models import Appointment, OutboxMessage, Pairing, User, Volunteer
+from ..models import Appointment, CoverOfferStatus, OutboxMessage, Pairing, PairingStatus, User, Volunteer
 from ..models.scheduling import CoverOffer
 from .outbox import mark_sent, queue_mail, sent_keys
 
@@ -55,7 +55,7 @@ def introduce(pairing: Pairing, *, now: datetime) -> int:
     """Queue the introduction mail of a new, active pairing once (pairings views may call this on creation)."""
     key = f"introduction:{pairing.id}"
     recent = pairing.created_at is None or pairing.created_at >= now - timedelta(days=INTRODUCTION_WINDOW_DAYS)
-    if pairing.status != "aktiv" or not recent or sent_keys([key]):
+    if pairing.status != PairingStatus.AKTIV or not recent or sent_keys([key]):
         return 0
     introduction(pairing)
     mark_sent(key)
@@ -125,7 +125,7 @@ def cover_taken(offer: CoverOffer) -> OutboxMessage:
         to=offer.volunteer.email,
         subject=f"Bereits vergeben: Besuch am {format_date(appointment.on)}",
         template="cover_taken",
-        withdrawn=offer.status == "zurueckgezogen",
+        withdrawn=offer.status == CoverOfferStatus.ZURUECKGEZOGEN,
         **{**_visit(appointment), "volunteer": offer.volunteer},
     )
 

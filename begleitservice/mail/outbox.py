@@ -9,7 +9,7 @@ from flask import current_app, render_template
 
 from .. import clock
 from ..extensions import db
-from ..models import NotificationMarker, OutboxMessage
+from ..models import NotificationMarker, OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ def queue_mail(*, kind: str, to: str, subject: str, template: str, **context) ->
         subject=subject,
         body_text=render_template(f"email/{template}.txt", **context),
         body_html=render_template(f"email/{template}.html", **context),
-        status="pending",
+        status=OutboxStatus.PENDING,
         attempts=0,
         next_attempt_at=clock.now(),
         created_at=clock.now(),
@@ -54,9 +54,9 @@ def forget_markers(appointment_id: int) -> None:
 
 def _due(now: datetime, stale_before: datetime):
     return sa.or_(
-        sa.and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+        sa.and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now),
         # A sender that died mid-batch left its claim behind: take it over after the timeout.
-        sa.and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < stale_before),
+        sa.and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < stale_before),
     )
 
 
@@ -74,7 +74,7 @@ def claim_due(*, now: datetime, limit: int) -> tuple[str, list[OutboxMessage]]:
     db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id.in_(candidates.scalar_subquery()), _due(now, stale_before))
-        .values(status="sending", claim=token, claimed_at=now)
+        .values(status=OutboxStatus.SENDING, claim=token, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -88,7 +88,9 @@ def still_mine(message: OutboxMessage, token: str, *, now: datetime) -> bool:
     """Renew this sender's claim right before sending; False if another sender has taken the mail over."""
     result = db.session.execute(
         sa.update(OutboxMessage)
-        .where(OutboxMessage.id == message.id, OutboxMessage.claim == token, OutboxMessage.status == "sending")
+        .where(
+            OutboxMessage.id == message.id, OutboxMessage.claim == token, OutboxMessage.status == OutboxStatus.SENDING
+        )
         .values(claimed_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -98,7 +100,7 @@ def still_mine(message: OutboxMessage, token: str, *, now: datetime) -> bool:
 
 def record_sent(message: OutboxMessage, *, now: datetime) -> None:
     """The SMTP server accepted the mail."""
-    message.status = "sent"
+    message.status = OutboxStatus.SENT
     message.sent_at = now
     message.attempts += 1
     message.claim = None
@@ -112,7 +114,7 @@ def record_failure(message: OutboxMessage, error: str, *, now: datetime, permane
     message.claim = None
     message.last_error = error[:500]
     if permanent or message.attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
-        message.status = "failed"
+        message.status = OutboxStatus.FAILED
         log.error(
             "mail %d to %s failed for good after %d attempts: %s",
             message.id,
@@ -122,7 +124,7 @@ def record_failure(message: OutboxMessage, error: str, *, now: datetime, permane
         )
         return
     delay = min(config["OUTBOX_BACKOFF_SECONDS"] * 2 ** (message.attempts - 1), config["OUTBOX_BACKOFF_MAX_SECONDS"])
-    message.status = "pending"
+    message.status = OutboxStatus.PENDING
     message.next_attempt_at = now + timedelta(seconds=delay)
     log.warning(
         "mail %d to %s not sent (attempt %d), retry in %d s: %s",
@@ -136,9 +138,9 @@ def record_failure(message: OutboxMessage, error: str, *, now: datetime, permane
 
 def retry_now(message: OutboxMessage, *, now: datetime) -> None:
     """A coordinator asks to try a failed mail again: pending, due now, attempts start afresh."""
-    if message.status != "failed":
+    if message.status != OutboxStatus.FAILED:
         return
-    message.status = "pending"
+    message.status = OutboxStatus.PENDING
     message.attempts = 0
     message.next_attempt_at = now
     db.session.flush()

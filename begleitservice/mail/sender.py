@@ -10,7 +10,7 @@ from flask_mail import Connection, Message
 
 from .. import clock
 from ..extensions import db, mail
-from ..models import OutboxMessage
+from ..models import OutboxMessage, OutboxStatus
 from .outbox import claim_due, record_failure, record_sent, still_mine
 
 log = logging.getLogger(__name__)
@@ -82,8 +82,8 @@ def send_pending(*, now: datetime | None = None) -> SendReport:
     except SMTP_ERRORS as error:
         for row in claimed:
             record_failure(row, f"SMTP-Server nicht erreichbar: {error}", now=now)
-            report.retry += row.status == "pending"
-            report.failed += row.status == "failed"
+            report.retry += row.status == OutboxStatus.PENDING
+            report.failed += row.status == OutboxStatus.FAILED
         db.session.commit()
         log.warning("SMTP server unreachable, %d mails stay in the outbox: %s", len(claimed), error)
         return report
@@ -96,8 +96,8 @@ def send_pending(*, now: datetime | None = None) -> SendReport:
                 connection.send(_message(row))
             except SMTP_ERRORS as error:
                 record_failure(row, str(error) or type(error).__name__, now=now, permanent=_is_permanent(error))
-                report.retry += row.status == "pending"
-                report.failed += row.status == "failed"
+                report.retry += row.status == OutboxStatus.PENDING
+                report.failed += row.status == OutboxStatus.FAILED
             else:
                 record_sent(row, now=current())
                 report.sent += 1
