@@ -24,6 +24,7 @@ from ..models import (
     Pairing,
     Senior,
     Volunteer,
+    VolunteerStatus,
 )
 from ..models.scheduling import OUTBOX_STATUSES
 from . import cover, operations
@@ -81,7 +82,9 @@ def index():
         to_domain_all(appointments), week_start=monday, district=district, volunteer_id=volunteer_id
     )
     volunteers = db.session.scalars(
-        sa.select(Volunteer).where(Volunteer.status != "ausgeschieden").order_by(Volunteer.sort_name, Volunteer.id)
+        sa.select(Volunteer)
+        .where(Volunteer.status != VolunteerStatus.AUSGESCHIEDEN)
+        .order_by(Volunteer.sort_name, Volunteer.id)
     ).all()
     districts = db.session.scalars(sa.select(District).order_by(District.name)).all()
     return render_template(

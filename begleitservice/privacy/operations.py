@@ -16,8 +16,10 @@ from ..appointments.operations import local_today, raise_alert, revoke_calendar_
 from ..clock import now as clock_now
 from ..extensions import db
 from ..models import (
+    AlertKind,
     Appointment,
     AppointmentAlert,
+    AppointmentStatus,
     BilledVisit,
     Invoice,
     LeistungsnachweisDocument,
@@ -28,6 +30,7 @@ from ..models import (
     OutboxMessage,
     Pairing,
     PairingSlot,
+    PairingStatus,
     PflegegradPeriod,
     PrivacyEvent,
     Request,
@@ -35,11 +38,13 @@ from ..models import (
     RequestStatusChange,
     RequestWindow,
     Senior,
+    SeniorStatus,
     UsedLink,
     User,
     Volunteer,
     VolunteerAbsence,
     VolunteerAvailability,
+    VolunteerStatus,
 )
 from ..models.budget import BudgetOpening, BudgetOtherUse, UmwandlungDeclaration
 from ..models.scheduling import CoverOffer
@@ -57,8 +62,6 @@ from .records import (
 )
 
 log = logging.getLogger(__name__)
-
-KEPT_APPOINTMENT_STATUSES = ("stattgefunden",)
 
 
 class PrivacyError(ValueError):
@@ -116,8 +119,8 @@ def restrict(person: Person, *, retain_until: date, user: User | None, now: date
     """Lock and hide the person, stop all processing, and blank everything the kept invoices do not need."""
     today, addresses = local_today(now), _addresses(person)
     for pairing in db.session.scalars(sa.select(Pairing).where(Pairing.id.in_(pairing_ids(person)))):
-        if pairing.status != "beendet" or pairing.ends_on is None or pairing.ends_on > today:
-            pairing.status, pairing.ends_on = "beendet", max(today, pairing.starts_on)
+        if pairing.status != PairingStatus.BEENDET or pairing.ends_on is None or pairing.ends_on > today:
+            pairing.status, pairing.ends_on = PairingStatus.BEENDET, max(today, pairing.starts_on)
     _delete_appointments(_coming_appointments(pairing_ids(person), today))
     for appointment in db.session.scalars(
         sa.select(Appointment).where(Appointment.id.in_(appointment_ids(pairing_ids(person))))
@@ -149,7 +152,7 @@ def _restrict_senior(senior: Senior, *, user: User | None) -> None:
     db.session.execute(sa.delete(RequestWindow).where(RequestWindow.request_id.in_(requests)))
     _delete_matching_rows(MatchProposal.request_id.in_(requests), MatchRejection.request_id.in_(requests))
     db.session.execute(sa.delete(MatchUnserved).where(MatchUnserved.request_id.in_(requests)))
-    senior.status = "gesperrt"
+    senior.status = SeniorStatus.GESPERRT
     senior.phone = senior.care_notes = senior.preferred_volunteer_gender = senior.sozialraum_id = None
     senior.contact_name = senior.contact_relation = senior.contact_phone = senior.contact_email = None
     senior.has_dementia, senior.languages = False, ""
@@ -160,7 +163,7 @@ def _restrict_volunteer(volunteer: Volunteer, *, today: date, now: datetime) -> 
         sa.select(Appointment).where(Appointment.cover_volunteer_id == volunteer.id, Appointment.on >= today)
     ):
         give_back(appointment, now=now)
-        raise_alert(appointment, "abgesagt", now=now).resolved_at = None
+        raise_alert(appointment, AlertKind.ABGESAGT, now=now).resolved_at = None
     _delete_matching_rows(MatchProposal.volunteer_id == volunteer.id, MatchRejection.volunteer_id == volunteer.id)
     db.session.execute(sa.delete(CoverOffer).where(CoverOffer.volunteer_id == volunteer.id))
     db.session.execute(sa.delete(VolunteerAvailability).where(VolunteerAvailability.volunteer_id == volunteer.id))
@@ -170,7 +173,7 @@ def _restrict_volunteer(volunteer: Volunteer, *, today: date, now: datetime) -> 
     )
     db.session.expire(volunteer, ["availability", "absences", "travel_districts"])
     revoke_calendar_token(volunteer)
-    volunteer.status, volunteer.max_seniors = "ausgeschieden", 0
+    volunteer.status, volunteer.max_seniors = VolunteerStatus.AUSGESCHIEDEN, 0
     volunteer.phone = volunteer.notes = volunteer.fuehrungszeugnis_on = volunteer.fuehrungszeugnis_reminded_at = None
     volunteer.email, volunteer.languages = f"gesperrt-{volunteer.id}@dsgvo.invalid", ""
 
@@ -189,7 +192,7 @@ def _coming_appointments(pairings: list[int], today: date) -> list[int]:
             sa.select(Appointment.id).where(
                 Appointment.pairing_id.in_(pairings),
                 Appointment.on >= today,
-                Appointment.status.not_in(KEPT_APPOINTMENT_STATUSES),
+                Appointment.status != AppointmentStatus.STATTGEFUNDEN,  # held visits are kept for the invoices
                 Appointment.id.not_in(billed),
             )
         )
