@@ -15,11 +15,15 @@ from ..admin.operations import UserError, save_user
 from ..extensions import db
 from ..models import (
     Appointment,
+    AppointmentStatus,
     District,
     Pairing,
+    PairingStatus,
     Pflegekasse,
     Request,
+    RequestStatus,
     Senior,
+    SeniorStatus,
     User,
     Volunteer,
 )
@@ -150,7 +154,7 @@ def build(*, seed: int, scale: int, today: date) -> None:
     rng.shuffle(services)
     recent = counts["vermittelt"] + counts["abgeschlossen"]
     for index, service in enumerate(services):
-        senior = people.senior(service=service, status="aktiv")
+        senior = people.senior(service=service, status=SeniorStatus.AKTIV)
         if index < recent:
             received = people.days_ago(75, 364)
             proposed = received + timedelta(days=rng.randint(3, 14))
@@ -162,25 +166,33 @@ def build(*, seed: int, scale: int, today: date) -> None:
         people.place(senior, rng.choice(planner.districts_of(pairing.volunteer)), since=starts - timedelta(days=14))
         objects += [senior, pairing, *planner.appointments(pairing)]
         if index < recent:
-            history = [("offen", received), ("vorgeschlagen", proposed), ("vermittelt", placed)]
+            history = [
+                (RequestStatus.OFFEN, received),
+                (RequestStatus.VORGESCHLAGEN, proposed),
+                (RequestStatus.VERMITTELT, placed),
+            ]
             if index >= counts["vermittelt"]:
                 closed = min(today - timedelta(days=1), starts + timedelta(days=rng.randint(28, 60)))
-                history.append(("abgeschlossen", closed))
+                history.append((RequestStatus.ABGESCHLOSSEN, closed))
             objects.append(planner.request(senior, service, history, pairing))
         elif index < recent + counts["zurueckgezogen"]:
             received = people.days_ago(20, 364)
             withdrawn = min(today, received + timedelta(days=rng.randint(5, 20)))
-            objects.append(planner.request(senior, service, [("offen", received), ("zurueckgezogen", withdrawn)]))
+            objects.append(
+                planner.request(
+                    senior, service, [(RequestStatus.OFFEN, received), (RequestStatus.ZURUECKGEZOGEN, withdrawn)]
+                )
+            )
 
-    waiting = ["offen"] * counts["offen"] + ["vorgeschlagen"] * counts["vorgeschlagen"]
+    waiting = [RequestStatus.OFFEN] * counts["offen"] + [RequestStatus.VORGESCHLAGEN] * counts["vorgeschlagen"]
     for status in waiting:
         service = "entlastung" if rng.random() < 0.55 else "besuchsdienst"
-        senior = people.senior(service=service, status="wartend")
-        received = people.days_ago(0, 120) if status == "offen" else people.days_ago(10, 90)
+        senior = people.senior(service=service, status=SeniorStatus.WARTEND)
+        received = people.days_ago(0, 120) if status == RequestStatus.OFFEN else people.days_ago(10, 90)
         people.place(senior, rng.choice(districts), since=received)
-        history = [("offen", received)]
-        if status == "vorgeschlagen":
-            history.append(("vorgeschlagen", min(today, received + timedelta(days=rng.randint(3, 10)))))
+        history = [(RequestStatus.OFFEN, received)]
+        if status == RequestStatus.VORGESCHLAGEN:
+            history.append((RequestStatus.VORGESCHLAGEN, min(today, received + timedelta(days=rng.randint(3, 10)))))
         objects += [senior, planner.request(senior, service, history)]
     db.session.add_all(objects)
     db.session.flush()
@@ -193,17 +205,19 @@ def summary() -> list[str]:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
     today = clock.today()
+    running = count(Pairing, Pairing.status == PairingStatus.AKTIV)
+    held = count(Appointment, Appointment.status == AppointmentStatus.STATTGEFUNDEN)
     return [
         f"Stadtbezirke: {count(District)}",
         f"Pflegekassen: {count(Pflegekasse)}",
         f"Ehrenamtliche: {count(Volunteer)} (Besuchsdienst {count(Volunteer, Volunteer.offers_besuchsdienst)}, "
         f"Häusliche Entlastung {count(Volunteer, Volunteer.offers_entlastung)}, "
         f"Demenzgruppe {count(Volunteer, Volunteer.offers_demenzgruppe)})",
-        f"Senior:innen: {count(Senior)} (mit laufender Begleitung {count(Pairing, Pairing.status == 'aktiv')}, "
-        f"wartend {count(Senior, Senior.status == 'wartend')})",
-        f"Termine: {count(Appointment)} (stattgefunden {count(Appointment, Appointment.status == 'stattgefunden')}, "
+        f"Senior:innen: {count(Senior)} (mit laufender Begleitung {running}, "
+        f"wartend {count(Senior, Senior.status == SeniorStatus.WARTEND)})",
+        f"Termine: {count(Appointment)} (stattgefunden {held}, "
         f"mit gemeldeten Minuten {count(Appointment, Appointment.actual_minutes.is_not(None))}, "
         f"kommend {count(Appointment, Appointment.on >= today)})",
         f"Anfragen der letzten zwölf Monate: {count(Request, Request.received_on > today - timedelta(days=365))} "
-        f"(offen {count(Request, Request.status.in_(['offen', 'vorgeschlagen']))})",
+        f"(offen {count(Request, Request.status.in_(RequestStatus.OPEN))})",
     ]

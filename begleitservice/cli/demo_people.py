@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from billing.identifiers import kvnr_check_digit
 
-from ..models import District, Pflegekasse, Senior, Volunteer, VolunteerAbsence, VolunteerAvailability
+from ..models import District, Pflegekasse, Senior, Volunteer, VolunteerAbsence, VolunteerAvailability, VolunteerStatus
 from ..reference import DISTRICTS
 from . import demo_names as names
 
@@ -99,7 +99,15 @@ class PeopleFactory:
             gender=gender,
             max_minutes_per_week=rng.choice([180, 240, 240, 300, 360, 480]),
             max_seniors=_weighted(rng, {1: 40, 2: 45, 3: 15}),
-            status=_weighted(rng, {"aktiv": 90, "bewerbung": 4, "pausiert": 4, "ausgeschieden": 2}),
+            status=_weighted(
+                rng,
+                {
+                    VolunteerStatus.AKTIV: 90,
+                    VolunteerStatus.BEWERBUNG: 4,
+                    VolunteerStatus.PAUSIERT: 4,
+                    VolunteerStatus.AUSGESCHIEDEN: 2,
+                },
+            ),
             fuehrungszeugnis_on=self._fuehrungszeugnis(),
         )
         volunteer.travel_districts = self.nearby(home, _weighted(rng, {0: 40, 1: 40, 2: 20}))

@@ -16,6 +16,7 @@ from scheduling.calendar_nrw import is_holiday
 from .. import rules
 from ..models import (
     Appointment,
+    AppointmentStatus,
     Pairing,
     PairingSlot,
     Request,
@@ -23,6 +24,7 @@ from ..models import (
     RequestWindow,
     Senior,
     Volunteer,
+    VolunteerStatus,
 )
 from ..reference import SENIORENBUEROS
 from . import demo_names as names
@@ -54,7 +56,9 @@ class Planner:
         self.rng, self.today, self.buffer = rng, today, buffer
         # Only volunteers the rule module lets visit: active, with a valid Führungszeugnis.
         self.loads = [
-            Load(v) for v in volunteers if v.status == "aktiv" and not rules.certificate_error(v, on=today, years=years)
+            Load(v)
+            for v in volunteers
+            if v.status == VolunteerStatus.AKTIV and not rules.certificate_error(v, on=today, years=years)
         ]
 
     # --- pairings ------------------------------------------------------------------------------------------
@@ -144,9 +148,9 @@ class Planner:
                 end = time(slot.end_minute // 60, slot.end_minute % 60)
                 appointment = Appointment(pairing=pairing, on=day, planned_start=start, planned_end=end)
                 if any(s <= day <= e for s, e in absences):
-                    appointment.status, appointment.note = "abgesagt", "Ehrenamtliche:r abwesend"
+                    appointment.status, appointment.note = AppointmentStatus.ABGESAGT, "Ehrenamtliche:r abwesend"
                 elif day >= today:
-                    appointment.status = "geplant"
+                    appointment.status = AppointmentStatus.GEPLANT
                 else:
                     self._outcome(appointment, slot.duration_minutes, (today - day).days)
                 result.append(appointment)
@@ -156,14 +160,14 @@ class Planner:
         rng = self.rng
         roll = rng.random()
         if roll < 0.06:
-            appointment.status = "ausgefallen"
+            appointment.status = AppointmentStatus.AUSGEFALLEN
             appointment.note = rng.choice(["Seniorin/Senior nicht angetroffen", "kurzfristig krank"])
             return
         if roll < 0.12:
-            appointment.status = "abgesagt"
+            appointment.status = AppointmentStatus.ABGESAGT
             appointment.note = rng.choice(["Arzttermin", "Besuch der Familie", "Krankenhausaufenthalt"])
             return
-        appointment.status = "stattgefunden"
+        appointment.status = AppointmentStatus.STATTGEFUNDEN
         if rng.random() < (0.85 if age_days > 10 else 0.35):
             appointment.actual_minutes = planned + rng.choice([0, 0, 0, 0, -15, 15, 30])
 

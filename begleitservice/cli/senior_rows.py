@@ -17,7 +17,17 @@ from billing.identifiers import ik_error, kvnr_error
 
 from .. import clock
 from ..extensions import db
-from ..models import GENDERS, SENIOR_STATUSES, SERVICES, Pflegekasse, RequestStatus, Senior, Sozialraum
+from ..models import (
+    GENDERS,
+    SENIOR_STATUSES,
+    SERVICES,
+    PairingStatus,
+    Pflegekasse,
+    RequestStatus,
+    Senior,
+    SeniorStatus,
+    Sozialraum,
+)
 from ..models.base import join_list
 from ..seniors.operations import duplicate_message, possible_duplicates, same_person
 from . import tabular as cell
@@ -218,7 +228,7 @@ def _read_values(row: RowReader, districts) -> dict:
     keep(values, "abtretung_on", row.read("Abtretung am", cell.parse_date))
     keep(values, "abtretung_revoked_on", row.read("Abtretung widerrufen am", cell.parse_date))
     status = row.read("Status", lambda r: cell.choice(r, SENIOR_STATUSES, "Status"))
-    keep(values, "status", status or "aktiv")
+    keep(values, "status", status or SeniorStatus.AKTIV)
     keep(values, "care_notes", row.read("Pflegehinweise", lambda r: cell.text(r) or None))
     return values
 
@@ -247,7 +257,7 @@ def _check_rules(row: RowReader, values: dict, senior: Senior | None) -> None:
     def effective(attr):
         return values[attr] if attr in values else getattr(senior, attr, None)
 
-    if senior is not None and senior.status == "gesperrt":
+    if senior is not None and senior.status == SeniorStatus.GESPERRT:
         row.fail("Status", "Diese Person ist gesperrt (DSGVO) und wird nicht geändert.")
     grade, failed = effective("pflegegrad"), row.failed_fields
     if grade and not effective("kvnr") and "Versichertennummer" not in failed:
@@ -267,7 +277,7 @@ def _check_rules(row: RowReader, values: dict, senior: Senior | None) -> None:
     if senior is None or "Pflegegrad" in failed:
         return
     wanted = "entlastung" if grade else "besuchsdienst"
-    running = {p.service for p in senior.pairings if p.status != "beendet"}
+    running = {p.service for p in senior.pairings if p.status != PairingStatus.BEENDET}
     running |= {r.service for r in senior.requests if r.status in (*RequestStatus.OPEN, RequestStatus.VERMITTELT)}
     if wrong := running & ({"besuchsdienst", "entlastung"} - {wanted}):
         row.fail(

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from .. import clock
 from ..extensions import db
 from ..intervals import format_intervals, parse_intervals
-from ..models import GENDERS, VOLUNTEER_STATUSES, Volunteer, VolunteerAvailability
+from ..models import GENDERS, VOLUNTEER_STATUSES, PairingStatus, Volunteer, VolunteerAvailability, VolunteerStatus
 from ..models.base import join_list
 from ..volunteers.operations import duplicate_message, possible_duplicates, same_person
 from . import tabular as cell
@@ -179,7 +179,7 @@ def _read_values(row: RowReader, districts) -> dict:
     keep(values, "basisqualifizierung_ref", row.read("Basisqualifizierung Nachweis", limited(80)))
     keep(values, "fuehrungszeugnis_on", row.read("Führungszeugnis vom", _past_date))
     status = row.read("Status", lambda r: cell.choice(r, VOLUNTEER_STATUSES, "Status"))
-    keep(values, "status", status or "aktiv")
+    keep(values, "status", status or VolunteerStatus.AKTIV)
     keep(values, "availability", row.read("Verfügbarkeit", _intervals))
     keep(values, "notes", row.read("Notizen", lambda r: cell.text(r) or None))
     return values
@@ -196,7 +196,7 @@ def _check_rules(row: RowReader, values: dict, volunteer: Volunteer | None) -> N
         row.fail("Basisqualifizierung am", "Für die Häusliche Entlastung ist die Basisqualifizierung nötig.")
     if volunteer is None:
         return
-    running = [p for p in volunteer.pairings if p.status != "beendet" and p.service == "entlastung"]
+    running = [p for p in volunteer.pairings if p.status != PairingStatus.BEENDET and p.service == "entlastung"]
     if running and not effective("offers_entlastung", False):
         row.fail("Entlastung", "Es laufen noch Begleitungen in der Häuslichen Entlastung.")
 
