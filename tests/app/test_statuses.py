@@ -1,5 +1,7 @@
 """Status enums: the stored codes never change (no data migration), labels are German, groups are named."""
 
+import re
+
 import sqlalchemy as sa
 
 from begleitservice.extensions import db
@@ -18,6 +20,7 @@ from begleitservice.models import (
     VolunteerStatus,
 )
 from begleitservice.models.base import label_of, labels
+from tests.codescan import lines_matching
 from tests.factories import make_pairing
 
 STORED = {
@@ -68,3 +71,22 @@ def test_a_status_set_from_the_enum_is_stored_as_its_code(app_ctx):
     assert stored == "pausiert" and type(stored) is str
     running = db.session.scalars(sa.select(Pairing.id).where(Pairing.status.in_(PairingStatus.RUNNING))).all()
     assert running == [pairing.id]
+
+
+# A status or decision compared with, set to or filtered by a bare string (the list filters' "alle"/"" aside).
+BARE_STATUS = re.compile(
+    r"""\b(status|decision)\s*(==|!=|=)\s*["'](?!alle["']|["'])"""
+    r"""|\b(status|decision)\.(in_|not_in)\(\s*[(\[]\s*["']"""
+    r"""|\b(status|decision)\s+(not\s+)?in\s+[(\[]\s*["']"""
+)
+
+
+def test_app_code_uses_the_enums_not_bare_status_strings():
+    assert BARE_STATUS.search('if appointment.status in ("geplant", "bestaetigt"):')  # the check can bite
+    assert BARE_STATUS.search('run.status = "fertig"') and not BARE_STATUS.search('elif status != "alle":')
+    found = [
+        line
+        for line in lines_matching(BARE_STATUS, home="")
+        if line.startswith("begleitservice/") and not line.startswith("begleitservice/models/")  # SQL text there
+    ]
+    assert found == []
