@@ -13,6 +13,8 @@ import logging
 
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .extensions import db
 
@@ -51,3 +53,15 @@ def _hold_sqlite_write_lock() -> None:
     # connection already holds the RESERVED lock, which no other writer can take until it commits or rolls back.
     if not connection.connection.dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_unless_present(model: type, key: str, **values) -> bool:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING``: True when this call inserted the row, False when it was there.
+
+    When another transaction is inserting the same key, PostgreSQL makes this one wait for it and then answers
+    False (or inserts, had the other rolled back); on SQLite the write lock serialises the two.
+    """
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    column = getattr(model, key)
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]).returning(column)
+    return db.session.execute(statement).first() is not None  # nothing returned: the row was there

@@ -1,7 +1,10 @@
 """Form base class and fields shared by the feature areas."""
 
+import re
+import secrets
+
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import ValidationError
 
 from .intervals import format_intervals, parse_intervals
@@ -12,6 +15,27 @@ class Form(FlaskForm):
 
     class Meta:
         locales = ("de_DE", "de")
+
+
+SUBMISSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+class SubmissionField(HiddenField):
+    """A hidden one-time token: new in every form rendered afresh, sent back unchanged with the form.
+
+    Anything else sent in its place (nothing, garbage) counts as a fresh token: that submit is simply unprotected.
+    """
+
+    def process_formdata(self, valuelist):
+        if valuelist and SUBMISSION_TOKEN.fullmatch(valuelist[0] or ""):
+            self.data = valuelist[0]
+
+
+class OnceForm(Form):
+    """A form that creates something: sending the same rendered form twice (double click, back and send again)
+    saves it once; the view claims the token with :func:`begleitservice.submissions.repeated`."""
+
+    submission = SubmissionField(default=lambda: secrets.token_urlsafe(24))
 
 
 class IntervalsField(TextAreaField):

@@ -3,16 +3,16 @@
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import Form
+from ..forms import OnceForm
 
 
-class RunForm(Form):
+class RunForm(OnceForm):
     """Confirm the run of a month."""
 
     month = HiddenField(validators=[DataRequired()])
 
 
-class StornoForm(Form):
+class StornoForm(OnceForm):
     """Storno of an invoice: the reason; corrected minutes come as ``minutes-<appointment id>`` fields."""
 
     reason = StringField(

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
 from billing.config import BillingConfig
@@ -24,6 +22,7 @@ from billing.run import MonthRun, SeniorMonth, SeniorResult, bill_senior, prepar
 from ..appointments.convert import appointment_volunteer
 from ..budget.inputs import billing_config, ledger_inputs
 from ..clock import today as local_today
+from ..database import insert_unless_present, lock
 from ..extensions import db
 from ..models import (
     Appointment,
@@ -141,13 +140,7 @@ def _unbilled_earlier_months(month: Month) -> list[Month]:
 
 def _ensure_counter(year: int) -> None:
     """Create the year's counter row unless it exists; a concurrent creator makes this wait, not fail."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect not in ("postgresql", "sqlite"):
-        return
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(
-        insert(InvoiceCounter).values(year=year, last_seq=0).on_conflict_do_nothing(index_elements=["year"])
-    )
+    insert_unless_present(InvoiceCounter, "year", year=year, last_seq=0)
 
 
 def allocate_numbers(year: int, count: int) -> str | None:
@@ -172,17 +165,20 @@ def run_month(
     today: date | None = None,
 ) -> RunResult:
     """Bill ``month``: invoices numbered, visits stored, PDFs staged. A month already billed is returned as is."""
+    today = today or local_today()
+    issued_on = issued_on or today
+    # One run at a time: a second one started at the same moment waits here, then finds the month billed.
+    _ensure_counter(issued_on.year)
+    lock(InvoiceCounter, issued_on.year)
     existing = billing_run_of(month.first_day)
     if existing is not None:
         return RunResult(existing, created=False)
-    today = today or local_today()
     if month.last_day >= today:
         raise AccountingError(f"Der Monat {month} ist noch nicht vorbei und kann noch nicht abgerechnet werden.")
     if earlier := _unbilled_earlier_months(month):
         raise AccountingError(f"Bitte zuerst den Monat {earlier[0]} abrechnen: dort sind Termine nicht abgerechnet.")
     config = billing_config()
     prepared = prepare_month(month, month_inputs(month), config=config, collective=collective_default())
-    issued_on = issued_on or today
     drafts = list(prepared.invoices)
     numbered = number_invoices(drafts, last=allocate_numbers(issued_on.year, len(drafts)), issued_on=issued_on)
     target = Path(out_dir) if out_dir else default_documents_dir(month.iso)
@@ -323,6 +319,7 @@ def storno_and_rebill(
         raise AccountingError("Bitte geben Sie einen Grund für das Storno an.")
     if invoice.kind != "invoice":
         raise AccountingError("Eine Stornorechnung kann nicht storniert werden.")
+    lock(BillingRun, invoice.run_id)  # two Stornos in one month at once: the second sees what the first cancelled
     on_invoice = sa.or_(BilledVisit.kasse_invoice_id == invoice.id, BilledVisit.senior_invoice_id == invoice.id)
     active = sa.not_(BilledVisit.is_cancelled)
     seniors = set(db.session.scalars(sa.select(BilledVisit.senior_id).where(on_invoice, active)))

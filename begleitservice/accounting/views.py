@@ -14,6 +14,7 @@ from billing.month import Month
 from ..auth.access import require_role, restrict
 from ..extensions import db
 from ..models import BilledVisit, BillingRun, Invoice
+from ..submissions import remember, repeated
 from .allowances import cap_warnings, payouts
 from .exports import KINDS, TITLES, export_name, write_export
 from .files import commit_with_files
@@ -66,8 +67,11 @@ def run():
         require_role(*MAY_BILL)
         if not form.validate_on_submit():
             abort(400)
+        if (repeat := repeated(form)) is not None:
+            return repeat
         try:
             result = run_month(Month.parse(form.month.data), user=current_user)
+            remember(form, url_for(".detail", run_id=result.run.id))
             commit_with_files(result.staged)
         except AccountingError as error:
             db.session.rollback()
@@ -167,10 +171,13 @@ def storno(invoice_id: int):
     form = StornoForm()
     errors: dict[int, str] = {}
     if form.validate_on_submit():
+        if (repeat := repeated(form)) is not None:
+            return repeat
         corrections = _corrections(visits, errors)
         if not errors:
             try:
                 result = storno_and_rebill(invoice, reason=form.reason.data, corrections=corrections)
+                remember(form, url_for(".detail", run_id=invoice.run_id))
                 commit_with_files(result.staged)
             except AccountingError as error:
                 db.session.rollback()

@@ -3,13 +3,13 @@
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms import Form
+from ..forms import OnceForm
 from ..models import ROLES
 
 MIN_PASSWORD = 10
 
 
-class UserForm(Form):
+class UserForm(OnceForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("E-Mail", validators=[DataRequired(), Email()])
     role = SelectField("Rolle", choices=list(ROLES.items()))

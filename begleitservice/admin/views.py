@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..auth.access import restrict
 from ..extensions import db
 from ..models import User
+from ..submissions import remember, repeated
 from .forms import UserForm
 from .operations import UserError, save_user
 
@@ -36,6 +37,8 @@ def _edit(user: User):
     # A new user has no values yet: show the form's defaults ("Zugang aktiv" ticked), not empty fields.
     form = UserForm(obj=user if user.id else None)
     if form.validate_on_submit():
+        if user.id is None and (repeat := repeated(form)) is not None:
+            return repeat
         if user.id == current_user.id and (not form.is_active.data or form.role.data != "admin"):
             form.role.errors.append("Sie können sich nicht selbst die Administration entziehen.")
         else:
@@ -51,7 +54,8 @@ def _edit(user: User):
             except UserError as error:
                 getattr(form, error.field).errors.append(str(error))
             else:
+                remember(form, url := url_for(".users"))
                 db.session.commit()
                 flash(f"Benutzer „{user.name}“ gespeichert.", "success")
-                return redirect(url_for(".users"))
+                return redirect(url)
     return render_template("admin/user_form.html", form=form, user=user)

@@ -187,7 +187,9 @@ def offer_cover(appointment: Appointment, volunteers: Sequence[Volunteer], *, no
     """Offer the visit to these volunteers: an open offer and a mail with a "Vertretung übernehmen" link each.
 
     A volunteer with an open offer is skipped; an earlier, settled offer to the same volunteer is opened again.
+    Two coordinators offering at once are served one after the other (the appointment is locked).
     """
+    lock(Appointment, appointment.id)
     if not needs_cover(appointment, now=now):
         raise CoverError("Für diesen Termin wird keine Vertretung mehr gesucht.")
     if not volunteers:

@@ -4,11 +4,11 @@ from wtforms import DateField, RadioField, SelectField, SelectMultipleField, Tex
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import Form
+from ..forms import Form, OnceForm
 from ..models import AppointmentStatus
 
 
-class OneOffForm(Form):
+class OneOffForm(OnceForm):
     """A one-off appointment, optionally standing in for a skipped rule date."""
 
     on = DateField("Datum", validators=[DataRequired(message="Bitte ein Datum angeben.")])

@@ -27,6 +27,7 @@ from ..models import (
     VolunteerStatus,
 )
 from ..models.scheduling import OUTBOX_STATUSES
+from ..submissions import remember, repeated
 from . import cover, operations
 from .convert import to_domain_all, visit_rule
 from .forms import ActionForm, CoverOfferForm, OneOffForm
@@ -210,6 +211,8 @@ def pairing(pairing_id: int):
         (s.on.isoformat(), f"{format_date_long(s.on)} ({s.reason})") for s in skipped
     ]
     if form.validate_on_submit():
+        if (repeat := repeated(form)) is not None:
+            return repeat
         replaces_on = date.fromisoformat(form.replaces_on.data) if form.replaces_on.data else None
         try:
             appointment = operations.add_one_off(
@@ -220,9 +223,10 @@ def pairing(pairing_id: int):
             db.session.rollback()
             pairing = _pairing_or_404(pairing_id)
         else:
+            remember(form, url := url_for(".pairing", pairing_id=pairing.id))
             db.session.commit()
             flash(f"Ersatztermin am {format_date(appointment.on)} angelegt.", "success")
-            return redirect(url_for(".pairing", pairing_id=pairing.id))
+            return redirect(url)
     elif request.method == "GET" and skipped:
         first = next((s for s in skipped if operations.replacement_for(pairing, s.on) is None), None)
         if first is not None:

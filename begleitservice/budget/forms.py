@@ -8,7 +8,7 @@ from wtforms.widgets import TextInput
 
 from billing.month import Month
 
-from ..forms import Form
+from ..forms import OnceForm
 
 NOT_NEGATIVE = NumberRange(min=Decimal("0"), message="Der Betrag kann nicht negativ sein.")
 
@@ -57,7 +57,7 @@ def _money(label: str, *validators, **kw) -> EuroField:
     return EuroField(label, places=2, validators=list(validators), render_kw={"inputmode": "decimal"}, **kw)
 
 
-class OpeningForm(Form):
+class OpeningForm(OnceForm):
     as_of = DateField("Stand am", validators=[InputRequired(message="Bitte das Datum des Stands angeben.")])
     current_year = _money(
         "Verfügbar aus dem laufenden Jahr (€)",
@@ -80,7 +80,7 @@ class OpeningForm(Form):
     )
 
 
-class OtherUseForm(Form):
+class OtherUseForm(OnceForm):
     month = GermanMonthField("Monat", validators=[InputRequired(message="Bitte den Monat angeben.")])
     amount = _money(
         "Betrag (€)",
@@ -94,7 +94,7 @@ class OtherUseForm(Form):
     )
 
 
-class UmwandlungForm(Form):
+class UmwandlungForm(OnceForm):
     month = GermanMonthField("Monat", validators=[InputRequired(message="Bitte den Monat angeben.")])
     amount = _money("Erklärter Betrag (€)", InputRequired(message="Bitte den Betrag angeben."), NOT_NEGATIVE)
     note = StringField("Hinweis", validators=[Optional(), Length(max=300)], description="z. B. Erklärung vom …")

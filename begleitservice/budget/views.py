@@ -11,6 +11,7 @@ from ..clock import today
 from ..extensions import db
 from ..models import Senior
 from ..models.budget import BudgetOpening, BudgetOtherUse, UmwandlungDeclaration
+from ..submissions import remember, repeated
 from .forms import OpeningForm, OtherUseForm, UmwandlungForm
 from .grades import periods_of
 from .operations import BudgetError, add_opening, add_other_use, declare_umwandlung, delete_entry, senior_ledger
@@ -80,7 +81,11 @@ def _charges_by_month(ledger, expected_refs):
 def _save(senior: Senior, form, name: str, operation, message: str):
     """Validate ``form``, run ``operation`` and commit; on errors show the page again with the messages."""
     if form.validate_on_submit():
-        values = {field.short_name: field.data for field in form if field.short_name != "csrf_token"}
+        if (repeat := repeated(form)) is not None:
+            return repeat
+        values = {
+            field.short_name: field.data for field in form if field.short_name not in ("csrf_token", "submission")
+        }
         try:
             operation(senior, **values, user=current_user._get_current_object())
         except BudgetError as error:
@@ -88,9 +93,10 @@ def _save(senior: Senior, form, name: str, operation, message: str):
             for field, text in error.errors.items():
                 getattr(form, field).errors.append(text)
         else:
+            remember(form, url := url_for(".detail", senior_id=senior.id))
             db.session.commit()
             flash(message, "success")
-            return redirect(url_for(".detail", senior_id=senior.id))
+            return redirect(url)
     return _page(senior, **{name: form})
 
 

@@ -30,6 +30,7 @@ from .scheduling import (  # noqa: F401
     UsedLink,
 )
 from .senior import SENIOR_STATUSES, Senior, SeniorStatus
+from .submission import FormSubmission
 from .user import ROLES, User
 from .volunteer import VOLUNTEER_STATUSES, Volunteer, VolunteerAbsence, VolunteerAvailability, VolunteerStatus
 
@@ -52,6 +53,7 @@ __all__ = [
     "AppointmentStatus",
     "CoverOfferStatus",
     "District",
+    "FormSubmission",
     "MatchProposal",
     "MatchRejection",
     "MatchRun",

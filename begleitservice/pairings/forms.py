@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..extensions import db
-from ..forms import Form, IntervalsField
+from ..forms import Form, IntervalsField, OnceForm
 from ..models import (
     APPOINTMENT_STATUSES,
     PAIRING_STATUSES,
@@ -29,7 +29,7 @@ NO_QUALIFICATION = " (ohne Basisqualifizierung)"
 INTERVALS = [(1, "jede Woche"), (2, "jede zweite Woche")]
 
 
-class PairingForm(Form):
+class PairingForm(OnceForm):
     volunteer_id = SelectField("Ehrenamtliche:r", coerce=int)
     senior_id = SelectField("Senior:in", coerce=int)
     service = SelectField("Angebot", choices=list(SERVICES.items()))
@@ -98,7 +98,7 @@ class AppointmentForm(Form):
             raise ValidationError("Tatsächliche Minuten gibt es nur bei Status „stattgefunden“; bitte leer lassen.")
 
 
-class OneOffForm(Form):
+class OneOffForm(OnceForm):
     on = DateField("Datum", validators=[InputRequired("Bitte geben Sie ein Datum an.")])
     start = TimeField("Beginn", validators=[InputRequired("Bitte geben Sie eine Uhrzeit an.")])
     end = TimeField("Ende", validators=[InputRequired("Bitte geben Sie eine Uhrzeit an.")])

@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..models.base import WEEKDAYS
 from ..models.names import search_condition
+from ..submissions import remember, repeated
 from .forms import AppointmentForm, OneOffForm, PairingForm
 from .operations import PairingError, PairingRuleError, create_pairing, record_appointment, update_pairing
 
@@ -86,6 +87,8 @@ def create():
         form.slots.data = _slots_from_request(source)
     rule_error = None
     if form.validate_on_submit():
+        if (repeat := repeated(form)) is not None:
+            return repeat
         try:
             pairing = create_pairing(
                 **_values(form), request=source, user=current_user._get_current_object(), override=_override(form, None)
@@ -94,6 +97,7 @@ def create():
             db.session.rollback()
             rule_error = _show_error(form, error)
         else:
+            remember(form, url_for(".detail", pairing_id=pairing.id))
             db.session.commit()
             flash(f"Begleitung {pairing.volunteer.name} ↔ {pairing.senior.name} angelegt.", "success")
             if pairing.service == "entlastung" and (warning := budget_warning(pairing.senior, 0)):
@@ -236,6 +240,8 @@ def add_appointment(pairing_id: int):
     pairing = db.get_or_404(Pairing, pairing_id)
     form = OneOffForm()
     if form.validate_on_submit():
+        if (repeat := repeated(form)) is not None:
+            return repeat
         try:
             appointment = add_one_off(
                 pairing,
@@ -250,6 +256,7 @@ def add_appointment(pairing_id: int):
             db.session.rollback()
             getattr(form, error.field).errors.append(str(error))
         else:
+            remember(form, url_for(".detail", pairing_id=pairing.id))
             db.session.commit()
             flash(f"Einzeltermin am {appointment.on:%d.%m.%Y} eingetragen.", "success")
             return redirect(url_for(".detail", pairing_id=pairing.id))

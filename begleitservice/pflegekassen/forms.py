@@ -5,10 +5,10 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from billing.identifiers import ik_error
 
-from ..forms import Form, kvnr_or_ik_validator
+from ..forms import OnceForm, kvnr_or_ik_validator
 
 
-class PflegekasseForm(Form):
+class PflegekasseForm(OnceForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     ik = StringField(
         "Institutionskennzeichen (IK)",

@@ -8,6 +8,7 @@ from ..clock import today
 from ..extensions import db
 from ..models import Pflegekasse, Senior
 from ..models.names import search_condition
+from ..submissions import remember, repeated
 from .forms import PflegekasseForm
 
 bp = Blueprint("pflegekassen", __name__, url_prefix="/pflegekassen")
@@ -41,15 +42,19 @@ def edit(kasse_id: int):
 def _edit(kasse: Pflegekasse):
     form = PflegekasseForm(obj=kasse)
     if form.validate_on_submit():
+        if kasse.id is None and (repeat := repeated(form)) is not None:
+            return repeat
         clash = db.session.scalar(sa.select(Pflegekasse).where(Pflegekasse.ik == form.ik.data))
         if clash is not None and clash.id != kasse.id:
             form.ik.errors.append(f"Dieses IK ist schon bei „{clash.name}“ eingetragen.")
         else:
             form.populate_obj(kasse)
             db.session.add(kasse)
+            db.session.flush()
+            remember(form, url := url_for(".detail", kasse_id=kasse.id))
             db.session.commit()
             flash(f"Pflegekasse „{kasse.name}“ gespeichert.", "success")
-            return redirect(url_for(".detail", kasse_id=kasse.id))
+            return redirect(url)
     return render_template("pflegekassen/form.html", form=form, kasse=kasse)
 
 

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..clock import today
 from ..extensions import db
-from ..forms import Form, IntervalsField
+from ..forms import Form, IntervalsField, OnceForm
 from ..models import GENDERS, REQUEST_STATUSES, SERVICES, URGENCIES, Senior
 from ..reference import SENIORENBUEROS
 from ..rules import senior_service_error
@@ -13,7 +13,7 @@ from ..rules import senior_service_error
 OTHER_SOURCE = "Sonstige"
 
 
-class RequestForm(Form):
+class RequestForm(OnceForm):
     senior_id = SelectField("Senior:in", coerce=int, validators=[InputRequired("Bitte wählen Sie eine Person.")])
     service = SelectField("Angebot", choices=list(SERVICES.items()), validators=[DataRequired()])
     visits_per_week = IntegerField(

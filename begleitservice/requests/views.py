@@ -21,6 +21,7 @@ from ..models import (
     SeniorStatus,
 )
 from ..models.names import search_condition
+from ..submissions import remember, repeated
 from .forms import RequestForm, StatusForm
 from .operations import RequestError, allowed_statuses, change_status, save_request
 
@@ -94,6 +95,8 @@ def _edit(item: Request, *, preselected: Senior | None = None):
             form.windows.data = [(w.weekday, w.start_minute, w.end_minute) for w in item.windows]
             form.volunteer_gender.data = item.volunteer_gender or ""
     if form.validate_on_submit():
+        if item.id is None and (repeat := repeated(form)) is not None:
+            return repeat
         try:
             save_request(
                 item,
@@ -114,9 +117,10 @@ def _edit(item: Request, *, preselected: Senior | None = None):
             db.session.rollback()
             getattr(form, error.field).errors.append(str(error))
         else:
+            remember(form, url := url_for(".detail", request_id=item.id))
             db.session.commit()
             flash(f"Anfrage für {item.senior.name} gespeichert.", "success")
-            return redirect(url_for(".detail", request_id=item.id))
+            return redirect(url)
     return render_template("requests/form.html", form=form, item=item, preselected=preselected)
 
 

@@ -5,7 +5,7 @@ from wtforms import BooleanField, DateField, EmailField, SelectField, StringFiel
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..extensions import db
-from ..forms import Form
+from ..forms import OnceForm
 from ..models import GENDERS, SENIOR_STATUSES, District, Pflegekasse, SeniorStatus, Sozialraum
 from .operations import FIELDS, REQUIRED
 
@@ -23,7 +23,7 @@ def _optional_str(value):
     return value or None
 
 
-class SeniorForm(Form):
+class SeniorForm(OnceForm):
     first_name = StringField("Vorname", validators=[DataRequired(message=REQUIRED["first_name"]), Length(max=80)])
     last_name = StringField("Nachname", validators=[DataRequired(message=REQUIRED["last_name"]), Length(max=80)])
     birth_on = DateField("Geburtsdatum", validators=[InputRequired(message=REQUIRED["birth_on"])])

@@ -25,6 +25,7 @@ from ..models import (
     SeniorStatus,
 )
 from ..models.names import search_condition
+from ..submissions import remember, repeated
 from .forms import SeniorForm
 from .operations import SeniorError, outside_dortmund, save_senior
 
@@ -128,6 +129,8 @@ def _edit(senior: Senior):
     form = SeniorForm(obj=senior if senior.id else None)
     duplicates = []
     if form.validate_on_submit():
+        if senior.id is None and (repeat := repeated(form)) is not None:
+            return repeat
         try:
             save_senior(senior, today=_today(), allow_duplicate=form.confirm_other_person.data, **form.values())
         except SeniorError as error:
@@ -135,11 +138,12 @@ def _edit(senior: Senior):
                 getattr(form, name).errors.append(message)
             duplicates = error.duplicates
         else:
+            remember(form, url := url_for(".detail", senior_id=senior.id))
             db.session.commit()
             flash(f"„{senior.name}“ gespeichert.", "success")
             if outside_dortmund(senior.postal_code):
                 flash(f"Hinweis: Die PLZ {senior.postal_code} liegt außerhalb Dortmunds (44135–44388).", "warning")
-            return redirect(url_for(".detail", senior_id=senior.id))
+            return redirect(url)
     return render_template("seniors/form.html", form=form, senior=senior, duplicates=duplicates)
 
 

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from ..forms import Form, IntervalsField
+from ..forms import IntervalsField, OnceForm
 from ..models import GENDERS, SERVICES, VOLUNTEER_STATUSES, VolunteerStatus
 from .operations import MAX_MINUTES_PER_WEEK, MAX_SENIORS
 
@@ -78,7 +78,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class VolunteerForm(Form):
+class VolunteerForm(OnceForm):
     first_name = StringField("Vorname", validators=[DataRequired(), Length(max=80)])
     last_name = StringField("Nachname", validators=[DataRequired(), Length(max=80)])
     email = EmailField("E-Mail", validators=[DataRequired(), Email(), Length(max=254)])
@@ -132,7 +132,7 @@ class VolunteerForm(Form):
             raise ValidationError("Bitte höchstens 40 Stunden pro Woche eintragen (0 bis 40).")
 
 
-class AbsenceForm(Form):
+class AbsenceForm(OnceForm):
     starts_on = DateField("Von", validators=[InputRequired(message="Bitte das Datum „von“ eintragen.")])
     ends_on = DateField("Bis", validators=[InputRequired(message="Bitte das Datum „bis“ eintragen.")])
     reason = StringField("Grund", validators=[Optional(), Length(max=120)], description="z. B. Urlaub, Kur")

@@ -24,6 +24,7 @@ from ..models import (
 )
 from ..models.base import split_list
 from ..models.names import search_condition, sort_key
+from ..submissions import remember, repeated
 from .forms import AbsenceForm, VolunteerForm
 from .operations import VolunteerData, VolunteerError, add_absence, delete_absence, save_volunteer, workloads
 
@@ -145,6 +146,8 @@ def _edit(volunteer: Volunteer):
     clash: dict = {"same_email": None, "duplicates": []}
     if form.validate_on_submit():
         is_new = volunteer.id is None
+        if is_new and (repeat := repeated(form)) is not None:
+            return repeat
         try:
             save_volunteer(volunteer, _data(form), today=local_today(), allow_duplicate=form.confirm_other_person.data)
         except VolunteerError as error:
@@ -152,10 +155,11 @@ def _edit(volunteer: Volunteer):
                 getattr(form, FORM_FIELDS.get(name, name)).errors.append(message)
             clash = {"same_email": error.same_email, "duplicates": error.duplicates}
         else:
+            remember(form, url := url_for(".detail", volunteer_id=volunteer.id))
             db.session.commit()
             flash(f"{volunteer.name} {'angelegt' if is_new else 'gespeichert'}.", "success")
             _warn_about_workload(volunteer)
-            return redirect(url_for(".detail", volunteer_id=volunteer.id))
+            return redirect(url)
     return render_template("volunteers/form.html", form=form, volunteer=volunteer, **clash)
 
 
@@ -238,15 +242,18 @@ def create_absence(volunteer_id: int):
     volunteer = db.get_or_404(Volunteer, volunteer_id)
     form = AbsenceForm()
     if form.validate_on_submit():
+        if (repeat := repeated(form)) is not None:
+            return repeat
         try:
             add_absence(volunteer, starts_on=form.starts_on.data, ends_on=form.ends_on.data, reason=form.reason.data)
         except VolunteerError as error:
             for name, message in error.errors.items():
                 getattr(form, name).errors.append(message)
         else:
+            remember(form, url := url_for(".detail", volunteer_id=volunteer.id, _anchor="abwesenheiten"))
             db.session.commit()
             flash("Abwesenheit eingetragen.", "success")
-            return redirect(url_for(".detail", volunteer_id=volunteer.id, _anchor="abwesenheiten"))
+            return redirect(url)
     flash("Die Abwesenheit wurde nicht eingetragen. Bitte prüfen Sie die Angaben.", "error")
     return _render_detail(volunteer, form)
 
