@@ -20,15 +20,13 @@ from ..extensions import db
 from ..models import (
     GENDERS,
     SENIOR_STATUSES,
-    SERVICES,
-    PairingStatus,
     Pflegekasse,
-    RequestStatus,
     Senior,
     SeniorStatus,
     Sozialraum,
 )
 from ..models.base import join_list
+from ..rules import grade_change_error
 from ..seniors.operations import duplicate_message, possible_duplicates, same_person
 from . import tabular as cell
 from .transfer import Problem, RowReader, check_headers, district_parser, districts_by_name, keep, limited
@@ -276,14 +274,8 @@ def _check_rules(row: RowReader, values: dict, senior: Senior | None) -> None:
         row.fail("Einwilligung Umfang", "Zur Einwilligung gehört ihr Umfang.")
     if senior is None or "Pflegegrad" in failed:
         return
-    wanted = "entlastung" if grade else "besuchsdienst"
-    running = {p.service for p in senior.pairings if p.status != PairingStatus.BEENDET}
-    running |= {r.service for r in senior.requests if r.status in (*RequestStatus.OPEN, RequestStatus.VERMITTELT)}
-    if wrong := running & ({"besuchsdienst", "entlastung"} - {wanted}):
-        row.fail(
-            "Pflegegrad",
-            f"Passt nicht zu laufender {SERVICES[wrong.pop()]}: Besuchsdienst nur ohne, Entlastung nur mit Pflegegrad.",
-        )
+    if message := grade_change_error(senior, grade):
+        row.fail("Pflegegrad", message)
 
 
 def apply_rows(parsed: list[Parsed]) -> tuple[int, int]:

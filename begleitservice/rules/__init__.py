@@ -39,6 +39,7 @@ from .checks import (
     senior_service_error,
 )
 from .commitments import Commitments, week_of
+from .seniors import grade_change_error
 
 __all__ = [
     "PLACEMENT_RULES",
@@ -60,6 +61,7 @@ __all__ = [
     "clash",
     "context",
     "enforce",
+    "grade_change_error",
     "load_commitments",
     "qualification_error",
     "senior_service_error",

@@ -15,16 +15,13 @@ from ..models import (
     GENDERS,
     SENIOR_STATUSES,
     District,
-    Pairing,
-    PairingStatus,
     Pflegekasse,
-    Request,
-    RequestStatus,
     Senior,
     Sozialraum,
 )
 from ..models.base import join_list, split_list
 from ..models.names import same_name
+from ..rules import grade_change_error
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +155,7 @@ def senior_errors(values: dict, *, senior: Senior | None = None, today: date) ->
     if kvnr is not None and "kvnr" not in errors and (holder := _kvnr_holder(kvnr, senior)) is not None:
         errors["kvnr"] = f"Diese Versichertennummer ist schon bei {holder.name} eingetragen."
     existing = senior is not None and senior.id is not None
-    if existing and "pflegegrad" not in errors and (message := _service_rule_error(senior, values["pflegegrad"])):
+    if existing and "pflegegrad" not in errors and (message := grade_change_error(senior, values["pflegegrad"])):
         errors["pflegegrad"] = message
     return errors
 
@@ -303,30 +300,6 @@ def _check_choices(values: dict, today: date) -> dict[str, str]:
     if values["status"] is not None and values["status"] not in SENIOR_STATUSES:
         errors["status"] = f"Unbekannter Status (erlaubt: {', '.join(SENIOR_STATUSES)})."
     return errors
-
-
-def _service_rule_error(senior: Senior, grade: int | None) -> str | None:
-    """Refuse a Pflegegrad change that breaks running pairings or open requests (Besuchsdienst ↔ Entlastung)."""
-    if (grade is None) == (senior.pflegegrad is None):
-        return None
-    clashing = "entlastung" if grade is None else "besuchsdienst"
-    pairings = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Pairing)
-        .where(Pairing.senior_id == senior.id, Pairing.service == clashing, Pairing.status.in_(PairingStatus.RUNNING))
-    )
-    requests = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Request)
-        .where(Request.senior_id == senior.id, Request.service == clashing, Request.status.in_(RequestStatus.OPEN))
-    )
-    if not pairings and not requests:
-        return None
-    service = "Häusliche Entlastung" if clashing == "entlastung" else "Besuchsdienst"
-    return (
-        f"Es laufen noch {pairings} Begleitung(en) und {requests} offene Anfrage(n) im Dienst {service}. "
-        "Bitte diese zuerst beenden oder umstellen, dann den Pflegegrad ändern."
-    )
 
 
 def outside_dortmund(postal_code: str | None) -> bool:

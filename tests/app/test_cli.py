@@ -324,7 +324,10 @@ def test_import_refuses_a_pflegegrad_that_breaks_a_running_besuchsdienst(app_ctx
 
     result = run(app_ctx, import_command, "seniors", path, ok=False)
 
-    assert "Zeile 2, Feld Pflegegrad: Passt nicht zu laufender Besuchsdienst" in result.output
+    assert (
+        "Zeile 2, Feld Pflegegrad: Es laufen noch 1 Begleitung(en) und 0 offene Anfrage(n) im Dienst Besuchsdienst."
+        in result.output
+    )
     db.session.expire_all()
     assert pairing.senior.pflegegrad is None
 
