@@ -4,8 +4,11 @@ import logging
 from importlib import import_module
 from pathlib import Path
 
-from flask import Flask, render_template
+import sqlalchemy as sa
+from flask import Flask, g, has_request_context, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 
 from billing.config import config_from_dict
 
@@ -13,6 +16,7 @@ from . import config as settings
 from .database import configure_engines
 from .extensions import csrf, db, login_manager, mail, migrate
 from .filters import register_filters
+from .inputs import BoundedIntConverter, TokenConverter
 
 BLUEPRINTS = (
     "auth",
@@ -44,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     settings.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     check_billing_settings(app)
     register_extensions(app)
+    app.url_map.converters |= {"int": BoundedIntConverter, "token": TokenConverter}  # before the routes are added
     register_blueprints(app)
     register_error_handlers(app)
     register_filters(app)
@@ -84,20 +89,52 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(import_module(f"begleitservice.{name}.views").bp)
 
 
+ERROR_MESSAGES = {
+    400: "Die Anfrage war fehlerhaft.",
+    403: "Für diese Seite fehlt Ihnen die Berechtigung.",
+    404: "Diese Seite gibt es nicht.",
+    405: "Diese Aktion ist hier nicht möglich.",
+    413: "Die gesendeten Daten sind zu groß.",
+}
+NOTHING_SAVED = "Ein unerwarteter Fehler ist aufgetreten. Es wurde nichts gespeichert."
+MAYBE_SAVED = (
+    "Ein unerwarteter Fehler ist aufgetreten, nachdem Ihre Änderung gespeichert wurde. "
+    "Bitte prüfen Sie das Ergebnis, bevor Sie es noch einmal versuchen."
+)
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _remember_commit(session) -> None:
+    """Note that this request has committed, so an error page afterwards does not claim that nothing was saved."""
+    if has_request_context():
+        g.committed = True
+
+
 def register_error_handlers(app: Flask) -> None:
-    """German error pages."""
-    messages = {
-        400: "Die Anfrage war fehlerhaft.",
-        403: "Für diese Seite fehlt Ihnen die Berechtigung.",
-        404: "Diese Seite gibt es nicht.",
-        500: "Ein unerwarteter Fehler ist aufgetreten. Es wurde nichts gespeichert.",
-    }
+    """German error pages; the session is rolled back first, so the page itself can still read the database."""
+    log = logging.getLogger(__name__)
 
     def render(code: int, message: str):
-        return render_template("error.html", code=code, message=message), code
+        try:
+            db.session.rollback()
+            return render_template("error.html", code=code, message=message), code
+        except Exception:  # the database itself is the problem: a page without the navigation
+            log.exception("error page %s could not be rendered", code)
+            db.session.remove()
+            return f"Fehler {code}: {message}", code, {"Content-Type": "text/plain; charset=utf-8"}
 
-    for code, message in messages.items():
-        app.register_error_handler(code, lambda e, code=code, message=message: render(code, message))
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        if code >= 500:
+            return server_error(error)
+        given = error.description if error.description != type(error).description else None
+        return render(code, given or ERROR_MESSAGES.get(code, ERROR_MESSAGES[400]))
+
+    def server_error(error):
+        return render(500, MAYBE_SAVED if g.get("committed") else NOTHING_SAVED)
+
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(500, server_error)
     app.register_error_handler(
         CSRFError, lambda e: render(400, "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu.")
     )

@@ -9,6 +9,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -101,6 +102,17 @@ class Reader:
             return default
         return raw.lower()
 
+    def day(self, name: str, default: date) -> date:
+        """A date written as JJJJ-MM-TT."""
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            self._bad(name, raw, "Datum JJJJ-MM-TT erwartet", "a date YYYY-MM-DD")
+            return default
+
     def timezone(self, name: str, default: str) -> str:
         """An IANA time zone name such as Europe/Berlin."""
         raw = self._raw(name)
@@ -163,6 +175,15 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
         "APP_TIMEZONE": env.timezone("APP_TIMEZONE", "Europe/Berlin"),
         "BASE_URL": env.pattern("BASE_URL", "http://localhost:5000", r"https?://\S+", "http(s)-Adresse", "a URL"),
         "ITEMS_PER_PAGE": env.integer("ITEMS_PER_PAGE", 50, minimum=1, maximum=1000),
+        "MAX_PAGE": env.integer("MAX_PAGE", 10000, minimum=1, maximum=10**6),  # a higher page number is a 400
+        # Input windows (begleitservice.inputs): every date typed lies in DATE_EARLIEST..DATE_LATEST, birth dates
+        # up to today; what is planned and billed (Begleitungen, visits, absences, requests, budget facts) within
+        # PLAN_YEARS_BACK before and PLAN_YEARS_AHEAD after today. Keep PLAN_YEARS_BACK after the first date of
+        # the billing figures (Entlastungsbetrag from 2017), or the budget of such a senior cannot be computed.
+        "DATE_EARLIEST": env.day("DATE_EARLIEST", date(1900, 1, 1)),
+        "DATE_LATEST": env.day("DATE_LATEST", date(2100, 12, 31)),
+        "PLAN_YEARS_BACK": env.integer("PLAN_YEARS_BACK", 5, minimum=0, maximum=50),
+        "PLAN_YEARS_AHEAD": env.integer("PLAN_YEARS_AHEAD", 3, minimum=0, maximum=50),
         # Mail (Flask-Mail) and the outbox (begleitservice.mail)
         "MAIL_SERVER": env.text("MAIL_SERVER", "localhost"),
         "MAIL_PORT": env.integer("MAIL_PORT", 25, minimum=1, maximum=65535),

@@ -1,20 +1,59 @@
-"""Form base class and fields shared by the feature areas."""
+"""Form base class and fields shared by the feature areas.
+
+Every form derives from :class:`Form`, whose ``Meta.bind_field`` gives each field the input rules of
+begleitservice.inputs: text fields refuse control characters (NUL, and line breaks in one-line fields) before any
+other check runs, and a date field without its own :class:`DateWindow` gets the window of all dates.
+"""
 
 import re
 import secrets
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, TextAreaField
-from wtforms.validators import ValidationError
+from wtforms import DateField, HiddenField, StringField, TextAreaField
+from wtforms.validators import StopValidation, ValidationError
 
+from .inputs import date_error, text_error
 from .intervals import format_intervals, parse_intervals
 
 
+class CleanText:
+    """Refuse control characters (and line breaks in one-line fields) before the field's other validators."""
+
+    def __init__(self, *, multiline: bool):
+        self.multiline = multiline
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, str) and (message := text_error(field.data, multiline=self.multiline)):
+            raise StopValidation(message)
+
+
+class DateWindow:
+    """A date within one of the windows of begleitservice.inputs: "any", "birth" or "plan"."""
+
+    def __init__(self, kind: str = "any"):
+        self.kind = kind
+
+    def __call__(self, form, field) -> None:
+        if message := date_error(field.data, self.kind):
+            raise ValidationError(message)
+
+
 class Form(FlaskForm):
-    """A CSRF-protected form whose built-in messages are German."""
+    """A CSRF-protected form whose built-in messages are German and whose fields follow the input rules."""
 
     class Meta:
         locales = ("de_DE", "de")
+
+        def bind_field(self, form, unbound_field, options):
+            field_class = unbound_field.field_class
+            args, kwargs = list(unbound_field.args), unbound_field.kwargs
+            validators = list((args.pop(1) if len(args) > 1 else kwargs.get("validators")) or [])
+            if issubclass(field_class, StringField):
+                validators.insert(0, CleanText(multiline=issubclass(field_class, TextAreaField)))
+            if issubclass(field_class, DateField) and not any(isinstance(v, DateWindow) for v in validators):
+                validators.append(DateWindow("any"))
+            bound = type(unbound_field)(field_class, *args, **{**kwargs, "validators": validators})
+            return super().bind_field(form, bound, options)
 
 
 SUBMISSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
