@@ -9,7 +9,8 @@ from itertools import pairwise
 from .models.base import WEEKDAYS, minutes_label
 
 _ABBREVIATIONS = {name[:2].lower(): i for i, name in enumerate(WEEKDAYS)}
-_ITEM = re.compile(r"^\s*([A-Za-zäöüÄÖÜ]+)\.?\s+(\d{1,2})[:.](\d{2})\s*[-–]\s*(\d{1,2})[:.](\d{2})\s*$")
+_TIME = r"([0-9]{1,2})[:.]([0-9]{2})"
+_ITEM = re.compile(rf"^\s*([A-Za-zäöüÄÖÜ]+)\.?\s+{_TIME}\s*[-–]\s*{_TIME}\s*$")
 
 Interval = tuple[int, int, int]  # weekday (0 = Montag), start minute, end minute
 

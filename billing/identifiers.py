@@ -5,8 +5,8 @@ Both rules are in shared/DOMAIN.md; each function returns a German message for a
 
 import re
 
-_KVNR = re.compile(r"[A-Z]\d{9}")
-_IK = re.compile(r"\d{9}")
+_KVNR = re.compile(r"[A-Z][0-9]{9}")
+_IK = re.compile(r"[0-9]{9}")
 
 
 def _digit_sum(n: int) -> int:

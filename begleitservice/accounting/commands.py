@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from billing.month import Month
 
 from ..extensions import db
+from ..inputs import InputError, parse_month
 from .exports import KINDS, TITLES, export_name, write_export
 from .files import commit_with_files
 from .operations import AccountingError, run_month
@@ -20,9 +21,9 @@ log = logging.getLogger(__name__)
 
 def _month(ctx, param, value: str) -> Month:
     try:
-        return Month.parse(value)
-    except (ValueError, IndexError) as error:
-        raise click.BadParameter("Bitte den Monat als JJJJ-MM angeben, z. B. 2026-10.") from error
+        return parse_month(value)
+    except InputError as error:
+        raise click.BadParameter(str(error)) from error
 
 
 @click.group("billing", help="Abrechnung der Häuslichen Entlastung.")

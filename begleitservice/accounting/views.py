@@ -13,6 +13,7 @@ from billing.month import Month
 
 from ..auth.access import require_role, restrict
 from ..extensions import db
+from ..inputs import InputError, parse_int, parse_month, query_month
 from ..models import BilledVisit, BillingRun, Invoice
 from ..submissions import remember, repeated
 from .allowances import cap_warnings, payouts
@@ -29,18 +30,6 @@ MAY_BILL = ("accounting", "admin")
 @bp.app_context_processor
 def _dashboard_helpers():
     return {"allowance_cap_warnings": lambda: cap_warnings(local_today())}
-
-
-def _month_arg(default: Month | None = None) -> Month:
-    text = request.args.get("monat", "")
-    if not text:
-        if default is None:
-            abort(400)
-        return default
-    try:
-        return Month.parse(text)
-    except (ValueError, IndexError):
-        abort(400)
 
 
 def _last_month() -> Month:
@@ -67,16 +56,20 @@ def run():
         require_role(*MAY_BILL)
         if not form.validate_on_submit():
             abort(400)
+        try:
+            month = parse_month(form.month.data)
+        except InputError as error:
+            abort(400, description=str(error))
         if (repeat := repeated(form)) is not None:
             return repeat
         try:
-            result = run_month(Month.parse(form.month.data), user=current_user)
+            result = run_month(month, user=current_user)
             remember(form, url_for(".detail", run_id=result.run.id))
             commit_with_files(result.staged)
         except AccountingError as error:
             db.session.rollback()
             flash(str(error), "error")
-            return redirect(url_for(".run", monat=form.month.data))
+            return redirect(url_for(".run", monat=month.iso))
         for problem in result.problems:
             flash(problem, "warning")
         if result.created:
@@ -84,7 +77,7 @@ def run():
         else:
             flash("Dieser Monat war bereits abgerechnet; es wurde nichts geändert.", "info")
         return redirect(url_for(".detail", run_id=result.run.id))
-    month = _month_arg(_last_month())
+    month = query_month(default=_last_month())
     existing = db.session.scalar(sa.select(BillingRun).where(BillingRun.month == month.first_day))
     if existing is not None:
         return redirect(url_for(".detail", run_id=existing.id))
@@ -196,17 +189,19 @@ def _corrections(visits: list[BilledVisit], errors: dict[int, str]) -> dict[int,
         raw = request.form.get(f"minutes-{visit.appointment_id}", "").strip()
         if raw == "" or raw == str(visit.minutes):
             continue
-        if not raw.isdigit() or int(raw) > 720:
+        try:
+            minutes = parse_int(raw, low=0, high=720)
+        except InputError:
             errors[visit.appointment_id] = "Bitte eine Dauer von 0 bis 720 Minuten angeben."
             continue
-        corrections[visit.appointment_id] = int(raw) or None
+        corrections[visit.appointment_id] = minutes or None
     return corrections
 
 
 @bp.route("/auszahlungen")
 def payout_list():
     """The monthly payout list of volunteer allowances with the yearly sum against the tax-free cap."""
-    month = _month_arg(_last_month())
+    month = query_month(default=_last_month())
     return render_template("accounting/payouts.html", month=month, rows=payouts(month))
 
 
@@ -215,7 +210,7 @@ def export(kind: str):
     """Download an export of a month: hours, invoices or allowances, as CSV or XLSX."""
     if kind not in KINDS:
         abort(404)
-    month = _month_arg(_last_month())
+    month = query_month(default=_last_month())
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         abort(400)

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..inputs import InputError, clean_text, shown
 from ..models import ROLES, User
 
 
@@ -16,7 +17,16 @@ class UserError(ValueError):
 
 def save_user(user: User, *, name: str, email: str, role: str, password: str | None, is_active: bool = True) -> User:
     """Set a user's fields and flush; refuse a taken email, an unknown role or a new user without password."""
+    for field, value, length in (("name", name, 120), ("email", email, 254)):
+        try:
+            clean_text(value, multiline=False, max_length=length)
+        except InputError as error:
+            raise UserError(field, str(error)) from error
     email = email.strip().lower()
+    if not name.strip():
+        raise UserError("name", "Bitte einen Namen angeben.")
+    if "@" not in email.strip("@"):
+        raise UserError("email", f"„{shown(email)}“ ist keine E-Mail-Adresse.")
     if role not in ROLES:
         raise UserError("role", f"Unbekannte Rolle „{role}“ (erlaubt: {', '.join(ROLES)}).")
     clash = db.session.scalar(sa.select(User).where(User.email == email))

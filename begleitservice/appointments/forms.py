@@ -4,14 +4,14 @@ from wtforms import DateField, RadioField, SelectField, SelectMultipleField, Tex
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import Form, OnceForm
+from ..forms import DateWindow, Form, OnceForm
 from ..models import AppointmentStatus
 
 
 class OneOffForm(OnceForm):
     """A one-off appointment, optionally standing in for a skipped rule date."""
 
-    on = DateField("Datum", validators=[DataRequired(message="Bitte ein Datum angeben.")])
+    on = DateField("Datum", validators=[DataRequired(message="Bitte ein Datum angeben."), DateWindow("plan")])
     start = TimeField("Beginn", validators=[DataRequired(message="Bitte eine Uhrzeit angeben.")])
     end = TimeField("Ende", validators=[DataRequired(message="Bitte eine Uhrzeit angeben.")])
     replaces_on = SelectField("Ersatz für", choices=[], validate_choice=True)

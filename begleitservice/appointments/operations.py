@@ -18,6 +18,7 @@ from .. import clock, rules
 from ..accounting.operations import billing_run_of, ensure_not_billed
 from ..database import lock
 from ..extensions import db
+from ..inputs import date_error
 from ..mail.outbox import forget_markers
 from ..models import AlertKind, Appointment, AppointmentAlert, AppointmentStatus, Pairing, PairingStatus, Volunteer
 from ..rules.commitments import minute
@@ -144,6 +145,8 @@ def add_one_off(
 ) -> Appointment:
     """Add a one-off appointment (optionally replacing a skipped rule date); refuse clashes, billed months and,
     unless ``allow_past`` (a coordinator recording an extra visit afterwards), the past."""
+    if message := date_error(on, "plan"):
+        raise AppointmentError("on", message)
     if end <= start:
         raise AppointmentError("end", "Das Ende muss nach dem Beginn liegen.")
     if not allow_past and local_datetime(on, start) <= now:

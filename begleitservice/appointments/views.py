@@ -12,6 +12,7 @@ from scheduling.formatting import format_date, format_date_long
 from .. import clock
 from ..auth.access import CARE, restrict
 from ..extensions import db
+from ..inputs import query_date, query_int, query_page, query_text
 from ..mail.outbox import retry_now
 from ..models import (
     APPOINTMENT_STATUSES,
@@ -51,20 +52,13 @@ def _with_people(query):
     )
 
 
-def _parse_date(value: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
-
-
 @bp.route("/")
 def index():
     """Week view of all appointments, filterable by district and volunteer."""
     today = clock.today()
-    monday, sunday = operations.week_bounds(_parse_date(request.args.get("von"), today))
-    district = request.args.get("bezirk", "").strip() or None
-    volunteer_id = request.args.get("ehrenamtliche", type=int)
+    monday, sunday = operations.week_bounds(query_date("von", default=today))
+    district = query_text("bezirk") or None
+    volunteer_id = query_int("ehrenamtliche")
     query = (
         sa.select(Appointment)
         .join(Appointment.pairing)
@@ -256,7 +250,7 @@ def outbox():
     counts = dict(
         db.session.execute(sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all()
     )
-    page = db.paginate(query, per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    page = db.paginate(query, page=query_page(), per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     return render_template(
         "appointments/outbox.html", page=page, status=status, statuses=OUTBOX_STATUSES, counts=counts, form=ActionForm()
     )

@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_user, logout_user
 
 from ..extensions import db
+from ..inputs import safe_next
 from ..models import User
 from .forms import LoginForm
 
@@ -19,9 +20,7 @@ def login():
         user = db.session.scalar(sa.select(User).where(User.email == form.email.data.strip().lower()))
         if user and user.is_active and user.check_password(form.password.data):
             login_user(user)
-            target = request.args.get("next", "")
-            safe = target.startswith("/") and not target.startswith("//")
-            return redirect(target if safe else url_for("dashboard.index"))
+            return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
         flash("E-Mail oder Passwort ist falsch.", "error")
     return render_template("auth/login.html", form=form)
 

@@ -6,9 +6,8 @@ from wtforms import DateField, DecimalField, Field, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
-from billing.month import Month
-
-from ..forms import OnceForm
+from ..forms import DateWindow, OnceForm
+from ..inputs import InputError, month_error, parse_amount, parse_month
 
 NOT_NEGATIVE = NumberRange(min=Decimal("0"), message="Der Betrag kann nicht negativ sein.")
 
@@ -33,10 +32,13 @@ class GermanMonthField(Field):
             self.data = None
             return
         try:
-            self.data = Month.parse(text).first_day
-        except (ValueError, TypeError) as error:
+            month = parse_month(text)
+        except InputError as error:
             self.data = None
             raise ValueError("Bitte den Monat als MM/JJJJ angeben, z. B. 02/2025.") from error
+        self.data = month.first_day
+        if message := month_error(month, "plan"):
+            raise ValueError(message)
 
 
 class EuroField(DecimalField):
@@ -45,12 +47,16 @@ class EuroField(DecimalField):
     widget = TextInput()  # a number input would refuse the German comma in the browser
 
     def process_formdata(self, valuelist):
-        if valuelist:
-            text = valuelist[0].replace("€", "").replace(" ", "").strip()
-            if "," in text:
-                text = text.replace(".", "").replace(",", ".")
-            valuelist = [text]
-        super().process_formdata(valuelist)
+        if not valuelist:
+            return
+        if not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = parse_amount(valuelist[0])
+        except InputError as error:
+            self.data = None
+            raise ValueError(str(error)) from error
 
 
 def _money(label: str, *validators, **kw) -> EuroField:
@@ -58,7 +64,9 @@ def _money(label: str, *validators, **kw) -> EuroField:
 
 
 class OpeningForm(OnceForm):
-    as_of = DateField("Stand am", validators=[InputRequired(message="Bitte das Datum des Stands angeben.")])
+    as_of = DateField(
+        "Stand am", validators=[InputRequired(message="Bitte das Datum des Stands angeben."), DateWindow("plan")]
+    )
     current_year = _money(
         "Verfügbar aus dem laufenden Jahr (€)",
         InputRequired(message="Bitte den Stand des laufenden Jahres angeben."),

@@ -20,6 +20,7 @@ from billing.month import Month
 
 from ..clock import today as service_today
 from ..extensions import db
+from ..inputs import date_error, month_error
 from ..models import Pairing, PairingStatus, Senior, User
 from ..models.budget import BudgetOpening, BudgetOtherUse, UmwandlungDeclaration
 from .charges import OwnCharges, own_charges
@@ -52,6 +53,8 @@ def add_opening(
     """Record an opening balance (Stand) reported by the Pflegekasse or the family."""
     carried = ZERO if carried is None else carried
     errors = {}
+    if message := date_error(as_of, "plan"):
+        errors["as_of"] = message
     if current_year is None:
         errors["current_year"] = "Bitte den Stand des laufenden Jahres angeben."
     if carried < 0:
@@ -77,6 +80,8 @@ def add_opening(
 def add_other_use(senior: Senior, *, month: date, amount: Decimal, note: str, user: User | None) -> BudgetOtherUse:
     """Record use of the Entlastungsbetrag by another provider, as the senior reported it."""
     errors = {}
+    if message := month_error(Month.of(month), "plan"):
+        errors["month"] = message
     if amount is None or amount <= 0:
         errors["amount"] = "Der Betrag muss größer als 0 € sein."
     if not (note or "").strip():
@@ -103,6 +108,8 @@ def declare_umwandlung(
 ) -> UmwandlungDeclaration:
     """Record (or replace) the Umwandlung the senior declared available for ``month``, up to the cap."""
     month = month.replace(day=1)
+    if message := month_error(Month.of(month), "plan"):
+        raise BudgetError({"month": message})
     grade, cap = umwandlung_cap(senior, month)
     if amount is None or amount < 0:
         raise BudgetError({"amount": "Der Betrag kann nicht negativ sein."})

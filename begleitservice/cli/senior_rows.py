@@ -8,14 +8,12 @@ flagged as a possible duplicate (``Parsed.duplicates``); the import leaves it ou
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from billing.identifiers import ik_error, kvnr_error
 
-from .. import clock
 from ..extensions import db
 from ..models import (
     GENDERS,
@@ -113,15 +111,12 @@ def export_rows() -> list[list]:
 
 
 def _birth_date(raw):
-    day = cell.parse_date(raw)
-    if day and not date(1900, 1, 1) <= day <= clock.today():
-        raise ValueError("Das Geburtsdatum ist nicht plausibel.")
-    return day
+    return cell.parse_date(raw, "birth")
 
 
 def _postal_code(raw):
     value = cell.text(raw)
-    if value and not re.fullmatch(r"\d{5}", value):
+    if value and not re.fullmatch(r"[0-9]{5}", value):
         raise ValueError(f"„{value}“ ist keine fünfstellige Postleitzahl.")
     return value
 

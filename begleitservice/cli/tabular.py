@@ -20,6 +20,9 @@ from openpyxl.utils import get_column_letter
 
 from billing.money import format_date, format_decimal
 
+from .. import inputs
+from ..inputs import check_date, clean_text
+
 FORMATS = (".csv", ".xlsx")
 _TRUE = {"ja", "j", "x", "1", "wahr", "true", "yes"}
 _FALSE = {"nein", "n", "0", "falsch", "false", "no", ""}
@@ -150,31 +153,28 @@ def csv_text(value) -> str:
 
 
 def text(raw) -> str:
-    """The cell as stripped text ('' when empty); whole numbers from XLSX lose their '.0'."""
+    """The cell as stripped text ('' when empty); whole numbers from XLSX lose their '.0'; control characters
+    (a NUL byte, escape sequences) are refused, line breaks kept."""
     if raw is None:
         return ""
-    if isinstance(raw, float) and raw.is_integer():
+    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
         raw = int(raw)
     if isinstance(raw, datetime):
         return format_date(raw.date())
-    return str(raw).strip()
+    return clean_text(raw)
 
 
-def parse_date(raw) -> date | None:
-    """A date from a date cell, ``31.12.2025`` or ``2025-12-31``; None when empty."""
+def parse_date(raw, kind: str = "any") -> date | None:
+    """A date from a date cell, ``31.12.2025`` or ``2025-12-31``, in the window ``kind`` of begleitservice.inputs;
+    None when empty."""
     if isinstance(raw, datetime):
-        return raw.date()
+        return check_date(raw.date(), kind)
     if isinstance(raw, date):
-        return raw
+        return check_date(raw, kind)
     value = text(raw)
     if not value:
         return None
-    for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(f"„{value}“ ist kein Datum wie 31.12.2025 oder 2025-12-31.")
+    return inputs.parse_date(value, kind)
 
 
 def parse_bool(raw) -> bool:
@@ -194,23 +194,20 @@ def parse_int(raw, *, low: int, high: int) -> int | None:
     value = text(raw)
     if not value:
         return None
-    if not re.fullmatch(r"-?\d+", value):
-        raise ValueError(f"„{value}“ ist keine ganze Zahl.")
-    number = int(value)
-    if not low <= number <= high:
-        raise ValueError(f"{number} liegt nicht zwischen {low} und {high}.")
-    return number
+    return inputs.parse_int(value, low=low, high=high)
 
 
 def parse_hours_as_minutes(raw, *, high_minutes: int) -> int | None:
     """Hours with decimal comma (``4,5``; a dot is accepted too) as whole minutes; None when empty."""
     if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if not -1e6 < raw < 1e6:  # also infinity and NaN
+            raise ValueError(f"Es sind höchstens {high_minutes // 60} Stunden möglich.")
         hours = Decimal(str(raw))
     else:
         value = text(raw).replace(" ", "")
         if not value:
             return None
-        if not re.fullmatch(r"\d+([,.]\d+)?", value):
+        if not re.fullmatch(r"[0-9]{1,6}([,.][0-9]{1,6})?", value):
             raise ValueError(f"„{value}“ ist keine Stundenzahl wie 4 oder 4,5.")
         try:
             hours = Decimal(value.replace(",", "."))

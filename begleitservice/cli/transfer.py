@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..inputs import text_error
 from ..models import District
 from .tabular import Table, text
 
@@ -86,6 +87,8 @@ def limited(length: int) -> Callable:
 
     def parse(raw):
         value = text(raw)
+        if message := text_error(value, multiline=False):
+            raise ValueError(message)
         if len(value) > length:
             raise ValueError(f"höchstens {length} Zeichen erlaubt (hier {len(value)}).")
         return value or None

@@ -36,7 +36,12 @@ def run_job_command(name, now):
     """Einen Job einmal ausführen (gefahrlos wiederholbar)."""
     moment = None
     if now:
-        moment = datetime.fromisoformat(now)
+        try:
+            moment = datetime.fromisoformat(now)
+        except ValueError as error:
+            raise click.BadParameter(
+                f"„{now}“ ist kein Zeitpunkt wie 2026-11-02T08:00:00+01:00", param_hint="--now"
+            ) from error
         if moment.tzinfo is None:
             raise click.BadParameter("bitte mit Zeitzone angeben, z. B. 2026-11-02T08:00:00+01:00", param_hint="--now")
     click.echo(f"{name}: {run_job(name, now=moment)}")

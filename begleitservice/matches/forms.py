@@ -3,7 +3,7 @@
 from wtforms import DateField
 from wtforms.validators import InputRequired
 
-from ..forms import Form
+from ..forms import DateWindow, Form
 
 
 class StartForm(Form):
@@ -17,7 +17,7 @@ class RejectForm(Form):
 class AcceptForm(Form):
     """Accept a proposal from a start date."""
 
-    starts_on = DateField("Beginn", validators=[InputRequired("Bitte geben Sie ein Datum an.")])
+    starts_on = DateField("Beginn", validators=[InputRequired("Bitte geben Sie ein Datum an."), DateWindow("plan")])
 
 
 def accept_form(proposal_id: int, **kwargs) -> AcceptForm:

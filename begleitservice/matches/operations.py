@@ -15,6 +15,7 @@ import matching
 from .. import clock
 from ..database import lock
 from ..extensions import db
+from ..inputs import date_error
 from ..models import REQUEST_STATUSES, Pairing, Request, RequestStatus, User
 from ..models.matching import (
     DECISIONS,
@@ -158,6 +159,8 @@ def accept_proposal(proposal: MatchProposal, *, starts_on: date, today: date, us
     _check_open(proposal)
     if starts_on < today:
         raise MatchError("starts_on", "Der Beginn darf nicht in der Vergangenheit liegen.")
+    if message := date_error(starts_on, "plan", today=today):
+        raise MatchError("starts_on", message)
     request = proposal.request
     try:
         pairing = create_pairing(

@@ -13,7 +13,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..extensions import db
-from ..forms import Form, IntervalsField, OnceForm
+from ..forms import DateWindow, Form, IntervalsField, OnceForm
+from ..inputs import optional_id
 from ..models import (
     APPOINTMENT_STATUSES,
     PAIRING_STATUSES,
@@ -30,13 +31,13 @@ INTERVALS = [(1, "jede Woche"), (2, "jede zweite Woche")]
 
 
 class PairingForm(OnceForm):
-    volunteer_id = SelectField("Ehrenamtliche:r", coerce=int)
-    senior_id = SelectField("Senior:in", coerce=int)
+    volunteer_id = SelectField("Ehrenamtliche:r", coerce=optional_id)
+    senior_id = SelectField("Senior:in", coerce=optional_id)
     service = SelectField("Angebot", choices=list(SERVICES.items()))
     slots = IntervalsField("Wöchentliche Termine", description="Zum Beispiel „Di 10:00-12:00; Fr 14:00-15:30“")
     interval_weeks = SelectField("Rhythmus", coerce=int, choices=INTERVALS, default=1)
-    starts_on = DateField("Beginn", validators=[InputRequired("Bitte geben Sie ein Datum an.")])
-    ends_on = DateField("Ende (optional)", validators=[Optional()])
+    starts_on = DateField("Beginn", validators=[InputRequired("Bitte geben Sie ein Datum an."), DateWindow("plan")])
+    ends_on = DateField("Ende (optional)", validators=[Optional(), DateWindow("plan")])
     status = SelectField("Status", choices=list(PAIRING_STATUSES.items()), default=PairingStatus.AKTIV)
     override = BooleanField("Trotzdem speichern: Ich habe die Abweichung geprüft")
     override_reason = TextAreaField(
@@ -99,7 +100,7 @@ class AppointmentForm(Form):
 
 
 class OneOffForm(OnceForm):
-    on = DateField("Datum", validators=[InputRequired("Bitte geben Sie ein Datum an.")])
+    on = DateField("Datum", validators=[InputRequired("Bitte geben Sie ein Datum an."), DateWindow("plan")])
     start = TimeField("Beginn", validators=[InputRequired("Bitte geben Sie eine Uhrzeit an.")])
     end = TimeField("Ende", validators=[InputRequired("Bitte geben Sie eine Uhrzeit an.")])
     note = StringField("Bemerkung", validators=[Optional(), Length(max=200)])

@@ -11,6 +11,7 @@ from ..appointments.operations import follow_rule
 from ..clock import now
 from ..database import lock
 from ..extensions import db
+from ..inputs import date_error
 from ..models import (
     APPOINTMENT_STATUSES,
     PAIRING_STATUSES,
@@ -77,6 +78,9 @@ def _check(
 ) -> None:
     if service not in SERVICES:
         raise PairingError("service", "Bitte wählen Sie ein Angebot.")
+    for field, day in (("starts_on", starts_on), ("ends_on", ends_on)):
+        if message := date_error(day, "plan"):
+            raise PairingError(field, message)
     if ends_on is not None and ends_on < starts_on:
         raise PairingError("ends_on", "Das Ende darf nicht vor dem Beginn liegen.")
     if status not in PAIRING_STATUSES:

@@ -12,6 +12,7 @@ from ..budget.operations import budget_warning
 from ..clock import now, today
 from ..database import lock
 from ..extensions import db
+from ..inputs import query_int, query_page, query_text
 from ..models import (
     APPOINTMENT_STATUSES,
     PAIRING_STATUSES,
@@ -41,7 +42,7 @@ PAST_SHOWN = 20
 @bp.route("/")
 def index():
     """List pairings (active ones by default) with filters and a name search."""
-    args = {k: request.args.get(k, "").strip() for k in ("status", "service", "district", "q")}
+    args = {k: query_text(k) for k in ("status", "service", "district", "q")}
     query = (
         sa.select(Pairing)
         .join(Pairing.senior)
@@ -59,13 +60,13 @@ def index():
         query = query.where(Pairing.status == PairingStatus.AKTIV)
     if args["service"] in SERVICES:
         query = query.where(Pairing.service == args["service"])
-    if args["district"].isdigit():
-        query = query.where(Senior.district_id == int(args["district"]))
+    if district_id := query_int("district"):
+        query = query.where(Senior.district_id == district_id)
     if args["q"]:
         query = query.where(
             sa.or_(search_condition(Senior.search_text, args["q"]), search_condition(Volunteer.search_text, args["q"]))
         )
-    page = db.paginate(query, per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    page = db.paginate(query, page=query_page(), per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     return render_template(
         "pairings/index.html",
         page=page,
@@ -79,7 +80,7 @@ def index():
 @bp.route("/neu", methods=["GET", "POST"])
 def create():
     """Create a pairing, prefilled from the request given by ?request_id= if any."""
-    request_id = request.args.get("request_id", type=int)
+    request_id = query_int("request_id")
     source = db.get_or_404(Request, request_id) if request_id else None
     form = _form(None)
     if request.method == "GET" and source is not None:

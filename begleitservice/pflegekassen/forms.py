@@ -18,7 +18,7 @@ class PflegekasseForm(OnceForm):
     )
     street = StringField("Straße und Hausnummer", validators=[Optional(), Length(max=120)])
     postal_code = StringField(
-        "PLZ", validators=[Optional(), Regexp(r"^\d{5}$", message="Die PLZ besteht aus fünf Ziffern.")]
+        "PLZ", validators=[Optional(), Regexp(r"^[0-9]{5}$", message="Die PLZ besteht aus fünf Ziffern.")]
     )
     city = StringField("Ort", validators=[Optional(), Length(max=80)])
     email = EmailField("E-Mail für Rechnungen", validators=[Optional(), Email()])

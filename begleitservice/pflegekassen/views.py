@@ -1,11 +1,12 @@
 """Pflegekassen: list, create, edit, detail."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from ..auth.access import STAFF, restrict
 from ..clock import today
 from ..extensions import db
+from ..inputs import query_text
 from ..models import Pflegekasse, Senior
 from ..models.names import search_condition
 from ..submissions import remember, repeated
@@ -18,7 +19,7 @@ restrict(bp, *STAFF)
 @bp.route("/")
 def index():
     """List Pflegekassen, searchable by name or IK."""
-    q = request.args.get("q", "").strip()
+    q = query_text("q")
     query = sa.select(Pflegekasse).where(search_condition(Pflegekasse.search_text, q))
     query = query.order_by(Pflegekasse.sort_name, Pflegekasse.id)
     counts = dict(

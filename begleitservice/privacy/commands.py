@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from ..clock import now as clock_now
 from ..extensions import db
+from ..inputs import MAX_ID
 from ..models import Senior, Volunteer
 from .export import export_person
 from .operations import purge, record_event
@@ -24,7 +25,7 @@ def dsgvo_command() -> None:
 
 @dsgvo_command.command("export")
 @click.argument("kind", type=click.Choice(sorted(MODELS)))
-@click.argument("person_id", type=int)
+@click.argument("person_id", type=click.IntRange(1, MAX_ID))
 @click.argument("file", type=click.File("w", encoding="utf-8"))
 @with_appcontext
 def export_command(kind: str, person_id: int, file) -> None:

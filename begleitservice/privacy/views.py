@@ -3,7 +3,7 @@
 import json
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
@@ -12,6 +12,7 @@ from ..auth.access import CARE, restrict
 from ..clock import now as clock_now
 from ..extensions import db
 from ..forms import Form
+from ..inputs import query_page
 from ..models import PrivacyEvent, Senior, Volunteer
 from ..models.privacy import PERSON_KINDS
 from .export import export_person
@@ -46,7 +47,7 @@ def index():
     query = sa.select(PrivacyEvent).order_by(PrivacyEvent.at.desc(), PrivacyEvent.id.desc())
     page = db.paginate(
         query,
-        page=request.args.get("page", 1, type=int),
+        page=query_page(),
         per_page=current_app.config["ITEMS_PER_PAGE"],
         error_out=False,
     )

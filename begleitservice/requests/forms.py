@@ -5,7 +5,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..clock import today
 from ..extensions import db
-from ..forms import Form, IntervalsField, OnceForm
+from ..forms import DateWindow, Form, IntervalsField, OnceForm
+from ..inputs import optional_id
 from ..models import GENDERS, REQUEST_STATUSES, SERVICES, URGENCIES, Senior
 from ..reference import SENIORENBUEROS
 from ..rules import senior_service_error
@@ -14,7 +15,9 @@ OTHER_SOURCE = "Sonstige"
 
 
 class RequestForm(OnceForm):
-    senior_id = SelectField("Senior:in", coerce=int, validators=[InputRequired("Bitte wählen Sie eine Person.")])
+    senior_id = SelectField(
+        "Senior:in", coerce=optional_id, validators=[InputRequired("Bitte wählen Sie eine Person.")]
+    )
     service = SelectField("Angebot", choices=list(SERVICES.items()), validators=[DataRequired()])
     visits_per_week = IntegerField(
         "Besuche pro Woche",
@@ -42,7 +45,9 @@ class RequestForm(OnceForm):
     )
     urgency = SelectField("Dringlichkeit", coerce=int, choices=list(URGENCIES.items()), default=1)
     received_on = DateField(
-        "Eingegangen am", validators=[InputRequired("Bitte geben Sie ein Datum an.")], default=today
+        "Eingegangen am",
+        validators=[InputRequired("Bitte geben Sie ein Datum an."), DateWindow("plan")],
+        default=today,
     )
     source = SelectField(
         "Quelle",

@@ -4,6 +4,7 @@ import logging
 from datetime import date
 
 from ..extensions import db
+from ..inputs import date_error
 from ..models import (
     REQUEST_STATUSES,
     SERVICES,
@@ -68,11 +69,13 @@ def save_request(
         raise RequestError("service", message)
     if not windows:
         raise RequestError("windows", "Bitte geben Sie mindestens ein Zeitfenster an.")
+    if message := date_error(received_on, "plan"):
+        raise RequestError("received_on", message)
     request.senior = senior
     request.service = service
     request.visits_per_week = visits_per_week
     request.minutes_per_visit = minutes_per_visit
-    request.languages = join_list(split_list(languages)) or None
+    request.languages = join_list(split_list(languages))  # "" when any language will do (the column is NOT NULL)
     request.volunteer_gender = volunteer_gender or None
     request.urgency = urgency
     request.received_on = received_on

@@ -8,6 +8,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from ..auth.access import CARE, restrict
 from ..clock import today
 from ..extensions import db
+from ..inputs import query_int, query_page, query_text
 from ..models import (
     REQUEST_STATUSES,
     SERVICES,
@@ -32,7 +33,7 @@ restrict(bp, *CARE)
 @bp.route("/")
 def index():
     """List requests, open ones oldest first, with filters and a name search."""
-    args = {k: request.args.get(k, "").strip() for k in ("status", "service", "district", "urgency", "q")}
+    args = {k: query_text(k) for k in ("status", "service", "district", "urgency", "q")}
     query = (
         sa.select(Request)
         .join(Request.senior)
@@ -45,12 +46,12 @@ def index():
         query = query.where(Request.status.in_(RequestStatus.OPEN))
     if args["service"] in SERVICES:
         query = query.where(Request.service == args["service"])
-    if args["district"].isdigit():
-        query = query.where(Senior.district_id == int(args["district"]))
-    if args["urgency"].isdigit():
-        query = query.where(Request.urgency == int(args["urgency"]))
+    if district_id := query_int("district"):
+        query = query.where(Senior.district_id == district_id)
+    if urgency := query_int("urgency", high=max(URGENCIES)):
+        query = query.where(Request.urgency == urgency)
     query = query.where(search_condition(Senior.search_text, args["q"]))
-    page = db.paginate(query, per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    page = db.paginate(query, page=query_page(), per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     return render_template(
         "requests/index.html",
         page=page,
@@ -67,7 +68,7 @@ def index():
 def create():
     """Record a new request, for the senior given by ?senior_id= if any."""
     item = Request()
-    senior_id = request.args.get("senior_id", type=int)
+    senior_id = query_int("senior_id")
     return _edit(item, preselected=db.get_or_404(Senior, senior_id) if senior_id else None)
 
 

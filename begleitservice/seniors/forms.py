@@ -5,18 +5,12 @@ from wtforms import BooleanField, DateField, EmailField, SelectField, StringFiel
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..extensions import db
-from ..forms import OnceForm
+from ..forms import DateWindow, OnceForm
+from ..inputs import optional_id
 from ..models import GENDERS, SENIOR_STATUSES, District, Pflegekasse, SeniorStatus, Sozialraum
 from .operations import FIELDS, REQUIRED
 
 OTHER_PERSON = "Trotzdem speichern – es ist eine andere Person"
-
-
-def _optional_int(value):
-    """'' or None → None, else int (select values arrive as strings)."""
-    if value in ("", None, "None"):
-        return None
-    return int(value)
 
 
 def _optional_str(value):
@@ -36,11 +30,11 @@ class SeniorForm(OnceForm):
     city = StringField("Ort", validators=[DataRequired(message=REQUIRED["city"]), Length(max=80)], default="Dortmund")
     district_id = SelectField(
         "Stadtbezirk",
-        coerce=_optional_int,
+        coerce=optional_id,
         validators=[DataRequired(message=REQUIRED["district_id"])],
         description="Die PLZ ist nur ein Hinweis – PLZ-Gebiete überschreiten Bezirksgrenzen.",
     )
-    sozialraum_id = SelectField("Sozialraum", coerce=_optional_int, validators=[Optional()])
+    sozialraum_id = SelectField("Sozialraum", coerce=optional_id, validators=[Optional()])
     phone = TelField("Telefon", validators=[Optional(), Length(max=40)])
 
     contact_name = StringField("Name", validators=[Optional(), Length(max=120)])
@@ -52,17 +46,17 @@ class SeniorForm(OnceForm):
 
     pflegegrad = SelectField(
         "Pflegegrad",
-        coerce=_optional_int,
+        coerce=optional_id,
         choices=[("", "keiner")] + [(str(g), str(g)) for g in range(1, 6)],
         description="Mit Pflegegrad sind Versichertennummer und Pflegekasse Pflicht: "
         "die Entlastung wird über die Pflegekasse abgerechnet (§45b SGB XI).",
     )
     pflegegrad_since = DateField(
         "Pflegegrad seit",
-        validators=[Optional()],
+        validators=[Optional(), DateWindow("plan")],
         description="Nur bei einer Änderung des Pflegegrads: ab wann er gilt (leer: heute).",
     )
-    pflegekasse_id = SelectField("Pflegekasse", coerce=_optional_int)
+    pflegekasse_id = SelectField("Pflegekasse", coerce=optional_id)
     kvnr = StringField(
         "Versichertennummer (KVNR)",
         description="Großbuchstabe und neun Ziffern, z. B. A123456780; Pflicht bei Pflegegrad.",

@@ -11,6 +11,7 @@ from billing.identifiers import kvnr_error
 from .. import clock
 from ..budget.grades import grade_since_error, record_grade_change
 from ..extensions import db
+from ..inputs import date_error
 from ..models import (
     GENDERS,
     SENIOR_STATUSES,
@@ -103,8 +104,11 @@ def save_senior(senior: Senior, *, today: date | None = None, allow_duplicate: b
     old_grade = senior.pflegegrad if senior.id is not None else None
     # A new senior's grade is recorded only with a date; without one it counts from the first visit (budget.inputs).
     grade_changed = merged["pflegegrad"] != old_grade and (senior.id is not None or given_since is not None)
-    if grade_changed and "pflegegrad" not in errors and (message := grade_since_error(senior, since, today=today)):
-        errors["pflegegrad_since"] = message
+    since_error = date_error(given_since, "plan", today=today)
+    if not since_error and grade_changed and "pflegegrad" not in errors:
+        since_error = grade_since_error(senior, since, today=today)
+    if since_error:
+        errors["pflegegrad_since"] = since_error
     duplicates = [] if allow_duplicate or not _identity_changed(senior, merged) else possible_duplicates(merged, senior)
     if errors or duplicates:
         raise SeniorError(errors, duplicates=duplicates)
@@ -139,6 +143,7 @@ def senior_errors(values: dict, *, senior: Senior | None = None, today: date) ->
     """German messages per field for ``values`` (already cleaned); empty when they can be saved."""
     errors = {name: message for name, message in REQUIRED.items() if values.get(name) in (None, "")}
     checks = (
+        _check_dates,
         _check_birth_on,
         _check_postal_code,
         _check_references,
@@ -198,6 +203,12 @@ def age_on(birth_on: date, day: date) -> int:
     return day.year - birth_on.year - ((day.month, day.day) < (birth_on.month, birth_on.day))
 
 
+def _check_dates(values: dict, today: date) -> dict[str, str]:
+    """Every date within the window of all dates (begleitservice.inputs); the birth date has its own check."""
+    names = ("consent_on", "abtretung_on", "abtretung_revoked_on")
+    return {name: message for name in names if (message := date_error(values[name], "any"))}
+
+
 def _check_birth_on(values: dict, today: date) -> dict[str, str]:
     birth_on = values["birth_on"]
     if birth_on is None:
@@ -215,7 +226,7 @@ def _check_birth_on(values: dict, today: date) -> dict[str, str]:
 
 def _check_postal_code(values: dict, today: date) -> dict[str, str]:
     code = values["postal_code"]
-    if code is not None and not re.fullmatch(r"\d{5}", str(code)):
+    if code is not None and not re.fullmatch(r"[0-9]{5}", str(code)):
         return {"postal_code": "Die PLZ besteht aus fünf Ziffern."}
     return {}
 

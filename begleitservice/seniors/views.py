@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..auth.access import CARE, STAFF, require_role, restrict
 from ..clock import today as _today
 from ..extensions import db
+from ..inputs import query_int, query_page, query_text
 from ..models import (
     APPOINTMENT_STATUSES,
     PAIRING_STATUSES,
@@ -57,9 +58,7 @@ def index():
     today = _today()
     query = _filtered(sa.select(Senior), args, today).order_by(Senior.sort_name, Senior.id)
     query = query.options(joinedload(Senior.district), joinedload(Senior.pflegekasse))
-    page = db.paginate(
-        query, page=args.get("page", 1, type=int), per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False
-    )
+    page = db.paginate(query, page=query_page(), per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     pairing_counts = {}
     if _sees_care_data() and page.items:
         pairing_counts = dict(
@@ -84,15 +83,15 @@ def index():
 
 def _filtered(query, args, today: date):
     """Apply the list's search and filters from the query string."""
-    query = query.where(search_condition(Senior.search_text, args.get("q")))
-    if district_id := args.get("district", type=int):
+    query = query.where(search_condition(Senior.search_text, query_text("q")))
+    if district_id := query_int("district"):
         query = query.where(Senior.district_id == district_id)
     grade = args.get("pflegegrad", "")
     if grade == "keiner":
         query = query.where(Senior.pflegegrad.is_(None))
     elif grade in {"1", "2", "3", "4", "5"}:
         query = query.where(Senior.pflegegrad == int(grade))
-    if kasse_id := args.get("pflegekasse", type=int):
+    if kasse_id := query_int("pflegekasse"):
         query = query.where(Senior.pflegekasse_id == kasse_id)
     status = args.get("status", "")
     if status in SENIOR_STATUSES:

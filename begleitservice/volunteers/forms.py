@@ -17,16 +17,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from ..forms import IntervalsField, OnceForm
+from ..forms import DateWindow, IntervalsField, OnceForm
+from ..inputs import optional_id
 from ..models import GENDERS, SERVICES, VOLUNTEER_STATUSES, VolunteerStatus
 from .operations import MAX_MINUTES_PER_WEEK, MAX_SENIORS
 
-_HOURS_MINUTES = re.compile(r"^(\d{1,2}):([0-5]\d)$")
-
-
-def optional_int(value) -> int | None:
-    """Coerce a select's value to int, the empty placeholder to None."""
-    return int(value) if value not in (None, "") else None
+HOURS_PER_WEEK = 168
+_HOURS_MINUTES = re.compile(r"^([0-9]{1,2}):([0-5][0-9])$")
 
 
 def hours_label(minutes: int | None) -> str:
@@ -49,6 +46,8 @@ def parse_hours(text: str) -> int:
         raise ValueError(f"„{text}“ ist keine Stundenzahl wie „4“ oder „2,5“.") from None
     if not hours.is_finite() or hours < 0:
         raise ValueError(f"„{text}“ ist keine Stundenzahl wie „4“ oder „2,5“.")
+    if hours > HOURS_PER_WEEK:  # also keeps "1e999999" from becoming a huge integer below
+        raise ValueError(f"„{text}“ sind mehr Stunden, als eine Woche hat.")
     return int((hours * 60).to_integral_value())
 
 
@@ -84,10 +83,10 @@ class VolunteerForm(OnceForm):
     email = EmailField("E-Mail", validators=[DataRequired(), Email(), Length(max=254)])
     phone = StringField("Telefon", validators=[Optional(), Length(max=40)])
     home_district_id = SelectField(
-        "Wohnbezirk", coerce=optional_int, validators=[InputRequired(message="Bitte den Wohnbezirk wählen.")]
+        "Wohnbezirk", coerce=optional_id, validators=[InputRequired(message="Bitte den Wohnbezirk wählen.")]
     )
     travel_district_ids = CheckboxesField(
-        "Fährt auch in diese Bezirke", coerce=int, description="Der Wohnbezirk zählt immer mit."
+        "Fährt auch in diese Bezirke", coerce=optional_id, description="Der Wohnbezirk zählt immer mit."
     )
     services = CheckboxesField("Dienste", choices=list(SERVICES.items()))
     languages = StringField(
@@ -133,8 +132,12 @@ class VolunteerForm(OnceForm):
 
 
 class AbsenceForm(OnceForm):
-    starts_on = DateField("Von", validators=[InputRequired(message="Bitte das Datum „von“ eintragen.")])
-    ends_on = DateField("Bis", validators=[InputRequired(message="Bitte das Datum „bis“ eintragen.")])
+    starts_on = DateField(
+        "Von", validators=[InputRequired(message="Bitte das Datum „von“ eintragen."), DateWindow("plan")]
+    )
+    ends_on = DateField(
+        "Bis", validators=[InputRequired(message="Bitte das Datum „bis“ eintragen."), DateWindow("plan")]
+    )
     reason = StringField("Grund", validators=[Optional(), Length(max=120)], description="z. B. Urlaub, Kur")
 
     def validate_ends_on(self, field):

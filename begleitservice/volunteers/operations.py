@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from .. import clock
 from ..appointments.operations import follow_rule
 from ..extensions import db
+from ..inputs import date_error
 from ..intervals import Interval, format_intervals, parse_intervals
 from ..models import (
     GENDERS,
@@ -129,6 +130,8 @@ def save_volunteer(
         value = getattr(data, name)
         if value is not None and value > today:
             errors.setdefault(name, f"Das Datum der {label} liegt in der Zukunft.")
+        if message := date_error(value, "any"):
+            errors.setdefault(name, message)
     if not _in_range(data.max_minutes_per_week, MAX_MINUTES_PER_WEEK):
         errors["max_minutes_per_week"] = "Bitte höchstens 40 Stunden pro Woche eintragen (0 bis 40)."
     if not _in_range(data.max_seniors, MAX_SENIORS):
@@ -233,6 +236,9 @@ def add_absence(
         errors["ends_on"] = "Bitte das Datum „bis“ eintragen."
     elif starts_on is not None and ends_on < starts_on:
         errors["ends_on"] = "Das Datum „bis“ darf nicht vor „von“ liegen."
+    for field, day in (("starts_on", starts_on), ("ends_on", ends_on)):
+        if message := date_error(day, "plan"):
+            errors[field] = message
     if errors:
         raise VolunteerError(errors)
     absence = VolunteerAbsence(starts_on=starts_on, ends_on=ends_on, reason=_blank_to_none(reason))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..auth.access import CARE, restrict
 from ..clock import today as local_today
 from ..extensions import db
+from ..inputs import query_int, query_page, query_text
 from ..models import (
     APPOINTMENT_STATUSES,
     PAIRING_STATUSES,
@@ -77,16 +78,16 @@ def _template_helpers():
 def index():
     """List volunteers, searchable by name, email or phone and filtered by district, service, language, status."""
     args = {
-        "q": request.args.get("q", "").strip(),
-        "district": request.args.get("district", type=int),
+        "q": query_text("q"),
+        "district": query_int("district"),
         "service": request.args.get("service", ""),
-        "language": request.args.get("language", "").strip(),
+        "language": query_text("language"),
         "status": request.args.get("status", ""),
     }
     query = _filtered(**args).options(selectinload(Volunteer.home_district))
     page = db.paginate(
         query.order_by(Volunteer.sort_name, Volunteer.id),
-        page=request.args.get("page", 1, type=int),
+        page=query_page(),
         per_page=current_app.config["ITEMS_PER_PAGE"],
         error_out=False,
     )

@@ -86,7 +86,9 @@ def test_week_view_filters_by_district_and_volunteer(app_ctx, coordinator, clock
         f"/termine/?von=2026-12-28&bezirk=Hombruch&ehrenamtliche={eving.volunteer_id}"
     ).get_data(as_text=True)
     assert "Hildegard B." not in both_filters and "Otto Z." not in both_filters
-    assert coordinator.get("/termine/?von=kein-datum").status_code == 200
+    broken = coordinator.get("/termine/?von=kein-datum")
+    assert broken.status_code == 400
+    assert "„kein-datum“ ist kein Datum" in broken.get_data(as_text=True)
 
 
 def test_week_view_links_to_the_appointment(app_ctx, coordinator, clock):

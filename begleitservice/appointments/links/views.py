@@ -47,19 +47,19 @@ def _no_caching(response: Response) -> Response:
     return response
 
 
-@bp.route("/link/bestaetigen/<token>", methods=["GET", "POST"])
+@bp.route("/link/bestaetigen/<token:token>", methods=["GET", "POST"])
 def confirm(token: str):
     """Confirm a visit (a volunteer's link from the confirmation request)."""
     return _handle("confirm", token)
 
 
-@bp.route("/link/absagen/<token>", methods=["GET", "POST"])
+@bp.route("/link/absagen/<token:token>", methods=["GET", "POST"])
 def decline(token: str):
     """Decline a visit, with an optional reason."""
     return _handle("decline", token)
 
 
-@bp.route("/link/stunden/<token>", methods=["GET", "POST"])
+@bp.route("/link/stunden/<token:token>", methods=["GET", "POST"])
 def report(token: str):
     """Report after the visit: took place (for how long) or did not take place."""
     return _handle("report", token)
@@ -151,7 +151,7 @@ def _state(appointment: Appointment, *, purpose: str, used: UsedLink | None):
     )
 
 
-@bp.route("/link/vertretung/<token>", methods=["GET", "POST"])
+@bp.route("/link/vertretung/<token:token>", methods=["GET", "POST"])
 def cover(token: str):
     """Take over a declined visit as a stand-in (the link of a cover offer): the first to accept gets it."""
     now = clock.now()
@@ -196,7 +196,7 @@ def cover(token: str):
     )
 
 
-@bp.route("/kalender/<token>.ics")
+@bp.route("/kalender/<token:token>.ics")
 def feed(token: str):
     """A volunteer's private iCal feed of their visits (from two weeks back); unknown token → 404."""
     if len(token) < 20:
