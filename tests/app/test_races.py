@@ -87,6 +87,48 @@ def test_ten_clicks_on_accept_create_one_pairing_one_set_of_visits_and_one_mail(
     assert db.session.get(Request, request_id).status == "vermittelt"
 
 
+def test_accept_and_a_begleitung_by_hand_from_the_same_request_at_once_make_one(proposal, coordinator, collide):
+    proposal_id, request = proposal.id, proposal.request
+    accept = (f"/vorschlaege/{proposal_id}/annehmen", {f"p{proposal_id}-starts_on": VISIT.isoformat()})
+    by_hand = f"/pairings/neu?request_id={request.id}"
+    form = {"volunteer_id": make_volunteer(last_name="Hand").id, "senior_id": request.senior_id}
+    form |= {"service": "besuchsdienst", "slots": "Mo 14:00-16:00", "interval_weeks": "1"}
+    form |= {"starts_on": VISIT.isoformat(), "status": "aktiv"}
+    calls = [
+        (lambda c: c.post(accept[0], data=accept[1], follow_redirects=True))
+        if n % 2
+        else (lambda c: c.post(by_hand, data=form, follow_redirects=True))
+        for n in range(THREADS)
+    ]
+
+    responses = collide(coordinator, calls)
+
+    _no_server_errors(responses)
+    pages = [r.get_data(as_text=True) for r in responses]
+    assert sum(" angelegt." in p for p in pages) == 1
+    refused = ("ist nicht mehr offen", "bereits angenommen", "eine Anfrage wird nur einmal vermittelt")
+    assert sum(any(text in p for text in refused) for p in pages) == THREADS - 1
+    assert _count(Pairing, Pairing.request_id == request.id) == 1
+
+
+def test_two_proposals_for_one_volunteer_with_room_for_one_accepted_at_once_make_one(proposal, coordinator, collide):
+    anna = proposal.volunteer
+    anna.max_seniors = 1
+    other = make_request(senior=make_senior(first_name="Grete"), status="vorgeschlagen")
+    second = MatchProposal(run=proposal.run, request=other, volunteer=anna, visits=[[MONDAY, 720, 840]], reasons=[])
+    db.session.add(second)
+    db.session.commit()
+    urls = [f"/vorschlaege/{p.id}/annehmen" for p in (proposal, second)]
+    data = [{f"p{p.id}-starts_on": VISIT.isoformat()} for p in (proposal, second)]
+
+    responses = collide(coordinator, [lambda c, n=n: c.post(urls[n % 2], data=data[n % 2]) for n in range(THREADS)])
+
+    _no_server_errors(responses)
+    assert _count(Pairing, Pairing.volunteer_id == anna.id) == 1
+    decisions = Counter(db.session.scalars(sa.select(MatchProposal.decision)))
+    assert decisions == {"angenommen": 1, "offen": 1}
+
+
 # --- a volunteer taking overlapping stand-in offers ------------------------------------------------------------------
 
 
