@@ -1,6 +1,7 @@
 """A coordinator logs in with a real browser; a wrong password says so in German."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import make_pflegekasse, make_user
 
@@ -25,11 +26,12 @@ def test_coordinator_creates_pflegekasse_wrong_ik_first(logged_in_page):
     page.get_by_label("Name").fill("Knappschaft")
     page.get_by_label("Institutionskennzeichen (IK)").fill("260326821")
     page.get_by_role("button", name="Speichern").click()
-    assert "Die Prüfziffer des Institutionskennzeichens (IK) stimmt nicht" in page.content()
+    # expect() waits for the answer to the POST; page.content() during the navigation may read an empty page
+    expect(page.get_by_text("Die Prüfziffer des Institutionskennzeichens (IK) stimmt nicht")).to_be_visible()
     page.get_by_label("Institutionskennzeichen (IK)").fill("260326822")
     page.get_by_role("button", name="Speichern").click()
-    assert page.get_by_role("heading", name="Knappschaft").is_visible()
-    assert "Pflegekasse „Knappschaft“ gespeichert." in page.content()
+    expect(page.get_by_role("heading", name="Knappschaft")).to_be_visible()
+    expect(page.get_by_text("Pflegekasse „Knappschaft“ gespeichert.")).to_be_visible()
 
 
 def test_ik_taken_by_another_kasse_is_refused(logged_in_page):
@@ -39,4 +41,4 @@ def test_ik_taken_by_another_kasse_is_refused(logged_in_page):
     page.get_by_label("Name").fill("Doppelt")
     page.get_by_label("Institutionskennzeichen (IK)").fill("100696012")
     page.get_by_role("button", name="Speichern").click()
-    assert "Dieses IK ist schon bei „AOK NordWest“ eingetragen." in page.content()
+    expect(page.get_by_text("Dieses IK ist schon bei „AOK NordWest“ eingetragen.")).to_be_visible()
