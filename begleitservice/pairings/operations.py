@@ -85,6 +85,11 @@ def _check(
         raise PairingError("ends_on", "Das Ende darf nicht vor dem Beginn liegen.")
     if status not in PAIRING_STATUSES:
         raise PairingError("status", f"Unbekannter Status „{status}“.")
+    if status == PairingStatus.BEENDET:  # the placing rules skip it, the database trigger (models/checks.py) not
+        if message := rules.senior_service_error(service, senior):
+            raise PairingError("service", message)
+        if message := rules.qualification_error(volunteer, service, on=None):
+            raise PairingError("volunteer_id", message)
 
 
 def _check_request_free(request_id: int, *, status: str, other_than: int | None = None) -> None:

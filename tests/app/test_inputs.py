@@ -166,6 +166,22 @@ def test_a_pairing_outside_the_date_window_is_refused_and_not_saved(coordinator,
     assert coordinator.get(f"/seniors/{senior.id}/budget").status_code == 200
 
 
+def test_ending_a_pairing_with_a_service_the_database_refuses_is_a_message(coordinator, today):
+    """Found by the fuzz test: the placing rules skip an ended Begleitung, the database trigger does not."""
+    senior, volunteer = entlastung_people()
+    pairing = make_pairing(senior=senior, volunteer=volunteer, service="entlastung", starts_on=date(2026, 11, 2))
+
+    response = coordinator.post(
+        f"/pairings/{pairing.id}/bearbeiten",
+        data=pairing_form(volunteer, senior, service="besuchsdienst", status="beendet", starts_on="2026-11-02"),
+    )
+
+    assert response.status_code == 200
+    assert field_error(response, "service").startswith("Der Besuchsdienst ist nur für Menschen ohne Pflegegrad")
+    db.session.refresh(pairing)
+    assert (pairing.service, pairing.status) == ("entlastung", "aktiv")
+
+
 def test_the_pairing_operation_refuses_an_absurd_date_too(app_ctx, today):
     from begleitservice.pairings.operations import PairingError, create_pairing
 
