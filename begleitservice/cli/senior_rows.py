@@ -23,11 +23,10 @@ from ..models import (
     SeniorStatus,
     Sozialraum,
 )
-from ..models.base import join_list
 from ..rules import grade_change_error
 from ..seniors.operations import duplicate_message, possible_duplicates, same_person
 from . import tabular as cell
-from .transfer import Problem, RowReader, check_headers, district_parser, districts_by_name, keep, limited
+from .transfer import Problem, RowReader, check_headers, district_parser, districts_by_name, keep, languages, limited
 
 COLUMNS = [
     "Vorname",
@@ -212,7 +211,7 @@ def _read_values(row: RowReader, districts) -> dict:
     keep(values, "kasse_name", row.read("Pflegekasse", limited(120)))
     keep(values, "kasse_ik", row.read("Pflegekasse IK", _checked(ik_error)))
     keep(values, "kvnr", row.read("Versichertennummer", _checked(kvnr_error)))
-    keep(values, "languages", row.read("Sprachen", lambda r: join_list(cell.text(r).split(",")) or "Deutsch"))
+    keep(values, "languages", row.read("Sprachen", languages))
     gender = row.read("Gewünschtes Geschlecht", lambda r: cell.choice(r, GENDERS, "Gewünschtes Geschlecht"))
     keep(values, "preferred_volunteer_gender", gender or None)
     keep(values, "has_dementia", row.read("Demenz", cell.parse_bool))

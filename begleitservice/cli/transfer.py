@@ -8,8 +8,10 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..inputs import text_error
 from ..models import District
+from ..models.base import join_list
 from .tabular import Table, text
 
+LANGUAGES_LENGTH = 200  # the languages columns of seniors and volunteers
 ABSENT = object()  # the column is not in the file: keep the stored value (or the default for new rows)
 INVALID = object()  # the cell was wrong; the problem is recorded
 
@@ -94,6 +96,14 @@ def limited(length: int) -> Callable:
         return value or None
 
     return parse
+
+
+def languages(raw) -> str:
+    """Languages separated by commas, stored as "Deutsch, Türkisch" (at most 200 characters); empty: Deutsch."""
+    value = join_list((limited(LANGUAGES_LENGTH)(raw) or "").split(","))
+    if len(value) > LANGUAGES_LENGTH:
+        raise ValueError(f"höchstens {LANGUAGES_LENGTH} Zeichen erlaubt (hier {len(value)}).")
+    return value or "Deutsch"
 
 
 def districts_by_name() -> dict[str, District]:

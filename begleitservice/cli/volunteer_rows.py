@@ -9,7 +9,6 @@ from .. import clock
 from ..extensions import db
 from ..intervals import format_intervals, parse_intervals
 from ..models import GENDERS, VOLUNTEER_STATUSES, PairingStatus, Volunteer, VolunteerAvailability, VolunteerStatus
-from ..models.base import join_list
 from ..volunteers.operations import duplicate_message, possible_duplicates, same_person
 from . import tabular as cell
 from .transfer import (
@@ -20,6 +19,7 @@ from .transfer import (
     district_parser,
     districts_by_name,
     keep,
+    languages,
     limited,
 )
 
@@ -98,10 +98,6 @@ def _intervals(raw):
     return parse_intervals(cell.text(raw))
 
 
-def _languages(raw):
-    return join_list(cell.text(raw).split(",")) or "Deutsch"
-
-
 def _past_date(raw):
     day = cell.parse_date(raw)
     if day and day > clock.today():
@@ -170,7 +166,7 @@ def _read_values(row: RowReader, districts) -> dict:
     keep(values, "offers_besuchsdienst", row.read("Besuchsdienst", cell.parse_bool))
     keep(values, "offers_entlastung", row.read("Entlastung", cell.parse_bool))
     keep(values, "offers_demenzgruppe", row.read("Demenzgruppe", cell.parse_bool))
-    keep(values, "languages", row.read("Sprachen", _languages))
+    keep(values, "languages", row.read("Sprachen", languages))
     minutes = row.read("Max. Stunden pro Woche", lambda r: cell.parse_hours_as_minutes(r, high_minutes=2400))
     keep(values, "max_minutes_per_week", 240 if minutes is None else minutes)
     seniors = row.read("Max. Senior:innen", lambda r: cell.parse_int(r, low=0, high=20))

@@ -113,7 +113,8 @@ def _placing_rules(
     """Apply the placing rules to a Begleitung as it is about to be saved; return the soft rules overridden.
 
     An ended Begleitung binds nobody: no rule applies. On an edit the volunteer's qualification is checked again
-    only when the volunteer or the service changes or the Begleitung becomes active again.
+    only when the volunteer, the senior (the Pflegegrad rule is among those checks) or the service changes or the
+    Begleitung becomes active again.
     """
     if status == PairingStatus.BEENDET:
         return []
@@ -121,6 +122,7 @@ def _placing_rules(
     checks = rules.PLACEMENT_RULES
     if pairing is not None and (
         pairing.volunteer_id == placement.volunteer.id
+        and pairing.senior_id == placement.senior.id
         and pairing.service == placement.service
         and (pairing.status == PairingStatus.AKTIV or status != PairingStatus.AKTIV)
     ):

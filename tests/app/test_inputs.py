@@ -182,6 +182,23 @@ def test_ending_a_pairing_with_a_service_the_database_refuses_is_a_message(coord
     assert (pairing.service, pairing.status) == ("entlastung", "aktiv")
 
 
+def test_moving_a_paused_pairing_to_a_senior_without_pflegegrad_is_a_message(coordinator, today):
+    """Found by the fuzz test: volunteer and service unchanged, the Pflegegrad rule was skipped for a new senior."""
+    senior, volunteer = entlastung_people()
+    pairing = make_pairing(senior=senior, volunteer=volunteer, service="entlastung", starts_on=date(2026, 11, 2))
+    other = make_senior(first_name="Carl")
+
+    response = coordinator.post(
+        f"/pairings/{pairing.id}/bearbeiten",
+        data=pairing_form(volunteer, other, service="entlastung", status="pausiert", starts_on="2026-11-02"),
+    )
+
+    assert response.status_code == 200
+    assert field_error(response, "service").startswith("Häusliche Entlastung setzt einen Pflegegrad (1–5) voraus")
+    db.session.refresh(pairing)
+    assert (pairing.senior_id, pairing.status) == (senior.id, "aktiv")
+
+
 def test_the_pairing_operation_refuses_an_absurd_date_too(app_ctx, today):
     from begleitservice.pairings.operations import PairingError, create_pairing
 

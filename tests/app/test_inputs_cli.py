@@ -120,3 +120,20 @@ def test_import_refuses_dates_outside_the_window(app_ctx, tmp_path):
     assert "Zeile 3, Feld Einwilligung am: Das Datum 31.12.9999 liegt außerhalb" in result.output
     assert "Zeile 4, Feld Geburtsdatum: Das Datum 17.05.2999 liegt außerhalb" in result.output
     assert count(Senior) == 0
+
+
+def test_import_refuses_overlong_languages_on_every_database(app_ctx, tmp_path):
+    """Found by the import fuzz test: PostgreSQL refused the row (varchar(200)), the message named the database."""
+    path = tmp_path / "ehrenamt.csv"
+    path.write_text(
+        "Vorname;Nachname;E-Mail;Geschlecht;Stadtbezirk;Sprachen\n"
+        f"Erika;Muster;erika@example.org;w;Eving;{'y' * 300}\n",
+        encoding="utf-8",
+    )
+
+    result = run(app_ctx, import_command, "volunteers", path)
+
+    assert result.exit_code == 1
+    assert "Zeile 2, Feld Sprachen: höchstens 200 Zeichen erlaubt (hier 300)." in result.output
+    assert "Datenbank" not in result.output
+    assert count(Volunteer) == 0
