@@ -99,7 +99,7 @@ def engine_settings(**overrides) -> matching.Settings:
 def capacities(volunteers: list[Volunteer], *, starts_on: date) -> dict[int, Capacity]:
     """What each volunteer has taken on through Begleitungen that are not ended by ``starts_on`` (rules module)."""
     used: dict[int, Capacity] = defaultdict(Capacity)
-    for volunteer_id, taken in rules.load_commitments(volunteers, since=starts_on).items():
+    for volunteer_id, taken in rules.load_commitments(volunteers, since=starts_on, dated=False).items():
         cap = used[volunteer_id]
         for weekly in taken.weekly:
             cap.minutes += weekly.minutes_per_week

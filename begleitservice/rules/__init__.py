@@ -116,9 +116,10 @@ def context() -> Context:
     )
 
 
-def load_commitments(volunteers: Iterable[Volunteer], *, since, until=None) -> dict[int, Commitments]:
-    """What each volunteer has taken on from ``since`` (dated visits up to ``until``; see ``rules.commitments``)."""
-    return commitments_.load(list(volunteers), since=since, until=until)
+def load_commitments(volunteers: Iterable[Volunteer], *, since, until=None, dated=True) -> dict[int, Commitments]:
+    """What each volunteer has taken on from ``since`` (dated visits up to ``until``, none when ``dated`` is off;
+    see ``rules.commitments``)."""
+    return commitments_.load(list(volunteers), since=since, until=until, dated=dated)
 
 
 def check_placement(

@@ -72,9 +72,11 @@ def week_of(day: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def load(volunteers: list[Volunteer], *, since: date, until: date | None = None) -> dict[int, Commitments]:
-    """The commitments of ``volunteers`` from ``since`` on (dated visits up to ``until``; absences from the
-    volunteers' own list, so load them with the volunteers)."""
+def load(
+    volunteers: list[Volunteer], *, since: date, until: date | None = None, dated: bool = True
+) -> dict[int, Commitments]:
+    """The commitments of ``volunteers`` from ``since`` on (dated visits up to ``until``, unless ``dated`` is off;
+    absences from the volunteers' own list, so load them with the volunteers)."""
     ids = [v.id for v in volunteers if v.id is not None]
     found = {
         v.id: Commitments(v.id, absences=[(a.starts_on, a.ends_on, a.reason) for a in v.absences]) for v in volunteers
@@ -118,6 +120,8 @@ def load(volunteers: list[Volunteer], *, since: date, until: date | None = None)
                 generated_until=reach.get(pairing.id),
             )
         )
+    if not dated:  # the weekly picture only (the matching instance plans a typical week)
+        return found
     window = Appointment.on >= since if until is None else Appointment.on.between(since, until)
     visits = db.session.execute(
         sa.select(Appointment, Pairing.volunteer_id)
