@@ -18,8 +18,6 @@ from itertools import pairwise, repeat
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
 from billing.invoices import Invoice
 from billing.money import format_date, format_eur, format_hours, format_time
@@ -45,6 +43,9 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters.update(eur=format_eur, date_de=format_date, time_de=format_time, hours_de=format_hours)
+        from weasyprint import CSS  # the PDF engine loads only when documents are rendered
+        from weasyprint.text.fonts import FontConfiguration
+
         self.fonts = FontConfiguration()
         self.css = CSS(filename=str(self.template_dir / "billing.css"), font_config=self.fonts)
 
@@ -54,6 +55,8 @@ class Renderer:
         return self.env.get_template("document.html").render(docs=entries, title=title)
 
     def _layout(self, docs: Sequence[Document]):
+        from weasyprint import HTML
+
         html = HTML(string=self.html(docs), base_url=str(self.template_dir))
         return html.render(stylesheets=[self.css], font_config=self.fonts)
 

@@ -16,10 +16,6 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any, BinaryIO, TextIO
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from billing.allowances import PayoutRow
 from billing.config import CAP_NAMES
 from billing.invoices import Invoice, RecipientKind
@@ -186,6 +182,10 @@ def write_csv(target: Target, columns: Sequence[Column], rows: Iterable[Any]) ->
 
 def write_xlsx(target: Target, columns: Sequence[Column], rows: Iterable[Any], *, title: str = "Export") -> None:
     """Write ``rows`` as an XLSX sheet with typed, formatted cells to a path or a binary file."""
+    from openpyxl import Workbook  # loaded on use: openpyxl pulls in numpy
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]

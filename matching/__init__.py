@@ -16,8 +16,14 @@ from __future__ import annotations
 from typing import Any
 
 from matching.schema import Assignment, Instance, Request, Settings, Slot, Solution, Unserved, Visit, Volunteer
-from matching.solver import solve
 from matching.validator import validate
+
+
+def solve(instance: Instance) -> Solution:
+    """Solve ``instance`` with CP-SAT (OR-Tools loads on the first call, not on import)."""
+    from matching.solver import solve as solve_with_cp_sat
+
+    return solve_with_cp_sat(instance)
 
 
 def solve_dict(data: dict[str, Any]) -> dict[str, Any]:

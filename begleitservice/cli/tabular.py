@@ -14,9 +14,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from billing.money import format_date, format_decimal
 
@@ -74,6 +71,8 @@ def _read_csv(path: Path) -> Table:
 
 
 def _read_xlsx(path: Path) -> Table:
+    from openpyxl import load_workbook  # loaded on use: openpyxl pulls in numpy
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
@@ -108,6 +107,10 @@ def write_table(path: str | Path, headers: list[str], rows: list[list], *, title
 
 
 def _write_xlsx(path: Path, headers: list[str], rows: list[list], *, title: str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = re.sub(r"[\\/*?:\[\]]", "", title)[:31]  # Excel forbids these in sheet names
