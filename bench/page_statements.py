@@ -1,0 +1,158 @@
+"""SQL statements, HTML size and in-process time per page, at two data sizes: does a page's cost grow with the data?
+
+For each ``--scale`` a scratch database (SQLite file, or PostgreSQL when ``--database-url`` names a server) gets
+``db upgrade`` and ``demo-data --scale N``; then one logged-in test client requests every page of the navigation
+and a few detail pages, each ``--repeat`` times, and counts the SQL statements the page sent. Printed: the machine,
+then per page the statements, KB of HTML and the median milliseconds at each scale, and the ratio large/small.
+
+    .venv/bin/python bench/page_statements.py --scale 1 --scale 10
+    .venv/bin/python bench/page_statements.py --scale 1 --scale 10 --database-url postgresql://postgres@127.0.0.1:5432/postgres
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+LOGIN, PASSWORD = "bench@example.org", "bench-geheim-123"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+PAGES = {
+    "dashboard": "/",
+    "volunteers": "/volunteers/",
+    "seniors": "/seniors/",
+    "requests": "/requests/",
+    "pairings": "/pairings/",
+    "termine": "/termine/",
+    "vorschlaege": "/vorschlaege/",
+    "abrechnung": "/abrechnung/",
+    "billing preview": "/abrechnung/lauf",
+    "payouts": "/abrechnung/auszahlungen",
+    "datenschutz": "/datenschutz/",
+    "postausgang": "/termine/postausgang",
+}
+DETAILS = {  # page -> (table, URL pattern): the detail page of the row with the median id
+    "volunteer": ("volunteer", "/volunteers/{}"),
+    "senior": ("senior", "/seniors/{}"),
+    "request": ("request", "/requests/{}"),
+    "pairing": ("pairing", "/pairings/{}"),
+    "appointment": ("appointment", "/termine/{}"),
+    "budget": ("senior", "/seniors/{}/budget"),
+    "calendar": ("volunteer", "/termine/ehrenamtliche/{}/kalender"),
+}
+
+
+def machine() -> str:
+    model = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, {platform.system()}"
+
+
+@contextmanager
+def scratch_database(server_url: str | None, tmp: Path, scale: int):
+    """A fresh database URL for one scale (a SQLite file in ``tmp`` or a PostgreSQL database dropped afterwards)."""
+    if not server_url:
+        yield f"sqlite:///{tmp}/bench_{scale}.db"
+        return
+    server = sa.make_url(server_url).set(drivername="postgresql+psycopg")
+    name = f"bs_bench_pages_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def measure(url: str, scale: int, repeat: int) -> dict[str, tuple[int, int, float]]:
+    """Fill the database at ``scale`` and return page -> (statements, bytes, median ms)."""
+    from begleitservice.app import create_app
+    from begleitservice.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret", "WTF_CSRF_ENABLED": True})
+    runner = app.test_cli_runner()
+    for args in (["db", "upgrade"], ["demo-data", "--scale", str(scale), "--login", LOGIN, "--password", PASSWORD]):
+        result = runner.invoke(args=args)
+        if result.exit_code:
+            raise SystemExit(f"{' '.join(args)} failed: {result.output}")
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = CSRF.search(page).group(1)
+    client.post("/login", data={"email": LOGIN, "password": PASSWORD, "csrf_token": token})
+    urls = dict(PAGES)
+    with app.app_context():
+        for name, (table, pattern) in DETAILS.items():
+            ids = db.session.scalars(sa.text(f'SELECT id FROM "{table}" ORDER BY id')).all()
+            if ids:
+                urls[name] = pattern.format(ids[len(ids) // 2])
+        engine = db.engine
+    count = [0]
+
+    def on_execute(*_args):
+        count[0] += 1
+
+    sa.event.listen(engine, "before_cursor_execute", on_execute)
+    figures = {}
+    for name, target in urls.items():
+        times, statements, size = [], 0, 0
+        for _ in range(repeat):
+            count[0] = 0
+            started = time.perf_counter()
+            response = client.get(target)
+            times.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{target}: HTTP {response.status_code}")
+            statements, size = count[0], len(response.get_data())
+        figures[name] = (statements, size, statistics.median(times))
+    sa.event.remove(engine, "before_cursor_execute", on_execute)
+    engine.dispose()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, action="append", help="data size (repeatable); default 1 and 10")
+    parser.add_argument("--database-url", help="a PostgreSQL server (default: SQLite files)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    scales = args.scale or [1, 10]
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for scale in scales:
+            with scratch_database(args.database_url, Path(tmp), scale) as url:
+                results[scale] = measure(url, scale, args.repeat)
+    print(machine())
+    print(f"database: {'PostgreSQL' if args.database_url else 'SQLite'}; median of {args.repeat} requests")
+    head = "page".ljust(16) + "".join(f"{'stmts@' + str(s):>11}{'KB@' + str(s):>9}{'ms@' + str(s):>9}" for s in scales)
+    print(head + ("   ms ratio" if len(scales) > 1 else ""))
+    for name in results[scales[0]]:
+        line = name.ljust(16)
+        for scale in scales:
+            statements, size, ms = results[scale].get(name, (0, 0, 0.0))
+            line += f"{statements:>11}{size / 1024:>9.0f}{ms:>9.0f}"
+        if len(scales) > 1:
+            first, last = results[scales[0]][name][2], results[scales[-1]].get(name, (0, 0, 0.0))[2]
+            line += f"{last / first:>11.1f}" if first else ""
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
