@@ -7,5 +7,6 @@ The app maps its models onto the frozen dataclasses here and stores what comes b
 - ``ledger``: the Entlastungsbetrag ledger of one senior – ``compute_ledger(LedgerInput, config=...)``;
   ``budget.check_budget`` for planning.
 - ``lines`` → ``run.prepare_month`` → ``invoices.number_invoices`` → ``documents.render_all``: the monthly run.
-- ``invoices.build_storno``: corrections; ``allowances``: volunteer allowances; ``exports``: CSV/XLSX.
+- ``invoices.build_storno`` and ``corrections`` (Storno cascade plan, Nachberechnung of late minutes);
+  ``allowances``: volunteer allowances; ``exports``: CSV/XLSX.
 """
