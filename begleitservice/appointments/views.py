@@ -25,8 +25,8 @@ from ..models import (
     Pairing,
     Senior,
     Volunteer,
-    VolunteerStatus,
 )
+from ..models.names import search_condition
 from ..models.scheduling import OUTBOX_STATUSES
 from ..submissions import remember, repeated
 from . import cover, operations
@@ -54,11 +54,12 @@ def _with_people(query):
 
 @bp.route("/")
 def index():
-    """Week view of all appointments, filterable by district and volunteer."""
+    """Week of all appointments, a page at a time, filterable by district and volunteer (name or id)."""
     today = clock.today()
     monday, sunday = operations.week_bounds(query_date("von", default=today))
     district = query_text("bezirk") or None
     volunteer_id = query_int("ehrenamtliche")
+    name = query_text("name") or None
     query = (
         sa.select(Appointment)
         .join(Appointment.pairing)
@@ -72,22 +73,33 @@ def index():
         query = query.where(
             sa.or_(Pairing.volunteer_id == volunteer_id, Appointment.cover_volunteer_id == volunteer_id)
         )
-    appointments = db.session.scalars(_with_people(query)).unique().all()
-    week = scheduling.build_week(
-        to_domain_all(appointments), week_start=monday, district=district, volunteer_id=volunteer_id
+    if name:
+        matching = sa.select(Volunteer.id).where(search_condition(Volunteer.search_text, name))
+        query = query.where(sa.or_(Pairing.volunteer_id.in_(matching), Appointment.cover_volunteer_id.in_(matching)))
+    per_day = dict(
+        db.session.execute(query.with_only_columns(Appointment.on, sa.func.count()).group_by(Appointment.on)).all()
     )
-    volunteers = db.session.scalars(
-        sa.select(Volunteer)
-        .where(Volunteer.status != VolunteerStatus.AUSGESCHIEDEN)
-        .order_by(Volunteer.sort_name, Volunteer.id)
-    ).all()
+    page = db.paginate(
+        _with_people(
+            query.order_by(Appointment.on, Appointment.planned_start, Appointment.planned_end, Appointment.id)
+        ),
+        page=query_page(),
+        per_page=current_app.config["ITEMS_PER_PAGE"],
+        error_out=False,
+        count=False,
+    )
+    page.total = sum(per_day.values())
+    week = scheduling.build_week(to_domain_all(page.items), week_start=monday)
+    chosen = db.session.get(Volunteer, volunteer_id) if volunteer_id else None
     districts = db.session.scalars(sa.select(District).order_by(District.name)).all()
     return render_template(
         "appointments/week.html",
         week=week,
+        page=page,
+        per_day=per_day,
         district=district,
-        volunteer_id=volunteer_id,
-        volunteers=volunteers,
+        volunteer=chosen,
+        name=name,
         districts=districts,
         today=today,
     )

@@ -26,6 +26,7 @@ from ..models import (
 from ..models.base import split_list
 from ..models.names import search_condition, sort_key
 from ..submissions import remember, repeated
+from ..suggest import suggestions
 from .forms import AbsenceForm, VolunteerForm
 from .operations import VolunteerData, VolunteerError, add_absence, delete_absence, save_volunteer, workloads
 
@@ -72,6 +73,17 @@ def _template_helpers():
         "pairing_statuses": PAIRING_STATUSES,
         "appointment_statuses": APPOINTMENT_STATUSES,
     }
+
+
+@bp.route("/suche")
+def suggest():
+    """Type-ahead: volunteers (not left) whose name matches ``?q=``, as JSON."""
+    return suggestions(
+        Volunteer,
+        where=Volunteer.status != VolunteerStatus.AUSGESCHIEDEN,
+        load=(joinedload(Volunteer.home_district),),
+        describe=lambda v: f"{v.home_district.name} · {VOLUNTEER_STATUSES.get(v.status, v.status)}",
+    )
 
 
 @bp.route("/")
