@@ -49,6 +49,18 @@ def digits_only_sql(column: str, length: int) -> str:
     )
 
 
+def cents_sql(column: str) -> str:
+    """SQL for ``column`` in whole cents. SQLite keeps NUMERIC as a binary float, so sums of amounts must be
+    compared in rounded cents there; PostgreSQL's exact numeric gives the same result."""
+    return f"round({column} * 100)"
+
+
+def money_sum_sql(total: str, *parts: str) -> str:
+    """SQL true when the amount ``total`` is exactly the sum of the amounts ``parts``, to the cent, on SQLite
+    and PostgreSQL alike (each side rounded to whole cents, which a float holds exactly)."""
+    return f"{cents_sql(total)} = " + " + ".join(cents_sql(part) for part in parts)
+
+
 # --- triggers --------------------------------------------------------------------------------------------
 
 SERVICE_RULE_MESSAGE = (

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..clock import now
 from ..extensions import db
 from .base import UTCDateTime, in_values
+from .checks import money_sum_sql
 from .pairing import Appointment
 from .pflegekasse import Pflegekasse
 from .senior import Senior
@@ -16,6 +17,7 @@ from .user import User
 from .volunteer import Volunteer
 
 Money = sa.Numeric(10, 2)
+SPLIT_COLUMNS = ("entlastungsbetrag", "umwandlung", "private")
 INVOICE_KINDS = {"invoice": "Rechnung", "storno": "Stornorechnung"}
 RECIPIENT_KINDS = {"pflegekasse": "Pflegekasse", "senior": "Versicherte/r"}
 
@@ -81,7 +83,7 @@ class Invoice(db.Model):
         sa.CheckConstraint(in_values("kind", INVOICE_KINDS), name="kind"),
         sa.CheckConstraint(in_values("recipient_kind", RECIPIENT_KINDS), name="recipient_kind"),
         sa.CheckConstraint("seq >= 1", name="seq"),
-        sa.CheckConstraint("total = entlastungsbetrag + umwandlung + private", name="total"),
+        sa.CheckConstraint(money_sum_sql("total", *SPLIT_COLUMNS), name="total"),
         sa.CheckConstraint("(kind = 'storno') = (cancels_id IS NOT NULL)", name="storno_cancels"),
     )
 
@@ -126,7 +128,7 @@ class BilledVisit(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("minutes >= 0", name="minutes"),
-        sa.CheckConstraint("amount = entlastungsbetrag + umwandlung + private", name="split"),
+        sa.CheckConstraint(money_sum_sql("amount", *SPLIT_COLUMNS), name="split"),
         sa.CheckConstraint("is_cancelled = (cancelled_by_id IS NOT NULL)", name="cancelled"),
         # An appointment is billed at most once while not cancelled (a Storno frees it for the rebill).
         sa.Index(
