@@ -9,6 +9,7 @@ from flask import Flask, g, has_request_context, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from billing.config import config_from_dict
 
@@ -17,6 +18,8 @@ from .database import configure_engines
 from .extensions import csrf, db, login_manager, mail, migrate
 from .filters import register_filters
 from .inputs import BoundedIntConverter, TokenConverter
+from .security.headers import register_headers
+from .security.keys import ensure_secret_key
 
 BLUEPRINTS = (
     "auth",
@@ -46,11 +49,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.from_environment())
     app.config.update(config or {})
     settings.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    ensure_secret_key(app)
     check_billing_settings(app)
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     register_extensions(app)
     app.url_map.converters |= {"int": BoundedIntConverter, "token": TokenConverter}  # before the routes are added
     register_blueprints(app)
     register_error_handlers(app)
+    register_headers(app)
     register_filters(app)
     register_commands(app)
     configure_logging(app)
@@ -149,10 +157,6 @@ def register_commands(app: Flask) -> None:
 
 
 def configure_logging(app: Flask) -> None:
-    """Log to stderr at INFO with module names; warn when the development secret is in use."""
+    """Log to stderr at INFO with module names."""
     if not app.debug and not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if app.config["SECRET_KEY"] == settings.DEVELOPMENT_SECRET and not app.testing:
-        logging.getLogger(__name__).warning(
-            "SECRET_KEY is not set: sessions and e-mail links use the development key (set it in production)"
-        )

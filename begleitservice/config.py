@@ -8,14 +8,16 @@ message naming every bad variable (:class:`SettingsError`), instead of a traceba
 import json
 import os
 import re
+import sys
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from limits import parse_many
+
 from billing.config import config_from_dict
 
-DEVELOPMENT_SECRET = "entwicklung-nicht-fuer-produktion"
 INSTANCE_DIR = Path(os.environ.get("BEGLEITSERVICE_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
 
 TRUE = {"1", "true", "yes", "ja", "on"}
@@ -92,6 +94,23 @@ class Reader:
         self._bad(name, raw, "ja/nein erwartet (1, true, ja, on oder 0, false, nein, off)", "a yes/no value")
         return default
 
+    def words(self, name: str) -> list[str]:
+        """A comma-separated list (empty entries dropped)."""
+        raw = self._raw(name)
+        return [] if raw is None else [word.strip() for word in raw.split(",") if word.strip()]
+
+    def limit(self, name: str, default: str) -> str:
+        """A rate limit such as ``10/minute;100/hour`` (Flask-Limiter's notation)."""
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        try:
+            parse_many(raw)
+        except ValueError:
+            self._bad(name, raw, "Grenze wie '10/minute;100/hour' erwartet", "a limit like '10/minute;100/hour'")
+            return default
+        return raw
+
     def pattern(self, name: str, default: str, regex: str, german: str, english: str) -> str:
         """A text of the given shape (``regex`` must match all of it)."""
         raw = self._raw(name)
@@ -157,6 +176,12 @@ def database_url(environ: Mapping[str, str] | None = None) -> str:
     return url
 
 
+def is_production(environ: Mapping[str, str]) -> bool:
+    """A production start: BEGLEITSERVICE_ENV or FLASK_ENV say so, or the app is loaded by gunicorn."""
+    named = {environ.get(name, "").strip().lower() for name in ("BEGLEITSERVICE_ENV", "FLASK_ENV")}
+    return bool(named & {"production", "produktion"}) or "gunicorn.arbiter" in sys.modules
+
+
 def from_environment(environ: Mapping[str, str] | None = None) -> dict:
     """All settings as a dict for ``app.config``; raises :class:`SettingsError` listing every unusable value."""
     env = Reader(os.environ if environ is None else environ)
@@ -164,7 +189,33 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(env.environ),
         # SQLite: how long a writer waits for another one's transaction before "database is locked" (seconds)
         "SQLITE_BUSY_TIMEOUT_S": env.number("SQLITE_BUSY_TIMEOUT_S", 30.0),
-        "SECRET_KEY": env.text("SECRET_KEY", DEVELOPMENT_SECRET),
+        # Keys (begleitservice.security.keys): without SECRET_KEY a development start makes a random key once in
+        # SECRET_KEY_FILE; a production start refuses. Old keys in LINK_KEY_FALLBACKS still open the signed links
+        # of e-mails sent before a rotation, never a session (Flask's SECRET_KEY_FALLBACKS stays empty for that).
+        "PRODUCTION": is_production(env.environ),
+        "SECRET_KEY": env.text("SECRET_KEY", None),
+        "SECRET_KEY_FALLBACKS": [],
+        "LINK_KEY_FALLBACKS": env.words("LINK_KEY_FALLBACKS"),
+        "SECRET_KEY_FILE": Path(env.text("SECRET_KEY_FILE", str(INSTANCE_DIR / "secret_key"))),
+        # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (client address for the limits,
+        # HTTPS for HSTS and secure cookies); 0 = the app is reached directly.
+        "PROXY_COUNT": env.integer("PROXY_COUNT", 0, minimum=0, maximum=5),
+        "HSTS_SECONDS": env.integer("HSTS_SECONDS", 365 * 24 * 3600, minimum=0),
+        # Rate limits (Flask-Limiter, begleitservice.security.limits), per client address; storage shared by the
+        # workers when RATELIMIT_STORAGE_URI names Redis (redis://host:6379/0), else each process counts alone.
+        "RATELIMIT_ENABLED": env.flag("RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": env.text("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_KEY_PREFIX": env.text("RATELIMIT_KEY_PREFIX", "begleitservice"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": env.limit("LOGIN_RATE_LIMIT", "10/minute;60/hour"),
+        "PASSWORD_RESET_RATE_LIMIT": env.limit("PASSWORD_RESET_RATE_LIMIT", "5/minute;20/hour"),
+        "LINK_RATE_LIMIT": env.limit("LINK_RATE_LIMIT", "30/minute;300/hour"),
+        # Lockout: after LOGIN_LOCKOUT_FAILURES wrong passwords for one e-mail within LOGIN_LOCKOUT_MINUTES, that
+        # e-mail cannot log in until the window has passed (known or unknown address alike).
+        "LOGIN_LOCKOUT_FAILURES": env.integer("LOGIN_LOCKOUT_FAILURES", 5, minimum=1),
+        "LOGIN_LOCKOUT_MINUTES": env.integer("LOGIN_LOCKOUT_MINUTES", 15, minimum=1),
+        # A session unused for this long ends (minutes); logout, password or role change end all of a user's.
+        "SESSION_IDLE_MINUTES": env.integer("SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60),
         "WTF_I18N_ENABLED": False,  # WTForms' own German messages via Meta.locales
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -165,3 +165,26 @@ def collide(app_ctx):
         return responses
 
     return _collide
+
+
+@pytest.fixture
+def sample_ids(app_ctx):
+    """One object of each kind, so every page with an id has something to show."""
+    from tests.factories import make_appointment, make_pflegekasse, make_request, make_senior, make_user
+
+    kasse = make_pflegekasse()
+    senior = make_senior(pflegegrad=2, pflegekasse=kasse)
+    appointment = make_appointment()
+    request = make_request(senior=senior)
+    ids = {
+        "pflegekasse": kasse.id,
+        "kasse": kasse.id,
+        "senior": senior.id,
+        "volunteer": appointment.pairing.volunteer_id,
+        "pairing": appointment.pairing_id,
+        "appointment": appointment.id,
+        "request": request.id,
+        "user": make_user(role="accounting").id,
+        "item": request.id,
+    }
+    return ids

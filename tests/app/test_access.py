@@ -4,8 +4,6 @@ import re
 
 import pytest
 
-from tests.factories import make_appointment, make_pflegekasse, make_request, make_senior, make_user
-
 ROLES = ("coordinator", "accounting", "admin")
 STAFF, CARE, ADMIN = set(ROLES), {"coordinator", "admin"}, {"admin"}
 
@@ -26,27 +24,6 @@ BY_BLUEPRINT = {
 }
 BY_ENDPOINT = {"seniors.create": CARE, "seniors.edit": CARE}
 PUBLIC = {"auth.login", "static"}
-
-
-@pytest.fixture
-def sample_ids(app_ctx):
-    """One object of each kind, so every page with an id has something to show."""
-    kasse = make_pflegekasse()
-    senior = make_senior(pflegegrad=2, pflegekasse=kasse)
-    appointment = make_appointment()
-    request = make_request(senior=senior)
-    ids = {
-        "pflegekasse": kasse.id,
-        "kasse": kasse.id,
-        "senior": senior.id,
-        "volunteer": appointment.pairing.volunteer_id,
-        "pairing": appointment.pairing_id,
-        "appointment": appointment.id,
-        "request": request.id,
-        "user": make_user(role="accounting").id,
-        "item": request.id,
-    }
-    return ids
 
 
 def _get_pages(app, ids):

@@ -47,7 +47,9 @@ def _serializer(purpose: str, at: datetime | None = None) -> URLSafeTimedSeriali
     signer = TimestampSigner
     if at is not None:  # a fixed clock: tokens issued "as of" a moment, and age checks in tests
         signer = type("FixedClockSigner", (TimestampSigner,), {"get_timestamp": lambda self: int(at.timestamp())})
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALTS[purpose], signer=signer)
+    # Links signed with a key in LINK_KEY_FALLBACKS still open (mailed before a rotation); new ones use SECRET_KEY.
+    keys = [*current_app.config["LINK_KEY_FALLBACKS"], current_app.config["SECRET_KEY"]]
+    return URLSafeTimedSerializer(keys, salt=SALTS[purpose], signer=signer)
 
 
 def make_token(
