@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -22,17 +23,28 @@ from ..models import Appointment, AppointmentStatus, Pairing
 from .convert import visit_data
 
 
-def allowance_lines_between(first: date, last: date) -> list[AllowanceLine]:
-    """Allowance per Entlastung visit that took place between ``first`` and ``last`` (inclusive)."""
+def _held_entlastung(first: date, last: date):
+    return (
+        Appointment.on.between(first, last),
+        Appointment.status == AppointmentStatus.STATTGEFUNDEN,
+        Pairing.service == "entlastung",
+    )
+
+
+def allowance_lines_between(
+    first: date, last: date, *, volunteer_ids: Collection[int] | None = None
+) -> list[AllowanceLine]:
+    """Allowance per Entlastung visit that took place between ``first`` and ``last`` (inclusive).
+
+    ``volunteer_ids``: only the visits these volunteers did (their own and as stand-in).
+    """
+    query = sa.select(Appointment).join(Appointment.pairing).where(*_held_entlastung(first, last))
+    if volunteer_ids is not None:
+        query = query.where(sa.func.coalesce(Appointment.cover_volunteer_id, Pairing.volunteer_id).in_(volunteer_ids))
     appointments = db.session.scalars(
-        sa.select(Appointment)
-        .join(Appointment.pairing)
-        .where(
-            Appointment.on.between(first, last),
-            Appointment.status == AppointmentStatus.STATTGEFUNDEN,
-            Pairing.service == "entlastung",
+        query.options(
+            joinedload(Appointment.pairing).joinedload(Pairing.volunteer), joinedload(Appointment.cover_volunteer)
         )
-        .options(joinedload(Appointment.pairing).joinedload(Pairing.volunteer), joinedload(Appointment.cover_volunteer))
     ).unique()
     config = billing_config()
     return allowance_lines(build_lines((visit_data(a) for a in appointments), config=config), config=config)
@@ -64,11 +76,42 @@ class CapWarning:
         return self.cap - self.year_total
 
 
+def _minute_of_day(column):
+    return sa.extract("hour", column) * 60 + sa.extract("minute", column)
+
+
+def near_cap(year: int, threshold: Decimal, config) -> list[int]:
+    """Volunteers whose allowances in ``year`` may reach ``threshold``: a superset, found by one SQL sum.
+
+    Minutes (reported, else planned) at the year's highest hourly allowance, plus a cent per visit for the
+    rounding, bound each volunteer's exact sum from above; only these few are then computed exactly.
+    """
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    rates = [config.allowance_per_hour.value_on(first)]
+    rates += [value for since, value in config.allowance_per_hour.entries if first < since <= last]
+    minutes = sa.func.coalesce(
+        Appointment.actual_minutes, _minute_of_day(Appointment.planned_end) - _minute_of_day(Appointment.planned_start)
+    )
+    who = sa.func.coalesce(Appointment.cover_volunteer_id, Pairing.volunteer_id)
+    rows = db.session.execute(
+        sa.select(who, sa.func.sum(minutes), sa.func.count())
+        .select_from(Appointment)
+        .join(Appointment.pairing)
+        .where(*_held_entlastung(first, last))
+        .group_by(who)
+    ).all()
+    top = max(rates)
+    return [ref for ref, total, count in rows if Decimal(total or 0) * top / 60 + Decimal(count) / 100 >= threshold]
+
+
 def cap_warnings(today: date) -> list[CapWarning]:
     """Volunteers at or above the warning share of the yearly tax-free cap (allowances of the whole year)."""
-    lines = allowance_lines_between(date(today.year, 1, 1), date(today.year, 12, 31))
     config = billing_config()
     cap = config.tax_free_cap(today.year)
+    candidates = near_cap(today.year, cap * config.cap_warning_ratio, config)
+    if not candidates:
+        return []
+    lines = allowance_lines_between(date(today.year, 1, 1), date(today.year, 12, 31), volunteer_ids=candidates)
     names = {line.volunteer_ref: line.volunteer_name for line in lines}
     warnings = []
     for ref, total in year_sums(lines, today.year).items():
