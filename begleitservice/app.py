@@ -20,6 +20,7 @@ from .filters import register_filters
 from .inputs import BoundedIntConverter, TokenConverter
 from .security.headers import register_headers
 from .security.keys import ensure_secret_key
+from .security.limits import TOO_MANY_REQUESTS, register_limits
 
 BLUEPRINTS = (
     "auth",
@@ -57,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     app.url_map.converters |= {"int": BoundedIntConverter, "token": TokenConverter}  # before the routes are added
     register_blueprints(app)
+    register_limits(app)  # after the blueprints: binds the limits to the views marked @rate_limited
     register_error_handlers(app)
     register_headers(app)
     register_filters(app)
@@ -103,6 +105,7 @@ ERROR_MESSAGES = {
     404: "Diese Seite gibt es nicht.",
     405: "Diese Aktion ist hier nicht möglich.",
     413: "Die gesendeten Daten sind zu groß.",
+    429: TOO_MANY_REQUESTS,
 }
 NOTHING_SAVED = "Ein unerwarteter Fehler ist aufgetreten. Es wurde nichts gespeichert."
 MAYBE_SAVED = (
@@ -135,7 +138,7 @@ def register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         if code >= 500:
             return server_error(error)
-        given = error.description if error.description != type(error).description else None
+        given = error.description if error.description != type(error).description and code != 429 else None
         return render(code, given or ERROR_MESSAGES.get(code, ERROR_MESSAGES[400]))
 
     def server_error(error):

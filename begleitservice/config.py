@@ -207,6 +207,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": env.text("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_KEY_PREFIX": env.text("RATELIMIT_KEY_PREFIX", "begleitservice"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis unreachable: count per process meanwhile
         "LOGIN_RATE_LIMIT": env.limit("LOGIN_RATE_LIMIT", "10/minute;60/hour"),
         "PASSWORD_RESET_RATE_LIMIT": env.limit("PASSWORD_RESET_RATE_LIMIT", "5/minute;20/hour"),
         "LINK_RATE_LIMIT": env.limit("LINK_RATE_LIMIT", "30/minute;300/hour"),

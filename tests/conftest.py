@@ -55,6 +55,8 @@ def app(database, tmp_path_factory):
             "SECRET_KEY": "test-secret",
             "SERVER_NAME": "localhost",
             "MAIL_SUPPRESS_SEND": False,
+            # Every test logs in from 127.0.0.1: the rate limits are tested with their own app (test_security_logins)
+            "RATELIMIT_ENABLED": False,
         }
     )
 

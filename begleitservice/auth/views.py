@@ -7,21 +7,26 @@ from flask_login import login_user, logout_user
 from ..extensions import db
 from ..inputs import safe_next
 from ..models import User
+from ..security.limits import rate_limited
+from ..security.logins import check_login
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@rate_limited("LOGIN_RATE_LIMIT")
 def login():
-    """Show the login form and log a staff member in."""
+    """Show the login form and log a staff member in (same work for every e-mail, lockout after failures)."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(sa.select(User).where(User.email == form.email.data.strip().lower()))
-        if user and user.is_active and user.check_password(form.password.data):
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        refusal = check_login(email, user, form.password.data)
+        if refusal is None:
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
-        flash("E-Mail oder Passwort ist falsch.", "error")
+        flash(refusal, "error")
     return render_template("auth/login.html", form=form)
 
 

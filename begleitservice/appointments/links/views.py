@@ -22,6 +22,7 @@ from ...database import lock
 from ...extensions import db
 from ...models import Appointment, AppointmentStatus, CoverOfferStatus, Pairing, Senior, UsedLink, Volunteer
 from ...models.scheduling import CoverOffer
+from ...security.limits import rate_limited
 from .. import operations
 from ..convert import appointment_volunteer, senior_label, to_domain_all
 from ..cover import CoverError, NotFree, accept_cover, needs_cover
@@ -48,18 +49,21 @@ def _no_caching(response: Response) -> Response:
 
 
 @bp.route("/link/bestaetigen/<token:token>", methods=["GET", "POST"])
+@rate_limited("LINK_RATE_LIMIT", methods=("GET", "POST"))
 def confirm(token: str):
     """Confirm a visit (a volunteer's link from the confirmation request)."""
     return _handle("confirm", token)
 
 
 @bp.route("/link/absagen/<token:token>", methods=["GET", "POST"])
+@rate_limited("LINK_RATE_LIMIT", methods=("GET", "POST"))
 def decline(token: str):
     """Decline a visit, with an optional reason."""
     return _handle("decline", token)
 
 
 @bp.route("/link/stunden/<token:token>", methods=["GET", "POST"])
+@rate_limited("LINK_RATE_LIMIT", methods=("GET", "POST"))
 def report(token: str):
     """Report after the visit: took place (for how long) or did not take place."""
     return _handle("report", token)
@@ -152,6 +156,7 @@ def _state(appointment: Appointment, *, purpose: str, used: UsedLink | None):
 
 
 @bp.route("/link/vertretung/<token:token>", methods=["GET", "POST"])
+@rate_limited("LINK_RATE_LIMIT", methods=("GET", "POST"))
 def cover(token: str):
     """Take over a declined visit as a stand-in (the link of a cover offer): the first to accept gets it."""
     now = clock.now()
@@ -197,6 +202,7 @@ def cover(token: str):
 
 
 @bp.route("/kalender/<token:token>.ics")
+@rate_limited("LINK_RATE_LIMIT", methods=("GET", "POST"))
 def feed(token: str):
     """A volunteer's private iCal feed of their visits (from two weeks back); unknown token → 404."""
     if len(token) < 20:
