@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
@@ -67,6 +67,7 @@ class BilledLine:
     line: Line
     split: Split
     to_pflegekasse: bool
+    grade: int | None = None  # Pflegegrad on the visit day
 
 
 class InvoiceKind(StrEnum):
@@ -102,6 +103,7 @@ class InvoiceLine:
     amount: Decimal  # the whole visit
     split: Split
     volunteer_name: str
+    grade: int | None = None  # Pflegegrad on the visit day
 
     @property
     def charged(self) -> Decimal:
@@ -125,6 +127,11 @@ class InvoiceSection:
     @property
     def split(self) -> Split:
         return sum_splits(line.split for line in self.lines)
+
+    @property
+    def grade_label(self) -> str:
+        """The Pflegegrade on the visit days, in visit order (``2 / 3`` after a change), or ``–``."""
+        return grades_label(line.grade for line in self.lines) or (str(self.grade) if self.grade else "–")
 
     @property
     def charged(self) -> Decimal:
@@ -168,15 +175,33 @@ class Invoice:
         return tuple(line.ref for section in self.sections for line in section.lines)
 
 
-def route_lines(senior: Senior, lines: Iterable[Line], splits: dict[str, Split] | None = None) -> list[BilledLine]:
-    """Billable lines with their split (default: private) and route (Pflegekasse if Abtretung that day)."""
-    splits = splits or {}
+def grades_label(grades: Iterable[int | None]) -> str:
+    """Distinct Pflegegrade in order, ``2 / 3``; days without a grade show as ``–``; "" for none at all."""
+    seen: list[str] = []
+    for grade in grades:
+        text = str(grade) if grade else "–"
+        if text not in seen:
+            seen.append(text)
+    return " / ".join(seen)
+
+
+def route_lines(
+    senior: Senior,
+    lines: Iterable[Line],
+    splits: Mapping[str, Split] | None = None,
+    *,
+    grades: Mapping[str, int | None] | None = None,
+) -> list[BilledLine]:
+    """Billable lines with their split (default: private), route (Pflegekasse if Abtretung that day) and the
+    Pflegegrad of the visit day."""
+    splits, grades = splits or {}, grades or {}
     has_kasse = senior.pflegekasse is not None
     return [
         BilledLine(
             line,
             splits.get(line.ref, Split(private=line.amount)),
             has_kasse and senior.abtretung_on(line.day) is not None,
+            grades.get(line.ref),
         )
         for line in lines
         if line.billable
@@ -287,6 +312,7 @@ def _invoice_line(bl: BilledLine, split: Split) -> InvoiceLine:
         line.amount,
         split,
         a.volunteer_name,
+        bl.grade,
     )
 
 

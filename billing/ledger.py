@@ -1,20 +1,26 @@
 """The Entlastungsbetrag ledger of one senior (§45b SGB XI), month by month, every figure with its basis.
 
-Rules:
-- A month is credited if the senior had a Pflegegrad (1–5) on *any* day of it; the grade of the month is the
-  highest grade held on any day of it (it decides the Umwandlung cap).
+Rules as implemented (the law decides by the day, the amount is credited by the month):
+- Eligibility by the day (``billing.eligibility``): the Entlastungsbetrag needs Pflegegrad 1–5 *and* living at
+  home on the day; the Umwandlung (§45a Abs. 4) needs Pflegegrad 2–5 and living at home on the day.
+- Credit: a month is credited the monthly amount in force on its first day if the senior is eligible on at
+  least one day of it. A missing configured amount is an error naming the day (``MissingValue``).
 - The ledger starts at the service start or at the earliest opening balance, whichever is earlier.
 - An opening balance is the Stand reported by the Pflegekasse or the family. It replaces the running balance
   at the start of the month of its date, *including* that month's credit and *before* every use of that
-  month recorded here (other use and this service's charges of that month are deducted afterwards). A later
-  opening balance re-anchors the ledger (Kontoabgleich); months before it keep their computed figures.
+  month recorded here. A later opening balance re-anchors the ledger; months before it keep their figures.
 - Unused money accumulates within the year; on 1 January the rest becomes "carried" (Übertrag) and what of
   it is unused at the end of 30 June lapses. Every use takes carried money first, then the current year.
-- Other use reported by the senior is deducted as reported, even beyond the balance (the ledger may then go
-  negative: the shortfall is shown, not hidden).
-- This service's charges are covered in the order given (chronological): Entlastungsbetrag first, then the
-  Umwandlung declared for that month (capped per grade, never carried), the rest is private.
-  A charge with a ``locked`` split (billed month) keeps that split.
+- The balance never goes below 0. Other use reported by the senior is taken at the start of its month, as far
+  as the balance reaches and only in a month with at least one eligible day; the rest (``other_use_excess``)
+  is shown and flagged ("Kontostand bei der Pflegekasse erfragen") and is *not* carried as a deficit.
+- This service's charges are covered in day order (a charge without a day counts on the month's last day):
+  a visit on a day without a claim is private; otherwise the balance (the whole month's credit included)
+  first, then the Umwandlung declared for the month, capped by the cap of the grade held *on the visit day*
+  (the month's Umwandlung used so far counts against it; never carried), the rest private. Saved money is
+  kept after the claim ends (care home, death, no grade) but covers no visit on a day without a claim.
+- A charge with a ``locked`` split (billed month) keeps that split; what of its Entlastungsbetrag part the
+  balance does not reach, or that lies on a day without a claim, is reported as ``overbilled``.
 """
 
 from __future__ import annotations
@@ -26,20 +32,26 @@ from datetime import date
 from decimal import Decimal
 
 from billing.config import BillingConfig
+from billing.eligibility import Eligibility, GradePeriod, Living, LivingPeriod
 from billing.money import ZERO, format_date, format_eur, to_decimal
 from billing.month import Month
 
-
-@dataclass(frozen=True)
-class GradePeriod:
-    """A Pflegegrad held from ``valid_from`` to ``valid_until`` (inclusive; None: still valid)."""
-
-    grade: int
-    valid_from: date
-    valid_until: date | None = None
-
-    def overlaps(self, month: Month) -> bool:
-        return self.valid_from <= month.last_day and (self.valid_until is None or self.valid_until >= month.first_day)
+__all__ = [
+    "Charge",
+    "ChargeSplit",
+    "GradePeriod",
+    "Ledger",
+    "LedgerInput",
+    "LedgerMonth",
+    "Living",
+    "LivingPeriod",
+    "OpeningBalance",
+    "OtherUse",
+    "Split",
+    "UmwandlungDeclaration",
+    "compute_ledger",
+    "sum_splits",
+]
 
 
 @dataclass(frozen=True)
@@ -124,12 +136,19 @@ def sum_splits(splits: Iterable[Split]) -> Split:
 
 @dataclass(frozen=True)
 class Charge:
-    """An amount this service charges in ``month`` (usually one per billable appointment, ``ref`` its id)."""
+    """An amount this service charges in ``month`` (usually one per billable appointment, ``ref`` its id).
+
+    ``day``: the visit day, which decides the claim (None, e.g. for planning: the month's last day)."""
 
     month: Month
     amount: Decimal
     ref: str
     locked: Split | None = None  # the split already billed; kept as is
+    day: date | None = None
+
+    @property
+    def on(self) -> date:
+        return self.day or self.month.last_day
 
 
 @dataclass(frozen=True)
@@ -142,11 +161,19 @@ class LedgerInput:
     other_uses: tuple[OtherUse, ...] = ()
     umwandlung: tuple[UmwandlungDeclaration, ...] = ()
     charges: tuple[Charge, ...] = ()
+    living: tuple[LivingPeriod, ...] = ()
+
+    @property
+    def eligibility(self) -> Eligibility:
+        return Eligibility(self.grades, self.living)
 
     def grade_in(self, month: Month) -> int | None:
-        """Highest Pflegegrad held on any day of ``month``, or None."""
-        grades = [p.grade for p in self.grades if 1 <= p.grade <= 5 and p.overlaps(month)]
-        return max(grades) if grades else None
+        """Highest Pflegegrad held on any day of ``month``, or None (display only; coverage goes by the day)."""
+        return self.eligibility.highest_grade_in(month)
+
+    def grade_on(self, day: date) -> int | None:
+        """The Pflegegrad held on ``day``, or None."""
+        return self.eligibility.grade_on(day)
 
 
 @dataclass(frozen=True)
@@ -158,6 +185,9 @@ class ChargeSplit:
     amount: Decimal
     split: Split
     basis: str
+    day: date | None = None
+    grade: int | None = None  # Pflegegrad on the visit day
+    eligible: bool = True  # False: no claim on the visit day (why in ``basis``)
 
 
 @dataclass(frozen=True)
@@ -179,10 +209,19 @@ class LedgerMonth:
     balance: Decimal  # Entlastungsbetrag left at the end of the month (incl. carried)
     carried_end: Decimal
     basis: Mapping[str, str] = field(default_factory=dict)
+    other_use_excess: Decimal = ZERO  # reported other use beyond the balance (not deducted, flagged)
+    overbilled: Decimal = ZERO  # locked Entlastungsbetrag beyond the balance or without a claim on its day
+    eligible_days: int = 0  # days of the month with a claim to the Entlastungsbetrag
 
     @property
     def used(self) -> Decimal:
-        return self.other_use + self.own_use
+        """What was taken from the balance this month (other use as far as it reached, and this service)."""
+        return self.other_use - self.other_use_excess + self.own_use
+
+    @property
+    def needs_balance_check(self) -> bool:
+        """Reported use exceeded the balance: ask the Pflegekasse for the real Stand."""
+        return self.other_use_excess > 0
 
 
 @dataclass(frozen=True)
@@ -215,11 +254,13 @@ class _Pot:
     def total(self) -> Decimal:
         return self.carried + self.current
 
-    def take(self, amount: Decimal) -> None:
-        """Take ``amount``: carried money first, then the current year (which may go negative)."""
-        from_carried = min(amount, max(self.carried, ZERO))
+    def take(self, amount: Decimal) -> Decimal:
+        """Take up to ``amount`` (carried money first, then the current year); what could not be taken."""
+        from_carried = min(amount, self.carried)
+        from_current = min(amount - from_carried, self.current)
         self.carried -= from_carried
-        self.current -= amount - from_carried
+        self.current -= from_current
+        return amount - from_carried - from_current
 
 
 def compute_ledger(data: LedgerInput, *, config: BillingConfig, until: Month | None = None) -> Ledger:
@@ -232,20 +273,24 @@ def compute_ledger(data: LedgerInput, *, config: BillingConfig, until: Month | N
     other = _by_month(data.other_uses)
     declared = _by_month(data.umwandlung)
     charges = _by_month(data.charges)
+    rights = data.eligibility
 
     pot = _Pot()
     rows: list[LedgerMonth] = []
     splits: dict[str, ChargeSplit] = {}
     for c in data.charges:
         if c.month < first:
-            splits[c.ref] = ChargeSplit(c.ref, c.month, c.amount, Split(private=c.amount), "vor Beginn des Kontos")
+            splits[c.ref] = ChargeSplit(
+                c.ref, c.month, c.amount, c.locked or Split(private=c.amount), "vor Beginn des Kontos", c.day
+            )
     for month in first.until(last):
         basis: dict[str, str] = {}
         lapsed = ZERO
         if month.month == 1 and month != first:
-            pot.carried, pot.current = max(pot.current, ZERO), min(pot.current, ZERO)
+            pot.carried, pot.current = pot.current, ZERO
             basis["carried"] = f"Rest aus {month.year - 1}: {format_eur(pot.carried)}, verfällt am 30.06.{month.year}"
-        grade = data.grade_in(month)
+        eligible_days = rights.entlastung_days(month)
+        grade = rights.highest_grade_in(month)
         opening = openings.get(month)
         credited = ZERO
         if opening is not None:
@@ -259,43 +304,80 @@ def compute_ledger(data: LedgerInput, *, config: BillingConfig, until: Month | N
                 lapsed += pot.carried
                 basis["lapsed"] = f"Übertrag aus {month.year - 1} nach dem 30.06. verfallen"
                 pot.carried = ZERO
-        elif grade is not None:
+        elif eligible_days:
             credited = config.entlastungsbetrag.value_on(month.first_day)
             since = config.entlastungsbetrag.valid_from_on(month.first_day)
             pot.current += credited
             basis["credited"] = (
-                f"Monatsbetrag {format_eur(credited)} (gültig ab {format_date(since)}), Pflegegrad {grade}"
+                f"Monatsbetrag {format_eur(credited)} (gültig ab {format_date(since)}), "
+                f"Pflegegrad {_grades_text(rights, eligible_days)}"
             )
+            if len(eligible_days) < month.last_day.day:
+                basis["credited"] += f"; Anspruch an {len(eligible_days)} Tagen: {_days_text(eligible_days)}"
         else:
-            basis["credited"] = "kein Pflegegrad in diesem Monat"
+            basis["credited"] = _no_claim_text(rights, month)
         carried_start, available = pot.carried, pot.total
 
         umw_declared = sum((d.amount for d in declared[month]), ZERO)
-        umw_cap = config.umwandlung_cap(grade, month.first_day)
-        umw_available = min(umw_declared, umw_cap)
+        umw_days = [d for d in eligible_days if rights.umwandlung_grade_on(d)]
+        umw_available = ZERO
         if umw_declared:
+            caps = {config.umwandlung_cap(rights.umwandlung_grade_on(d), d) for d in umw_days}
+            umw_available = min(umw_declared, max(caps, default=ZERO))
             basis["umwandlung_available"] = (
-                f"erklärt {format_eur(umw_declared)}, Höchstbetrag bei Pflegegrad {grade or '–'}: {format_eur(umw_cap)}"
+                f"erklärt {format_eur(umw_declared)}; Höchstbetrag nach dem Pflegegrad am Besuchstag"
+                + (
+                    f" ({', '.join(format_eur(c) for c in sorted(caps))})"
+                    if caps
+                    else ": kein Anspruch (Pflegegrad 2–5 zu Hause)"
+                )
             )
 
         other_use = sum((u.amount for u in other[month]), ZERO)
+        other_excess = ZERO
         if other_use:
-            pot.take(other_use)
+            other_excess = pot.take(other_use) if eligible_days else other_use
             basis["other_use"] = "; ".join(f"{u.note}: {format_eur(u.amount)}" for u in other[month])
+            if other_excess:
+                basis["other_use_excess"] = (
+                    f"gemeldete Nutzung übersteigt das Guthaben um {format_eur(other_excess)} "
+                    "(nicht abgezogen, kein Übertrag ins Minus) – Kontostand bei der Pflegekasse erfragen"
+                )
 
-        own_use = umw_used = private = ZERO
-        for charge in charges[month]:
-            split = charge.locked or _cover(charge.amount, max(pot.total, ZERO), umw_available - umw_used)
-            pot.take(split.entlastungsbetrag)
+        own_use = umw_used = private = overbilled = ZERO
+        for charge in sorted(charges[month], key=lambda c: c.on):
+            day = charge.on
+            day_grade = rights.grade_on(day)
+            eligible = rights.entlastung_on(day)
+            if charge.locked is not None:
+                split = charge.locked
+                beyond = pot.take(split.entlastungsbetrag) if eligible else split.entlastungsbetrag
+                overbilled += beyond
+                why = "abgerechnet, festgeschrieben"
+            elif not eligible:
+                split = Split(private=charge.amount)
+                why = f"kein Anspruch ({rights.why_not(day)}), privat"
+            else:
+                umw_grade = rights.umwandlung_grade_on(day)
+                umw_left = ZERO
+                if umw_grade and umw_declared:
+                    umw_left = max(min(umw_declared, config.umwandlung_cap(umw_grade, day)) - umw_used, ZERO)
+                split = _cover(charge.amount, pot.total, umw_left)
+                pot.take(split.entlastungsbetrag)
+                why = _why(split)
             own_use += split.entlastungsbetrag
             umw_used += split.umwandlung
             private += split.private
-            why = "abgerechnet, festgeschrieben" if charge.locked else _why(split)
-            splits[charge.ref] = ChargeSplit(charge.ref, month, charge.amount, split, why)
+            splits[charge.ref] = ChargeSplit(
+                charge.ref, month, charge.amount, split, why, charge.day, day_grade, eligible
+            )
         if own_use or umw_used or private:
             basis["own_use"] = f"{len(charges[month])} Position(en) dieses Dienstes"
-        if pot.total < 0:
-            basis["balance"] = f"Guthaben überzogen um {format_eur(-pot.total)}"
+        if overbilled:
+            basis["overbilled"] = (
+                f"{format_eur(overbilled)} abgerechneter Entlastungsbetrag ohne Deckung (Guthaben oder Anspruch am "
+                "Besuchstag fehlt) – Korrektur prüfen"
+            )
 
         if month.month == 6 and pot.carried > 0:
             lapsed += pot.carried
@@ -319,6 +401,9 @@ def compute_ledger(data: LedgerInput, *, config: BillingConfig, until: Month | N
                 balance=pot.total,
                 carried_end=pot.carried,
                 basis=basis,
+                other_use_excess=other_excess,
+                overbilled=overbilled,
+                eligible_days=len(eligible_days),
             )
         )
     return Ledger(tuple(rows), splits)
@@ -327,7 +412,7 @@ def compute_ledger(data: LedgerInput, *, config: BillingConfig, until: Month | N
 def _cover(amount: Decimal, budget: Decimal, umwandlung_left: Decimal) -> Split:
     """Entlastungsbetrag first, then Umwandlung, the rest private."""
     from_budget = min(amount, budget)
-    from_umwandlung = min(amount - from_budget, max(umwandlung_left, ZERO))
+    from_umwandlung = min(amount - from_budget, umwandlung_left)
     return Split(from_budget, from_umwandlung, amount - from_budget - from_umwandlung)
 
 
@@ -335,6 +420,33 @@ def _why(split: Split) -> str:
     if not split.private:
         return "gedeckt" if not split.umwandlung else "Entlastungsbetrag erschöpft, Rest über Umwandlung"
     return "Budget erschöpft, Rest privat" if split.insured else "kein Budget verfügbar, privat"
+
+
+def _days_text(days: list[date]) -> str:
+    """``03.–14.03.2025`` style ranges of consecutive days."""
+    runs: list[list[date]] = []
+    for day in days:
+        if runs and (day - runs[-1][-1]).days == 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ", ".join(format_date(r[0]) if len(r) == 1 else f"{r[0]:%d.}–{format_date(r[-1])}" for r in runs)
+
+
+def _grades_text(rights: Eligibility, days: list[date]) -> str:
+    grades = []
+    for day in days:
+        grade = rights.grade_on(day)
+        if grade not in grades:
+            grades.append(grade)
+    return ", ".join(str(g) for g in grades)
+
+
+def _no_claim_text(rights: Eligibility, month: Month) -> str:
+    living = {rights.living_on(d) for d in (month.first_day, month.last_day)} - {Living.ZU_HAUSE}
+    if living:
+        return f"kein Anspruch in diesem Monat: {rights.why_not(month.last_day) or rights.why_not(month.first_day)}"
+    return "kein Pflegegrad in diesem Monat"
 
 
 def _by_month(items):

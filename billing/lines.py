@@ -99,4 +99,6 @@ def build_lines(appointments: Iterable[Appointment], *, config: BillingConfig) -
 
 def charges_from_lines(lines: Iterable[Line]) -> tuple[Charge, ...]:
     """One ledger charge per billable line (in line order, so the ledger covers the earliest visits first)."""
-    return tuple(Charge(line.month, line.amount, line.ref) for line in lines if line.billable and line.amount)
+    return tuple(
+        Charge(line.month, line.amount, line.ref, day=line.day) for line in lines if line.billable and line.amount
+    )

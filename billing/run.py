@@ -14,10 +14,10 @@ from decimal import Decimal
 
 from billing.config import CATEGORY_TEXT, BillingConfig, Provider
 from billing.identifiers import ik_error, kvnr_error
-from billing.invoices import BilledLine, Invoice, Senior, plan_invoices, route_lines
+from billing.invoices import BilledLine, Invoice, Senior, grades_label, plan_invoices, route_lines
 from billing.ledger import Ledger, LedgerInput, LedgerMonth, Split, compute_ledger, sum_splits
 from billing.lines import Appointment, Line, build_lines, charges_from_lines
-from billing.money import ZERO, hours
+from billing.money import ZERO, format_eur, hours
 from billing.month import Month
 
 
@@ -41,6 +41,11 @@ class Leistungsnachweis:
     provider: Provider
     budget: LedgerMonth | None = None
     category: str = CATEGORY_TEXT
+
+    @property
+    def grade_label(self) -> str:
+        """The Pflegegrade on the visit days, in visit order (``2 / 3`` after a change), or ``–``."""
+        return grades_label(bl.grade for bl in self.lines) or (str(self.grade) if self.grade else "–")
 
     @property
     def minutes(self) -> int:
@@ -92,13 +97,14 @@ def bill_senior(month: Month, data: SeniorMonth, *, config: BillingConfig) -> tu
     ledger_input = dataclasses.replace(data.ledger, charges=history + charges_from_lines(lines))
     ledger = compute_ledger(ledger_input, config=config, until=month)
     splits = {ref: cs.split for ref, cs in ledger.splits.items()}
-    billed = tuple(route_lines(data.senior, lines, splits))
+    grades = {ref: cs.grade for ref, cs in ledger.splits.items()}
+    billed = tuple(route_lines(data.senior, lines, splits, grades=grades))
     grade = data.ledger.grade_in(month)
     note = None
     if billed:
         note = Leistungsnachweis(month, data.senior, grade, billed, config.provider, ledger.get(month))
     result = SeniorResult(data.senior, grade, tuple(lines), billed, ledger, note)
-    return result, _problems(data, billed, grade)
+    return result, _problems(data, billed, ledger)
 
 
 def prepare_month(
@@ -119,13 +125,29 @@ def prepare_month(
     return MonthRun(month, tuple(results), tuple(invoices), tuple(problems))
 
 
-def _problems(data: SeniorMonth, billed: tuple[BilledLine, ...], grade: int | None) -> list[str]:
+def _problems(data: SeniorMonth, billed: tuple[BilledLine, ...], ledger: Ledger) -> list[str]:
+    """German problems of one senior's month; what they say about coverage is read from the billed splits."""
     if not billed:
         return []
     senior, found = data.senior, []
     who = f"{senior.name} ({senior.ref})"
-    if grade is None:
-        found.append(f"{who}: kein Pflegegrad im Abrechnungsmonat – alle Stunden werden privat berechnet.")
+    without = [ledger.splits[bl.line.ref] for bl in billed if not ledger.splits[bl.line.ref].eligible]
+    if without:
+        days = "; ".join(data.ledger.eligibility.why_not(cs.day or cs.month.last_day) for cs in without)
+        scope = (
+            "alle Besuche werden"
+            if len(without) == len(billed)
+            else f"{len(without)} von {len(billed)} Besuchen werden"
+        )
+        found.append(
+            f"{who}: kein Anspruch auf den Entlastungsbetrag am Besuchstag ({days}) – {scope} privat berechnet."
+        )
+    row = ledger.get(billed[0].line.month)
+    if row is not None and row.needs_balance_check:
+        found.append(
+            f"{who}: gemeldete sonstige Nutzung übersteigt das Guthaben um {format_eur(row.other_use_excess)} – "
+            "Kontostand bei der Pflegekasse erfragen."
+        )
     if error := kvnr_error(senior.kvnr):
         found.append(f"{who}: {error}")
     if senior.pflegekasse is None:

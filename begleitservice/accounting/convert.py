@@ -85,7 +85,9 @@ def history_charges_of(senior_ids: Iterable[int], before: Month) -> dict[int, tu
             .order_by(BilledVisit.on, BilledVisit.start, BilledVisit.appointment_id)
         )
         for v in visits:
-            charges[v.senior_id].append(Charge(Month.of(v.on), v.amount, str(v.appointment_id), locked=visit_split(v)))
+            charges[v.senior_id].append(
+                Charge(Month.of(v.on), v.amount, str(v.appointment_id), locked=visit_split(v), day=v.on)
+            )
     return {sid: tuple(own) for sid, own in charges.items()}
 
 
@@ -139,6 +141,7 @@ def _line(visit: BilledVisit, split: Split) -> InvoiceLine:
         visit.amount,
         split,
         visit.volunteer.name,
+        visit.grade,
     )
 
 

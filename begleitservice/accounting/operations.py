@@ -272,7 +272,7 @@ def _store_visits(run, results: Iterable[SeniorResult], numbered: list[DraftInvo
                     start=line.appointment.start,
                     end=line.appointment.end,
                     minutes=line.minutes,
-                    grade=result.grade,
+                    grade=billed.grade,
                     rate=line.rate,
                     amount=line.amount,
                     entlastungsbetrag=split.entlastungsbetrag,

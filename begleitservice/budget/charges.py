@@ -59,6 +59,7 @@ def billed_charges(senior: Senior) -> tuple[Charge, ...]:
             v.amount,
             str(v.appointment_id),
             locked=visit_split(v),
+            day=v.on,
         )
         for v in visits
     )

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from billing.config import DEFAULT_CONFIG, Dated, config_from_dict
+from billing.config import DEFAULT_CONFIG, Dated, MissingValue, config_from_dict
 from billing.ledger import GradePeriod, LedgerInput, compute_ledger
 from billing.month import Month
 from billing.run import prepare_month
@@ -29,7 +29,35 @@ def test_defaults_are_the_figures_of_domain_md(config):
         D("743.60"),
         D("919.60"),
     ]
-    assert config.umwandlung_cap(2, date(2024, 6, 1)) == D("0.00")  # no cap configured before 2025
+    # 2024: 40 % of the §36 amounts 761 / 1,432 / 1,778 / 2,200 EUR
+    assert [config.umwandlung_cap(g, date(2024, 6, 1)) for g in (2, 3, 4, 5)] == [
+        D("304.40"),
+        D("572.80"),
+        D("711.20"),
+        D("880.00"),
+    ]
+    assert config.umwandlung_cap(2, date(2024, 12, 31)) == D("304.40")
+    assert config.umwandlung_cap(2, date(2025, 1, 1)) == D("318.40")
+
+
+def test_a_missing_dated_value_is_an_error_naming_the_day(config):
+    with pytest.raises(MissingValue) as caught:
+        config.umwandlung_cap(3, date(2023, 12, 31))
+    assert str(caught.value) == (
+        "Für den 31.12.2023 ist kein Wert für „Höchstbetrag Umwandlung (§45a Abs. 4 SGB XI)“ hinterlegt; "
+        "bitte in den Abrechnungseinstellungen ergänzen."
+    )
+    with pytest.raises(MissingValue, match=r"16.12.2016.*Entlastungsbetrag je Monat"):
+        config.entlastungsbetrag.value_on(date(2016, 12, 16))
+    with pytest.raises(MissingValue, match=r"01.01.2019.*Stundensatz"):
+        config.hourly_rate.value_on(date(2019, 1, 1))
+    with pytest.raises(MissingValue, match=r"31.12.2020.*Übungsleiterpauschale"):
+        config.tax_free_cap(2020)
+    partial = config_from_dict({"umwandlung_caps": {"2025-01-01": {"2": "318.40"}}})
+    with pytest.raises(MissingValue, match=r"01.03.2025.*Pflegegrad 4"):
+        partial.umwandlung_cap(4, date(2025, 3, 1))
+    assert config.umwandlung_cap(1, date(2010, 1, 1)) == D("0.00")  # grade 1: no Umwandlung by law, no lookup
+    assert config.umwandlung_cap(None, date(2010, 1, 1)) == D("0.00")
 
 
 def test_retention_counts_from_the_end_of_the_year(config):

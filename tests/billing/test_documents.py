@@ -51,7 +51,7 @@ def test_leistungsnachweis_lists_visits_totals_and_fields(run):
     assert "Z987654326" in text
     assert "TK-Pflegeversicherung, IK 260326822" in text
     assert "Pflegegrad 2" in text
-    assert "17.03.2026 10:00 10:47 0,78 Olga Petrova 5,88 €" in text
+    assert "17.03.2026 10:00 10:47 0,78 2 Olga Petrova 5,88 €" in text
     assert "Summe (3 Einsätze) 2,35 Stundensatz 7,50 € 17,64 €" in text
     assert "davon Entlastungsbetrag (§45b SGB XI) 17,64 €" in text
     assert "davon privat (Selbstzahler) 0,00 €" in text
@@ -68,7 +68,7 @@ def test_kasse_invoice_names_category_ik_and_split(invoices):
     assert "Angebote zur Unterstützung im Alltag nach §45a SGB XI" in text
     assert "A123456780" in text
     assert "Abtretungserklärung vom 01.01.2025" in text
-    assert "27.03.2026 10:00 12:00 2,00 7,50 € Jürgen Schäfer 15,00 € 3,00 €" in text
+    assert "27.03.2026 10:00 12:00 2,00 7,50 € 2 Jürgen Schäfer 15,00 € 3,00 €" in text
     assert "Nicht in dieser Rechnung: 12,00 €" in text  # private part of the 27th visit
     assert "Rechnungsbetrag 393,00 €" in text
     assert "bis zum 16.04.2026" in text

@@ -72,16 +72,27 @@ def test_grade_lost_mid_month_still_credits_that_month(config):
     assert ledger.month(Month(2025, 10)).balance == D("262.00")  # what was credited stays usable
 
 
-def test_highest_grade_of_the_month_sets_the_umwandlung_cap(config):
+def test_umwandlung_cap_is_that_of_the_grade_on_the_visit_day(config):
     grades = (GradePeriod(2, date(2025, 1, 1), date(2025, 5, 19)), GradePeriod(3, date(2025, 5, 20)))
     data = LedgerInput(
         grades=grades,
         service_start=Month(2025, 5),
         umwandlung=(UmwandlungDeclaration(Month(2025, 5), D("1000.00"), "Erklärung Tochter"),),
+        charges=(
+            Charge(Month(2025, 5), D("500.00"), "early", day=date(2025, 5, 6)),
+            Charge(Month(2025, 5), D("500.00"), "late", day=date(2025, 5, 26)),
+        ),
     )
-    may = compute_ledger(data, config=config).month(Month(2025, 5))
-    assert may.grade == 3
-    assert may.umwandlung_available == D("598.80")
+    ledger = compute_ledger(data, config=config)
+    may = ledger.month(Month(2025, 5))
+    assert may.grade == 3  # shown: the highest grade of the month
+    assert may.umwandlung_available == D("598.80")  # the most any day of May allows
+    # 6 May, PG 2: 131.00 from the Entlastungsbetrag, Umwandlung up to PG 2's 318.40, 50.60 private
+    assert ledger.split_of("early") == Split(D("131.00"), D("318.40"), D("50.60"))
+    assert ledger.splits["early"].grade == 2
+    # 26 May, PG 3: the month's Umwandlung may reach 598.80, of which 318.40 are used: 280.40 more
+    assert ledger.split_of("late") == Split(D("0.00"), D("280.40"), D("219.60"))
+    assert ledger.splits["late"].grade == 3
 
 
 def test_umwandlung_is_capped_and_covers_after_the_entlastungsbetrag(config):
@@ -157,17 +168,20 @@ def test_opening_carried_part_lapses_in_june(config):
     assert june.balance == D("262.00") + 4 * D("131.00")
 
 
-def test_other_use_beyond_the_balance_shows_the_shortfall(config):
+def test_other_use_beyond_the_balance_is_flagged_not_a_negative_balance(config):
     data = LedgerInput(
         grades=PG2,
         service_start=Month(2025, 1),
         other_uses=(OtherUse(Month(2025, 1), D("200.00"), "Tagespflege"),),
         charges=(charge(2025, 1, "7.50", "c"),),
     )
-    ledger = compute_ledger(data, config=config)
-    assert ledger.month(Month(2025, 1)).balance == D("-69.00")
-    assert "überzogen" in ledger.month(Month(2025, 1)).basis["balance"]
+    ledger = compute_ledger(data, config=config, until=Month(2025, 2))
+    jan = ledger.month(Month(2025, 1))
+    assert (jan.other_use, jan.other_use_excess, jan.balance) == (D("200.00"), D("69.00"), D("0.00"))
+    assert jan.used == D("131.00") and jan.needs_balance_check
+    assert "Kontostand bei der Pflegekasse erfragen" in jan.basis["other_use_excess"]
     assert ledger.split_of("c") == Split(private=D("7.50"))
+    assert ledger.month(Month(2025, 2)).available == D("131.00")  # no deficit carried
 
 
 def test_locked_charge_keeps_its_billed_split(config):
