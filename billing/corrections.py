@@ -367,8 +367,9 @@ def _cover_one(
     def spends_nothing_twice(from_budget: Decimal) -> bool:
         split = Split(from_budget, ZERO, line.amount - from_budget)  # Umwandlung is monthly: it moves no balance
         after = _ledger(ledger, [*history, dataclasses.replace(charge, locked=split)], config=config, until=until)
+        # the balance stops at 0: money spent twice shows as locked Entlastungsbetrag the balance did not reach
         return all(
-            row.balance >= min(base.month(row.month).balance, ZERO) for row in after.months if row.month >= line.month
+            row.overbilled <= base.month(row.month).overbilled for row in after.months if row.month >= line.month
         )
 
     split = free()
