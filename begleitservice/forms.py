@@ -8,12 +8,19 @@ other check runs, and a date field without its own :class:`DateWindow` gets the 
 import re
 import secrets
 
+import sqlalchemy as sa
+from flask import url_for
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, StringField, TextAreaField
+from markupsafe import Markup
+from wtforms import DateField, Field, HiddenField, StringField, TextAreaField
+from wtforms.utils import unset_value
 from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import html_params
 
-from .inputs import date_error, text_error
+from .extensions import db
+from .inputs import date_error, optional_id, shown, text_error
 from .intervals import format_intervals, parse_intervals
+from .models.names import SEARCH_MAX_CHARS, search_condition
 
 
 class CleanText:
@@ -104,3 +111,81 @@ def kvnr_or_ik_validator(check):
             raise ValidationError(message)
 
     return validate
+
+
+class PersonInput:
+    """A search box with a suggestion list and the hidden id it fills (see static/suggest.js)."""
+
+    def __call__(self, field, **kwargs):
+        list_id, id_field = f"{field.id}-vorschlaege", f"{field.id}-id"
+        params = html_params(
+            type="search",
+            id=field.id,
+            name=f"{field.name}-name",
+            value=field.display_name(),
+            list=list_id,
+            data_suggest=url_for(field.suggest),
+            data_id_field=id_field,
+            autocomplete="off",
+            maxlength=SEARCH_MAX_CHARS,
+            placeholder="Name eingeben …",
+            **kwargs,
+        )
+        return Markup(
+            f"<input {params}>"
+            f'<datalist id="{list_id}"></datalist>'
+            f'<input type="hidden" id="{id_field}" name="{field.name}" value="{field.data or ""}">'
+        )
+
+
+class PersonField(Field):
+    """A person chosen by typing a name: type-ahead suggestions (static/suggest.js) fill a hidden id.
+
+    ``data`` is the person's id. Without JavaScript, or when the typed name was not picked from the suggestions,
+    the typed name is searched: one match is taken, several or none give a German message. The form sets
+    ``allowed`` (an SQL condition on ``model``, e.g. active or the one already chosen) before validation.
+    """
+
+    widget = PersonInput()
+
+    def __init__(self, label=None, validators=None, *, model, suggest: str, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.model, self.suggest, self.allowed, self.typed = model, suggest, None, None
+
+    def process_formdata(self, valuelist):
+        self.data = optional_id(valuelist[0]) if valuelist and valuelist[0] else None
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        if formdata is not None:
+            self.typed = (formdata.get(f"{self.name}-name") or "").strip()[:SEARCH_MAX_CHARS] or None
+
+    def pre_validate(self, form):
+        if self.typed and (message := text_error(self.typed, multiline=False)):
+            raise StopValidation(message)
+        condition = sa.true() if self.allowed is None else self.allowed
+        if self.data:
+            if db.session.scalar(sa.select(self.model.id).where(self.model.id == self.data, condition)) is None:
+                self.data = None
+                raise StopValidation("Diese Person kann hier nicht gewählt werden (nicht aktiv oder gesperrt).")
+            return
+        if not self.typed:
+            return
+        found = db.session.scalars(
+            sa.select(self.model.id).where(condition, search_condition(self.model.search_text, self.typed)).limit(2)
+        ).all()
+        if len(found) == 1:
+            self.data = found[0]
+        elif found:
+            raise StopValidation(
+                f"Mehrere Personen passen zu „{shown(self.typed)}“: bitte eine aus den Vorschlägen wählen."
+            )
+        else:
+            raise StopValidation(f"Niemand passt zu „{shown(self.typed)}“.")
+
+    def display_name(self) -> str:
+        """The name shown in the text box: what was typed, else the chosen person's name."""
+        if self.typed is not None and not self.data:
+            return self.typed
+        person = db.session.get(self.model, self.data) if self.data else None
+        return f"{person.last_name}, {person.first_name}" if person else (self.typed or "")

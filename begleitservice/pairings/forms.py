@@ -1,5 +1,6 @@
 """Forms for Begleitungen and their appointments."""
 
+import sqlalchemy as sa
 from wtforms import (
     BooleanField,
     DateField,
@@ -13,8 +14,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..extensions import db
-from ..forms import DateWindow, Form, IntervalsField, OnceForm
-from ..inputs import optional_id
+from ..forms import DateWindow, Form, IntervalsField, OnceForm, PersonField
 from ..models import (
     APPOINTMENT_STATUSES,
     PAIRING_STATUSES,
@@ -22,7 +22,9 @@ from ..models import (
     AppointmentStatus,
     PairingStatus,
     Senior,
+    SeniorStatus,
     Volunteer,
+    VolunteerStatus,
 )
 from .operations import MAX_SLOT_MINUTES, MIN_SLOT_MINUTES
 
@@ -31,8 +33,8 @@ INTERVALS = [(1, "jede Woche"), (2, "jede zweite Woche")]
 
 
 class PairingForm(OnceForm):
-    volunteer_id = SelectField("Ehrenamtliche:r", coerce=optional_id)
-    senior_id = SelectField("Senior:in", coerce=optional_id)
+    volunteer_id = PersonField("Ehrenamtliche:r", model=Volunteer, suggest="volunteers.suggest")
+    senior_id = PersonField("Senior:in", model=Senior, suggest="seniors.suggest")
     service = SelectField("Angebot", choices=list(SERVICES.items()))
     slots = IntervalsField("Wöchentliche Termine", description="Zum Beispiel „Di 10:00-12:00; Fr 14:00-15:30“")
     interval_weeks = SelectField("Rhythmus", coerce=int, choices=INTERVALS, default=1)
@@ -46,19 +48,15 @@ class PairingForm(OnceForm):
         description="Wird bei der Begleitung angezeigt, z. B. „Kennen sich seit Jahren, fährt gern nach Hörde“.",
     )
 
-    def set_people(self, volunteers, seniors) -> None:
-        """Offer these volunteers and seniors to choose from."""
-        self.volunteer_id.choices = [(0, "– bitte wählen –")] + [
-            (
-                v.id,
-                f"{v.last_name}, {v.first_name}" + ("" if v.basisqualifizierung_on else " (ohne Basisqualifizierung)"),
-            )
-            for v in volunteers
-        ]
-        self.senior_id.choices = [(0, "– bitte wählen –")] + [
-            (s.id, f"{s.last_name}, {s.first_name}" + (f" (Pflegegrad {s.pflegegrad})" if s.pflegegrad else ""))
-            for s in seniors
-        ]
+    def set_people(self, *, keep_volunteer: int | None, keep_senior: int | None) -> None:
+        """Offer active volunteers and current seniors (and the ones already chosen when editing)."""
+        self.volunteer_id.allowed = sa.and_(
+            Volunteer.restricted_at.is_(None),
+            sa.or_(Volunteer.status == VolunteerStatus.AKTIV, Volunteer.id == keep_volunteer),
+        )
+        self.senior_id.allowed = sa.and_(
+            Senior.restricted_at.is_(None), sa.or_(Senior.status.in_(SeniorStatus.CURRENT), Senior.id == keep_senior)
+        )
 
     def validate_volunteer_id(self, field):
         if not field.data or db.session.get(Volunteer, field.data) is None:

@@ -23,9 +23,7 @@ from ..models import (
     PairingStatus,
     Request,
     Senior,
-    SeniorStatus,
     Volunteer,
-    VolunteerStatus,
 )
 from ..models.base import WEEKDAYS
 from ..models.names import search_condition
@@ -158,18 +156,7 @@ def _show_error(form: PairingForm, error: PairingError) -> PairingRuleError | No
 def _form(pairing: Pairing | None) -> PairingForm:
     form = PairingForm(obj=pairing)
     keep_volunteer, keep_senior = (pairing.volunteer_id, pairing.senior_id) if pairing else (None, None)
-    form.set_people(
-        db.session.scalars(
-            sa.select(Volunteer)
-            .where(sa.or_(Volunteer.status == VolunteerStatus.AKTIV, Volunteer.id == keep_volunteer))
-            .order_by(Volunteer.sort_name, Volunteer.id)
-        ),
-        db.session.scalars(
-            sa.select(Senior)
-            .where(sa.or_(Senior.status.in_(SeniorStatus.CURRENT), Senior.id == keep_senior))
-            .order_by(Senior.sort_name, Senior.id)
-        ),
-    )
+    form.set_people(keep_volunteer=keep_volunteer, keep_senior=keep_senior)
     return form
 
 

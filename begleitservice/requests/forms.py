@@ -1,13 +1,13 @@
 """Forms for Vermittlungsanfragen: the request itself and a status change."""
 
+import sqlalchemy as sa
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..clock import today
 from ..extensions import db
-from ..forms import DateWindow, Form, IntervalsField, OnceForm
-from ..inputs import optional_id
-from ..models import GENDERS, REQUEST_STATUSES, SERVICES, URGENCIES, Senior
+from ..forms import DateWindow, Form, IntervalsField, OnceForm, PersonField
+from ..models import GENDERS, REQUEST_STATUSES, SERVICES, URGENCIES, Senior, SeniorStatus
 from ..reference import SENIORENBUEROS
 from ..rules import senior_service_error
 
@@ -15,9 +15,7 @@ OTHER_SOURCE = "Sonstige"
 
 
 class RequestForm(OnceForm):
-    senior_id = SelectField(
-        "Senior:in", coerce=optional_id, validators=[InputRequired("Bitte wählen Sie eine Person.")]
-    )
+    senior_id = PersonField("Senior:in", model=Senior, suggest="seniors.suggest")
     service = SelectField("Angebot", choices=list(SERVICES.items()), validators=[DataRequired()])
     visits_per_week = IntegerField(
         "Besuche pro Woche",
@@ -56,12 +54,11 @@ class RequestForm(OnceForm):
     )
     notes = TextAreaField("Notizen", validators=[Optional(), Length(max=5000)])
 
-    def set_seniors(self, seniors, *, current: str | None = None) -> None:
-        """Offer ``seniors`` to choose from, and keep an unlisted stored source selectable."""
-        self.senior_id.choices = [(0, "– bitte wählen –")] + [
-            (s.id, f"{s.last_name}, {s.first_name}" + (f" (Pflegegrad {s.pflegegrad})" if s.pflegegrad else ""))
-            for s in seniors
-        ]
+    def set_seniors(self, *, keep: int | None, current: str | None = None) -> None:
+        """Offer current seniors (and ``keep``, the one already chosen), and keep an unlisted stored source."""
+        self.senior_id.allowed = sa.and_(
+            Senior.restricted_at.is_(None), sa.or_(Senior.status.in_(SeniorStatus.CURRENT), Senior.id == keep)
+        )
         if current and current not in dict(self.source.choices):
             self.source.choices.append((current, current))
 

@@ -19,7 +19,6 @@ from ..models import (
     RequestStatus,
     RequestStatusChange,
     Senior,
-    SeniorStatus,
 )
 from ..models.names import search_condition
 from ..submissions import remember, repeated
@@ -80,12 +79,7 @@ def edit(request_id: int):
 
 def _edit(item: Request, *, preselected: Senior | None = None):
     form = RequestForm(obj=item if item.id else None)
-    seniors = db.session.scalars(
-        sa.select(Senior)
-        .where(sa.or_(Senior.status.in_(SeniorStatus.CURRENT), Senior.id == item.senior_id))
-        .order_by(Senior.sort_name, Senior.id)
-    ).all()
-    form.set_seniors(seniors, current=item.source)
+    form.set_seniors(keep=item.senior_id, current=item.source)
     if request.method == "GET":
         if item.id is None and preselected is not None:
             form.senior_id.data = preselected.id

@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..models.names import search_condition
 from ..submissions import remember, repeated
+from ..suggest import suggestions
 from .forms import SeniorForm
 from .operations import SeniorError, outside_dortmund, save_senior
 
@@ -49,6 +50,17 @@ def _template_helpers():
 
 def _sees_care_data() -> bool:
     return current_user.role in CARE
+
+
+@bp.route("/suche")
+def suggest():
+    """Type-ahead: seniors (current, not restricted) whose name matches ``?q=``, as JSON."""
+    return suggestions(
+        Senior,
+        where=sa.and_(Senior.status.in_(SeniorStatus.CURRENT), Senior.restricted_at.is_(None)),
+        load=(joinedload(Senior.district),),
+        describe=lambda s: s.district.name + (f" · Pflegegrad {s.pflegegrad}" if s.pflegegrad else ""),
+    )
 
 
 @bp.route("/")

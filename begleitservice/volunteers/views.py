@@ -80,9 +80,12 @@ def suggest():
     """Type-ahead: volunteers (not left) whose name matches ``?q=``, as JSON."""
     return suggestions(
         Volunteer,
-        where=Volunteer.status != VolunteerStatus.AUSGESCHIEDEN,
+        where=sa.and_(Volunteer.status != VolunteerStatus.AUSGESCHIEDEN, Volunteer.restricted_at.is_(None)),
         load=(joinedload(Volunteer.home_district),),
-        describe=lambda v: f"{v.home_district.name} · {VOLUNTEER_STATUSES.get(v.status, v.status)}",
+        describe=lambda v: (
+            f"{v.home_district.name} · {VOLUNTEER_STATUSES.get(v.status, v.status)}"
+            + ("" if v.basisqualifizierung_on else " · ohne Basisqualifizierung")
+        ),
     )
 
 
