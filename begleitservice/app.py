@@ -33,6 +33,7 @@ BLUEPRINTS = (
     "pflegekassen",
     "budget",
     "admin",
+    "provider",
     "appointments",
     "accounting",
     "privacy",

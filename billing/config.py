@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from billing.money import to_decimal
+from billing.provider import Provider
 
 T = TypeVar("T")
 
@@ -75,20 +76,6 @@ class Dated(Generic[T]):
         return max(d for d, _ in self.entries if d <= day)
 
 
-@dataclass(frozen=True)
-class Provider:
-    """The service as it appears on bills: name, address, IK and AnFöVO recognition reference."""
-
-    name: str = "Stadt Dortmund – Fachdienst für Senioren, Ehrenamtlicher Seniorenbegleitservice"
-    address: tuple[str, ...] = ("Kleppingstraße 26", "44135 Dortmund")
-    ik: str = "260326822"  # placeholder with a valid check digit; the app sets the real one
-    recognition: str = "Anerkennung nach AnFöVO NRW (Aktenzeichen bitte eintragen)"
-    phone: str = ""
-    email: str = ""
-    bank: str = ""  # "IBAN … · BIC …" as printed on invoices
-    payment_days: int = 14
-
-
 def _dec(mapping: Mapping[str, str], name: str) -> Dated[Decimal]:
     return Dated.of({k: Decimal(v) for k, v in mapping.items()}, name=name)
 
@@ -98,6 +85,7 @@ NAMES = {
     "entlastungsbetrag": "Entlastungsbetrag je Monat",
     "umwandlung_caps": "Höchstbetrag Umwandlung (§45a Abs. 4 SGB XI)",
     "allowance_per_hour": "Aufwandsentschädigung je Stunde",
+    "km_rate": "Fahrtkosten je Kilometer",
     UEBUNGSLEITER: CAP_NAMES[UEBUNGSLEITER],
     EHRENAMT: CAP_NAMES[EHRENAMT],
 }
@@ -129,6 +117,7 @@ class BillingConfig:
     allowance_per_hour: Dated[Decimal] = field(
         default_factory=lambda: _dec({"2020-01-01": "5.00"}, NAMES["allowance_per_hour"])
     )
+    km_rate: Dated[Decimal] = field(default_factory=lambda: _dec({"2020-01-01": "0.30"}, NAMES["km_rate"]))
     tax_free_caps: Mapping[str, Dated[Decimal]] = field(
         default_factory=lambda: {
             UEBUNGSLEITER: _dec({"2021-01-01": "3000.00", "2026-01-01": "3300.00"}, NAMES[UEBUNGSLEITER]),
@@ -138,7 +127,7 @@ class BillingConfig:
     tax_free_cap_kind: str = UEBUNGSLEITER  # which Pauschale applies unless a volunteer says otherwise
     cap_warning_ratio: Decimal = Decimal("0.90")
     retention_years: int = 8
-    provider: Provider = field(default_factory=Provider)
+    provider: Provider = field(default_factory=Provider)  # empty here: the app sets the provider of the day
 
     def umwandlung_cap(self, grade: int | None, day: date) -> Decimal:
         """Monthly Umwandlung cap for ``grade`` on ``day``: 0 without a grade or with grade 1 (no claim by law);
@@ -167,11 +156,11 @@ def config_from_dict(values: Mapping[str, Any], *, base: BillingConfig = DEFAULT
 
     Dated values are ``{"2025-01-01": "131.00", ...}`` or a single value (valid from 2000-01-01);
     ``umwandlung_caps`` is ``{"2025-01-01": {"2": "318.40", ...}}``; ``tax_free_caps`` maps a kind to a dated
-    value; ``provider`` is a mapping of Provider fields.
+    value. The provider is not here: the app keeps it, dated, in its database.
     """
     changes: dict[str, Any] = {}
     for key, raw in values.items():
-        if key in ("hourly_rate", "entlastungsbetrag", "allowance_per_hour"):
+        if key in ("hourly_rate", "entlastungsbetrag", "allowance_per_hour", "km_rate"):
             changes[key] = _dated_decimal(raw, NAMES[key])
         elif key == "umwandlung_caps":
             changes[key] = _caps(raw)
@@ -186,8 +175,7 @@ def config_from_dict(values: Mapping[str, Any], *, base: BillingConfig = DEFAULT
                 raise ValueError(f"unknown tax-free cap kind: {raw!r}")
             changes[key] = raw
         elif key == "provider":
-            extra = {k: tuple(v) if k == "address" else v for k, v in raw.items()}
-            changes[key] = dataclasses.replace(base.provider, **extra)
+            raise KeyError("provider: Trägerdaten werden in der App gepflegt (Seite „Träger“, /admin/traeger/)")
         else:
             raise KeyError(f"unknown billing setting: {key!r}")
     return dataclasses.replace(base, **changes)

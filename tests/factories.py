@@ -111,3 +111,24 @@ def make_appointment(*, pairing: Pairing | None = None, on: date = date(2026, 11
     kw.setdefault("planned_start", time(10, 0))
     kw.setdefault("planned_end", time(12, 0))
     return _save(Appointment(pairing=pairing, on=on, **kw))
+
+
+TEST_IBAN = "DE02120300000000202051"
+
+
+def make_provider(*, valid_from: date = date(2020, 1, 1), **kw):
+    """A complete provider version (fictional, valid IK and IBAN), so months can be billed."""
+    from begleitservice.models import ProviderVersion
+
+    values = {
+        "name": "Seniorenbegleitservice Musterstadt (Test)",
+        "address": "Musterstraße 1\n44135 Musterstadt",
+        "ik": VALID_IKS[1],
+        "recognition": "Anerkennung nach AnFöVO NRW, Az. TEST-42",
+        "account_holder": "Seniorenbegleitservice Musterstadt",
+        "iban": TEST_IBAN,
+        "bic": "BYLADEM1001",
+        "payment_days": 14,
+        "note": "",
+    }
+    return _save(ProviderVersion(valid_from=valid_from, **{**values, **kw}))

@@ -17,6 +17,7 @@ from billing.config import BillingConfig
 from billing.invoices import Invoice as DraftInvoice
 from billing.invoices import RecipientKind, build_storno, format_invoice_number, number_invoices, plan_invoices
 from billing.month import Month
+from billing.provider import provider_problems
 from billing.run import MonthRun, SeniorMonth, SeniorResult, bill_senior, prepare_month
 
 from ..appointments.convert import appointment_volunteer
@@ -44,6 +45,25 @@ log = logging.getLogger(__name__)
 
 class AccountingError(ValueError):
     """A run or Storno cannot be done; the message is German."""
+
+
+class ProviderIncomplete(AccountingError):
+    """Numbered invoices need the provider's data complete and valid; the message says what is missing and where."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        where = f"{current_app.config['BASE_URL'].rstrip('/')}/admin/traeger/"
+        super().__init__(
+            "Rechnungen mit Nummer können erst erstellt werden, wenn die Trägerdaten vollständig sind: "
+            + " ".join(problems)
+            + f" Bitte unter „Träger“ ({where}) ergänzen; es wurde nichts abgerechnet."
+        )
+
+
+def ensure_provider_complete(config: BillingConfig) -> None:
+    """Refuse to number invoices while the provider's data in ``config`` is missing or invalid."""
+    if problems := provider_problems(config.provider):
+        raise ProviderIncomplete(problems)
 
 
 class MonthBilled(ValueError):
@@ -177,7 +197,8 @@ def run_month(
         raise AccountingError(f"Der Monat {month} ist noch nicht vorbei und kann noch nicht abgerechnet werden.")
     if earlier := _unbilled_earlier_months(month):
         raise AccountingError(f"Bitte zuerst den Monat {earlier[0]} abrechnen: dort sind Termine nicht abgerechnet.")
-    config = billing_config()
+    config = billing_config(on=issued_on)
+    ensure_provider_complete(config)
     prepared = prepare_month(month, month_inputs(month), config=config, collective=collective_default())
     drafts = list(prepared.invoices)
     numbered = number_invoices(drafts, last=allocate_numbers(issued_on.year, len(drafts)), issued_on=issued_on)
@@ -333,7 +354,9 @@ def storno_and_rebill(
     ).all()
     affected = {v.kasse_invoice_id for v in visits} | {v.senior_invoice_id for v in visits}
     affected = sorted(i for i in affected - {None})
-    config = billing_config()
+    issued_on = issued_on or local_today()
+    config = billing_config(on=issued_on)
+    ensure_provider_complete(config)
     originals = {i: db.session.get(Invoice, i) for i in affected}
     refs = {str(s) for s in seniors}
     drafts = [
@@ -341,7 +364,6 @@ def storno_and_rebill(
         for i in affected
     ]
     _correct(visits, corrections or {})
-    issued_on = issued_on or local_today()
     last = allocate_numbers(issued_on.year, len(drafts))
     stornos = number_invoices(drafts, last=last, issued_on=issued_on)
     by_number = {inv.number: inv for inv in originals.values()}

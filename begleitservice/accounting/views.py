@@ -10,8 +10,10 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from billing.month import Month
+from billing.provider import provider_problems
 
 from ..auth.access import require_role, restrict
+from ..budget.inputs import billing_config
 from ..extensions import db
 from ..inputs import InputError, parse_int, parse_month, query_month
 from ..models import BilledVisit, BillingRun, Invoice
@@ -84,7 +86,12 @@ def run():
     form.month.data = month.iso
     preview = preview_month(month)
     return render_template(
-        "accounting/run.html", month=month, preview=preview, form=form, may_bill=current_user.role in MAY_BILL
+        "accounting/run.html",
+        month=month,
+        preview=preview,
+        form=form,
+        may_bill=current_user.role in MAY_BILL,
+        provider_problems=provider_problems(billing_config().provider),
     )
 
 

@@ -32,16 +32,23 @@ from ..extensions import db
 from ..models import Pairing, Senior
 from ..models.budget import BudgetOpening, BudgetOtherUse, PflegegradPeriod
 from ..models.budget import UmwandlungDeclaration as UmwandlungRow
+from ..provider.settings import with_settings
 
 ENTLASTUNG = "entlastung"
 
 
-def billing_config() -> BillingConfig:
-    """The billing figures in force: DEFAULT_CONFIG with the overrides of ``app.config["BILLING"]`` (a dict)."""
+def configured_billing() -> BillingConfig:
+    """DEFAULT_CONFIG with the overrides of ``app.config["BILLING"]`` (a dict), before the app's own settings."""
     overrides = current_app.config["BILLING"] or {}
     if isinstance(overrides, BillingConfig):
         return overrides
     return config_from_dict(overrides) if overrides else DEFAULT_CONFIG
+
+
+def billing_config(*, on: date | None = None) -> BillingConfig:
+    """The billing figures in force: the configured ones, the rates stored in the app's settings and the
+    provider's data on ``on`` (default: today)."""
+    return with_settings(configured_billing(), day=on or service_today())
 
 
 def first_entlastung_start(senior: Senior) -> date | None:

@@ -27,12 +27,16 @@ from ..models import (
     User,
     Volunteer,
 )
+from ..provider.operations import save_provider
 from ..reference import ensure_reference_data
 from . import demo_names as names
 from .demo_people import PeopleFactory
 from .demo_plan import Planner
 
 log = logging.getLogger(__name__)
+
+DEMO_IK = "999999994"  # fictional, valid check digit
+DEMO_IBAN = "DE02120300000000202051"  # a well-known test IBAN, valid mod-97 check
 
 # Figures of 2024/2025 (shared/DOMAIN.md); --scale multiplies all of them.
 COUNTS = {
@@ -133,6 +137,23 @@ def _kassen() -> list[Pflegekasse]:
     return result
 
 
+def demo_provider(today: date) -> None:
+    """A clearly fictional provider (test IK and test IBAN with valid check digits), so demo months can be billed."""
+    save_provider(
+        valid_from=date(today.year - 1, 1, 1),
+        name="Seniorenbegleitservice Musterstadt (Demo)",
+        address="Musterstraße 1\n44135 Musterstadt",
+        ik=DEMO_IK,
+        recognition="Anerkennung nach AnFöVO NRW, Az. DEMO-0000 (fiktiv)",
+        account_holder="Seniorenbegleitservice Musterstadt (Demo)",
+        iban=DEMO_IBAN,
+        bic="BYLADEM1001",
+        payment_days=14,
+        note="Demodaten – keine echte Rechnung. Die Leistungen sind nach § 4 Nr. 16 UStG umsatzsteuerfrei.",
+        user=None,
+    )
+
+
 def build(*, seed: int, scale: int, today: date) -> None:
     """Add the demo people, pairings, appointments and requests to the session and flush once."""
     rng = random.Random(seed)
@@ -196,6 +217,7 @@ def build(*, seed: int, scale: int, today: date) -> None:
         objects += [senior, planner.request(senior, service, history)]
     db.session.add_all(objects)
     db.session.flush()
+    demo_provider(today)
 
 
 def summary() -> list[str]:

@@ -18,6 +18,7 @@ from .pairing import (
 )
 from .pflegekasse import Pflegekasse
 from .privacy import PrivacyEvent  # noqa: F401
+from .provider import RATE_KINDS, BillingRate, ProviderVersion, RateKind  # noqa: F401
 from .request import REQUEST_STATUSES, URGENCIES, Request, RequestStatus, RequestStatusChange, RequestWindow
 from .scheduling import (  # noqa: F401
     AlertKind,

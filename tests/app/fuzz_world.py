@@ -42,6 +42,7 @@ from tests.factories import (
     make_appointment,
     make_pairing,
     make_pflegekasse,
+    make_provider,
     make_request,
     make_senior,
     make_user,
@@ -123,6 +124,7 @@ def seed() -> World:
     )
     db.session.add_all([offer, run, proposal, absence, opening, other, declared, mail])
     db.session.commit()
+    make_provider()
     billed = run_month(Month(2026, 10), today=TODAY, issued_on=TODAY)
     commit_with_files(billed.staged)
     tokens = [make_token(p, a.id, issued_at=NOW) for p in ("confirm", "decline", "report") for a in (coming, held)]

@@ -18,6 +18,7 @@ BY_BLUEPRINT = {
     "pflegekassen": STAFF,
     "budget": STAFF,
     "admin": ADMIN,
+    "provider": ADMIN,
     "appointments": CARE,
     "accounting": STAFF,
     "privacy": CARE,

@@ -15,7 +15,15 @@ from begleitservice.accounting.operations import run_month, storno_and_rebill
 from begleitservice.extensions import db
 from begleitservice.models import Appointment, BilledVisit, BillingRun, Invoice, InvoiceCounter
 from billing.month import Month
-from tests.factories import VALID_IKS, make_appointment, make_pairing, make_pflegekasse, make_senior, make_volunteer
+from tests.factories import (
+    VALID_IKS,
+    make_appointment,
+    make_pairing,
+    make_pflegekasse,
+    make_provider,
+    make_senior,
+    make_volunteer,
+)
 
 OCTOBER = Month(2026, 10)
 TODAY = date(2026, 11, 20)
@@ -29,6 +37,7 @@ def pdf_text(path: Path) -> str:
 @pytest.fixture
 def october(app_ctx):
     """October 2026: two Entlastung seniors (one with an Abtretung from 15 Oct, one without), a Besuchsdienst visit."""
+    make_provider()
     kasse = make_pflegekasse(
         name="AOK NordWest", ik=VALID_IKS[0], street="Kopenhagener Str. 1", postal_code="44269", city="Dortmund"
     )

@@ -23,8 +23,10 @@ from begleitservice.models import (
     User,
     Volunteer,
 )
+from begleitservice.provider.settings import provider_on
 from begleitservice.reference import ensure_reference_data
 from billing.identifiers import ik_error, kvnr_error
+from billing.provider import provider_problems
 from tests.factories import VALID_KVNRS, make_pairing, make_pflegekasse, make_senior, make_volunteer
 
 AOK_TERMS = ("260326822", VALID_KVNRS[3], None)
@@ -104,6 +106,10 @@ def test_demo_data_has_the_figures_of_the_dortmund_service(app_ctx):
     graded = list(db.session.scalars(sa.select(Senior).where(Senior.pflegegrad.is_not(None))))
     assert graded and all(s.pflegekasse and kvnr_error(s.kvnr) is None for s in graded)
     assert any(s.abtretung_on for s in graded)
+
+    provider = provider_on(today)  # clearly fictional, complete: demo months can be billed
+    assert provider.name == "Seniorenbegleitservice Musterstadt (Demo)"
+    assert provider_problems(provider) == [] and provider.iban == "DE02120300000000202051"
 
 
 def test_demo_data_is_the_same_for_the_same_seed(app_ctx):

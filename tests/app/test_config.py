@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from begleitservice import create_app
-from begleitservice.budget.inputs import billing_config
+from begleitservice.budget.inputs import configured_billing
 from begleitservice.config import SettingsError, from_environment
 from begleitservice.extensions import db
 from begleitservice.matches.instance import engine_settings
@@ -19,14 +19,23 @@ from tests.codescan import ROOT, lines_matching
 EXAMPLE = ROOT / "docs" / "billing.example.json"
 
 
-def test_billing_config_file_sets_provider_and_rates(monkeypatch, tmp_path):
+def test_billing_config_file_sets_rates(monkeypatch, tmp_path):
     monkeypatch.setenv("BILLING_CONFIG", str(EXAMPLE))
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}", "TESTING": True})
     with app.app_context():
-        config = billing_config()
-    assert config.provider.recognition == "Anerkennung nach AnFöVO NRW, Az. 00-00-00"
+        config = configured_billing()
     assert config.tax_free_cap_kind == "ehrenamt"
     assert str(config.allowance_per_hour.value_on(date(2026, 1, 1))) == "5.00"
+    assert str(config.km_rate.value_on(date(2026, 1, 1))) == "0.30"
+
+
+def test_the_provider_is_no_longer_read_from_the_billing_file(monkeypatch, tmp_path):
+    """The provider's data lives in the app (Träger page), dated; a file entry says so instead of being ignored."""
+    old = tmp_path / "billing.json"
+    old.write_text(json.dumps({"provider": {"ik": "260326822"}}), encoding="utf-8")
+    monkeypatch.setenv("BILLING_CONFIG", str(old))
+    with pytest.raises(SettingsError, match=r"BILLING_CONFIG=.*Trägerdaten werden in der App gepflegt"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}", "TESTING": True})
 
 
 def test_a_wrong_billing_setting_stops_the_start(monkeypatch, tmp_path):

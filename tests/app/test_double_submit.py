@@ -21,7 +21,15 @@ from begleitservice.models import (
 )
 from begleitservice.models.budget import BudgetOpening, BudgetOtherUse, UmwandlungDeclaration
 from begleitservice.models.pairing import Appointment
-from tests.factories import VALID_IKS, district, make_pairing, make_pflegekasse, make_senior, make_volunteer
+from tests.factories import (
+    VALID_IKS,
+    district,
+    make_pairing,
+    make_pflegekasse,
+    make_provider,
+    make_senior,
+    make_volunteer,
+)
 
 REPEATED = "Dieses Formular wurde bereits gespeichert."
 NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
@@ -167,6 +175,7 @@ def _umwandlung_case():
 
 
 def _billing_run_case():
+    make_provider()
     return Case("/abrechnung/lauf?monat=2026-10", "/abrechnung/lauf", {"month": "2026-10"}, BillingRun, "accounting")
 
 

@@ -327,11 +327,12 @@ def test_a_superscript_in_a_storno_correction_is_a_message(login, app_ctx, tmp_p
     from begleitservice.accounting.operations import run_month
     from begleitservice.models import BilledVisit, Invoice
     from billing.month import Month
-    from tests.factories import make_appointment
+    from tests.factories import make_appointment, make_provider
 
     senior, volunteer = entlastung_people()
     pairing = make_pairing(senior=senior, volunteer=volunteer, starts_on=date(2026, 10, 1))
     make_appointment(pairing=pairing, on=date(2026, 10, 5), status="stattgefunden", actual_minutes=120)
+    make_provider()
     result = run_month(Month(2026, 10), out_dir=tmp_path, today=date(2026, 11, 20), issued_on=date(2026, 11, 20))
     commit_with_files(result.staged)
     invoice = db.session.scalars(sa.select(Invoice)).first()

@@ -36,6 +36,7 @@ from tests.factories import (
     make_appointment,
     make_pairing,
     make_pflegekasse,
+    make_provider,
     make_request,
     make_senior,
     make_user,
@@ -72,6 +73,7 @@ def world(app_ctx, tmp_path, monkeypatch):
         make_appointment(pairing=p_berta, on=date(2026, 10, day + 1), status="stattgefunden", actual_minutes=60)
     future_anna = make_appointment(pairing=p_anna, on=date(2026, 12, 7), note="Arzttermin danach")
     future_berta = make_appointment(pairing=p_berta, on=date(2026, 12, 8))
+    make_provider()
     result = run_month(Month(2026, 10), out_dir=tmp_path / "okt", today=TODAY, issued_on=TODAY)
     commit_with_files(result.staged)
     request_anna = make_request(senior=anna, notes="möchte Türkisch sprechen")

@@ -1,12 +1,15 @@
 """Factories for the pure billing inputs: sensible defaults, override what the test is about."""
 
+import dataclasses
 from datetime import date, time
 from decimal import Decimal
 
+from billing.config import DEFAULT_CONFIG
 from billing.invoices import Pflegekasse, Senior
 from billing.ledger import GradePeriod, LedgerInput
 from billing.lines import Appointment, Service
 from billing.month import Month
+from billing.provider import Provider
 from billing.run import SeniorMonth
 
 
@@ -35,6 +38,17 @@ def make_appointment(ref, day, *, minutes=60, start=time(10, 0), senior_ref="s1"
 AOK = Pflegekasse("AOK NordWest – Die Pflegekasse", "100696012", ("Kopenhagener Str. 1", "44269 Dortmund"))
 TK = Pflegekasse("TK-Pflegeversicherung", "260326822", ("Bramfelder Str. 140", "22305 Hamburg"))
 PG2_SINCE_2020 = (GradePeriod(2, date(2020, 1, 1)),)
+PROVIDER = Provider(
+    name="Seniorenbegleitservice Musterstadt (Test)",
+    address=("Musterstraße 1", "44135 Musterstadt"),
+    ik="260326822",
+    recognition="Anerkennung nach AnFöVO NRW, Az. TEST-42",
+    account_holder="Seniorenbegleitservice Musterstadt",
+    iban="DE02120300000000202051",
+    bic="BYLADEM1001",
+    note="Die Leistungen sind nach § 4 Nr. 16 UStG umsatzsteuerfrei.",
+)
+CONFIG = dataclasses.replace(DEFAULT_CONFIG, provider=PROVIDER)  # the figures of DOMAIN.md with a test provider
 
 
 def make_senior(ref="s1", **kw):

@@ -2,10 +2,10 @@
 
 import pytest
 
-from billing.config import DEFAULT_CONFIG
+from tests.billing.billing_factories import CONFIG
 
 
 @pytest.fixture
 def config():
-    """The default billing configuration of DOMAIN.md."""
-    return DEFAULT_CONFIG
+    """The default billing configuration of DOMAIN.md, with a complete test provider."""
+    return CONFIG

@@ -73,7 +73,7 @@ def test_config_from_dict_overrides_what_it_names():
             "umwandlung_caps": {"2025-01-01": {"2": "318.40"}, "2027-01-01": {"2": "330.00"}},
             "tax_free_cap_kind": "ehrenamt",
             "cap_warning_ratio": "0.8",
-            "provider": {"ik": "100696012", "address": ["Platz 1", "44135 Dortmund"]},
+            "km_rate": {"2020-01-01": "0.30", "2027-01-01": "0.35"},
         }
     )
     assert config.hourly_rate.value_on(date(2027, 1, 1)) == D("8.00")
@@ -81,11 +81,13 @@ def test_config_from_dict_overrides_what_it_names():
     assert config.umwandlung_cap(2, date(2027, 3, 1)) == D("330.00")
     assert config.tax_free_cap(2026) == D("960.00")
     assert config.cap_warning_ratio == D("0.8")
-    assert config.provider.ik == "100696012" and config.provider.address == ("Platz 1", "44135 Dortmund")
-    assert config.provider.name == DEFAULT_CONFIG.provider.name
+    assert config.km_rate.value_on(date(2026, 12, 31)) == D("0.30")
+    assert config.km_rate.value_on(date(2027, 1, 1)) == D("0.35")
     assert config.entlastungsbetrag == DEFAULT_CONFIG.entlastungsbetrag
     with pytest.raises(KeyError):
         config_from_dict({"stundensatz": "7.50"})
+    with pytest.raises(KeyError, match="Trägerdaten werden in der App gepflegt"):
+        config_from_dict({"provider": {"ik": "100696012"}})
 
 
 def test_visit_before_the_ledger_starts_is_private_and_does_not_crash(config):

@@ -8,7 +8,7 @@ from billing.documents import Renderer, render_all, render_invoice, render_leist
 from billing.invoices import Abtretung, build_storno, number_invoices
 from billing.month import Month
 from billing.run import prepare_month
-from tests.billing.billing_factories import TK, make_appointment, make_senior, make_senior_month
+from tests.billing.billing_factories import CONFIG, TK, make_appointment, make_senior, make_senior_month
 
 MARCH = Month(2026, 3)
 
@@ -24,8 +24,6 @@ def flat(pdf: bytes) -> str:
 @pytest.fixture(scope="module")
 def run():
     """March 2026: Erika (Abtretung, 30 visits → private part) and Anna (TK, no Abtretung, 3 visits)."""
-    from billing.config import DEFAULT_CONFIG
-
     erika = make_senior("s1", abtretungen=(Abtretung(date(2025, 1, 1)),))
     anna = make_senior("s2", name="Anna Albers", kvnr="Z987654326", pflegekasse=TK)
     erika_visits = [make_appointment(f"e{d}", date(2026, 3, d), minutes=120) for d in range(1, 31)]
@@ -34,7 +32,7 @@ def run():
         for d in (3, 10, 17)
     ]
     inputs = [make_senior_month(erika, erika_visits), make_senior_month(anna, anna_visits)]
-    return prepare_month(MARCH, inputs, config=DEFAULT_CONFIG)
+    return prepare_month(MARCH, inputs, config=CONFIG)
 
 
 @pytest.fixture(scope="module")
@@ -94,8 +92,6 @@ def test_storno_pdf_shows_negated_lines_and_the_original(invoices):
 
 
 def test_collective_invoice_has_a_section_per_person(run):
-    from billing.config import DEFAULT_CONFIG
-
     both = [
         make_senior_month(
             make_senior("s1", abtretungen=(Abtretung(date(2025, 1, 1)),)), [make_appointment("x", date(2026, 3, 2))]
@@ -105,7 +101,7 @@ def test_collective_invoice_has_a_section_per_person(run):
             [make_appointment("y", date(2026, 3, 3), senior_ref="s2")],
         ),
     ]
-    (invoice,) = prepare_month(MARCH, both, config=DEFAULT_CONFIG).invoices
+    (invoice,) = prepare_month(MARCH, both, config=CONFIG).invoices
     text = flat(render_invoice(invoice))
     assert "Rechnung (Sammelrechnung)" in text and "ENTWURF" in text
     assert "Summe Anna Albers 7,50 €" in text and "Summe Erika Mustermann 7,50 €" in text
