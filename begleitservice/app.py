@@ -37,6 +37,7 @@ BLUEPRINTS = (
     "appointments",
     "accounting",
     "privacy",
+    "inbox",
     "appointments.links",  # public: volunteer links and iCal feed, no login
 )
 # templates/ and migrations/ sit beside the package in the repository (install with `pip install -e .`).

@@ -279,10 +279,25 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
         "BILLING": env.billing("BILLING_CONFIG"),
         "BILLING_COLLECTIVE": env.flag("BILLING_COLLECTIVE", True),
         "BILLING_RENDER_WORKERS": env.integer("BILLING_RENDER_WORKERS", None, minimum=1, maximum=64),
+        # The coordinators' inbox (begleitservice.inbox): items shown per group on the start page, and when a
+        # fact becomes an item (days/weeks/counts)
+        "INBOX_GROUP_LIMIT": env.integer("INBOX_GROUP_LIMIT", 10, minimum=1, maximum=100),
+        "INBOX_UNCONFIRMED_DAYS": env.integer("INBOX_UNCONFIRMED_DAYS", 3, minimum=0, maximum=60),
+        "INBOX_REQUEST_WAIT_DAYS": env.integer("INBOX_REQUEST_WAIT_DAYS", 14, minimum=0),
+        "INBOX_CERTIFICATE_NOTICE_DAYS": env.integer("INBOX_CERTIFICATE_NOTICE_DAYS", 60, minimum=0),
+        "INBOX_BUDGET_NOTICE_DAYS": env.integer("INBOX_BUDGET_NOTICE_DAYS", 120, minimum=0, maximum=181),
+        "INBOX_PAIR_QUIET_WEEKS": env.integer("INBOX_PAIR_QUIET_WEEKS", 4, minimum=1, maximum=52),
+        "INBOX_PAIR_CANCELLATIONS": env.integer("INBOX_PAIR_CANCELLATIONS", 3, minimum=2),
+        "INBOX_PAIR_CANCELLATION_WEEKS": env.integer("INBOX_PAIR_CANCELLATION_WEEKS", 8, minimum=1, maximum=52),
+        # Mail to coordinators: a decline this many hours or less before the visit counts as short notice
+        "NOTIFY_SHORT_NOTICE_HOURS": env.integer("NOTIFY_SHORT_NOTICE_HOURS", 48, minimum=1, maximum=24 * 14),
         # Scheduler process (begleitservice.jobs)
         "SCHEDULER_OUTBOX_SECONDS": env.integer("SCHEDULER_OUTBOX_SECONDS", 60, minimum=1),
         "SCHEDULER_NOTIFY_MINUTES": env.integer("SCHEDULER_NOTIFY_MINUTES", 15, minimum=1),
         "SCHEDULER_DAILY_AT": env.pattern("SCHEDULER_DAILY_AT", "02:30", CLOCK_TIME, "Uhrzeit HH:MM erwartet", "HH:MM"),
+        "SCHEDULER_DIGEST_AT": env.pattern(
+            "SCHEDULER_DIGEST_AT", "07:00", CLOCK_TIME, "Uhrzeit HH:MM erwartet", "HH:MM"
+        ),
         "SCHEDULER_WEEKLY_SUMMARY_AT": env.pattern(
             "SCHEDULER_WEEKLY_SUMMARY_AT",
             "mon 07:00",

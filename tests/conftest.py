@@ -188,5 +188,6 @@ def sample_ids(app_ctx):
         "request": request.id,
         "user": make_user(role="accounting").id,
         "item": request.id,
+        "slug": "anfragen",
     }
     return ids

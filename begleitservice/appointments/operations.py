@@ -8,7 +8,6 @@ import secrets
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager
 
 import scheduling
 from scheduling.model import local_datetime, to_local
@@ -284,27 +283,6 @@ def resolve_alerts(appointment: Appointment, *, now: datetime) -> int:
         count += 1
     db.session.flush()
     return count
-
-
-def open_alerts(*, limit: int = 50) -> list[AppointmentAlert]:
-    """Unresolved alerts, soonest appointment first; 'unconfirmed' ones only while still unconfirmed."""
-    query = (
-        sa.select(AppointmentAlert)
-        .join(AppointmentAlert.appointment)
-        .where(
-            AppointmentAlert.resolved_at.is_(None),
-            sa.or_(AppointmentAlert.kind == AlertKind.ABGESAGT, Appointment.status == AppointmentStatus.GEPLANT),
-        )
-        .order_by(Appointment.on, Appointment.planned_start)
-        .limit(limit)
-        .options(
-            contains_eager(AppointmentAlert.appointment)
-            .selectinload(Appointment.pairing)
-            .selectinload(Pairing.volunteer),
-            contains_eager(AppointmentAlert.appointment).selectinload(Appointment.pairing).selectinload(Pairing.senior),
-        )
-    )
-    return list(db.session.scalars(query).unique())
 
 
 def issue_calendar_token(volunteer: Volunteer) -> str:

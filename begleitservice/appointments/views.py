@@ -38,12 +38,6 @@ bp = Blueprint("appointments", __name__, url_prefix="/termine")
 restrict(bp, *CARE)
 
 
-@bp.app_template_global()
-def open_appointment_alerts():
-    """Open alerts for the dashboard include (declines, visits unconfirmed shortly before)."""
-    return operations.open_alerts()
-
-
 def _with_people(query):
     return query.options(
         joinedload(Appointment.pairing).joinedload(Pairing.volunteer),

@@ -1,11 +1,11 @@
-"""The start page: open work for coordinators, billing gaps for accounting (admins see both)."""
+"""The start page: the task inbox for coordinators, billing gaps for accounting (admins see both)."""
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user
 
 from ..auth.access import CARE, STAFF, restrict
 from ..clock import today
-from ..models import APPOINTMENT_STATUSES, REQUEST_STATUSES
+from ..inbox import views as inbox
 from . import queries
 
 bp = Blueprint("dashboard", __name__)
@@ -16,20 +16,12 @@ BILLING = ("accounting", "admin")
 
 @bp.route("/")
 def index():
-    """Show the open work for the user's role."""
+    """Show what needs a person now (coordinators) and the billing gaps (accounting)."""
     day = today()
     context = {"today": day, "care": False, "billing": False}
     if current_user.role in CARE:
-        context.update(
-            care=True,
-            requests=queries.open_requests(),
-            unconfirmed=queries.unconfirmed_appointments(day),
-            unreported=queries.unreported_appointments(day),
-            certificates=queries.certificates_due(day, max_years=current_app.config["FUEHRUNGSZEUGNIS_MAX_YEARS"]),
-            no_consent=queries.seniors_without_consent(),
-            request_statuses=REQUEST_STATUSES,
-            appointment_statuses=APPOINTMENT_STATUSES,
-        )
+        ctx = inbox.context()
+        context.update(care=True, inbox=inbox.overview(ctx), forms=inbox.forms_context(inbox.staff()))
     if current_user.role in BILLING:
         context.update(
             billing=True,

@@ -215,6 +215,13 @@ def certificate_reminders(*, now: datetime) -> str:
     return f"{len(due)} Erinnerungen an das Führungszeugnis"
 
 
+def budget_lapses(*, now: datetime) -> str:
+    """Compute which seniors' carried Entlastungsbetrag lapses on 30 June (read by the inbox)."""
+    from ..inbox.budgets import refresh
+
+    return f"{refresh(today=to_local(now).date(), now=now)} Senior:innen mit verfallendem Übertrag"
+
+
 def send_outbox(*, now: datetime) -> str:
     """Send the due mails of the outbox (commits per mail itself)."""
     return str(send_pending(now=now))
@@ -230,6 +237,7 @@ JOBS = {
         Job("escalations", escalations, _notify, "Unbestätigte Termine 48 Stunden vorher melden"),
         Job("weekly_summary", weekly_summary, _weekly, "Wochenübersicht an die Koordination"),
         Job("certificate_reminders", certificate_reminders, _daily, "An das Führungszeugnis erinnern"),
+        Job("budget_lapses", budget_lapses, _daily, "Verfallende Entlastungsbeträge für den Posteingang berechnen"),
         Job("send_outbox", send_outbox, _outbox, "Postausgang versenden"),
         Job("dsgvo_purge", purge_job, _daily, "Gesperrte Personen nach Ablauf der Aufbewahrungsfrist löschen"),
     )

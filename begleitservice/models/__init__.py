@@ -4,6 +4,14 @@ from ..extensions import db
 from .base import GENDERS, SERVICES, WEEKDAYS
 from .budget import BudgetOpening, BudgetOtherUse, PflegegradPeriod, UmwandlungDeclaration  # noqa: F401
 from .district import District, Sozialraum
+from .inbox import (  # noqa: F401
+    BudgetLapse,
+    CoordinatorEvent,
+    Delivery,
+    InboxItemState,
+    NotificationKind,
+    NotificationSetting,
+)
 from .invoicing import BilledVisit, BillingRun, Invoice, InvoiceCounter, LeistungsnachweisDocument  # noqa: F401
 from .matching import MatchProposal, MatchRejection, MatchRun, MatchRunStatus, MatchUnserved, ProposalDecision
 from .names import install_trigram_extension

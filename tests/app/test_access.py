@@ -22,6 +22,7 @@ BY_BLUEPRINT = {
     "appointments": CARE,
     "accounting": STAFF,
     "privacy": CARE,
+    "inbox": CARE,
 }
 BY_ENDPOINT = {"seniors.create": CARE, "seniors.edit": CARE}
 PUBLIC = {"auth.login", "static"}

@@ -10,8 +10,6 @@ from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import render_template
-from flask_login import login_user
 
 from begleitservice import create_app
 from begleitservice.extensions import db
@@ -75,24 +73,21 @@ def test_escalation_shows_on_the_dashboard_until_confirmed(app_ctx, client, smtp
     run("confirmation_requests")
     run("send_outbox")
     (mail,) = [m for m in smtp.messages if m["Subject"].startswith("Bitte bestätigen")]
-    clock(berlin(2026, 12, 4, 12))  # 70 hours before: not yet
-    run("escalations")
-    assert "Keine offenen Absagen" in dashboard_section(app_ctx)
-    clock(berlin(2026, 12, 5, 11))  # 47 hours before
-    run("escalations")
-    section = dashboard_section(app_ctx)
-    assert "07.12.2026" in section and "noch nicht bestätigt" in section
-    client.post(link_path(mail, "bestaetigen"))
-    assert "Keine offenen Absagen" in dashboard_section(app_ctx)
-    run("escalations")
-    assert "Keine offenen Absagen" in dashboard_section(app_ctx)
-
-
-def test_dashboard_section_is_hidden_from_accounting(app_ctx):
-    user = make_user(role="accounting")
-    with app_ctx.test_request_context("/"):
-        login_user(user)
-        assert "Absagen" not in render_template("appointments/_dashboard_escalations.html")
+    app_ctx.config["INBOX_UNCONFIRMED_DAYS"] = 2
+    try:
+        clock(berlin(2026, 12, 4, 12))  # 70 hours before: not yet
+        run("escalations")
+        assert dashboard_section(app_ctx, "unbestaetigt") == ""
+        clock(berlin(2026, 12, 5, 11))  # 47 hours before
+        run("escalations")
+        section = dashboard_section(app_ctx, "unbestaetigt")
+        assert "07.12.2026" in section and "noch nicht bestätigt" in section
+        client.post(link_path(mail, "bestaetigen"))
+        assert dashboard_section(app_ctx, "unbestaetigt") == ""
+        run("escalations")
+        assert dashboard_section(app_ctx, "unbestaetigt") == ""
+    finally:
+        app_ctx.config["INBOX_UNCONFIRMED_DAYS"] = 3
 
 
 def test_certificate_reminder_every_thirty_days(app_ctx, smtp, clock):

@@ -1,0 +1,33 @@
+"""The forms of an inbox item: one per action, all carrying the item's key."""
+
+from wtforms import DateField, HiddenField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..forms import DateWindow, Form
+
+
+class ItemForm(Form):
+    """An action on one item (mir zuweisen, freigeben, wieder öffnen, zurückholen)."""
+
+    key = HiddenField(validators=[DataRequired(), Length(max=160)])
+
+
+class AssignForm(ItemForm):
+    """Give the item to a coordinator."""
+
+    assignee = SelectField("Zuweisen an", coerce=int, choices=[], validate_choice=True)
+
+
+class SnoozeForm(ItemForm):
+    """Put the item aside until a date."""
+
+    until = DateField(
+        "Zurückstellen bis",
+        validators=[DataRequired(message="Bitte ein Datum angeben."), DateWindow("plan")],
+    )
+
+
+class DoneForm(ItemForm):
+    """Mark the item done, with what was done."""
+
+    note = TextAreaField("Notiz (was wurde getan?)", validators=[Optional(), Length(max=500)])
