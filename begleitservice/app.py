@@ -87,12 +87,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Bitte melden Sie sich an."
     login_manager.login_message_category = "info"
 
-    from . import models
+    from .security.sessions import load_user, register_sessions
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(models.User, int(user_id))
-        return user if user and user.is_active else None
+    login_manager.user_loader(load_user)
+    register_sessions(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -57,6 +57,9 @@ def app(database, tmp_path_factory):
             "MAIL_SUPPRESS_SEND": False,
             # Every test logs in from 127.0.0.1: the rate limits are tested with their own app (test_security_logins)
             "RATELIMIT_ENABLED": False,
+            # Tests move the service clock by days or years under a logged-in client; test_security_sessions
+            # checks the idle timeout with its own value.
+            "SESSION_IDLE_MINUTES": 10**9,
         }
     )
 

@@ -2,13 +2,14 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db
 from ..inputs import safe_next
 from ..models import User
 from ..security.limits import rate_limited
 from ..security.logins import check_login
+from ..security.sessions import end_sessions
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -32,7 +33,10 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Log out."""
+    """Log out: ends every session of this user (other browsers and copied cookies too)."""
+    if current_user.is_authenticated:
+        end_sessions(current_user)
+        db.session.commit()
     logout_user()
     flash("Sie sind abgemeldet.", "info")
     return redirect(url_for("auth.login"))

@@ -20,6 +20,8 @@ class User(UserMixin, Timestamps, db.Model):
     role: Mapped[str] = mapped_column(sa.String(20))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Raised to end every session of the user at once (begleitservice.security.sessions)
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     __table_args__ = (sa.CheckConstraint(in_values("role", ROLES), name="role"),)
 
