@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, BinaryIO, TextIO
 
 from billing.allowances import PayoutRow
+from billing.cells import neutralise
 from billing.config import CAP_NAMES
 from billing.invoices import Invoice, RecipientKind
 from billing.ledger import Split
@@ -152,6 +153,7 @@ PAYOUT_COLUMNS = (
 
 
 def _csv_cell(kind: str, value: Any) -> str:
+    value = neutralise(value)
     if value is None:
         return ""
     if kind == "date":
@@ -193,7 +195,7 @@ def write_xlsx(target: Target, columns: Sequence[Column], rows: Iterable[Any], *
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([c.get(row) for c in columns])  # Decimal, date, time: typed cells
+        ws.append([neutralise(c.get(row)) for c in columns])  # Decimal, date, time: typed cells
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
         ws.column_dimensions[letter].width = column.width

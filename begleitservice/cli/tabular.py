@@ -15,6 +15,7 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
+from billing.cells import neutralise, restore
 from billing.money import format_date, format_decimal
 
 from .. import inputs
@@ -102,7 +103,7 @@ def write_table(path: str | Path, headers: list[str], rows: list[list], *, title
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(headers)
     for row in rows:
-        writer.writerow([csv_text(value) for value in row])
+        writer.writerow([csv_text(neutralise(value)) for value in row])
     Path(path).write_bytes(("\ufeff" + out.getvalue()).encode("utf-8"))
 
 
@@ -118,7 +119,7 @@ def _write_xlsx(path: Path, headers: list[str], rows: list[list], *, title: str)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_xlsx_value(value) for value in row])
+        sheet.append([_xlsx_value(neutralise(value)) for value in row])
     for index, header in enumerate(headers, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = max(12, len(header) + 2)
@@ -164,6 +165,8 @@ def text(raw) -> str:
         raw = int(raw)
     if isinstance(raw, datetime):
         return format_date(raw.date())
+    if isinstance(raw, str):
+        raw = restore(raw)  # undo the export's formula guard
     return clean_text(raw)
 
 
