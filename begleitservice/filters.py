@@ -23,6 +23,13 @@ def age_class(days: int) -> str:
     return "ok"
 
 
+def format_km(value: Decimal | None) -> str:
+    """Kilometres the German way: ``12`` or ``12,5``."""
+    if value is None:
+        return "–"
+    return format_decimal(value, "#,##0.#", locale="de_DE")
+
+
 def register_filters(app: Flask) -> None:
     """Register German date, money and label filters."""
     zone = ZoneInfo(app.config["APP_TIMEZONE"])
@@ -50,6 +57,7 @@ def register_filters(app: Flask) -> None:
         uhrzeit=uhrzeit,
         euro=euro,
         stunden=stunden,
+        km=format_km,
         wochentag=lambda i: WEEKDAYS[i],
         dienst=lambda code: SERVICES.get(code, code),
         regel=lambda code: SOFT_RULE_LABELS.get(code, code),

@@ -18,7 +18,7 @@ from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import html_params
 
 from .extensions import db
-from .inputs import date_error, optional_id, shown, text_error
+from .inputs import InputError, date_error, optional_id, parse_km, shown, text_error
 from .intervals import format_intervals, parse_intervals
 from .models.names import SEARCH_MAX_CHARS, search_condition
 
@@ -61,6 +61,24 @@ class Form(FlaskForm):
                 validators.append(DateWindow("any"))
             bound = type(unbound_field)(field_class, *args, **{**kwargs, "validators": validators})
             return super().bind_field(form, bound, options)
+
+
+class KmField(StringField):
+    """Kilometres driven for a visit (Fahrtkosten): ``12`` or ``12,5``, 0 to 500; empty is None."""
+
+    def process_formdata(self, valuelist):
+        self.raw_text = valuelist[0] if valuelist else None
+        self.data = None
+        if valuelist:
+            try:
+                self.data = parse_km(valuelist[0])
+            except InputError as error:
+                raise ValueError(str(error)) from error
+
+    def _value(self) -> str:
+        if self.data is None:
+            return getattr(self, "raw_text", None) or ""
+        return f"{self.data:f}".replace(".", ",").removesuffix(",0")
 
 
 SUBMISSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")

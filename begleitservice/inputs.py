@@ -116,6 +116,25 @@ def parse_amount(text: object, *, high: Decimal = MAX_AMOUNT) -> Decimal:
     return amount
 
 
+_KM = re.compile(r"-?[0-9]{1,6}([.,][0-9]+)?")
+MAX_KM = Decimal("500")
+
+
+def parse_km(text: object) -> Decimal | None:
+    """Kilometres driven for one visit: ``12`` or ``12,5`` (one decimal place at most), 0 to 500; empty: None."""
+    value = str(text if text is not None else "").replace("km", "").replace("\xa0", "").replace(" ", "").strip()
+    if not value:
+        return None
+    if not _KM.fullmatch(value):
+        raise InputError(f"„{shown(text)}“ ist keine Kilometerzahl wie 12 oder 12,5.")
+    km = Decimal(value.replace(",", "."))
+    if km != km.quantize(Decimal("0.1")):
+        raise InputError("Bitte die Kilometer ganz oder mit einer Nachkommastelle angeben (z. B. 12,5).")
+    if not 0 <= km <= MAX_KM:
+        raise InputError(f"Bitte 0 bis {MAX_KM} km angeben.")
+    return km.quantize(Decimal("0.1"))
+
+
 class TokenConverter(BaseConverter):
     """``<token:...>``: the URL-safe characters of signed links and calendar tokens, so nothing else (a NUL byte,
     which PostgreSQL refuses) reaches a query; anything else is a 404."""

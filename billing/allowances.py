@@ -1,9 +1,11 @@
-"""Volunteer allowances (Aufwandsentschädigung): per Entlastung hour, summed per year against the tax-free cap.
+"""Volunteer allowances (Aufwandsentschädigung): per Entlastung hour, summed per year against the tax-free cap;
+and travel costs (Fahrtkosten), paid with them but apart from them.
 
 The allowance of a visit is its actual minutes at the hourly allowance in force that day, rounded half up per
 visit (like the billing lines). A volunteer's status turns to "Warnung" when the yearly sum reaches the
 configured share of the cap (default 90 %) and to "überschritten" beyond it; the part above the cap is shown
-as taxable.
+as taxable. Fahrtkosten are the kilometres reported for a visit or cover trip (any offer) at the rate per km in
+force that day, rounded half up per trip; as reimbursed expenses they never count against the cap.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from decimal import Decimal
 from enum import StrEnum
 
 from billing.config import CAP_NAMES, BillingConfig
-from billing.lines import Line, Service
-from billing.money import ZERO, amount_for, format_eur, hours
+from billing.lines import Appointment, Line, Service
+from billing.money import ZERO, amount_for, cents, format_eur, hours
 from billing.month import Month
 
 
@@ -41,6 +43,19 @@ class AllowanceLine:
 
 
 @dataclass(frozen=True)
+class TravelLine:
+    """Fahrtkosten of one visit or cover trip: the kilometres reported at the rate per km of that day."""
+
+    appointment_ref: str
+    volunteer_ref: str
+    volunteer_name: str
+    day: date
+    km: Decimal
+    rate: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class PayoutRow:
     """One volunteer on the monthly payout list, with the yearly sum against the cap."""
 
@@ -55,10 +70,17 @@ class PayoutRow:
     cap_kind: str
     status: CapStatus
     message: str
+    km: Decimal = ZERO  # Fahrtkosten: kilometres this month, and their amount (not part of ``amount``)
+    travel: Decimal = ZERO
 
     @property
     def hours(self) -> Decimal:
         return hours(self.minutes)
+
+    @property
+    def total(self) -> Decimal:
+        """What the volunteer is paid this month: the allowance and, apart from it, the Fahrtkosten."""
+        return self.amount + self.travel
 
     @property
     def year_total(self) -> Decimal:
@@ -90,6 +112,17 @@ def allowance_lines(lines: Iterable[Line], *, config: BillingConfig) -> list[All
     return result
 
 
+def travel_lines(appointments: Iterable[Appointment], *, config: BillingConfig) -> list[TravelLine]:
+    """Fahrtkosten per visit that took place with kilometres reported (every offer), rounded half up per trip."""
+    result = []
+    for a in appointments:
+        if not a.took_place or not a.km:
+            continue
+        rate = config.km_rate.value_on(a.day)
+        result.append(TravelLine(a.ref, a.volunteer_ref, a.volunteer_name, a.day, a.km, rate, cents(a.km * rate)))
+    return sorted(result, key=lambda t: (t.day, t.appointment_ref))
+
+
 def year_sums(lines: Iterable[AllowanceLine], year: int) -> dict[str, Decimal]:
     """Allowance per volunteer in ``year``."""
     sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
@@ -112,15 +145,25 @@ def payout_list(
     paid_before: Mapping[str, Decimal],
     config: BillingConfig,
     cap_kinds: Mapping[str, str] | None = None,
+    travel: Iterable[TravelLine] = (),
 ) -> list[PayoutRow]:
     """Payout per volunteer for the lines of ``month``; ``paid_before`` is each volunteer's sum paid earlier this
-    year, ``cap_kinds`` overrides the configured Pauschale per volunteer. Sorted by name."""
+    year, ``cap_kinds`` overrides the configured Pauschale per volunteer. The Fahrtkosten of ``travel`` are paid
+    with it, shown apart, and left out of the yearly sum against the cap. Sorted by name."""
     grouped: dict[str, list[AllowanceLine]] = defaultdict(list)
+    trips: dict[str, list[TravelLine]] = defaultdict(list)
+    names: dict[str, str] = {}
     for line in lines:
         if month.contains(line.day):
             grouped[line.volunteer_ref].append(line)
+            names.setdefault(line.volunteer_ref, line.volunteer_name)
+    for trip in travel:
+        if month.contains(trip.day):
+            trips[trip.volunteer_ref].append(trip)
+            names.setdefault(trip.volunteer_ref, trip.volunteer_name)
     rows = []
-    for ref, own in grouped.items():
+    for ref, name in names.items():
+        own = grouped[ref]
         kind = (cap_kinds or {}).get(ref, config.tax_free_cap_kind)
         cap = config.tax_free_cap(month.year, kind)
         before = paid_before.get(ref, ZERO)
@@ -129,7 +172,7 @@ def payout_list(
         rows.append(
             PayoutRow(
                 volunteer_ref=ref,
-                volunteer_name=own[0].volunteer_name,
+                volunteer_name=name,
                 month=month,
                 visits=len(own),
                 minutes=sum(line.minutes for line in own),
@@ -139,6 +182,8 @@ def payout_list(
                 cap_kind=kind,
                 status=status,
                 message=_message(before + amount, cap, kind, status),
+                km=sum((trip.km for trip in trips[ref]), Decimal("0")),
+                travel=sum((trip.amount for trip in trips[ref]), ZERO),
             )
         )
     return sorted(rows, key=lambda r: (r.volunteer_name, r.volunteer_ref))

@@ -31,6 +31,7 @@ _XLSX_FORMATS = {
     "time": "HH:MM",
     "int": "0",
     "hours": "0.00",
+    "km": "0.0",
     "money": '#,##0.00 "€";-#,##0.00 "€"',
 }
 
@@ -38,7 +39,7 @@ _XLSX_FORMATS = {
 @dataclass(frozen=True)
 class Column:
     header: str
-    kind: str  # text | date | time | int | hours | money
+    kind: str  # text | date | time | int | hours | km | money
     get: Callable[[Any], Any]
     width: int = 14
 
@@ -141,7 +142,10 @@ PAYOUT_COLUMNS = (
     Column("Monat", "text", lambda p: str(p.month), 9),
     Column("Einsätze", "int", lambda p: p.visits, 9),
     Column("Stunden", "hours", lambda p: p.hours, 9),
-    Column("Auszahlung", "money", lambda p: p.amount, 12),
+    Column("Aufwandsentschädigung", "money", lambda p: p.amount, 12),
+    Column("Kilometer", "km", lambda p: p.km, 10),
+    Column("Fahrtkosten", "money", lambda p: p.travel, 12),
+    Column("Auszahlung gesamt", "money", lambda p: p.total, 12),
     Column("bisher im Jahr", "money", lambda p: p.paid_before, 14),
     Column("Jahressumme", "money", lambda p: p.year_total, 13),
     Column("Freibetrag", "text", lambda p: CAP_NAMES[p.cap_kind], 36),
@@ -162,6 +166,8 @@ def _csv_cell(kind: str, value: Any) -> str:
         return format_time(value)
     if kind in ("hours", "money"):
         return format_decimal(value, 2)
+    if kind == "km":
+        return format_decimal(value, 1)
     return str(value)
 
 

@@ -47,6 +47,7 @@ class Appointment:
     service: Service = Service.ENTLASTUNG
     took_place: bool = True
     minutes: int | None = None
+    km: Decimal | None = None  # kilometres the volunteer drove for this visit (Fahrtkosten)
 
     @property
     def actual_minutes(self) -> int:

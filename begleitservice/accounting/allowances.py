@@ -11,7 +11,17 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from billing.allowances import AllowanceLine, CapStatus, PayoutRow, allowance_lines, cap_status, payout_list, year_sums
+from billing.allowances import (
+    AllowanceLine,
+    CapStatus,
+    PayoutRow,
+    TravelLine,
+    allowance_lines,
+    cap_status,
+    payout_list,
+    travel_lines,
+    year_sums,
+)
 from billing.config import CAP_NAMES
 from billing.lines import build_lines
 from billing.money import ZERO
@@ -50,14 +60,31 @@ def allowance_lines_between(
     return allowance_lines(build_lines((visit_data(a) for a in appointments), config=config), config=config)
 
 
+def travel_lines_between(first: date, last: date) -> list[TravelLine]:
+    """Fahrtkosten per visit or cover trip (any offer) that took place between ``first`` and ``last`` with
+    kilometres reported; paid to whoever made the visit."""
+    appointments = db.session.scalars(
+        sa.select(Appointment)
+        .where(
+            Appointment.on.between(first, last),
+            Appointment.status == AppointmentStatus.STATTGEFUNDEN,
+            Appointment.km.is_not(None),
+        )
+        .options(joinedload(Appointment.pairing).joinedload(Pairing.volunteer), joinedload(Appointment.cover_volunteer))
+    ).unique()
+    return travel_lines((visit_data(a) for a in appointments), config=billing_config())
+
+
 def payouts(month: Month) -> list[PayoutRow]:
-    """The payout list of ``month``: per volunteer hours, allowance and the yearly sum against the cap."""
+    """The payout list of ``month``: per volunteer hours, allowance and the yearly sum against the cap, and the
+    Fahrtkosten apart from them."""
     paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
     if month.month > 1:
         for line in allowance_lines_between(date(month.year, 1, 1), month.first_day - timedelta(days=1)):
             paid[line.volunteer_ref] += line.amount
     lines = allowance_lines_between(month.first_day, month.last_day)
-    return payout_list(month, lines, paid_before=dict(paid), config=billing_config())
+    travel = travel_lines_between(month.first_day, month.last_day)
+    return payout_list(month, lines, paid_before=dict(paid), config=billing_config(), travel=travel)
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ def visit_data(appointment: Appointment, *, expected: bool = False) -> VisitData
         service=Service(appointment.pairing.service),
         took_place=expected or appointment.status == AppointmentStatus.STATTGEFUNDEN,
         minutes=appointment.actual_minutes,
+        km=appointment.km,
     )
 
 

@@ -402,3 +402,5 @@ def _correct(visits: list[BilledVisit], corrections: Mapping[int, int | None]) -
             raise AccountingError("Bitte eine Dauer von 1 bis 720 Minuten angeben.")
         appointment.status = AppointmentStatus.STATTGEFUNDEN if minutes else AppointmentStatus.AUSGEFALLEN
         appointment.actual_minutes = minutes or None
+        if not minutes:
+            appointment.km = None  # did not take place: no Fahrtkosten

@@ -1,10 +1,10 @@
 """Forms of the appointment pages and the volunteer link pages."""
 
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import DateWindow, Form, OnceForm
+from ..forms import DateWindow, Form, KmField, OnceForm
 from ..models import AppointmentStatus
 
 
@@ -40,6 +40,15 @@ class ReportForm(Form):
         validators=[DataRequired(message="Bitte auswählen.")],
     )
     minutes = SelectField("Dauer", coerce=int, choices=[], validate_choice=True)
+    km = KmField(
+        "Gefahrene Kilometer (freiwillig)",
+        description="Für die Fahrtkosten: hin und zurück, ganze Kilometer oder mit einer Nachkommastelle.",
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+
+    def validate_km(self, field):
+        if field.data is not None and self.outcome.data != AppointmentStatus.STATTGEFUNDEN:
+            raise ValidationError("Kilometer bitte nur angeben, wenn der Besuch stattgefunden hat.")
 
 
 class ActionForm(Form):

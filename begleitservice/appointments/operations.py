@@ -6,6 +6,7 @@ Every function takes model objects, flushes and never commits: the view, the CLI
 import logging
 import secrets
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -17,7 +18,7 @@ from .. import clock, rules
 from ..accounting.operations import billing_run_of, ensure_not_billed
 from ..database import lock
 from ..extensions import db
-from ..inputs import date_error
+from ..inputs import MAX_KM, date_error
 from ..mail.outbox import forget_markers
 from ..models import AlertKind, Appointment, AppointmentAlert, AppointmentStatus, Pairing, PairingStatus, Volunteer
 from ..rules.commitments import minute
@@ -239,13 +240,16 @@ def decline(appointment: Appointment, *, now: datetime, reason: str | None) -> N
     log.info("appointment %d declined", appointment.id)
 
 
-def report(appointment: Appointment, *, minutes: int | None, now: datetime) -> None:
-    """The volunteer reports the visit: took place for ``minutes``, or did not take place (None)."""
+def report(appointment: Appointment, *, minutes: int | None, now: datetime, km: Decimal | None = None) -> None:
+    """The volunteer reports the visit: took place for ``minutes`` (and ``km`` driven), or did not take place."""
     ensure_not_billed(appointment)
     if minutes is not None and not 1 <= minutes <= 720:
         raise AppointmentError("minutes", "Bitte eine Dauer zwischen 15 Minuten und 12 Stunden wählen.")
+    if km is not None and (not minutes or not 0 <= km <= MAX_KM):
+        raise AppointmentError("km", f"Kilometer (0 bis {MAX_KM}) nur, wenn der Besuch stattgefunden hat.")
     appointment.status = AppointmentStatus.STATTGEFUNDEN if minutes else AppointmentStatus.AUSGEFALLEN
     appointment.actual_minutes = minutes or None
+    appointment.km = km
     db.session.flush()
     log.info("appointment %d reported: %s", appointment.id, appointment.status)
 

@@ -1,6 +1,7 @@
 """Begleitungen (a volunteer regularly visits a senior) and their appointments."""
 
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import ClassVar
 
 import sqlalchemy as sa
@@ -135,6 +136,7 @@ class Appointment(Timestamps, db.Model):
     planned_end: Mapped[time]
     status: Mapped[str] = mapped_column(sa.String(20), default=AppointmentStatus.GEPLANT)
     actual_minutes: Mapped[int | None]
+    km: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 1))  # driven for this visit (Fahrtkosten), held only
     is_one_off: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str | None] = mapped_column(sa.String(200))
     replaces_on: Mapped[date | None]  # a one-off visit standing in for this skipped rule date
@@ -154,6 +156,7 @@ class Appointment(Timestamps, db.Model):
             "actual_minutes IS NULL OR (status = 'stattgefunden' AND actual_minutes BETWEEN 1 AND 720)",
             name="actual_minutes",
         ),
+        sa.CheckConstraint("km IS NULL OR (status = 'stattgefunden' AND km BETWEEN 0 AND 500)", name="km"),
         sa.UniqueConstraint("pairing_id", "on", "planned_start", name="uq_appointment_slot"),
     )
 

@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..extensions import db
-from ..forms import DateWindow, Form, IntervalsField, OnceForm, PersonField
+from ..forms import DateWindow, Form, IntervalsField, KmField, OnceForm, PersonField
 from ..models import (
     APPOINTMENT_STATUSES,
     PAIRING_STATUSES,
@@ -92,9 +92,19 @@ class AppointmentForm(Form):
         description="Nur bei „stattgefunden“",
     )
 
+    km = KmField(
+        "Gefahrene Kilometer",
+        description="Fahrtkosten dessen, der den Besuch gemacht hat (bei Vertretung: der Vertretung); z. B. 12,5",
+        render_kw={"inputmode": "decimal"},
+    )
+
     def validate_actual_minutes(self, field):
         if field.data is not None and self.status.data != AppointmentStatus.STATTGEFUNDEN:
             raise ValidationError("Tatsächliche Minuten gibt es nur bei Status „stattgefunden“; bitte leer lassen.")
+
+    def validate_km(self, field):
+        if field.data is not None and self.status.data != AppointmentStatus.STATTGEFUNDEN:
+            raise ValidationError("Kilometer gibt es nur bei Status „stattgefunden“; bitte leer lassen.")
 
 
 class OneOffForm(OnceForm):

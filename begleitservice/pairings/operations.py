@@ -2,6 +2,7 @@
 
 import logging
 from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -11,7 +12,7 @@ from ..appointments.operations import follow_rule
 from ..clock import now
 from ..database import lock
 from ..extensions import db
-from ..inputs import date_error
+from ..inputs import MAX_KM, date_error
 from ..models import (
     APPOINTMENT_STATUSES,
     PAIRING_STATUSES,
@@ -262,8 +263,16 @@ def update_pairing(
     return pairing
 
 
-def record_appointment(appointment: Appointment, *, status: str, actual_minutes: int | None) -> Appointment:
-    """Set an appointment's status and the minutes it actually took (only for "stattgefunden")."""
+KEEP = object()  # record_appointment without km: keep the kilometres reported (if the visit still took place)
+
+
+def record_appointment(
+    appointment: Appointment, *, status: str, actual_minutes: int | None, km: Decimal | object | None = KEEP
+) -> Appointment:
+    """Set an appointment's status, the minutes it actually took and the kilometres driven (only for
+    "stattgefunden")."""
+    if km is KEEP:
+        km = appointment.km if status == AppointmentStatus.STATTGEFUNDEN else None
     if status not in APPOINTMENT_STATUSES:
         raise PairingError("status", f"Unbekannter Status „{status}“.")
     try:
@@ -276,6 +285,8 @@ def record_appointment(appointment: Appointment, *, status: str, actual_minutes:
         )
     if actual_minutes is not None and not 1 <= actual_minutes <= MAX_ACTUAL_MINUTES:
         raise PairingError("actual_minutes", "Bitte eine Dauer von 1 bis 720 Minuten angeben.")
-    appointment.status, appointment.actual_minutes = status, actual_minutes
+    if km is not None and (status != AppointmentStatus.STATTGEFUNDEN or not 0 <= km <= MAX_KM):
+        raise PairingError("km", f"Kilometer (0 bis {MAX_KM}) gibt es nur bei Status „stattgefunden“.")
+    appointment.status, appointment.actual_minutes, appointment.km = status, actual_minutes, km
     db.session.flush()
     return appointment

@@ -264,7 +264,9 @@ def edit_appointment(pairing_id: int, appointment_id: int):
         form.seen_status.data = appointment.status
     if form.validate_on_submit() and _unchanged_since_shown(form, appointment):
         try:
-            record_appointment(appointment, status=form.status.data, actual_minutes=form.actual_minutes.data)
+            record_appointment(
+                appointment, status=form.status.data, actual_minutes=form.actual_minutes.data, km=form.km.data
+            )
         except PairingError as error:
             db.session.rollback()
             getattr(form, error.field).errors.append(str(error))

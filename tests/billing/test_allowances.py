@@ -1,7 +1,8 @@
+import dataclasses
 from datetime import date
 
-from billing.allowances import CapStatus, allowance_lines, cap_status, payout_list, year_sums
-from billing.config import EHRENAMT, config_from_dict
+from billing.allowances import CapStatus, allowance_lines, cap_status, payout_list, travel_lines, year_sums
+from billing.config import EHRENAMT, Dated, config_from_dict
 from billing.lines import Service, build_lines
 from billing.month import Month
 from tests.billing.billing_factories import D, make_appointment
@@ -66,3 +67,38 @@ def test_payout_beyond_the_cap_shows_the_taxable_part(config):
     assert row.status is CapStatus.EXCEEDED
     assert (row.tax_free, row.taxable) == (D("50.00"), D("50.00"))
     assert "übersteigt die Übungsleiterpauschale" in row.message
+
+
+def test_fahrtkosten_per_trip_at_the_dated_km_rate_rounded_half_up(config):
+    config = dataclasses.replace(config, km_rate=Dated.of({"2020-01-01": D("0.30"), "2026-11-09": D("0.35")}))
+    visits = [
+        make_appointment("1", date(2026, 11, 2), minutes=120, km=D("12.5")),  # 3.75
+        make_appointment("2", date(2026, 11, 9), minutes=90, km=D("12.3")),  # 4.305 → 4.31
+        make_appointment("3", date(2026, 11, 10), minutes=60, km=D("3.3"), service=Service.BESUCHSDIENST),  # 1.155
+        make_appointment("4", date(2026, 11, 11), minutes=60),  # no km reported: nothing
+        make_appointment("5", date(2026, 11, 12), minutes=None, km=D("9"), took_place=False),  # did not take place
+    ]
+    trips = travel_lines(visits, config=config)
+    assert [(t.appointment_ref, t.km, t.rate, t.amount) for t in trips] == [
+        ("1", D("12.5"), D("0.30"), D("3.75")),
+        ("2", D("12.3"), D("0.35"), D("4.31")),
+        ("3", D("3.3"), D("0.35"), D("1.16")),
+    ]
+
+
+def test_fahrtkosten_are_paid_with_the_allowance_but_not_counted_against_the_cap(config):
+    visits = [make_appointment(str(d), date(2026, 11, d), minutes=120, km=D("20")) for d in range(1, 3)]
+    lines = allowance_lines(build_lines(visits, config=config), config=config)
+    trips = travel_lines(visits, config=config)
+    (row,) = payout_list(NOV, lines, paid_before={"v1": D("3280.00")}, config=config, travel=trips)
+    assert (row.amount, row.km, row.travel, row.total) == (D("20.00"), D("40"), D("12.00"), D("32.00"))
+    assert row.year_total == D("3300.00") and row.cap == D("3300.00")  # exactly at the cap, not beyond it
+    assert row.status is CapStatus.WARNING and row.taxable == D("0.00") and row.tax_free == D("20.00")
+
+
+def test_a_volunteer_with_only_fahrtkosten_is_on_the_payout_list(config):
+    visit = make_appointment("1", date(2026, 11, 3), minutes=60, km=D("7.5"), service=Service.BESUCHSDIENST)
+    lines = allowance_lines(build_lines([visit], config=config), config=config)
+    (row,) = payout_list(NOV, lines, paid_before={}, config=config, travel=travel_lines([visit], config=config))
+    assert (row.visits, row.minutes, row.amount, row.travel, row.total) == (0, 0, D("0.00"), D("2.25"), D("2.25"))
+    assert row.year_total == D("0.00")

@@ -20,6 +20,7 @@ from ... import clock
 from ...accounting.operations import MonthBilled
 from ...database import lock
 from ...extensions import db
+from ...filters import format_km
 from ...models import Appointment, AppointmentStatus, CoverOfferStatus, Pairing, Senior, UsedLink, Volunteer
 from ...models.scheduling import CoverOffer
 from ...security.limits import rate_limited
@@ -128,8 +129,11 @@ def _apply(purpose: str, appointment: Appointment, form, *, now) -> str:
         operations.decline(appointment, now=now, reason=form.reason.data)
         return AppointmentStatus.ABGESAGT.label
     minutes = form.minutes.data if form.outcome.data == AppointmentStatus.STATTGEFUNDEN else None
-    operations.report(appointment, minutes=minutes, now=now)
-    return f"stattgefunden, {format_duration(minutes)}" if minutes else "ausgefallen"
+    km = form.km.data if minutes else None
+    operations.report(appointment, minutes=minutes, km=km, now=now)
+    if not minutes:
+        return "ausgefallen"
+    return f"stattgefunden, {format_duration(minutes)}" + (f", {format_km(km)} km" if km is not None else "")
 
 
 def _visit(appointment: Appointment) -> dict:
@@ -150,6 +154,7 @@ def _state(appointment: Appointment, *, purpose: str, used: UsedLink | None):
         used=used,
         used_at=format_datetime(used.used_at) if used else None,
         duration=format_duration(appointment.actual_minutes) if appointment.actual_minutes else None,
+        km=format_km(appointment.km) if appointment.km is not None else None,
         started=operations.starts_at(appointment) <= clock.now(),
         **_visit(appointment),
     )
