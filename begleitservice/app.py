@@ -38,6 +38,7 @@ BLUEPRINTS = (
     "accounting",
     "privacy",
     "inbox",
+    "calendars",
     "appointments.links",  # public: volunteer links and iCal feed, no login
 )
 # templates/ and migrations/ sit beside the package in the repository (install with `pip install -e .`).

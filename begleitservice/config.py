@@ -256,6 +256,9 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
         "FUEHRUNGSZEUGNIS_MAX_YEARS": env.integer("FUEHRUNGSZEUGNIS_MAX_YEARS", 5, minimum=1),
         "FUEHRUNGSZEUGNIS_REMIND_EVERY_DAYS": env.integer("FUEHRUNGSZEUGNIS_REMIND_EVERY_DAYS", 30, minimum=1),
         # Appointments and volunteer links (begleitservice.appointments, .jobs)
+        # Calendars (begleitservice.calendars): up to this many visits in the shown week or month are listed in
+        # their day cells; more (the whole service's month) show the number per day with a link to the day.
+        "CALENDAR_MAX_VISITS": env.integer("CALENDAR_MAX_VISITS", 150, minimum=0, maximum=5000),
         "APPOINTMENT_HORIZON_WEEKS": env.integer("APPOINTMENT_HORIZON_WEEKS", 8, minimum=1, maximum=104),
         "CONFIRMATION_DAYS_BEFORE": env.integer("CONFIRMATION_DAYS_BEFORE", 7, minimum=0),
         "ESCALATION_HOURS_BEFORE": env.integer("ESCALATION_HOURS_BEFORE", 48, minimum=0),

@@ -15,6 +15,7 @@ from scheduling.due import (
     marker,
     weekly_summary,
 )
+from scheduling.grid import CalendarGrid, GridDay, Span, build_calendar, grid_bounds, period_bounds
 from scheduling.ical import build_feed
 from scheduling.model import BERLIN, Absence, Appointment, Status
 from scheduling.recurrence import Conflict, Move, Occurrence, Plan, SkippedDate, generate, reconcile
@@ -25,11 +26,13 @@ __all__ = [
     "BERLIN",
     "Absence",
     "Appointment",
+    "CalendarGrid",
     "CertificateStatus",
     "Conflict",
     "CoverCandidate",
     "DueItem",
     "DueKind",
+    "GridDay",
     "Move",
     "Occurrence",
     "Plan",
@@ -38,10 +41,12 @@ __all__ = [
     "RuleError",
     "SkippedDate",
     "Slot",
+    "Span",
     "Status",
     "VisitRule",
     "WeekView",
     "WeeklySummary",
+    "build_calendar",
     "build_feed",
     "build_week",
     "check_rule",
@@ -51,7 +56,9 @@ __all__ = [
     "due_hours_requests",
     "due_reminders",
     "generate",
+    "grid_bounds",
     "marker",
+    "period_bounds",
     "rank_cover",
     "reconcile",
     "validate_rule",

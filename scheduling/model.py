@@ -94,10 +94,11 @@ class Appointment:
 
 @dataclass(frozen=True)
 class Absence:
-    """A volunteer's absence, both days inclusive."""
+    """A volunteer's absence, both days inclusive; ``who`` names the volunteer where a calendar shows it."""
 
     starts_on: date
     ends_on: date
+    who: str = ""
 
     def covers(self, day: date) -> bool:
         """True when the volunteer is away on that day."""

@@ -5,3 +5,9 @@ document.addEventListener("click", function (event) {
     target.select();
   }
 });
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  if (target instanceof Element && target.closest("[data-print]")) {
+    window.print();
+  }
+});

@@ -23,6 +23,7 @@ BY_BLUEPRINT = {
     "accounting": STAFF,
     "privacy": CARE,
     "inbox": CARE,
+    "calendars": CARE,
 }
 BY_ENDPOINT = {"seniors.create": CARE, "seniors.edit": CARE}
 PUBLIC = {"auth.login", "static"}

@@ -1,0 +1,1 @@
+"""Week and month calendars of a volunteer, a senior, a district and the whole service."""
