@@ -39,6 +39,7 @@ BLUEPRINTS = (
     "privacy",
     "inbox",
     "calendars",
+    "contacts",
     "appointments.links",  # public: volunteer links and iCal feed, no login
 )
 # templates/ and migrations/ sit beside the package in the repository (install with `pip install -e .`).

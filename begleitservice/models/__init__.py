@@ -3,6 +3,7 @@
 from ..extensions import db
 from .base import GENDERS, SERVICES, WEEKDAYS
 from .budget import BudgetOpening, BudgetOtherUse, PflegegradPeriod, UmwandlungDeclaration  # noqa: F401
+from .contact import CONTACT_CHANNELS, ContactChannel, ContactEntry
 from .district import District, Sozialraum
 from .inbox import (  # noqa: F401
     BudgetLapse,
@@ -47,6 +48,7 @@ install_trigram_extension(db.metadata)
 
 __all__ = [
     "APPOINTMENT_STATUSES",
+    "CONTACT_CHANNELS",
     "GENDERS",
     "PAIRING_STATUSES",
     "REQUEST_STATUSES",
@@ -60,6 +62,8 @@ __all__ = [
     "Appointment",
     "AppointmentAlert",
     "AppointmentStatus",
+    "ContactChannel",
+    "ContactEntry",
     "CoverOfferStatus",
     "District",
     "FormSubmission",

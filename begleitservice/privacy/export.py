@@ -7,11 +7,13 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import (
     Appointment,
     BilledVisit,
+    ContactEntry,
     Invoice,
     LeistungsnachweisDocument,
     MatchProposal,
@@ -59,6 +61,7 @@ def export_person(person: Person, *, now: datetime) -> dict:
         "termine": _appointments(person),
         "abgerechnete_besuche": _billed_visits(person),
         "rechnungen": _invoices(person),
+        "kontakte": _contacts(person),
         "datenschutz_protokoll": _rows(
             PrivacyEvent, sa.and_(PrivacyEvent.person_kind == person_kind(person), PrivacyEvent.person_id == person.id)
         ),
@@ -113,6 +116,18 @@ def _volunteer_parts(volunteer: Volunteer) -> dict:
         "vertretungsangebote": _rows(CoverOffer, CoverOffer.volunteer_id == volunteer.id),
         "mails": _rows(OutboxMessage, OutboxMessage.recipient == volunteer.email),
     }
+
+
+def _contacts(person: Person) -> list[dict]:
+    """The contact log about the person (a senior's includes the contacts about their requests), with who logged."""
+    column = ContactEntry.senior_id if isinstance(person, Senior) else ContactEntry.volunteer_id
+    entries = db.session.scalars(
+        sa.select(ContactEntry)
+        .where(column == person.id)
+        .options(joinedload(ContactEntry.by))
+        .order_by(ContactEntry.on, ContactEntry.id)
+    )
+    return [row(entry) | {"erfasst_von": entry.by.name if entry.by else None} for entry in entries]
 
 
 def _pairings(person: Person) -> list[dict]:

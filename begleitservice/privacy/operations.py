@@ -21,6 +21,7 @@ from ..models import (
     AppointmentAlert,
     AppointmentStatus,
     BilledVisit,
+    ContactEntry,
     Invoice,
     LeistungsnachweisDocument,
     MatchProposal,
@@ -131,6 +132,7 @@ def restrict(person: Person, *, retain_until: date, user: User | None, now: date
     else:
         _restrict_volunteer(person, today=today, now=now)
     db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.recipient.in_(addresses)))
+    _delete_contacts(person)  # the invoices kept do not need them
     person.restricted_at, person.retain_until = now, retain_until
     db.session.flush()
     kept = f"Aufbewahrung bis {retain_until.isoformat()}"
@@ -176,6 +178,12 @@ def _restrict_volunteer(volunteer: Volunteer, *, today: date, now: datetime) -> 
     volunteer.status, volunteer.max_seniors = VolunteerStatus.AUSGESCHIEDEN, 0
     volunteer.phone = volunteer.notes = volunteer.fuehrungszeugnis_on = volunteer.fuehrungszeugnis_reminded_at = None
     volunteer.email, volunteer.languages = f"gesperrt-{volunteer.id}@dsgvo.invalid", ""
+
+
+def _delete_contacts(person: Person) -> None:
+    """Delete the person's contact log (for a senior with the contacts about their requests)."""
+    column = ContactEntry.senior_id if isinstance(person, Senior) else ContactEntry.volunteer_id
+    db.session.execute(sa.delete(ContactEntry).where(column == person.id))
 
 
 def _addresses(person: Person) -> list[str]:
@@ -227,6 +235,7 @@ def erase(person: Person, *, user: User | None, now: datetime, note: str = "") -
     """Delete the person and every row about them (after retention also their billing records), in FK order."""
     kind, person_id, addresses = person_kind(person), person.id, _addresses(person)
     db.session.execute(sa.delete(BilledVisit).where(billed_visit_filter(person)))
+    _delete_contacts(person)
     if isinstance(person, Senior):
         _erase_senior_rows(person)
     else:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..auth.access import CARE, restrict
 from ..clock import today
+from ..contacts.operations import last_contacts
 from ..extensions import db
 from ..inputs import query_int, query_page, query_text
 from ..models import (
@@ -54,6 +55,7 @@ def index():
     return render_template(
         "requests/index.html",
         page=page,
+        contacts=last_contacts("request", (r.id for r in page.items)),
         args=args,
         today=today(),
         districts=db.session.scalars(sa.select(District).order_by(District.name)).all(),

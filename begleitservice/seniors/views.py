@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.access import CARE, STAFF, require_role, restrict
 from ..clock import today as _today
+from ..contacts.operations import last_contacts
 from ..extensions import db
 from ..inputs import query_int, query_page, query_text
 from ..models import (
@@ -71,8 +72,9 @@ def index():
     query = _filtered(sa.select(Senior), args, today).order_by(Senior.sort_name, Senior.id)
     query = query.options(joinedload(Senior.district), joinedload(Senior.pflegekasse))
     page = db.paginate(query, page=query_page(), per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
-    pairing_counts = {}
+    pairing_counts, contacts = {}, {}
     if _sees_care_data() and page.items:
+        contacts = last_contacts("senior", (s.id for s in page.items))
         pairing_counts = dict(
             db.session.execute(
                 sa.select(Pairing.senior_id, sa.func.count())
@@ -87,6 +89,7 @@ def index():
         today=today,
         care=_sees_care_data(),
         pairing_counts=pairing_counts,
+        contacts=contacts,
         districts=db.session.scalars(sa.select(District).order_by(District.name)).all(),
         kassen=db.session.scalars(sa.select(Pflegekasse).order_by(Pflegekasse.name)).all(),
         statuses=SENIOR_STATUSES,

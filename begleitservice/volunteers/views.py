@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.access import CARE, restrict
 from ..clock import today as local_today
+from ..contacts.operations import last_contacts
 from ..extensions import db
 from ..inputs import query_int, query_page, query_text
 from ..models import (
@@ -113,6 +114,7 @@ def index():
         "volunteers/index.html",
         page=page,
         loads=workloads((v.id for v in page.items), today=local_today()),
+        contacts=last_contacts("volunteer", (v.id for v in page.items)),
         args=args,
         districts=db.session.scalars(sa.select(District).order_by(District.name)).all(),
         languages=sorted(languages, key=sort_key),

@@ -24,6 +24,7 @@ BY_BLUEPRINT = {
     "privacy": CARE,
     "inbox": CARE,
     "calendars": CARE,
+    "contacts": CARE,
 }
 BY_ENDPOINT = {"seniors.create": CARE, "seniors.edit": CARE}
 PUBLIC = {"auth.login", "static"}

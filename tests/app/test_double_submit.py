@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from begleitservice.extensions import db
 from begleitservice.models import (
     BillingRun,
+    ContactEntry,
     Pairing,
     Pflegekasse,
     Request,
@@ -174,6 +175,12 @@ def _umwandlung_case():
     return Case(url, f"{url}/umwandlung", data, UmwandlungDeclaration, field="umw-submission")
 
 
+def _contact_case():
+    url = f"/kontakte/senioren/{make_senior().id}"
+    data = {"on": "2026-11-19", "channel": "telefon", "with_whom": "Tochter", "note": "Termin abgestimmt"}
+    return Case(url, url, data, ContactEntry)
+
+
 def _billing_run_case():
     make_provider()
     return Case("/abrechnung/lauf?monat=2026-10", "/abrechnung/lauf", {"month": "2026-10"}, BillingRun, "accounting")
@@ -187,6 +194,7 @@ CASES = {
     "pflegekasse": _pflegekasse_case,
     "user": _user_case,
     "absence": _absence_case,
+    "contact": _contact_case,
     "one_off": _one_off_case,
     "replacement": _replacement_case,
     "budget_opening": _opening_case,

@@ -14,6 +14,7 @@ from begleitservice.matches.instance import build_instance, engine_settings
 from begleitservice.models import (
     AppointmentAlert,
     BilledVisit,
+    ContactEntry,
     Invoice,
     MatchRejection,
     NotificationMarker,
@@ -93,6 +94,10 @@ def world(app_ctx, tmp_path, monkeypatch):
             PflegegradPeriod(senior_id=anna.id, grade=2, valid_from=date(2026, 1, 1)),
             OutboxMessage(kind="reminder", recipient=erika.email, subject="Erinnerung", body_text="Hallo Erika"),
             OutboxMessage(kind="reminder", recipient="fritz@example.org", subject="Erinnerung", body_text="Hallo"),
+            ContactEntry(on=TODAY, channel="telefon", with_whom="Tochter Ute", note="Termin passt", senior=anna),
+            ContactEntry(on=TODAY, channel="brief", with_whom="Berta", senior=berta, request=request_berta),
+            ContactEntry(on=TODAY, channel="besuch", with_whom="Fritz", note="Hausbesuch", volunteer=fritz),
+            ContactEntry(on=TODAY, channel="email", with_whom="Erika", note="Urlaub gemeldet", volunteer=erika),
         ]
     )
     db.session.commit()
@@ -125,6 +130,9 @@ def test_export_contains_the_person_with_appointments_and_invoices_and_nobody_el
     assert {(i["nummer"], i["anteil_betrag"]) for i in data["rechnungen"]} == {("2026-000001", "30.00")}
     assert [v["amount"] for v in data["abgerechnete_besuche"]] == ["15.00", "15.00"]
     assert data["budget"]["pflegegrad_verlauf"][0]["grade"] == 2
+    assert [(c["channel"], c["with_whom"], c["note"]) for c in data["kontakte"]] == [
+        ("telefon", "Tochter Ute", "Termin passt")
+    ]
     assert "Berta" not in text and "Hund im Haus" not in text and "Fritz" not in text and "Engel" not in text
 
 
@@ -134,6 +142,7 @@ def test_volunteer_export_has_mails_and_offers_but_no_seniors_health_data(world)
     assert len(data["vertretungsangebote"]) == 1 and len(data["ablehnungen"]) == 1
     assert len(data["abgerechnete_besuche"]) == 2 and "grade" not in data["abgerechnete_besuche"][0]
     assert "calendar_token" not in data["person"]
+    assert [c["note"] for c in data["kontakte"]] == ["Urlaub gemeldet"]
     assert "Anna" not in json.dumps(data, ensure_ascii=False)
 
 
@@ -198,6 +207,11 @@ def test_erasure_with_invoices_restricts_the_senior(world, login):
         save_senior(anna, first_name="Xaver")
     assert db.session.get(Senior, anna.id).first_name == "Anna"
     assert db.session.scalar(sa.select(PrivacyEvent.kind)) == "restrict"
+    assert db.session.scalars(sa.select(ContactEntry.note).order_by(ContactEntry.id)).all() == [
+        "",
+        "Hausbesuch",
+        "Urlaub gemeldet",
+    ]  # Anna's log went with the restriction; Berta's, Fritz's and Erika's stay
 
 
 def test_restricted_volunteer_is_hidden_never_proposed_and_never_mailed(world, login):
