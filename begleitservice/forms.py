@@ -171,7 +171,12 @@ class PersonField(Field):
         self.model, self.suggest, self.allowed, self.typed = model, suggest, None, None
 
     def process_formdata(self, valuelist):
-        self.data = optional_id(valuelist[0]) if valuelist and valuelist[0] else None
+        self.data = None
+        if valuelist and valuelist[0]:
+            try:
+                self.data = optional_id(valuelist[0])
+            except InputError as error:
+                raise ValueError("Ungültige Auswahl: bitte die Person aus den Vorschlägen wählen.") from error
 
     def process(self, formdata, data=unset_value, extra_filters=None):
         super().process(formdata, data, extra_filters)
@@ -179,6 +184,8 @@ class PersonField(Field):
             self.typed = (formdata.get(f"{self.name}-name") or "").strip()[:SEARCH_MAX_CHARS] or None
 
     def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
         if self.typed and (message := text_error(self.typed, multiline=False)):
             raise StopValidation(message)
         condition = sa.true() if self.allowed is None else self.allowed

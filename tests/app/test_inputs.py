@@ -247,7 +247,7 @@ def test_a_huge_id_chosen_in_a_select_gets_a_message_not_a_500(coordinator, toda
     senior, volunteer = entlastung_people()
     response = coordinator.post("/pairings/neu", data=pairing_form(volunteer, senior, senior_id="99999999999999999999"))
     assert response.status_code == 200
-    assert field_error(response, "senior_id") == "Ungültige Auswahl: Konnte nicht umwandeln."
+    assert field_error(response, "senior_id") == "Ungültige Auswahl: bitte die Person aus den Vorschlägen wählen."
     assert count(Pairing) == 0
 
 
