@@ -7,6 +7,8 @@ with the actual minutes where recorded, else the planned ones.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -46,47 +48,65 @@ def billed_months() -> frozenset[Month]:
 
 def billed_charges(senior: Senior) -> tuple[Charge, ...]:
     """The senior's billed, not cancelled visits with the split they were billed with."""
-    if BilledVisit is None:
-        return ()
+    return billed_charges_of([senior.id])[senior.id]
+
+
+def billed_charges_of(senior_ids: Sequence[int]) -> dict[int, tuple[Charge, ...]]:
+    """``billed_charges`` for many seniors in one query, by senior id."""
+    found: dict[int, list[Charge]] = defaultdict(list)
+    if BilledVisit is None or not senior_ids:
+        return {sid: () for sid in senior_ids}
     visits = db.session.scalars(
         sa.select(BilledVisit)
-        .where(BilledVisit.senior_id == senior.id, BilledVisit.is_cancelled.is_(False))
+        .where(BilledVisit.senior_id.in_(senior_ids), BilledVisit.is_cancelled.is_(False))
         .order_by(BilledVisit.on, BilledVisit.start, BilledVisit.id)
     )
-    return tuple(
-        Charge(
-            Month.of(v.on),
-            v.amount,
-            str(v.appointment_id),
-            locked=visit_split(v),
-            day=v.on,
+    for v in visits:
+        found[v.senior_id].append(
+            Charge(Month.of(v.on), v.amount, str(v.appointment_id), locked=visit_split(v), day=v.on)
         )
-        for v in visits
-    )
+    return {sid: tuple(found[sid]) for sid in senior_ids}
 
 
 def expected_charges(senior: Senior, *, skip_months: frozenset[Month] = frozenset()) -> tuple[Charge, ...]:
     """Charges of the senior's Entlastung appointments in months not yet billed (actual or planned minutes)."""
+    return _expected_of([senior.id], {senior.id: skip_months})[senior.id]
+
+
+def _expected_of(senior_ids: Sequence[int], skip: Mapping[int, frozenset[Month]]) -> dict[int, tuple[Charge, ...]]:
     rows = db.session.scalars(
         sa.select(Appointment)
         .join(Appointment.pairing)
         .where(
-            Pairing.senior_id == senior.id,
+            Pairing.senior_id.in_(senior_ids),
             Pairing.service == ENTLASTUNG,
             Appointment.status.in_(AppointmentStatus.LIVE),
         )
         .options(joinedload(Appointment.pairing).joinedload(Pairing.volunteer), joinedload(Appointment.cover_volunteer))
     )
-    items = [visit_data(a, expected=True) for a in rows if Month.of(a.on) not in skip_months]
-    return charges_from_lines(build_lines(items, config=billing_config()))
+    items: dict[int, list] = defaultdict(list)
+    for a in rows:
+        if Month.of(a.on) not in skip[a.pairing.senior_id]:
+            items[a.pairing.senior_id].append(visit_data(a, expected=True))
+    config = billing_config()
+    return {sid: charges_from_lines(build_lines(items[sid], config=config)) for sid in senior_ids}
 
 
 def own_charges(senior: Senior, *, until: date | None = None) -> OwnCharges:
     """Billed charges plus expected ones of unbilled months (up to ``until`` if given), in date order."""
+    return own_charges_of([senior.id], until=until)[senior.id]
+
+
+def own_charges_of(senior_ids: Sequence[int], *, until: date | None = None) -> dict[int, OwnCharges]:
+    """``own_charges`` for many seniors in a few queries in all, by senior id."""
     months = billed_months()
-    billed = billed_charges(senior)
-    expected = expected_charges(senior, skip_months=months | {c.month for c in billed})
-    if until is not None:
-        expected = tuple(c for c in expected if c.month <= Month.of(until))
-    charges = tuple(sorted(billed + expected, key=lambda c: c.month))  # stable: date order within a month
-    return OwnCharges(charges, frozenset(c.ref for c in expected), months)
+    billed = billed_charges_of(senior_ids)
+    expected = _expected_of(senior_ids, {sid: months | {c.month for c in billed[sid]} for sid in senior_ids})
+    result = {}
+    for sid in senior_ids:
+        upcoming = expected[sid]
+        if until is not None:
+            upcoming = tuple(c for c in upcoming if c.month <= Month.of(until))
+        charges = tuple(sorted(billed[sid] + upcoming, key=lambda c: c.month))  # stable: date order within a month
+        result[sid] = OwnCharges(charges, frozenset(c.ref for c in upcoming), months)
+    return result

@@ -6,9 +6,11 @@ Functions take model objects, flush and never commit; bad input raises BudgetErr
 from __future__ import annotations
 
 import logging
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -23,10 +25,11 @@ from ..extensions import db
 from ..inputs import date_error, month_error
 from ..models import Pairing, PairingStatus, Senior, User
 from ..models.budget import BudgetOpening, BudgetOtherUse, UmwandlungDeclaration
-from .charges import OwnCharges, own_charges
-from .inputs import ENTLASTUNG, billing_config, ledger_input
+from .charges import OwnCharges, own_charges, own_charges_of
+from .inputs import ENTLASTUNG, billing_config, ledger_input, ledger_inputs
 
 log = logging.getLogger(__name__)
+K = TypeVar("K", bound=Hashable)
 
 WEEKS_PER_MONTH = Fraction(52, 12)
 ENTRY_MODELS = {"anfangsbestand": BudgetOpening, "nutzung": BudgetOtherUse, "umwandlung": UmwandlungDeclaration}
@@ -153,25 +156,50 @@ def delete_entry(senior: Senior, kind: str, entry_id: int) -> bool:
 
 def planned_monthly_minutes(senior: Senior, extra_weekly_minutes: int = 0) -> int:
     """Planned minutes per month of the senior's active Entlastung pairings plus ``extra_weekly_minutes``."""
+    return round((_weekly_of([senior.id])[senior.id] + extra_weekly_minutes) * WEEKS_PER_MONTH)
+
+
+def _weekly_of(senior_ids: Sequence[int]) -> dict[int, Fraction]:
+    """Planned minutes per week of each senior's active Entlastung pairings (one query)."""
     pairings = db.session.scalars(
         sa.select(Pairing)
-        .where(Pairing.senior_id == senior.id, Pairing.service == ENTLASTUNG, Pairing.status == PairingStatus.AKTIV)
+        .where(Pairing.senior_id.in_(senior_ids), Pairing.service == ENTLASTUNG, Pairing.status == PairingStatus.AKTIV)
         .options(selectinload(Pairing.slots))
     )
-    weekly = Fraction(extra_weekly_minutes)
+    weekly = {sid: Fraction(0) for sid in senior_ids}
     for pairing in pairings:
-        weekly += Fraction(sum(slot.duration_minutes for slot in pairing.slots), pairing.interval_weeks)
-    return round(weekly * WEEKS_PER_MONTH)
+        weekly[pairing.senior_id] += Fraction(
+            sum(slot.duration_minutes for slot in pairing.slots), pairing.interval_weeks
+        )
+    return weekly
 
 
 def budget_warning(senior: Senior, extra_weekly_minutes: int, *, today: date | None = None) -> str | None:
     """German warning if the budget won't cover the planned hours (all active Entlastung pairings + extra)."""
-    if senior.pflegegrad is None:
-        return None
-    monthly = planned_monthly_minutes(senior, extra_weekly_minutes)
-    if monthly <= 0:
-        return None
-    today = today or service_today()
-    data = ledger_input(senior, charges=own_charges(senior).charges)
-    result = check_budget(data, planned_minutes_per_month=monthly, from_month=Month.of(today), config=billing_config())
-    return None if result.covered else result.message
+    return budget_warnings({senior.id: (senior, extra_weekly_minutes)}, today=today).get(senior.id)
+
+
+def budget_warnings(planned: Mapping[K, tuple[Senior, int]], *, today: date | None = None) -> dict[K, str]:
+    """``budget_warning`` for many cases at once (key → senior and extra weekly minutes), in a few queries.
+
+    Each case is judged on its own (e.g. one per proposal): the senior's running pairings plus its extra minutes.
+    """
+    cases = {key: (senior, minutes) for key, (senior, minutes) in planned.items() if senior.pflegegrad is not None}
+    seniors = {senior.id: senior for senior, _minutes in cases.values()}
+    if not seniors:
+        return {}
+    running = _weekly_of(list(seniors))
+    charges = own_charges_of(list(seniors))
+    inputs = ledger_inputs(list(seniors.values()), charges={sid: c.charges for sid, c in charges.items()})
+    from_month, config = Month.of(today or service_today()), billing_config()
+    warnings = {}
+    for key, (senior, minutes) in cases.items():
+        monthly = round((running[senior.id] + minutes) * WEEKS_PER_MONTH)
+        if monthly <= 0:
+            continue
+        result = check_budget(
+            inputs[senior.id], planned_minutes_per_month=monthly, from_month=from_month, config=config
+        )
+        if not result.covered:
+            warnings[key] = result.message
+    return warnings

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.access import CARE, restrict
-from ..budget.operations import budget_warning
+from ..budget.operations import budget_warnings
 from ..clock import now, today
 from ..extensions import db
 from ..models import Request, RequestStatus, Senior
@@ -81,14 +81,12 @@ def _budget_warnings(run: MatchRun | None) -> dict[int, str]:
     """For open Entlastung proposals: a warning when the senior's Entlastungsbetrag won't cover the new hours."""
     if run is None:
         return {}
-    warnings = {}
-    for proposal in run.proposals:
-        if proposal.decision != ProposalDecision.OFFEN or proposal.request.service != "entlastung":
-            continue
-        weekly_minutes = sum(end - start for _weekday, start, end in proposal.visits)
-        if message := budget_warning(proposal.request.senior, weekly_minutes, today=today()):
-            warnings[proposal.id] = message
-    return warnings
+    planned = {
+        proposal.id: (proposal.request.senior, sum(end - start for _weekday, start, end in proposal.visits))
+        for proposal in run.proposals
+        if proposal.decision == ProposalDecision.OFFEN and proposal.request.service == "entlastung"
+    }
+    return budget_warnings(planned, today=today())
 
 
 @bp.route("/")
