@@ -80,3 +80,19 @@ def test_name_search_migration_fills_existing_rows(empty_database):
     assert senior.sort_name == "ozturk ayse"
     assert {"ayse", "ozturk", "oeztuerk", "02311234", "44145"} <= set(senior.search_text.split())
     assert kasse.sort_name == "bkkwurth" and "bkk wurth" in kasse.search_text and "260326822" in kasse.search_text
+
+
+def test_revisions_are_unique_and_form_one_line():
+    """Two sessions landing the same migration number would fork the history: every revision once, one head."""
+    import re
+    from pathlib import Path
+
+    versions = Path(__file__).resolve().parents[2] / "migrations" / "versions"
+    revisions, parents = [], []
+    for path in sorted(versions.glob("*.py")):
+        text = path.read_text()
+        revisions.append(re.search(r"^revision = ['\"](\w+)['\"]", text, re.M)[1])
+        parents.append(re.search(r"^down_revision = (?:['\"](\w+)['\"]|None)", text, re.M)[1])
+    assert len(set(revisions)) == len(revisions), sorted(r for r in revisions if revisions.count(r) > 1)
+    assert len(set(revisions) - set(parents)) == 1  # one head
+    assert len(set(parents)) == len(parents)  # no revision has two children
