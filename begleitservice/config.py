@@ -308,6 +308,10 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
             "Wochentag und Uhrzeit erwartet, z. B. 'mon 07:00'",
             "'mon 07:00'",
         ),
+        # One active scheduler: a second process waits as standby and checks this often whether it may take over
+        # (PostgreSQL advisory lock; on SQLite a lock file beside the database, or SCHEDULER_LOCK_FILE).
+        "SCHEDULER_STANDBY_SECONDS": env.number("SCHEDULER_STANDBY_SECONDS", 5.0),
+        "SCHEDULER_LOCK_FILE": env.text("SCHEDULER_LOCK_FILE", None),
     }
     if env.problems:
         raise SettingsError(env.problems)

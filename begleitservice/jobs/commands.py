@@ -16,7 +16,7 @@ from .jobs import JOBS, run_job
 @click.option("--once", is_flag=True, help="Jeden (ausgewählten) Job einmal ausführen und beenden.")
 @with_appcontext
 def scheduler_command(interval, only, run_for, once):
-    """Die Hintergrundjobs ausführen (nur ein Prozess; Webserver starten keine Jobs)."""
+    """Die Hintergrundjobs ausführen (ein aktiver Prozess, weitere warten in Bereitschaft; Webserver nie)."""
     if once:
         for name in JOBS:
             if not only or name in only:

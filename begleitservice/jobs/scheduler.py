@@ -1,6 +1,7 @@
 """The scheduler process (APScheduler 3, jobs kept in the app's database); only the CLI starts it."""
 
 import logging
+import os
 import signal
 import threading
 
@@ -11,6 +12,7 @@ from flask import Flask
 
 from ..extensions import db
 from .jobs import JOBS, run_job
+from .leadership import scheduler_lock
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +54,11 @@ def build_scheduler(app: Flask, *, interval: float | None = None, only: tuple[st
 
 
 def serve(app: Flask, *, interval: float | None = None, only: tuple[str, ...] = (), run_for: float | None = None):
-    """Run the scheduler until SIGTERM/SIGINT (or ``run_for`` seconds), then let running jobs finish and stop."""
+    """Run the scheduler until SIGTERM/SIGINT (or ``run_for`` seconds), then let running jobs finish and stop.
+
+    Only the process holding the scheduler lock runs jobs; another one waits as standby and takes over as soon
+    as the active one is gone. A process that loses its lock (broken connection) stops its jobs and waits again.
+    """
     stop = threading.Event()
 
     def _stop(signum, frame):
@@ -60,15 +66,42 @@ def serve(app: Flask, *, interval: float | None = None, only: tuple[str, ...] = 
         stop.set()
 
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    scheduler = build_scheduler(app, interval=interval, only=only)
+    if run_for is not None:
+        timer = threading.Timer(run_for, stop.set)
+        timer.daemon = True
+        timer.start()
+    lock = scheduler_lock(app, db.engine)
+    poll = app.config["SCHEDULER_STANDBY_SECONDS"]
+    try:
+        while not stop.is_set():
+            if not lock.acquire():
+                log.info("scheduler: standby, another scheduler is active; checking every %g s", poll)
+                while not stop.wait(poll) and not lock.acquire():
+                    pass
+                if stop.is_set():
+                    break
+            log.info("scheduler: this process is the active scheduler (pid %d)", os.getpid())
+            try:
+                _run_while_held(app, lock, stop, poll, interval=interval, only=only)
+            finally:
+                lock.release()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        log.info("scheduler stopped")
+
+
+def _run_while_held(app: Flask, lock, stop: threading.Event, poll: float, **options) -> None:
+    """Run the jobs until ``stop`` is set or the lock is lost."""
+    scheduler = build_scheduler(app, **options)
     try:
         scheduler.resume()
         for job in scheduler.get_jobs():
             log.info("scheduler: job %s, next run %s", job.id, job.next_run_time)
         log.info("scheduler started with %d jobs", len(scheduler.get_jobs()))
-        stop.wait(run_for)
+        while not stop.wait(poll):
+            if not lock.held():
+                log.error("scheduler: lost the scheduler lock; stopping the jobs and waiting as standby")
+                return
     finally:
         scheduler.shutdown(wait=True)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        log.info("scheduler stopped")
