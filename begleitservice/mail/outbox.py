@@ -3,6 +3,7 @@
 import logging
 import uuid
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -10,6 +11,7 @@ from flask import current_app, render_template
 from .. import clock
 from ..extensions import db
 from ..models import NotificationMarker, OutboxMessage, OutboxStatus
+from ..models.scheduling import new_message_id
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +28,18 @@ def queue_mail(*, kind: str, to: str, subject: str, template: str, **context) ->
         attempts=0,
         next_attempt_at=clock.now(),
         created_at=clock.now(),
+        message_id=new_message_id(_sender_domain()),
     )
     db.session.add(message)
     db.session.flush()
     log.info("queued %s mail %d to %s", kind, message.id, to)
     return message
+
+
+def _sender_domain() -> str:
+    """The domain of MAIL_DEFAULT_SENDER, for Message-IDs (they name the sender's domain, RFC 5322)."""
+    _name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    return address.rpartition("@")[2] or "localhost"
 
 
 def sent_keys(keys) -> set[str]:

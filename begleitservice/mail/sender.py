@@ -51,7 +51,7 @@ def _connection() -> _Connection:
 
 
 def _message(row: OutboxMessage) -> Message:
-    return Message(
+    message = Message(
         subject=row.subject,
         recipients=[row.recipient],
         body=row.body_text,
@@ -59,6 +59,8 @@ def _message(row: OutboxMessage) -> Message:
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         extra_headers={"X-Begleitservice-Outbox-Id": str(row.id)},
     )
+    message.msgId = row.message_id  # the same on every attempt: a resend after a crash is recognisable
+    return message
 
 
 def _is_permanent(error: Exception) -> bool:

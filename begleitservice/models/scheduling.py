@@ -1,5 +1,6 @@
 """Scheduling records: the mail outbox, "already sent" markers, used link tokens and appointment alerts."""
 
+import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -47,6 +48,11 @@ LINK_PURPOSES = {
 COVER_OFFER_STATUSES = labels(CoverOfferStatus)
 
 
+def new_message_id(domain: str) -> str:
+    """A globally unique Message-ID such as ``<8f3a…(32 hex digits)@begleitservice.example>``."""
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
 class OutboxMessage(db.Model):
     """One mail, written in the same transaction as the change that causes it; sent later by the scheduler."""
 
@@ -64,6 +70,9 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # The Message-ID header, made once when the mail is queued: a resend after a crash carries the same one, so
+    # the recipient's mail program shows it once and a log search finds both deliveries.
+    message_id: Mapped[str] = mapped_column(sa.String(255), unique=True, default=lambda: new_message_id("localhost"))
 
     __table_args__ = (
         sa.CheckConstraint(in_values("status", OutboxStatus), name="status"),

@@ -96,3 +96,25 @@ def test_revisions_are_unique_and_form_one_line():
     assert len(set(revisions)) == len(revisions), sorted(r for r in revisions if revisions.count(r) > 1)
     assert len(set(revisions) - set(parents)) == 1  # one head
     assert len(set(parents)) == len(parents)  # no revision has two children
+
+
+def test_outbox_mails_queued_before_the_message_id_get_one_on_upgrade(empty_database):
+    """A mail waiting in the outbox during the upgrade is sent later with a Message-ID of its own."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "TESTING": True})
+    with app.app_context():
+        upgrade(revision="0017")
+        with db.engine.begin() as conn:
+            for recipient in ("a@example.org", "b@example.org"):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO outbox_message (kind, recipient, subject, body_text, status, attempts,"
+                        " next_attempt_at, created_at) VALUES ('x', :to, 'Betreff', 'Text', 'pending', 0,"
+                        " '2026-11-01 00:00:00', '2026-11-01 00:00:00')"
+                    ),
+                    {"to": recipient},
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            ids = conn.execute(sa.text("SELECT message_id FROM outbox_message ORDER BY id")).scalars().all()
+        db.engine.dispose()
+    assert ids == ["<outbox-1.vor-migration@begleitservice>", "<outbox-2.vor-migration@begleitservice>"]
