@@ -33,9 +33,10 @@ from decimal import Decimal
 from billing.config import BillingConfig, Provider
 from billing.invoices import BilledLine, Invoice, InvoiceLine, RecipientKind, Senior, plan_invoices, route_lines
 from billing.ledger import Charge, Ledger, LedgerInput, LedgerMonth, Split, compute_ledger, sum_splits
-from billing.lines import Line, build_line, charges_from_lines
+from billing.lines import Appointment, Line, build_line, build_lines, charges_from_lines
 from billing.money import CENT, ZERO
 from billing.month import Month
+from billing.run import Leistungsnachweis, SeniorResult
 
 NACHBERECHNUNG = "Nachberechnung"
 ZERO_SPLIT = Split()
@@ -384,3 +385,65 @@ def _cover_one(
             high = middle
     usable = free(amount=UNLIMITED).entlastungsbetrag  # all the Entlastungsbetrag usable on the line's day
     return free(reserve=usable - low * CENT), "nur der Rest, den spätere abgerechnete Monate nicht brauchen"
+
+
+@dataclass(frozen=True)
+class LateInput:
+    """A senior's visits of billed months reported after the run, with everything billed for them so far."""
+
+    senior: Senior
+    ledger: LedgerInput  # the senior's facts (charges ignored)
+    billed: tuple[Billed, ...]  # every billed, not cancelled line of the senior
+    appointments: tuple[Appointment, ...]  # the late visits
+
+
+@dataclass(frozen=True)
+class Supplement:
+    """The Nachberechnung of one month: per senior the late lines with their split, and the invoice drafts."""
+
+    month: Month
+    seniors: tuple[SeniorResult, ...]
+    invoices: tuple[Invoice, ...]
+
+    @property
+    def label(self) -> str:
+        return nachberechnung_label(self.month)
+
+    @property
+    def split(self) -> Split:
+        return sum_splits(bl.split for result in self.seniors for bl in result.billed)
+
+
+def prepare_supplements(
+    inputs: Iterable[LateInput], *, config: BillingConfig, collective: bool = True
+) -> list[Supplement]:
+    """The Nachberechnungen of a run, one per month the late visits belong to (oldest first); their invoices
+    carry the note "Nachberechnung <Monat>" and the month they belong to."""
+    by_month: dict[Month, list[SeniorResult]] = defaultdict(list)
+    for data in inputs:
+        lines = build_lines(data.appointments, config=config)
+        covers = cover_late(data.ledger, data.billed, lines, config=config)
+        splits = {ref: cover.split for ref, cover in covers.items()}
+        charges = _charges([(b.line, b.split) for b in data.billed] + [(line, splits.get(line.ref)) for line in lines])
+        ledger = _ledger(data.ledger, charges, config=config, until=max(c.month for c in charges)) if charges else None
+        for month in sorted({line.month for line in lines}):
+            own = [line for line in lines if line.month == month]
+            billed = tuple(route_lines(data.senior, own, splits))
+            if not billed:
+                continue
+            grade = data.ledger.grade_in(month)
+            budget = ledger.get(month) if ledger else None
+            note = Leistungsnachweis(
+                month, data.senior, grade, billed, config.provider, budget, note=nachberechnung_label(month)
+            )
+            by_month[month].append(SeniorResult(data.senior, grade, tuple(own), billed, ledger, note))
+    supplements = []
+    for month, results in sorted(by_month.items()):
+        results.sort(key=lambda r: (r.senior.name, r.senior.ref))
+        drafts = plan_invoices(
+            month, [(r.senior, r.grade, r.billed) for r in results], provider=config.provider, collective=collective
+        )
+        label = nachberechnung_label(month)
+        invoices = tuple(dataclasses.replace(inv, note=label) for inv in drafts)
+        supplements.append(Supplement(month, tuple(results), invoices))
+    return supplements

@@ -41,6 +41,7 @@ class Leistungsnachweis:
     provider: Provider
     budget: LedgerMonth | None = None
     category: str = CATEGORY_TEXT
+    note: str = ""  # e.g. "Nachberechnung September 2026" for visits billed after their month
 
     @property
     def grade_label(self) -> str:

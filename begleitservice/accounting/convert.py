@@ -7,15 +7,17 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from billing.config import Provider
+from billing.corrections import Billed
 from billing.invoices import Abtretung, InvoiceLine, InvoiceSection, Recipient, RecipientKind
 from billing.invoices import Invoice as DraftInvoice
 from billing.invoices import Pflegekasse as KasseData
 from billing.invoices import Senior as SeniorData
 from billing.ledger import Charge, Split
 from billing.lines import Appointment as VisitData
-from billing.lines import Service
+from billing.lines import Line, Service
 from billing.money import hours
 from billing.month import Month
 
@@ -92,12 +94,57 @@ def history_charges_of(senior_ids: Iterable[int], before: Month) -> dict[int, tu
     return {sid: tuple(own) for sid, own in charges.items()}
 
 
+def billed_line(visit: BilledVisit) -> Billed:
+    """A billed visit as ``billing.corrections`` knows it: the line as billed, its split, its invoice numbers."""
+    volunteer = visit.volunteer
+    appointment = VisitData(
+        ref=str(visit.appointment_id),
+        senior_ref=str(visit.senior_id),
+        day=visit.on,
+        start=visit.start,
+        end=visit.end,
+        volunteer_ref=str(volunteer.id),
+        volunteer_name=volunteer.name,
+        minutes=visit.minutes,
+    )
+    line = Line(appointment, visit.minutes, hours(visit.minutes), visit.rate, visit.amount)
+    return Billed(
+        line,
+        visit_split(visit),
+        visit.kasse_invoice.number if visit.kasse_invoice else None,
+        visit.senior_invoice.number if visit.senior_invoice else None,
+    )
+
+
+def billed_lines_of(senior_ids: Iterable[int]) -> dict[int, list[Billed]]:
+    """Per senior id: every billed, not cancelled visit (any month), in date order."""
+    ids = list(senior_ids)
+    found: dict[int, list[Billed]] = defaultdict(list)
+    for i in range(0, len(ids), 500):
+        visits = db.session.scalars(
+            sa.select(BilledVisit)
+            .where(BilledVisit.senior_id.in_(ids[i : i + 500]), sa.not_(BilledVisit.is_cancelled))
+            .options(
+                selectinload(BilledVisit.volunteer),
+                selectinload(BilledVisit.kasse_invoice),
+                selectinload(BilledVisit.senior_invoice),
+            )
+            .order_by(BilledVisit.on, BilledVisit.start, BilledVisit.appointment_id)
+        )
+        for visit in visits:
+            found[visit.senior_id].append(billed_line(visit))
+    return found
+
+
 def stored_invoice(invoice: Invoice, *, provider: Provider) -> DraftInvoice:
-    """A numbered invoice as the ``billing`` package knows it, rebuilt from its billed visits (for a Storno)."""
+    """A numbered invoice as the ``billing`` package knows it, rebuilt from its billed visits that are not
+    cancelled (for a Storno of what is still valid of it)."""
     to_kasse = invoice.recipient_kind == "pflegekasse"
     column = BilledVisit.kasse_invoice_id if to_kasse else BilledVisit.senior_invoice_id
     visits = db.session.scalars(
-        sa.select(BilledVisit).where(column == invoice.id).order_by(BilledVisit.on, BilledVisit.start)
+        sa.select(BilledVisit)
+        .where(column == invoice.id, sa.not_(BilledVisit.is_cancelled))
+        .order_by(BilledVisit.on, BilledVisit.start)
     ).all()
     by_senior: dict[int, list[BilledVisit]] = defaultdict(list)
     for visit in visits:

@@ -71,16 +71,18 @@ def stage_documents(target: Path, docs: Sequence[tuple[str, Document]]) -> Stage
     return staged
 
 
-def commit_with_files(staged: StagedFiles | None) -> None:
-    """At the edge of a run or Storno: place the staged PDFs, then commit; on any failure undo both."""
+def commit_with_files(staged: StagedFiles | Sequence[StagedFiles] | None) -> None:
+    """At the edge of a run or correction: place the staged PDFs (one or several folders), then commit; on any
+    failure undo both."""
+    groups = [] if staged is None else [staged] if isinstance(staged, StagedFiles) else list(staged)
     try:
-        if staged is not None:
-            staged.place()
+        for group in groups:
+            group.place()
         db.session.commit()
     except BaseException:
         db.session.rollback()
-        if staged is not None:
-            staged.discard()
+        for group in groups:
+            group.discard()
         raise
 
 

@@ -3,7 +3,7 @@
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import OnceForm
+from ..forms import Form, OnceForm
 
 
 class RunForm(OnceForm):
@@ -12,10 +12,21 @@ class RunForm(OnceForm):
     month = HiddenField(validators=[DataRequired()])
 
 
-class StornoForm(OnceForm):
-    """Storno of an invoice: the reason; corrected minutes come as ``minutes-<appointment id>`` fields."""
+class StornoForm(Form):
+    """Storno of an invoice, first step: the reason; corrected minutes come as ``minutes-<appointment id>``
+    fields. Sending it shows the correction plan; nothing changes yet."""
 
     reason = StringField(
         "Grund des Stornos",
         validators=[DataRequired("Bitte geben Sie einen Grund für das Storno an."), Length(max=300)],
     )
+
+
+class ApplyCorrectionForm(OnceForm):
+    """„Korrektur ausführen“: the plan shown (its fingerprint) is applied once, or nothing happens."""
+
+    reason = StringField(
+        "Grund der Korrektur",
+        validators=[DataRequired("Bitte geben Sie einen Grund für die Korrektur an."), Length(max=300)],
+    )
+    plan = HiddenField(validators=[DataRequired()])

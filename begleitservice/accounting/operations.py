@@ -14,11 +14,12 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from billing.config import BillingConfig
+from billing.corrections import LateInput, Supplement, nachberechnung_label, prepare_supplements
 from billing.invoices import Invoice as DraftInvoice
-from billing.invoices import RecipientKind, build_storno, format_invoice_number, number_invoices, plan_invoices
+from billing.invoices import RecipientKind, format_invoice_number, number_invoices
 from billing.month import Month
 from billing.provider import provider_problems
-from billing.run import MonthRun, SeniorMonth, SeniorResult, bill_senior, prepare_month
+from billing.run import MonthRun, SeniorMonth, SeniorResult, prepare_month
 
 from ..appointments.convert import appointment_volunteer
 from ..budget.inputs import billing_config, ledger_inputs
@@ -37,7 +38,7 @@ from ..models import (
     Senior,
     User,
 )
-from .convert import history_charges_of, senior_data, stored_invoice, totals, visit_data
+from .convert import billed_lines_of, history_charges_of, senior_data, totals, visit_data
 from .files import StagedFiles, default_documents_dir, stage_documents
 
 log = logging.getLogger(__name__)
@@ -75,13 +76,6 @@ class RunResult:
     run: BillingRun
     created: bool
     problems: tuple[str, ...] = ()
-    staged: StagedFiles | None = None
-
-
-@dataclass
-class StornoResult:
-    stornos: list[Invoice]
-    invoices: list[Invoice]
     staged: StagedFiles | None = None
 
 
@@ -138,6 +132,90 @@ def preview_month(month: Month, *, config: BillingConfig | None = None) -> Month
     """What a run of ``month`` would bill now (nothing stored, no numbers)."""
     config = config or billing_config()
     return prepare_month(month, month_inputs(month), config=config, collective=collective_default())
+
+
+def is_billed(appointment: Appointment) -> bool:
+    """Whether the appointment is on a billed, not cancelled line."""
+    return appointment.id is not None and db.session.scalar(
+        sa.select(sa.exists().where(BilledVisit.appointment_id == appointment.id, sa.not_(BilledVisit.is_cancelled)))
+    )
+
+
+def ensure_reportable(appointment: Appointment) -> Month | None:
+    """Minutes may be reported for a visit of a billed month that was not billed (it is billed later as a
+    Nachberechnung of its month, which is returned); a billed visit is corrected only by Storno."""
+    if billing_run_of(appointment.on) is None:
+        return None
+    if is_billed(appointment):
+        raise MonthBilled(f"Der Monat {appointment.on:%m/%Y} ist abgerechnet – Korrektur nur per Storno.")
+    return Month.of(appointment.on)
+
+
+def nachberechnung_notice(appointment: Appointment) -> str | None:
+    """German notice for a held visit of a billed month that is not billed yet: when it will be billed."""
+    if appointment.status != AppointmentStatus.STATTGEFUNDEN or billing_run_of(appointment.on) is None:
+        return None
+    if is_billed(appointment):
+        return None
+    month = Month.of(appointment.on)
+    return (
+        f"{month.label} ist bereits abgerechnet: dieser Termin wird in der nächsten Abrechnung als "
+        f"„{nachberechnung_label(month)}“ berechnet."
+    )
+
+
+def late_appointments(before: Month) -> dict[int, list[Appointment]]:
+    """Per senior id: held Entlastung visits of billed months before ``before`` that no billed line carries
+    (minutes reported after the run), in date order."""
+    active = sa.select(BilledVisit.id).where(
+        BilledVisit.appointment_id == Appointment.id, sa.not_(BilledVisit.is_cancelled)
+    )
+    billed = {Month.of(d) for d in db.session.scalars(sa.select(BillingRun.month))}
+    query = (
+        sa.select(Appointment)
+        .join(Appointment.pairing)
+        .where(
+            Appointment.on < before.first_day,
+            Appointment.status == AppointmentStatus.STATTGEFUNDEN,
+            Pairing.service == "entlastung",
+            ~sa.exists(active),
+        )
+        .options(
+            joinedload(Appointment.pairing).joinedload(Pairing.volunteer),
+            joinedload(Appointment.pairing).joinedload(Pairing.senior).joinedload(Senior.pflegekasse),
+            joinedload(Appointment.cover_volunteer),
+        )
+        .order_by(Appointment.on, Appointment.planned_start, Appointment.id)
+    )
+    found: dict[int, list[Appointment]] = defaultdict(list)
+    for appointment in db.session.scalars(query).unique():
+        if Month.of(appointment.on) in billed:
+            found[appointment.pairing.senior_id].append(appointment)
+    return found
+
+
+def late_inputs(before: Month) -> list[LateInput]:
+    """The Nachberechnung inputs of a run of ``before``: per senior the late visits and the billed lines."""
+    late = late_appointments(before)
+    if not late:
+        return []
+    seniors = [appointments[0].pairing.senior for appointments in late.values()]
+    ledgers = ledger_inputs(seniors)
+    billed = billed_lines_of(late)
+    return [
+        LateInput(
+            senior_data(senior),
+            ledgers[senior.id],
+            tuple(billed.get(senior.id, ())),
+            tuple(visit_data(a) for a in late[senior.id]),
+        )
+        for senior in seniors
+    ]
+
+
+def preview_supplements(month: Month) -> list[Supplement]:
+    """The Nachberechnungen a run of ``month`` would bill now (nothing stored)."""
+    return prepare_supplements(late_inputs(month), config=billing_config(), collective=collective_default())
 
 
 def _unbilled_earlier_months(month: Month) -> list[Month]:
@@ -200,18 +278,26 @@ def run_month(
     config = billing_config(on=issued_on)
     ensure_provider_complete(config)
     prepared = prepare_month(month, month_inputs(month), config=config, collective=collective_default())
-    drafts = list(prepared.invoices)
+    supplements = prepare_supplements(late_inputs(month), config=config, collective=collective_default())
+    drafts = list(prepared.invoices) + [inv for supplement in supplements for inv in supplement.invoices]
     numbered = number_invoices(drafts, last=allocate_numbers(issued_on.year, len(drafts)), issued_on=issued_on)
     target = Path(out_dir) if out_dir else default_documents_dir(month.iso)
     run = BillingRun(month=month.first_day, run_by=user, documents_dir=str(target.resolve()))
     db.session.add(run)
     db.session.flush()
     rows = _store_invoices(run, numbered)
-    docs = _store_visits(run, prepared.seniors, numbered, rows)
+    results = list(prepared.seniors) + [r for supplement in supplements for r in supplement.seniors]
+    docs = _store_visits(run, results, numbered, rows)
     docs += [(rows[inv.number].pdf_file, inv) for inv in numbered]
     db.session.flush()
     staged = stage_documents(target, docs)
-    log.info("billed %s: %d invoices, %d documents", month, len(numbered), len(docs))
+    log.info(
+        "billed %s: %d invoices (%d Nachberechnung months), %d documents",
+        month,
+        len(numbered),
+        len(supplements),
+        len(docs),
+    )
     return RunResult(run, created=True, problems=prepared.problems, staged=staged)
 
 
@@ -259,21 +345,29 @@ def _store_invoices(run: BillingRun, numbered: list[DraftInvoice], *, cancels: M
     return rows
 
 
-def _store_visits(run, results: Iterable[SeniorResult], numbered: list[DraftInvoice], rows: dict[str, Invoice]):
-    """BilledVisit rows and Leistungsnachweis records; the (file name, document) pairs to render."""
-    kasse_of, senior_of = {}, {}
+def _store_visits(
+    run,
+    results: Iterable[SeniorResult],
+    numbered: list[DraftInvoice],
+    rows: dict[str, Invoice],
+    *,
+    kept: Mapping[str, tuple[Invoice | None, Invoice | None]] | None = None,
+):
+    """BilledVisit rows and Leistungsnachweis records; the (file name, document) pairs to render.
+
+    ``kept``: per line ref, the (Pflegekasse, senior) invoices that stay valid for lines on no new invoice."""
+    kasse_of = {ref: pair[0] for ref, pair in (kept or {}).items() if pair[0] is not None}
+    senior_of = {ref: pair[1] for ref, pair in (kept or {}).items() if pair[1] is not None}
     for inv in numbered:
         target = kasse_of if inv.recipient.kind is RecipientKind.PFLEGEKASSE else senior_of
         for ref in inv.line_refs:
             target[ref] = rows[inv.number]
     results = [r for r in results if r.leistungsnachweis is not None]
     appointments = _appointments_by_id([int(b.line.ref) for r in results for b in r.billed])
-    earlier = dict(
-        db.session.execute(
-            sa.select(LeistungsnachweisDocument.senior_id, sa.func.count())
-            .where(LeistungsnachweisDocument.run_id == run.id)
-            .group_by(LeistungsnachweisDocument.senior_id)
-        ).all()
+    taken = set(
+        db.session.scalars(
+            sa.select(LeistungsnachweisDocument.file_name).where(LeistungsnachweisDocument.run_id == run.id)
+        )
     )
     docs = []
     for result in results:
@@ -301,10 +395,13 @@ def _store_visits(run, results: Iterable[SeniorResult], numbered: list[DraftInvo
                     private=split.private,
                 )
             )
-        before = earlier.get(senior_id, 0)
-        earlier[senior_id] = before + 1
-        suffix = f"-{before + 1}" if before else ""
-        name = f"Leistungsnachweis-{result.leistungsnachweis.month.iso}-{senior_id}{suffix}.pdf"
+        kind = "Leistungsnachweis-Nachberechnung" if result.leistungsnachweis.note else "Leistungsnachweis"
+        base = f"{kind}-{result.leistungsnachweis.month.iso}-{senior_id}"
+        name, count = f"{base}.pdf", 1
+        while name in taken:  # a rebill after a Storno: the next free number
+            count += 1
+            name = f"{base}-{count}.pdf"
+        taken.add(name)
         db.session.add(LeistungsnachweisDocument(run=run, senior_id=senior_id, file_name=name))
         docs.append((name, result.leistungsnachweis))
     return docs
@@ -323,84 +420,3 @@ def _appointments_by_id(ids: list[int]) -> dict[int, Appointment]:
         )
         found.update((a.id, a) for a in db.session.scalars(query).unique())
     return found
-
-
-def storno_and_rebill(
-    invoice: Invoice,
-    *,
-    reason: str,
-    corrections: Mapping[int, int | None] | None = None,
-    senior_ids: Iterable[int] | None = None,
-    issued_on: date | None = None,
-) -> StornoResult:
-    """Cancel ``invoice`` (or the sections of ``senior_ids``) and every other invoice part of those seniors in
-    that month, apply the corrected minutes (None: did not take place), and bill those seniors anew."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise AccountingError("Bitte geben Sie einen Grund für das Storno an.")
-    if invoice.kind != "invoice":
-        raise AccountingError("Eine Stornorechnung kann nicht storniert werden.")
-    lock(BillingRun, invoice.run_id)  # two Stornos in one month at once: the second sees what the first cancelled
-    on_invoice = sa.or_(BilledVisit.kasse_invoice_id == invoice.id, BilledVisit.senior_invoice_id == invoice.id)
-    active = sa.not_(BilledVisit.is_cancelled)
-    seniors = set(db.session.scalars(sa.select(BilledVisit.senior_id).where(on_invoice, active)))
-    if senior_ids is not None:
-        seniors &= set(senior_ids)
-    if not seniors:
-        raise AccountingError(f"Die Rechnung {invoice.number} ist bereits storniert.")
-    run, month = invoice.run, Month.of(invoice.month)
-    visits = db.session.scalars(
-        sa.select(BilledVisit).where(BilledVisit.run_id == run.id, BilledVisit.senior_id.in_(seniors), active)
-    ).all()
-    affected = {v.kasse_invoice_id for v in visits} | {v.senior_invoice_id for v in visits}
-    affected = sorted(i for i in affected - {None})
-    issued_on = issued_on or local_today()
-    config = billing_config(on=issued_on)
-    ensure_provider_complete(config)
-    originals = {i: db.session.get(Invoice, i) for i in affected}
-    refs = {str(s) for s in seniors}
-    drafts = [
-        build_storno(stored_invoice(originals[i], provider=config.provider), reason=reason, senior_refs=refs)
-        for i in affected
-    ]
-    _correct(visits, corrections or {})
-    last = allocate_numbers(issued_on.year, len(drafts))
-    stornos = number_invoices(drafts, last=last, issued_on=issued_on)
-    by_number = {inv.number: inv for inv in originals.values()}
-    storno_rows = _store_invoices(run, stornos, cancels=by_number)
-    main = next(r for r in storno_rows.values() if r.cancels_id == invoice.id)
-    for visit in visits:
-        visit.is_cancelled, visit.cancelled_by_id = True, main.id
-    db.session.flush()
-
-    results = [bill_senior(month, data, config=config)[0] for data in month_inputs(month, senior_ids=seniors)]
-    plan = plan_invoices(
-        month,
-        [(r.senior, r.grade, r.billed) for r in results if r.billed],
-        provider=config.provider,
-        collective=collective_default(),
-    )
-    fresh = number_invoices(plan, last=allocate_numbers(issued_on.year, len(plan)), issued_on=issued_on)
-    fresh_rows = _store_invoices(run, fresh)
-    docs = _store_visits(run, results, fresh, fresh_rows)
-    docs += [(storno_rows[s.number].pdf_file, s) for s in stornos]
-    docs += [(fresh_rows[f.number].pdf_file, f) for f in fresh]
-    db.session.flush()
-    staged = stage_documents(Path(run.documents_dir), docs)
-    log.info("storno of %s: %d stornos, %d new invoices", invoice.number, len(stornos), len(fresh))
-    return StornoResult(list(storno_rows.values()), list(fresh_rows.values()), staged)
-
-
-def _correct(visits: list[BilledVisit], corrections: Mapping[int, int | None]) -> None:
-    """Apply corrected minutes to the appointments of ``visits`` (the lock is lifted by the Storno)."""
-    known = {v.appointment_id: v.appointment for v in visits}
-    for appointment_id, minutes in corrections.items():
-        appointment = known.get(appointment_id)
-        if appointment is None:
-            raise AccountingError("Korrigiert werden können nur Termine der stornierten Rechnung.")
-        if minutes is not None and not 1 <= minutes <= 720:
-            raise AccountingError("Bitte eine Dauer von 1 bis 720 Minuten angeben.")
-        appointment.status = AppointmentStatus.STATTGEFUNDEN if minutes else AppointmentStatus.AUSGEFALLEN
-        appointment.actual_minutes = minutes or None
-        if not minutes:
-            appointment.km = None  # did not take place: no Fahrtkosten

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from billing.corrections import nachberechnung_label
 from billing.month import Month
 from billing.provider import provider_problems
 
@@ -16,13 +17,21 @@ from ..auth.access import require_role, restrict
 from ..budget.inputs import billing_config
 from ..extensions import db
 from ..inputs import InputError, parse_int, parse_month, query_month
-from ..models import BilledVisit, BillingRun, Invoice
+from ..models import BilledVisit, BillingRun, Invoice, Senior
 from ..submissions import remember, repeated
 from .allowances import cap_warnings, payouts
+from .corrections import (
+    CHANGED,
+    apply_correction,
+    pending_request,
+    plan_of,
+    recipient_kind_label,
+    storno_request,
+)
 from .exports import KINDS, TITLES, export_name, write_export
 from .files import commit_with_files
-from .forms import RunForm, StornoForm
-from .operations import AccountingError, local_today, preview_month, run_month, storno_and_rebill
+from .forms import ApplyCorrectionForm, RunForm, StornoForm
+from .operations import AccountingError, local_today, preview_month, preview_supplements, run_month
 
 bp = Blueprint("accounting", __name__, url_prefix="/abrechnung")
 restrict(bp, "accounting", "admin", "coordinator")
@@ -89,6 +98,7 @@ def run():
         "accounting/run.html",
         month=month,
         preview=preview,
+        supplements=preview_supplements(month),
         form=form,
         may_bill=current_user.role in MAY_BILL,
         provider_problems=provider_problems(billing_config().provider),
@@ -106,10 +116,15 @@ def detail(run_id: int):
         .order_by(Invoice.year, Invoice.seq)
     ).all()
     documents = sorted(billing_run.documents, key=lambda d: (d.senior.sort_name, d.id))
+    month = Month.of(billing_run.month)
+    supplements = sorted({Month.of(inv.month) for inv in invoices if inv.month != billing_run.month})
     return render_template(
         "accounting/detail.html",
         run=billing_run,
-        month=Month.of(billing_run.month),
+        month=month,
+        supplements=supplements,
+        nachberechnung=nachberechnung_label,
+        month_of=Month.of,
         invoices=invoices,
         documents=documents,
         kinds=KINDS,
@@ -154,12 +169,135 @@ def archive(run_id: int):
 
 @bp.route("/rechnungen/<int:invoice_id>/storno", methods=["GET", "POST"])
 def storno(invoice_id: int):
-    """Cancel an invoice with a reason and corrected minutes; a new invoice follows."""
+    """Cancel an invoice with a reason and corrected minutes: first the correction plan, nothing changes yet."""
     require_role(*MAY_BILL)
     invoice = db.get_or_404(Invoice, invoice_id)
     if invoice.kind != "invoice":
         abort(404)
-    visits = db.session.scalars(
+    visits = _visits_of(invoice)
+    form = StornoForm()
+    errors: dict[int, str] = {}
+    if form.validate_on_submit():
+        corrections = _corrections(visits, errors)
+        if not errors:
+            try:
+                request_ = storno_request(invoice, corrections)
+                plan = plan_of(request_)
+            except AccountingError as error:
+                form.reason.errors.append(str(error))
+            else:
+                apply_form = ApplyCorrectionForm(formdata=None, reason=form.reason.data, plan=plan.fingerprint)
+                action = url_for(".storno_apply", invoice_id=invoice.id)
+                return _plan_page(plan, apply_form, action, invoice=invoice, corrections=corrections)
+    return render_template("accounting/storno.html", invoice=invoice, visits=visits, form=form, errors=errors)
+
+
+@bp.post("/rechnungen/<int:invoice_id>/storno/ausfuehren")
+def storno_apply(invoice_id: int):
+    """„Korrektur ausführen“ for a Storno: apply exactly the plan shown, once."""
+    require_role(*MAY_BILL)
+    invoice = db.get_or_404(Invoice, invoice_id)
+    if invoice.kind != "invoice":
+        abort(404)
+    errors: dict[int, str] = {}
+    corrections = _corrections(_visits_of(invoice), errors)
+    if errors:
+        abort(400, description="; ".join(errors.values()))
+    return _apply(
+        lambda: storno_request(invoice, corrections),
+        url_for(".storno_apply", invoice_id=invoice.id),
+        invoice=invoice,
+        corrections=corrections,
+    )
+
+
+@bp.route("/korrektur/personen/<int:senior_id>")
+def senior_plan(senior_id: int):
+    """The correction plan of a senior's billed months after a retroactive change (Pflegegrad, …)."""
+    senior = db.get_or_404(Senior, senior_id)
+    pending = pending_request(senior)
+    if pending is None:
+        flash("Für diese Person ist keine Korrektur offen.", "info")
+        return redirect(url_for("budget.detail", senior_id=senior.id))
+    request_, reasons = pending
+    plan = plan_of(request_)
+    apply_form = ApplyCorrectionForm(formdata=None, reason="; ".join(reasons)[:300], plan=plan.fingerprint)
+    return _plan_page(plan, apply_form, url_for(".senior_apply", senior_id=senior.id), senior=senior)
+
+
+@bp.post("/korrektur/personen/<int:senior_id>")
+def senior_apply(senior_id: int):
+    """„Korrektur ausführen“ for a retroactive change: apply exactly the plan shown, once."""
+    require_role(*MAY_BILL)
+    senior = db.get_or_404(Senior, senior_id)
+    pending = pending_request(senior)
+    if pending is None:
+        flash("Für diese Person ist keine Korrektur offen.", "info")
+        return redirect(url_for("budget.detail", senior_id=senior.id))
+    return _apply(lambda: pending[0], url_for(".senior_apply", senior_id=senior.id), senior=senior)
+
+
+def _plan_page(plan, form: ApplyCorrectionForm, action: str, *, status: int = 200, **context):
+    return (
+        render_template(
+            "accounting/plan.html",
+            plan=plan,
+            form=form,
+            action=action,
+            kind_label=recipient_kind_label,
+            may_bill=current_user.role in MAY_BILL,
+            **context,
+        ),
+        status,
+    )
+
+
+def _apply(make_request, action: str, **context):
+    """Apply the plan the form names (its fingerprint) in one unit of work; a repeat of the same form or a plan
+    that changed since it was shown changes nothing."""
+    form = ApplyCorrectionForm()
+    if not form.validate_on_submit():
+        try:
+            plan = plan_of(make_request())
+        except AccountingError as error:
+            flash(str(error), "error")
+            return redirect(url_for(".index"))
+        form.plan.data = plan.fingerprint
+        return _plan_page(plan, form, action, status=400, **context)
+    if (repeat := repeated(form)) is not None:
+        return repeat
+    try:
+        request_ = make_request()
+        result = apply_correction(request_, reason=form.reason.data, expected=form.plan.data)
+        target = url_for(".detail", run_id=_run_id(result))
+        remember(form, target)
+        commit_with_files(result.staged)
+    except AccountingError as error:
+        db.session.rollback()
+        if str(error) != CHANGED:
+            flash(str(error), "error")
+            return redirect(url_for(".index"))
+        flash(str(error), "error")
+        try:
+            plan = plan_of(request_)
+        except AccountingError:
+            return redirect(url_for(".index"))
+        fresh = ApplyCorrectionForm(formdata=None, reason=form.reason.data, plan=plan.fingerprint)
+        return _plan_page(plan, fresh, action, status=409, **context)
+    stornos = ", ".join(i.number for i in result.stornos) or "keine"
+    numbers = ", ".join(i.number for i in result.invoices) or "keine"
+    months = ", ".join(m.label for m in result.months)
+    flash(f"Korrektur ausgeführt ({months}): Storno {stornos}; neue Rechnung(en): {numbers}.", "success")
+    return redirect(target)
+
+
+def _run_id(result) -> int:
+    rows = result.invoices or result.stornos
+    return min(rows, key=lambda r: r.month).run_id
+
+
+def _visits_of(invoice: Invoice) -> list[BilledVisit]:
+    return db.session.scalars(
         sa.select(BilledVisit)
         .where(
             sa.or_(BilledVisit.kasse_invoice_id == invoice.id, BilledVisit.senior_invoice_id == invoice.id),
@@ -168,26 +306,6 @@ def storno(invoice_id: int):
         .options(selectinload(BilledVisit.senior), selectinload(BilledVisit.volunteer))
         .order_by(BilledVisit.on, BilledVisit.start)
     ).all()
-    form = StornoForm()
-    errors: dict[int, str] = {}
-    if form.validate_on_submit():
-        if (repeat := repeated(form)) is not None:
-            return repeat
-        corrections = _corrections(visits, errors)
-        if not errors:
-            try:
-                result = storno_and_rebill(invoice, reason=form.reason.data, corrections=corrections)
-                remember(form, url_for(".detail", run_id=invoice.run_id))
-                commit_with_files(result.staged)
-            except AccountingError as error:
-                db.session.rollback()
-                form.reason.errors.append(str(error))
-            else:
-                numbers = ", ".join(i.number for i in result.invoices) or "keine"
-                storno_numbers = ", ".join(i.number for i in result.stornos)
-                flash(f"Storno {storno_numbers} erstellt; neue Rechnung(en): {numbers}.", "success")
-                return redirect(url_for(".detail", run_id=invoice.run_id))
-    return render_template("accounting/storno.html", invoice=invoice, visits=visits, form=form, errors=errors)
 
 
 def _corrections(visits: list[BilledVisit], errors: dict[int, str]) -> dict[int, int | None]:

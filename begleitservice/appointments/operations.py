@@ -15,7 +15,7 @@ from scheduling.model import local_datetime, to_local
 from scheduling.recurrence import generate, horizon_end
 
 from .. import clock, rules
-from ..accounting.operations import billing_run_of, ensure_not_billed
+from ..accounting.operations import billing_run_of, ensure_not_billed, ensure_reportable
 from ..database import lock
 from ..extensions import db
 from ..inputs import MAX_KM, date_error
@@ -241,8 +241,11 @@ def decline(appointment: Appointment, *, now: datetime, reason: str | None) -> N
 
 
 def report(appointment: Appointment, *, minutes: int | None, now: datetime, km: Decimal | None = None) -> None:
-    """The volunteer reports the visit: took place for ``minutes`` (and ``km`` driven), or did not take place."""
-    ensure_not_billed(appointment)
+    """The volunteer reports the visit: took place for ``minutes`` (and ``km`` driven), or did not take place.
+
+    A visit of a billed month that was not billed may still be reported: it is billed in the next run as a
+    Nachberechnung of its month."""
+    ensure_reportable(appointment)
     if minutes is not None and not 1 <= minutes <= 720:
         raise AppointmentError("minutes", "Bitte eine Dauer zwischen 15 Minuten und 12 Stunden wählen.")
     if km is not None and (not minutes or not 0 <= km <= MAX_KM):

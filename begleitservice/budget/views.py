@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from billing.month import Month
 
+from ..accounting.corrections import correction_notice
 from ..auth.access import STAFF, restrict
 from ..clock import today
 from ..extensions import db
@@ -63,6 +64,7 @@ def _page(senior: Senior, **forms):
         openings=facts[BudgetOpening],
         other_uses=facts[BudgetOtherUse],
         declarations=facts[UmwandlungDeclaration],
+        correction=correction_notice(senior),
         **_forms(**forms),
     )
 

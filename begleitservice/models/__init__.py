@@ -13,7 +13,14 @@ from .inbox import (  # noqa: F401
     NotificationKind,
     NotificationSetting,
 )
-from .invoicing import BilledVisit, BillingRun, Invoice, InvoiceCounter, LeistungsnachweisDocument  # noqa: F401
+from .invoicing import (  # noqa: F401
+    BilledVisit,
+    BillingRun,
+    Invoice,
+    InvoiceCounter,
+    LeistungsnachweisDocument,
+    PendingCorrection,
+)
 from .matching import MatchProposal, MatchRejection, MatchRun, MatchRunStatus, MatchUnserved, ProposalDecision
 from .names import install_trigram_extension
 from .pairing import (

@@ -154,3 +154,17 @@ class LeistungsnachweisDocument(db.Model):
     senior: Mapped[Senior] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("run_id", "file_name", name="uq_leistungsnachweis_file"),)
+
+
+class PendingCorrection(db.Model):
+    """Billed months of a senior that a fact changed afterwards may affect (e.g. a Pflegegrad entered
+    retroactively): the budget page offers the correction plan from ``from_month`` until it is applied."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    senior_id: Mapped[int] = mapped_column(sa.ForeignKey("senior.id", ondelete="CASCADE"), index=True)
+    from_month: Mapped[date]  # first day of the earliest month the change reaches
+    reason: Mapped[str] = mapped_column(sa.String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    senior: Mapped[Senior] = relationship()

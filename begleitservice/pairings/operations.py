@@ -7,7 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from .. import rules
-from ..accounting.operations import MonthBilled, ensure_not_billed
+from ..accounting.operations import MonthBilled, ensure_reportable
 from ..appointments.operations import follow_rule
 from ..clock import now
 from ..database import lock
@@ -270,13 +270,15 @@ def record_appointment(
     appointment: Appointment, *, status: str, actual_minutes: int | None, km: Decimal | object | None = KEEP
 ) -> Appointment:
     """Set an appointment's status, the minutes it actually took and the kilometres driven (only for
-    "stattgefunden")."""
+    "stattgefunden").
+
+    In a billed month only a visit that was not billed may be recorded (a Nachberechnung in the next run)."""
     if km is KEEP:
         km = appointment.km if status == AppointmentStatus.STATTGEFUNDEN else None
     if status not in APPOINTMENT_STATUSES:
         raise PairingError("status", f"Unbekannter Status „{status}“.")
     try:
-        ensure_not_billed(appointment)
+        ensure_reportable(appointment)
     except MonthBilled as error:
         raise PairingError("status", str(error)) from error
     if actual_minutes is not None and status != AppointmentStatus.STATTGEFUNDEN:

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from .. import rules
+from ..accounting.operations import nachberechnung_notice
 from ..appointments.operations import AppointmentError, add_one_off
 from ..auth.access import CARE, restrict
 from ..budget.operations import budget_warning
@@ -271,8 +272,11 @@ def edit_appointment(pairing_id: int, appointment_id: int):
             db.session.rollback()
             getattr(form, error.field).errors.append(str(error))
         else:
+            notice = nachberechnung_notice(appointment)
             db.session.commit()
             flash(f"Termin am {appointment.on:%d.%m.%Y} gespeichert.", "success")
+            if notice:
+                flash(notice, "info")
             return redirect(url_for(".detail", pairing_id=pairing_id))
     return render_template("pairings/appointment.html", form=form, appointment=appointment)
 

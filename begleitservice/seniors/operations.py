@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from billing.identifiers import kvnr_error
 
 from .. import clock
+from ..accounting.corrections import note_retroactive_change
 from ..budget.grades import grade_since_error, record_grade_change
 from ..extensions import db
 from ..inputs import date_error
@@ -118,6 +119,12 @@ def save_senior(senior: Senior, *, today: date | None = None, allow_duplicate: b
     db.session.flush()
     if grade_changed:
         record_grade_change(senior, old_grade, merged["pflegegrad"], since)
+        new_grade = merged["pflegegrad"]
+        note_retroactive_change(
+            senior,
+            since,
+            f"Pflegegrad {old_grade or 'keiner'} → {new_grade or 'keiner'} ab {since:%d.%m.%Y} eingetragen",
+        )
     log.info("senior %s saved", senior.id)
     return senior
 

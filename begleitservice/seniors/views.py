@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..accounting.corrections import correction_notice
 from ..auth.access import CARE, STAFF, require_role, restrict
 from ..clock import today as _today
 from ..contacts.operations import last_contacts
@@ -152,7 +153,10 @@ def _edit(senior: Senior):
                 getattr(form, name).errors.append(message)
             duplicates = error.duplicates
         else:
-            remember(form, url := url_for(".detail", senior_id=senior.id))
+            url = url_for(".detail", senior_id=senior.id)
+            if senior.id is not None and correction_notice(senior):
+                url = url_for("budget.detail", senior_id=senior.id)  # its notice names the billed months
+            remember(form, url)
             db.session.commit()
             flash(f"„{senior.name}“ gespeichert.", "success")
             if outside_dortmund(senior.postal_code):

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from begleitservice.accounting import files
+from begleitservice.accounting.corrections import storno_and_rebill
 from begleitservice.accounting.files import commit_with_files
-from begleitservice.accounting.operations import run_month, storno_and_rebill
+from begleitservice.accounting.operations import run_month
 from begleitservice.extensions import db
 from begleitservice.models import Appointment, BilledVisit, BillingRun, Invoice, InvoiceCounter
 from billing.month import Month
