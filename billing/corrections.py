@@ -56,6 +56,7 @@ class Billed:
     split: Split
     kasse_invoice: str | None = None
     senior_invoice: str | None = None
+    grade: int | None = None  # Pflegegrad on the visit day, as billed
 
     @property
     def ref(self) -> str:
@@ -66,7 +67,7 @@ class Billed:
         return self.line.month
 
     def as_billed_line(self) -> BilledLine:
-        return BilledLine(self.line, self.split, self.kasse_invoice is not None)
+        return BilledLine(self.line, self.split, self.kasse_invoice is not None, self.grade)
 
 
 @dataclass(frozen=True)
@@ -201,10 +202,11 @@ def plan_correction(
         until=max(last, start),
     )
     splits = {ref: cs.split for ref, cs in result.splits.items()}
+    grades = {ref: cs.grade for ref, cs in result.splits.items()}
     months = []
     for month in sorted({b.month for b in later}):
         old = [b for b in later if b.month == month]
-        lines = route_lines(senior, [now[b.ref] for b in old if b.ref in now], splits)
+        lines = route_lines(senior, [now[b.ref] for b in old if b.ref in now], splits, grades=grades)
         correction = _month_correction(
             senior, month, ledger.grade_in(month), old, lines, config.provider, set(reissue), result.get(month)
         )
@@ -426,9 +428,10 @@ def prepare_supplements(
         splits = {ref: cover.split for ref, cover in covers.items()}
         charges = _charges([(b.line, b.split) for b in data.billed] + [(line, splits.get(line.ref)) for line in lines])
         ledger = _ledger(data.ledger, charges, config=config, until=max(c.month for c in charges)) if charges else None
+        grades = {ref: cs.grade for ref, cs in ledger.splits.items()} if ledger else {}
         for month in sorted({line.month for line in lines}):
             own = [line for line in lines if line.month == month]
-            billed = tuple(route_lines(data.senior, own, splits))
+            billed = tuple(route_lines(data.senior, own, splits, grades=grades))
             if not billed:
                 continue
             grade = data.ledger.grade_in(month)

@@ -113,6 +113,7 @@ def billed_line(visit: BilledVisit) -> Billed:
         visit_split(visit),
         visit.kasse_invoice.number if visit.kasse_invoice else None,
         visit.senior_invoice.number if visit.senior_invoice else None,
+        visit.grade,
     )
 
 
