@@ -21,7 +21,15 @@ from begleitservice.models import Appointment, BilledVisit, BillingRun, Invoice,
 from begleitservice.models.budget import PflegegradPeriod, UmwandlungDeclaration
 from begleitservice.seniors.operations import save_senior
 from billing.month import Month
-from tests.factories import VALID_IKS, make_appointment, make_pairing, make_pflegekasse, make_senior, make_volunteer
+from tests.factories import (
+    VALID_IKS,
+    make_appointment,
+    make_pairing,
+    make_pflegekasse,
+    make_provider,
+    make_senior,
+    make_volunteer,
+)
 
 SEP, OCT, NOV = Month(2026, 9), Month(2026, 10), Month(2026, 11)
 TODAY = date(2026, 12, 10)
@@ -59,6 +67,7 @@ def autumn(app_ctx, tmp_path, monkeypatch):
     all to the Pflegekasse."""
     monkeypatch.setattr(app_ctx, "instance_path", str(tmp_path))
     monkeypatch.setitem(app_ctx.config, "NOW", datetime(2026, 12, 10, 9, tzinfo=UTC))
+    make_provider()
     kasse = make_pflegekasse(name="AOK NordWest", ik=VALID_IKS[0], street="Kopenhagener Str. 1", postal_code="44269")
     anna = make_senior(
         first_name="Anna", last_name="Abel", pflegegrad=2, pflegekasse=kasse, abtretung_on=date(2026, 1, 1)
@@ -223,6 +232,7 @@ def umwandlung(app_ctx, tmp_path, monkeypatch):
     49.00 private), October 2 × 12 h (131.00 + 49.00 Umwandlung), November 8 h (60.00); each month billed."""
     monkeypatch.setattr(app_ctx, "instance_path", str(tmp_path))
     monkeypatch.setitem(app_ctx.config, "NOW", datetime(2026, 12, 10, 9, tzinfo=UTC))
+    make_provider()
     kasse = make_pflegekasse(name="AOK NordWest", ik=VALID_IKS[0], street="Kopenhagener Str. 1", postal_code="44269")
     berta = make_senior(
         first_name="Berta", last_name="Brandt", pflegegrad=2, pflegekasse=kasse, abtretung_on=date(2026, 1, 1)
@@ -306,6 +316,7 @@ def two_months(app_ctx, tmp_path, monkeypatch):
     """``autumn`` billed up to October only, with an unreported visit on 28 September."""
     monkeypatch.setattr(app_ctx, "instance_path", str(tmp_path))
     monkeypatch.setitem(app_ctx.config, "NOW", LINK_DAY)
+    make_provider()
     kasse = make_pflegekasse(name="AOK NordWest", ik=VALID_IKS[0], street="Kopenhagener Str. 1", postal_code="44269")
     anna = make_senior(
         first_name="Anna", last_name="Abel", pflegegrad=2, pflegekasse=kasse, abtretung_on=date(2026, 1, 1)
