@@ -18,7 +18,7 @@ from begleitservice.models import Appointment, BilledVisit, Invoice, Pairing, Pa
 from begleitservice.models.budget import BudgetOpening, UmwandlungDeclaration
 from billing.identifiers import kvnr_check_digit
 from billing.month import Month
-from tests.factories import VALID_IKS, district, make_pflegekasse
+from tests.factories import VALID_IKS, district, make_pflegekasse, make_provider
 
 OCTOBER = Month(2026, 10)
 SENIORS, VISITS_PER_SENIOR = 400, 6
@@ -35,6 +35,7 @@ def generated_month(seed: int, *, seniors: int = SENIORS) -> None:
     """Seniors with random opening balances, Umwandlung declarations and visit lengths, so that the ledger
     splits visits at random cents between Entlastungsbetrag, Umwandlung and private."""
     rng = random.Random(seed)
+    make_provider()  # numbered invoices need the provider's data
     place = district()
     kassen = [make_pflegekasse(name="AOK NordWest", ik=VALID_IKS[0]), make_pflegekasse(name="BKK", ik=VALID_IKS[1])]
     volunteers = [
