@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from billing.config import config_from_dict
 
+from . import audit
 from . import config as settings
 from .database import configure_engines
 from .extensions import csrf, db, login_manager, mail, migrate
@@ -40,6 +41,7 @@ BLUEPRINTS = (
     "inbox",
     "calendars",
     "contacts",
+    "audit",
     "appointments.links",  # public: volunteer links and iCal feed, no login
 )
 # templates/ and migrations/ sit beside the package in the repository (install with `pip install -e .`).
@@ -63,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters |= {"int": BoundedIntConverter, "token": TokenConverter}  # before the routes are added
     register_blueprints(app)
     register_limits(app)  # after the blueprints: binds the limits to the views marked @rate_limited
+    audit.init_app(app)
     register_error_handlers(app)
     register_headers(app)
     register_filters(app)

@@ -294,6 +294,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
         "INBOX_PAIR_CANCELLATION_WEEKS": env.integer("INBOX_PAIR_CANCELLATION_WEEKS", 8, minimum=1, maximum=52),
         # Mail to coordinators: a decline this many hours or less before the visit counts as short notice
         "NOTIFY_SHORT_NOTICE_HOURS": env.integer("NOTIFY_SHORT_NOTICE_HOURS", 48, minimum=1, maximum=24 * 14),
+        # Audit trail (begleitservice.audit): events older than this are deleted by the daily job / `audit purge`
+        "AUDIT_RETENTION_DAYS": env.integer("AUDIT_RETENTION_DAYS", 730, minimum=1, maximum=36500),
         # Scheduler process (begleitservice.jobs)
         "SCHEDULER_OUTBOX_SECONDS": env.integer("SCHEDULER_OUTBOX_SECONDS", 60, minimum=1),
         "SCHEDULER_NOTIFY_MINUTES": env.integer("SCHEDULER_NOTIFY_MINUTES", 15, minimum=1),

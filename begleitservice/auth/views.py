@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
+from .. import audit
 from ..extensions import db
 from ..inputs import safe_next
 from ..models import User
@@ -35,6 +36,7 @@ def login():
 def logout():
     """Log out: ends every session of this user (other browsers and copied cookies too)."""
     if current_user.is_authenticated:
+        audit.record("logout", current_user._get_current_object())
         end_sessions(current_user)
         db.session.commit()
     logout_user()

@@ -3,6 +3,7 @@
 from flask.cli import FlaskGroup
 
 from ..accounting.commands import billing_command, export_commands
+from ..audit.commands import audit_command
 from ..jobs.commands import run_job_command, scheduler_command
 from ..matches.commands import match_command
 from ..privacy.commands import dsgvo_command
@@ -17,6 +18,7 @@ for _command in export_commands:
     export_command.add_command(_command)
 commands += [match_command]
 commands += [dsgvo_command]
+commands += [audit_command]
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
+from .. import audit
 from ..extensions import db
 from . import senior_rows, volunteer_rows
 from .tabular import TableError, read_table, write_table
@@ -109,6 +110,15 @@ def _skipped_note(skipped: int) -> str:
 @click.help_option("--help", help="Diese Hilfe anzeigen.")
 def export_command() -> None:
     """Exportiert Ehrenamtliche, Senior:innen (wie „import“ sie liest) oder Abrechnungsdaten eines Monats."""
+
+
+@export_command.result_callback()
+@with_appcontext
+def _audit_export(*_results, **_params) -> None:
+    """Every export from the command line is written to the audit trail once it has succeeded."""
+    context = click.get_current_context()
+    audit.record("export", detail=f"{context.command_path} {context.invoked_subcommand}")
+    db.session.commit()
 
 
 def _export_people(kind: str) -> None:

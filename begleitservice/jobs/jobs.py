@@ -20,6 +20,7 @@ from scheduling.model import to_local
 from .. import clock
 from ..appointments import operations
 from ..appointments.convert import to_domain
+from ..audit.operations import purge_job as audit_purge_job
 from ..extensions import db
 from ..mail import notices
 from ..mail.outbox import mark_sent, sent_keys
@@ -240,6 +241,7 @@ JOBS = {
         Job("budget_lapses", budget_lapses, _daily, "Verfallende Entlastungsbeträge für den Posteingang berechnen"),
         Job("send_outbox", send_outbox, _outbox, "Postausgang versenden"),
         Job("dsgvo_purge", purge_job, _daily, "Gesperrte Personen nach Ablauf der Aufbewahrungsfrist löschen"),
+        Job("audit_purge", audit_purge_job, _daily, "Protokolleinträge nach Ablauf der Aufbewahrungsfrist löschen"),
     )
 }
 

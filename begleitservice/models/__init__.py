@@ -1,6 +1,7 @@
 """The data model: one module per entity, all importable from here."""
 
 from ..extensions import db
+from .audit import AuditEvent
 from .base import GENDERS, SERVICES, WEEKDAYS
 from .budget import BudgetOpening, BudgetOtherUse, PflegegradPeriod, UmwandlungDeclaration  # noqa: F401
 from .contact import CONTACT_CHANNELS, ContactChannel, ContactEntry
@@ -69,6 +70,7 @@ __all__ = [
     "Appointment",
     "AppointmentAlert",
     "AppointmentStatus",
+    "AuditEvent",
     "ContactChannel",
     "ContactEntry",
     "CoverOfferStatus",

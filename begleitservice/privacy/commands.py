@@ -6,6 +6,7 @@ import logging
 import click
 from flask.cli import with_appcontext
 
+from .. import audit
 from ..clock import now as clock_now
 from ..extensions import db
 from ..inputs import MAX_ID
@@ -36,6 +37,7 @@ def export_command(kind: str, person_id: int, file) -> None:
     now = clock_now()
     json.dump(export_person(person, now=now), file, ensure_ascii=False, indent=2)
     record_event("export", person, user=None, at=now, note="Kommandozeile")
+    audit.record("export", person, detail="Auskunft (Art. 15) über die Kommandozeile")
     db.session.commit()
     click.echo(f"Auskunft zu {kind} {person_id} geschrieben.", err=True)
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from ..audit.operations import events_of
 from ..extensions import db
 from ..models import (
     Appointment,
@@ -65,6 +66,7 @@ def export_person(person: Person, *, now: datetime) -> dict:
         "datenschutz_protokoll": _rows(
             PrivacyEvent, sa.and_(PrivacyEvent.person_kind == person_kind(person), PrivacyEvent.person_id == person.id)
         ),
+        "zugriffsprotokoll": [row(event, exclude=("ip", "label")) for event in events_of(person)],
     }
     if isinstance(person, Senior):
         return common | _senior_parts(person)

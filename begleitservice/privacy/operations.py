@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from ..appointments.cover import give_back
 from ..appointments.operations import local_today, raise_alert, revoke_calendar_token
+from ..audit.operations import forget_person
 from ..clock import now as clock_now
 from ..extensions import db
 from ..models import (
@@ -243,6 +244,7 @@ def erase(person: Person, *, user: User | None, now: datetime, note: str = "") -
     db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.recipient.in_(addresses)))
     model = type(person)
     db.session.execute(sa.delete(model).where(model.id == person_id))
+    forget_person(person)
     db.session.add(PrivacyEvent(kind="erase", person_kind=kind, person_id=person_id, by=user, at=now, note=note[:500]))
     db.session.flush()
     log.info("privacy erase of %s %s by user %s", kind, person_id, user.id if user else "-")

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import audit
 from ..accounting.corrections import correction_notice
 from ..auth.access import CARE, STAFF, require_role, restrict
 from ..clock import today as _today
@@ -210,4 +211,6 @@ def detail(senior_id: int):
             .options(joinedload(Pairing.volunteer), selectinload(Pairing.slots))
             .order_by(Pairing.status.in_(PairingStatus.RUNNING).desc(), Pairing.starts_on.desc())
         ).all()
+    audit.record("view", senior, detail="Detailseite" + (" mit Pflegeangaben" if care else ""))
+    db.session.commit()
     return render_template("seniors/detail.html", **context)

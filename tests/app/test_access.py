@@ -25,6 +25,7 @@ BY_BLUEPRINT = {
     "inbox": CARE,
     "calendars": CARE,
     "contacts": CARE,
+    "audit": ADMIN,
 }
 BY_ENDPOINT = {"seniors.create": CARE, "seniors.edit": CARE}
 PUBLIC = {"auth.login", "static"}

@@ -1,0 +1,111 @@
+"""The admin page of the audit trail, and the hook that records every download."""
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Blueprint, Flask, current_app, render_template, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from ..auth.access import restrict
+from ..extensions import db
+from ..inputs import query_date, query_int, query_page
+from ..models import AuditEvent, Senior, User, Volunteer
+from ..models.audit import AUDIT_ACTIONS
+from .operations import record
+from .trail import SECRET, entity_label, masked_fields
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/protokoll")
+restrict(bp, "admin")
+
+MASK = "•••"
+FAR_PAST, FAR_FUTURE = datetime(1900, 1, 1).date(), datetime(2100, 12, 31).date()
+
+
+def _utc_start(day) -> datetime:
+    zone = ZoneInfo(current_app.config["APP_TIMEZONE"])
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+@bp.route("/")
+def index():
+    """The audit trail, newest first, filtered by senior, volunteer, user, action and date."""
+    query = sa.select(AuditEvent)
+    if senior_id := query_int("senior"):
+        query = query.where(AuditEvent.senior_id == senior_id)
+    if volunteer_id := query_int("volunteer"):
+        query = query.where(AuditEvent.volunteer_id == volunteer_id)
+    if user_id := query_int("user"):
+        query = query.where(AuditEvent.user_id == user_id)
+    if (action := request.args.get("action", "")) in AUDIT_ACTIONS:
+        query = query.where(AuditEvent.action == action)
+    if (first := query_date("von", default=FAR_PAST)) != FAR_PAST:
+        query = query.where(AuditEvent.at >= _utc_start(first))
+    if (last := query_date("bis", default=FAR_FUTURE)) != FAR_FUTURE:
+        query = query.where(AuditEvent.at < _utc_start(last + timedelta(days=1)))
+    query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    page = db.paginate(query, page=query_page(), per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    return render_template(
+        "audit/index.html",
+        page=page,
+        rows=[_shown(event) for event in page.items],
+        args=request.args,
+        actions=AUDIT_ACTIONS,
+        seniors=db.session.execute(
+            sa.select(Senior.id, Senior.last_name, Senior.first_name).order_by(Senior.sort_name)
+        ),
+        volunteers=db.session.execute(
+            sa.select(Volunteer.id, Volunteer.last_name, Volunteer.first_name).order_by(Volunteer.sort_name)
+        ),
+        users=db.session.scalars(sa.select(User).order_by(User.name)),
+        retention_days=current_app.config["AUDIT_RETENTION_DAYS"],
+    )
+
+
+def _shown(event: AuditEvent) -> dict:
+    """An event as the listing shows it: health fields masked, secrets as they were stored ('(geheim)')."""
+    masked = masked_fields(event.entity)
+    changes = [
+        (field, *(MASK if field in masked and value not in (None, SECRET) else value for value in values))
+        for field, values in sorted((event.changes or {}).items())
+    ]
+    return {"event": event, "what": entity_label(event.entity), "changes": changes}
+
+
+LOCKED = "nach zu vielen Fehlversuchen vorübergehend gesperrt"
+
+
+def record_login(_app, *, email: str, user: User | None, success: bool, reason: str, **_extra) -> None:
+    """A login attempt (sent by security.logins) in the trail, committed at once: a refused login saves nothing
+    else, and a successful one is recorded even if the page after it fails."""
+    if success:
+        record("login", user, user=user)
+    elif user is None:
+        detail = LOCKED if reason == "locked" else "unbekannte E-Mail-Adresse"
+        record("login_failed", entity="user", label=email, detail=detail)
+    else:
+        detail = LOCKED if reason == "locked" else "falsches Passwort" if user.is_active else "Zugang gesperrt"
+        record("login_failed", user, detail=detail)
+    db.session.commit()
+
+
+def record_downloads(app: Flask) -> None:
+    """Every file a logged-in user downloads (an attachment) is written to the trail before it leaves."""
+
+    @app.after_request
+    def _record_download(response: Response) -> Response:
+        disposition = response.headers.get("Content-Disposition", "")
+        if response.status_code != 200 or not disposition.startswith("attachment"):
+            return response
+        if not current_user.is_authenticated:
+            return response
+        args = request.view_args or {}
+        record(
+            "download",
+            detail=f"{disposition.partition('filename=')[2].strip(chr(34))} ({request.path})",
+            senior_id=args.get("senior_id"),
+            volunteer_id=args.get("volunteer_id"),
+        )
+        db.session.commit()
+        return response
