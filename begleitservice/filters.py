@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 from babel.numbers import format_currency, format_decimal
 from flask import Flask
 
+from billing.identifiers import format_iban
+
 from .models.base import GENDERS, SERVICES, WEEKDAYS, minutes_label
 from .rules import SOFT_RULE_LABELS
 
@@ -58,6 +60,7 @@ def register_filters(app: Flask) -> None:
         euro=euro,
         stunden=stunden,
         km=format_km,
+        iban=format_iban,
         wochentag=lambda i: WEEKDAYS[i],
         dienst=lambda code: SERVICES.get(code, code),
         regel=lambda code: SOFT_RULE_LABELS.get(code, code),

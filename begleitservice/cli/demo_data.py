@@ -3,6 +3,7 @@
 import logging
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 import click
 import sqlalchemy as sa
@@ -154,6 +155,13 @@ def demo_provider(today: date) -> None:
     )
 
 
+def demo_travel(rng: random.Random, objects: list) -> None:
+    """Kilometres (2 to 25, one decimal) on about two in three visits that took place with reported minutes."""
+    for obj in objects:
+        if isinstance(obj, Appointment) and obj.actual_minutes and rng.random() < 0.65:
+            obj.km = Decimal(rng.randint(20, 250)) / 10
+
+
 def build(*, seed: int, scale: int, today: date) -> None:
     """Add the demo people, pairings, appointments and requests to the session and flush once."""
     rng = random.Random(seed)
@@ -215,6 +223,7 @@ def build(*, seed: int, scale: int, today: date) -> None:
         if status == RequestStatus.VORGESCHLAGEN:
             history.append((RequestStatus.VORGESCHLAGEN, min(today, received + timedelta(days=rng.randint(3, 10)))))
         objects += [senior, planner.request(senior, service, history)]
+    demo_travel(random.Random(seed + 1), objects)  # its own random stream: the other demo data stay as they were
     db.session.add_all(objects)
     db.session.flush()
     demo_provider(today)

@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from billing.identifiers import format_iban
 from billing.money import format_eur
 from billing.provider import provider_problems
 
@@ -17,6 +18,22 @@ from .settings import provider_on, stored_rates
 
 bp = Blueprint("provider", __name__, url_prefix="/admin/traeger")
 restrict(bp, "admin")
+
+
+def _changed_fields(history: list[ProviderVersion]) -> dict[int, list[str]]:
+    """Per version id the German labels of the fields it changed against the version entered before it."""
+    labels = {name: field.label.text for name, field in ProviderForm(formdata=None)._fields.items()}
+    fields = [name for name in labels if name not in ("valid_from", "csrf_token")]
+    changed, previous = {}, None
+    for version in sorted(history, key=lambda v: v.id):
+        if previous is None:
+            changed[version.id] = ["erste Fassung"]
+        else:
+            changed[version.id] = [labels[f] for f in fields if getattr(version, f) != getattr(previous, f)] or [
+                "nur das Datum"
+            ]
+        previous = version
+    return changed
 
 
 def _rate_form() -> RateForm:
@@ -41,6 +58,7 @@ def _page(provider_form: ProviderForm, rate_form: RateForm):
         rate_form=rate_form,
         problems=provider_problems(provider_on(day)),
         history=history,
+        changed=_changed_fields(history),
         rates=rates,
         first_open_day=first_open_day(),
         today=day,
@@ -56,6 +74,7 @@ def _provider_form(*, posted: bool) -> ProviderForm:
     )
     form = ProviderForm(formdata=None, obj=latest)
     form.valid_from.data = today()
+    form.iban.data = format_iban(form.iban.data or "")
     return form
 
 

@@ -87,6 +87,7 @@ def test_demo_data_has_the_figures_of_the_dortmund_service(app_ctx):
 
     held = Appointment.status == "stattgefunden"
     assert count(Appointment, held, Appointment.actual_minutes.is_not(None)) > 0
+    assert 0 < count(Appointment, held, Appointment.km.is_not(None)) < count(Appointment, held)  # Fahrtkosten
     assert count(Appointment, held, Appointment.actual_minutes.is_(None)) > 0
     assert count(Appointment, Appointment.status.in_(["ausgefallen", "abgesagt"]), Appointment.on < today) > 0
     assert count(Appointment, Appointment.status == "geplant", Appointment.on > today) > 0

@@ -134,6 +134,7 @@ def test_saving_keeps_every_version_with_who_and_when(admin, app_ctx):
     assert provider_on(date(2026, 12, 31)).address == ("Musterstraße 1", "44135 Musterstadt")
     assert provider_on(date(2027, 1, 1)).address == ("Neuer Weg 2", "44137 Musterstadt")
     assert "vollständig" in page and page.count("Seniorenbegleitservice Musterstadt</td>") == 2  # history table
+    assert "<td>erste Fassung</td>" in page and "<td>Anschrift</td>" in page  # what each version changed
 
 
 def test_only_admins_see_the_settings(login, today):
