@@ -19,12 +19,14 @@ import scheduling
 from .. import rules
 from ..database import lock
 from ..extensions import db
+from ..inbox.notify import notify
 from ..mail import notices
 from ..mail.outbox import forget_markers
 from ..models import (
     Appointment,
     AppointmentStatus,
     CoverOfferStatus,
+    NotificationKind,
     Pairing,
     Senior,
     Volunteer,
@@ -252,6 +254,7 @@ def accept_cover(offer: CoverOffer, *, now: datetime) -> bool:
     _settle_others(appointment, keep=offer, status=CoverOfferStatus.VERGEBEN, now=now)
     forget_markers(appointment.id)  # reminders and the hours request go to the stand-in afresh
     resolve_alerts(appointment, now=now)
+    notify(NotificationKind.VERTRETUNG, appointment, now=now)
     db.session.flush()
     log.info("appointment %d covered by volunteer %d (offer %d)", appointment.id, offer.volunteer_id, offer.id)
     return True

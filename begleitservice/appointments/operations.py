@@ -18,9 +18,19 @@ from .. import clock, rules
 from ..accounting.operations import billing_run_of, ensure_not_billed, ensure_reportable
 from ..database import lock
 from ..extensions import db
+from ..inbox.notify import decline_kind, notify
 from ..inputs import MAX_KM, date_error
 from ..mail.outbox import forget_markers
-from ..models import AlertKind, Appointment, AppointmentAlert, AppointmentStatus, Pairing, PairingStatus, Volunteer
+from ..models import (
+    AlertKind,
+    Appointment,
+    AppointmentAlert,
+    AppointmentStatus,
+    NotificationKind,
+    Pairing,
+    PairingStatus,
+    Volunteer,
+)
 from ..rules.commitments import minute
 from .convert import absences_of, to_domain, visit_rule
 
@@ -236,6 +246,7 @@ def decline(appointment: Appointment, *, now: datetime, reason: str | None) -> N
     appointment.declined_at = now
     appointment.decline_reason = (reason or "").strip()[:300] or None
     raise_alert(appointment, AlertKind.ABGESAGT, now=now).resolved_at = None
+    notify(decline_kind(appointment, now=now), appointment, now=now)
     db.session.flush()
     log.info("appointment %d declined", appointment.id)
 
@@ -253,6 +264,8 @@ def report(appointment: Appointment, *, minutes: int | None, now: datetime, km: 
     appointment.status = AppointmentStatus.STATTGEFUNDEN if minutes else AppointmentStatus.AUSGEFALLEN
     appointment.actual_minutes = minutes or None
     appointment.km = km
+    if not minutes:
+        notify(NotificationKind.AUSGEFALLEN, appointment, now=now)
     db.session.flush()
     log.info("appointment %d reported: %s", appointment.id, appointment.status)
 

@@ -31,3 +31,19 @@ class DoneForm(ItemForm):
     """Mark the item done, with what was done."""
 
     note = TextAreaField("Notiz (was wurde getan?)", validators=[Optional(), Length(max=500)])
+
+
+def settings_form_class():
+    """A form with one choice (sofort, Zusammenfassung, keine) per kind of notification."""
+    from wtforms import RadioField
+
+    from ..models.inbox import DELIVERIES, NOTIFICATION_KINDS
+
+    fields = {
+        kind: RadioField(label, choices=list(DELIVERIES.items()), validate_choice=True)
+        for kind, label in NOTIFICATION_KINDS.items()
+    }
+    return type("NotificationSettingsForm", (Form,), fields)
+
+
+NotificationSettingsForm = settings_form_class()

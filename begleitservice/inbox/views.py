@@ -11,8 +11,9 @@ from ..auth.access import CARE, restrict
 from ..extensions import db
 from ..inputs import query_page, query_text, safe_next
 from ..models import User
-from . import items, operations
-from .forms import AssignForm, DoneForm, ItemForm, SnoozeForm
+from ..models.inbox import NOTIFICATION_KINDS
+from . import items, notify, operations
+from .forms import AssignForm, DoneForm, ItemForm, NotificationSettingsForm, SnoozeForm
 
 bp = Blueprint("inbox", __name__, url_prefix="/aufgaben")
 restrict(bp, *CARE)
@@ -55,6 +56,22 @@ def forms_context(people: list[User]) -> dict:
 def certificate_expiry(volunteer) -> date | None:
     """The day a volunteer's Führungszeugnis becomes too old (None: none on file)."""
     return items.certificate_expiry(volunteer, years=current_app.config["FUEHRUNGSZEUGNIS_MAX_YEARS"])
+
+
+@bp.route("/benachrichtigungen", methods=["GET", "POST"])
+def settings():
+    """The logged-in user's notifications: per kind at once by mail, in the daily digest, or not at all."""
+    form = NotificationSettingsForm()
+    if form.validate_on_submit():
+        notify.save_settings(current_user, {kind: form[kind].data for kind in NOTIFICATION_KINDS})
+        db.session.commit()
+        flash("Ihre Benachrichtigungen sind gespeichert.", "success")
+        return redirect(url_for(".settings"))
+    if request.method == "GET":
+        for kind, delivery in notify.settings_of(current_user).items():
+            form[kind].data = delivery
+    status = 200 if request.method == "GET" else 422
+    return render_template("inbox/settings.html", form=form, kinds=NOTIFICATION_KINDS), status
 
 
 @bp.route("/<slug>")

@@ -20,12 +20,24 @@ from scheduling.model import to_local
 from .. import clock
 from ..appointments import operations
 from ..appointments.convert import to_domain
+from ..appointments.links.tokens import external_url
 from ..audit.operations import purge_job as audit_purge_job
 from ..extensions import db
+from ..inbox.notify import daily_digest, notify
 from ..mail import notices
 from ..mail.outbox import mark_sent, sent_keys
 from ..mail.sender import send_pending
-from ..models import AlertKind, Appointment, AppointmentStatus, Pairing, PairingStatus, User, Volunteer, VolunteerStatus
+from ..models import (
+    AlertKind,
+    Appointment,
+    AppointmentStatus,
+    NotificationKind,
+    Pairing,
+    PairingStatus,
+    User,
+    Volunteer,
+    VolunteerStatus,
+)
 from ..privacy.operations import purge_job
 
 log = logging.getLogger(__name__)
@@ -43,6 +55,11 @@ class Job:
 
 def _daily(config: dict) -> tuple[str, dict]:
     hour, minute = config["SCHEDULER_DAILY_AT"].split(":")
+    return "cron", {"hour": int(hour), "minute": int(minute)}
+
+
+def _digest(config: dict) -> tuple[str, dict]:
+    hour, minute = config["SCHEDULER_DIGEST_AT"].split(":")
     return "cron", {"hour": int(hour), "minute": int(minute)}
 
 
@@ -157,7 +174,12 @@ def escalations(*, now: datetime) -> str:
     sent = _markers(scheduling.DueKind.ESCALATION, candidates)
     due = scheduling.due_escalations([to_domain(a) for a in candidates], now=now, sent=sent, hours_before=hours)
     by_id = {a.id: a for a in candidates}
-    count = _queue_due("escalations", due, by_id, lambda a: operations.raise_alert(a, AlertKind.UNBESTAETIGT, now=now))
+
+    def escalate(appointment: Appointment) -> None:
+        operations.raise_alert(appointment, AlertKind.UNBESTAETIGT, now=now)
+        notify(NotificationKind.UNBESTAETIGT, appointment, now=now)
+
+    count = _queue_due("escalations", due, by_id, escalate)
     return f"{count} Termine an die Koordination gemeldet"
 
 
@@ -216,6 +238,15 @@ def certificate_reminders(*, now: datetime) -> str:
     return f"{len(due)} Erinnerungen an das Führungszeugnis"
 
 
+def coordinator_digest(*, now: datetime) -> str:
+    """Once a day: each coordinator's digest of what they chose not to get at once, with the inbox's counts."""
+    from ..inbox.items import GROUPS, Context, count
+
+    ctx = Context(today=to_local(now).date(), now=now, config=current_app.config)
+    counts = [(g.title, external_url("inbox.group", slug=g.slug), count(g, ctx)) for g in GROUPS]
+    return f"{daily_digest(now=now, counts=counts)} Zusammenfassungen an die Koordination"
+
+
 def budget_lapses(*, now: datetime) -> str:
     """Compute which seniors' carried Entlastungsbetrag lapses on 30 June (read by the inbox)."""
     from ..inbox.budgets import refresh
@@ -238,6 +269,7 @@ JOBS = {
         Job("escalations", escalations, _notify, "Unbestätigte Termine 48 Stunden vorher melden"),
         Job("weekly_summary", weekly_summary, _weekly, "Wochenübersicht an die Koordination"),
         Job("certificate_reminders", certificate_reminders, _daily, "An das Führungszeugnis erinnern"),
+        Job("coordinator_digest", coordinator_digest, _digest, "Tägliche Zusammenfassung an die Koordination"),
         Job("budget_lapses", budget_lapses, _daily, "Verfallende Entlastungsbeträge für den Posteingang berechnen"),
         Job("send_outbox", send_outbox, _outbox, "Postausgang versenden"),
         Job("dsgvo_purge", purge_job, _daily, "Gesperrte Personen nach Ablauf der Aufbewahrungsfrist löschen"),

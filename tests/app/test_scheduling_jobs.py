@@ -55,15 +55,17 @@ def test_every_job_twice_does_its_work_once(app_ctx, smtp, clock):
         "Bitte neues Führungszeugnis vorlegen",
         "Erinnerung: Besuch am 02.12.2026",
         "Ihre neue Begleitung in Eving",
+        "Noch unbestätigt: Besuch am 02.12.2026",  # to the coordinator at once (escalation)
+        "Tägliche Zusammenfassung – 01.12.2026",  # the coordinator's digest: the inbox has open items
         "Unbestätigte Termine – KW 49/2026",
         "Wie war der Besuch am 30.11.2026?",
     ]
-    assert len(smtp.messages) == 7
+    assert len(smtp.messages) == 9
     assert first[3] == 1  # Wednesday is unconfirmed 22 hours ahead: on the dashboard
     for name in JOBS:
         run(name)
     assert counts() == first
-    assert len(smtp.messages) == 7
+    assert len(smtp.messages) == 9
 
 
 def test_escalation_shows_on_the_dashboard_until_confirmed(app_ctx, client, smtp, clock):
