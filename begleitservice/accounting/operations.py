@@ -165,8 +165,8 @@ def nachberechnung_notice(appointment: Appointment) -> str | None:
 
 
 def late_appointments(before: Month) -> dict[int, list[Appointment]]:
-    """Per senior id: held Entlastung visits of billed months before ``before`` that no billed line carries
-    (minutes reported after the run), in date order."""
+    """Per senior id: held Entlastung visits with reported minutes, of billed months before ``before``, that no
+    billed line carries (minutes reported after the run), in date order. A visit still without minutes waits."""
     active = sa.select(BilledVisit.id).where(
         BilledVisit.appointment_id == Appointment.id, sa.not_(BilledVisit.is_cancelled)
     )
@@ -177,6 +177,7 @@ def late_appointments(before: Month) -> dict[int, list[Appointment]]:
         .where(
             Appointment.on < before.first_day,
             Appointment.status == AppointmentStatus.STATTGEFUNDEN,
+            Appointment.actual_minutes.is_not(None),
             Pairing.service == "entlastung",
             ~sa.exists(active),
         )

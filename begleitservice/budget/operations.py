@@ -20,6 +20,7 @@ from billing.ledger import Ledger, LedgerInput, compute_ledger
 from billing.money import ZERO, cents, format_eur
 from billing.month import Month
 
+from ..accounting.corrections import note_retroactive_change
 from ..clock import today as service_today
 from ..extensions import db
 from ..inputs import date_error, month_error
@@ -76,6 +77,7 @@ def add_opening(
     )
     db.session.add(opening)
     db.session.flush()
+    note_retroactive_change(senior, as_of, f"Anfangsbestand zum {as_of:%d.%m.%Y} eingetragen")
     log.info("senior %s: opening balance as of %s", senior.id, as_of)
     return opening
 
@@ -96,6 +98,7 @@ def add_other_use(senior: Senior, *, month: date, amount: Decimal, note: str, us
     )
     db.session.add(use)
     db.session.flush()
+    note_retroactive_change(senior, use.month, f"Sonstige Nutzung im {Month.of(use.month).label} eingetragen")
     log.info("senior %s: other use in %s", senior.id, use.month)
     return use
 
@@ -138,6 +141,7 @@ def declare_umwandlung(
     declaration.note = (note or "").strip() or None
     declaration.created_by = user
     db.session.flush()
+    note_retroactive_change(senior, month, f"Umwandlung für {Month.of(month).label} erklärt: {format_eur(amount)}")
     log.info("senior %s: Umwandlung declared for %s", senior.id, month)
     return declaration
 
@@ -148,8 +152,10 @@ def delete_entry(senior: Senior, kind: str, entry_id: int) -> bool:
     entry = db.session.get(model, entry_id) if model else None
     if entry is None or entry.senior_id != senior.id:
         return False
+    day = entry.as_of if model is BudgetOpening else entry.month
     db.session.delete(entry)
     db.session.flush()
+    note_retroactive_change(senior, day, f"Eintrag vom {day:%d.%m.%Y} gelöscht ({kind})")
     log.info("senior %s: %s %s deleted", senior.id, kind, entry_id)
     return True
 

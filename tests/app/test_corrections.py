@@ -18,7 +18,7 @@ from begleitservice.accounting.operations import AccountingError, run_month
 from begleitservice.appointments.links.tokens import make_token
 from begleitservice.extensions import db
 from begleitservice.models import Appointment, BilledVisit, BillingRun, Invoice, InvoiceCounter, PendingCorrection
-from begleitservice.models.budget import PflegegradPeriod, UmwandlungDeclaration
+from begleitservice.models.budget import BudgetOpening, PflegegradPeriod, UmwandlungDeclaration
 from begleitservice.seniors.operations import save_senior
 from billing.month import Month
 from tests.factories import (
@@ -388,3 +388,104 @@ def test_a_billed_visit_still_needs_a_storno(two_months, login):
         f"/pairings/{billed.pairing_id}/termine/{billed.id}", data={"status": "stattgefunden", "actual_minutes": "45"}
     )
     assert "Der Monat 09/2026 ist abgerechnet – Korrektur nur per Storno." in page.get_data(as_text=True)
+
+
+# --- year boundary and 30 June ----------------------------------------------------------------------------------
+
+
+def entlastung_senior(app_ctx, tmp_path, monkeypatch, *, starts_on: date, now: datetime):
+    """A senior with Pflegegrad 2 since 2026 and an Abtretung, an Entlastung pairing from ``starts_on``."""
+    monkeypatch.setattr(app_ctx, "instance_path", str(tmp_path))
+    monkeypatch.setitem(app_ctx.config, "NOW", now)
+    make_provider()
+    kasse = make_pflegekasse(name="AOK NordWest", ik=VALID_IKS[0], street="Kopenhagener Str. 1", postal_code="44269")
+    senior = make_senior(
+        first_name="Clara", last_name="Claus", pflegegrad=2, pflegekasse=kasse, abtretung_on=date(2026, 1, 1)
+    )
+    db.session.add(PflegegradPeriod(senior=senior, grade=2, valid_from=date(2026, 1, 1)))
+    volunteer = make_volunteer(offers_entlastung=True)
+    return senior, make_pairing(volunteer=volunteer, senior=senior, starts_on=starts_on)
+
+
+def held(pairing, day: date, minutes: int) -> Appointment:
+    return make_appointment(pairing=pairing, on=day, status="stattgefunden", actual_minutes=minutes)
+
+
+def test_year_boundary_december_corrected_upward_takes_back_what_january_used(app_ctx, tmp_path, monkeypatch):
+    _, pairing = entlastung_senior(
+        app_ctx, tmp_path, monkeypatch, starts_on=date(2026, 11, 1), now=datetime(2027, 2, 10, 9, tzinfo=UTC)
+    )
+    held(pairing, date(2026, 11, 9), 320)  # 40.00
+    d1, d2 = held(pairing, date(2026, 12, 7), 480), held(pairing, date(2026, 12, 14), 320)  # 100.00
+    for day, minutes in ((date(2027, 1, 11), 720), (date(2027, 1, 18), 720), (date(2027, 1, 25), 160)):
+        held(pairing, day, minutes)  # 200.00: 122.00 carried from 2026 first, then 78.00 of 2027
+    for month in (NOV, Month(2026, 12), Month(2027, 1)):
+        bill(month, tmp_path)
+    december = db.session.scalar(sa.select(Invoice).where(Invoice.number == "2027-000001"))
+    result = storno_and_rebill(
+        december, reason="Dauer", corrections={d1.id: 720, d2.id: 720}, issued_on=date(2027, 2, 10)
+    )
+    commit_with_files(result.staged)
+    # December 180.00 uses 2026 money that January had used as carried money: January keeps 173.00.
+    assert invoices() == [
+        ("2026-000001", "invoice", "11", D("40.00"), D("0.00"), D("0.00")),
+        ("2027-000001", "invoice", "12", D("100.00"), D("0.00"), D("0.00")),
+        ("2027-000002", "invoice", "01", D("200.00"), D("0.00"), D("0.00")),
+        ("2027-000003", "storno", "12", D("-100.00"), D("0.00"), D("0.00")),
+        ("2027-000004", "invoice", "12", D("180.00"), D("0.00"), D("0.00")),
+        ("2027-000005", "storno", "01", D("-200.00"), D("0.00"), D("0.00")),
+        ("2027-000006", "invoice", "01", D("173.00"), D("0.00"), D("0.00")),
+        ("2027-000007", "invoice", "01", D("0.00"), D("0.00"), D("27.00")),
+    ]
+    # 40 + 180 + 173 = 393.00 = three monthly amounts of 131.00: not a cent more for the Pflegekasse.
+    assert D("40.00") + D("180.00") + D("173.00") == 3 * D("131.00")
+
+
+def test_30_june_money_that_would_have_lapsed_is_used_before_july_loses_any(app_ctx, tmp_path, monkeypatch):
+    senior, pairing = entlastung_senior(
+        app_ctx, tmp_path, monkeypatch, starts_on=date(2027, 5, 1), now=datetime(2027, 8, 10, 9, tzinfo=UTC)
+    )
+    db.session.add(
+        BudgetOpening(
+            senior=senior, as_of=date(2027, 5, 1), current_year=D("50.00"), carried=D("100.00"), source="Pflegekasse"
+        )
+    )
+    m1 = held(pairing, date(2027, 5, 10), 240)  # 30.00 (from the 100.00 carried, lapsing 30 June)
+    held(pairing, date(2027, 6, 7), 240)  # 30.00; 40.00 lapse unused
+    for day in (date(2027, 7, 5), date(2027, 7, 12), date(2027, 7, 19), date(2027, 7, 26)):
+        held(pairing, day, 600)  # 300.00, 12.00 left
+    for month in (Month(2027, 5), Month(2027, 6), Month(2027, 7)):
+        bill(month, tmp_path)
+    may = db.session.scalar(sa.select(Invoice).where(Invoice.number == "2027-000001"))
+    plan = plan_of(storno_request(may, {m1.id: 720}))
+    # 90.00 in May: 40.00 of it would have lapsed, 12.00 were spare in July, so July loses 8.00; June is untouched.
+    assert [month for month, _ in plan.months()] == [Month(2027, 5), Month(2027, 7)]
+    commit_with_files(
+        storno_and_rebill(may, reason="Dauer", corrections={m1.id: 720}, issued_on=date(2027, 8, 10)).staged
+    )
+    assert invoices()[3:] == [
+        ("2027-000004", "storno", "05", D("-30.00"), D("0.00"), D("0.00")),
+        ("2027-000005", "invoice", "05", D("90.00"), D("0.00"), D("0.00")),
+        ("2027-000006", "storno", "07", D("-300.00"), D("0.00"), D("0.00")),
+        ("2027-000007", "invoice", "07", D("292.00"), D("0.00"), D("0.00")),
+        ("2027-000008", "invoice", "07", D("0.00"), D("0.00"), D("8.00")),
+    ]
+
+
+def test_umwandlung_declared_afterwards_for_a_billed_month_is_offered_as_a_correction(umwandlung, login):
+    from begleitservice.budget.operations import declare_umwandlung
+
+    berta = umwandlung
+    declare_umwandlung(berta, month=SEP.first_day, amount=D("49.00"), note="laut Tochter", user=None)
+    db.session.commit()
+    budget = login("coordinator").get(f"/seniors/{berta.id}/budget").get_data(as_text=True)
+    assert "betrifft bereits abgerechnete Monate: September 2026." in budget
+    assert "Umwandlung für September 2026 erklärt: 49,00 €" in budget
+    request = plan_of_pending(berta)
+    commit_with_files(apply_correction(request, reason="Umwandlung nachgereicht", issued_on=TODAY).staged)
+    # September: the Kasse now pays 131.00 + 49.00 Umwandlung; Berta's private invoice is cancelled, none follows.
+    assert invoices()[4:] == [
+        ("2026-000005", "storno", "09", D("-131.00"), D("0.00"), D("0.00")),
+        ("2026-000006", "storno", "09", D("0.00"), D("0.00"), D("-49.00")),
+        ("2026-000007", "invoice", "09", D("131.00"), D("49.00"), D("0.00")),
+    ]
