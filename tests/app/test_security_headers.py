@@ -6,36 +6,13 @@ import pytest
 
 from begleitservice.security.headers import CONTENT_SECURITY_POLICY
 from tests.codescan import ROOT
+from tests.routes import every_route
 
 EXPECTED = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
-
-
-def _every_route(app, ids):
-    """(method, url) for every rule and method of the app, ids filled in where known, else a made-up value."""
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        values = {}
-        for argument in rule.arguments:
-            key = re.sub(r"_id$", "", argument)
-            if argument == "filename":
-                values[argument] = "app.css"
-            elif key in ids:
-                values[argument] = ids[key]
-            elif argument == "token":
-                values[argument] = "kein-gueltiger-link"
-            elif argument in ("year", "month"):
-                values[argument] = {"year": 2026, "month": 11}[argument]
-            else:
-                values[argument] = 1
-        try:
-            url = rule.build(values, append_unknown=False)[1]
-        except Exception:  # a converter that wants another shape (a date, a month): its own default
-            url = rule.rule
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            yield rule.endpoint, method, url
 
 
 def _check(response, endpoint):
@@ -51,7 +28,7 @@ def _check(response, endpoint):
 
 
 def test_every_route_and_method_sends_the_security_headers_without_login(app_ctx, client, sample_ids):
-    routes = list(_every_route(app_ctx, sample_ids))
+    routes = list(every_route(app_ctx, sample_ids))
     assert len(routes) > 80
     for endpoint, method, url in routes:
         _check(client.open(url, method=method, data={}), endpoint)
@@ -61,7 +38,7 @@ def test_every_route_and_method_sends_the_security_headers_without_login(app_ctx
 def test_every_page_sends_the_security_headers_when_logged_in(app_ctx, login, sample_ids, role):
     """Every GET route as each role: pages, downloads, 403 and 404 pages alike (forms are the fuzz tests' job)."""
     client = login(role)
-    for endpoint, method, url in _every_route(app_ctx, sample_ids):
+    for endpoint, method, url in every_route(app_ctx, sample_ids):
         if method == "GET":
             _check(client.get(url), endpoint)
     _check(client.post("/logout"), "auth.logout")
