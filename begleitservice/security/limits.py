@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse
-from limits.storage import storage_from_string
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 log = logging.getLogger(__name__)
@@ -47,14 +47,40 @@ def register_limits(app: Flask) -> None:
             methods=list(methods),
             error_message=TOO_MANY_REQUESTS,
         )(view)
-    # The lockout counts failed logins per e-mail in a moving window, also when the limits are switched off.
+    # The lockout counts failed logins per e-mail in a moving window, also when the limits are switched off;
+    # while the shared storage (Redis) is unreachable, each process counts in memory instead of refusing logins.
     storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
-    app.extensions["begleitservice.lockout"] = MovingWindowRateLimiter(storage)
+    app.extensions["begleitservice.lockout"] = LockoutCounter(
+        MovingWindowRateLimiter(storage), MovingWindowRateLimiter(MemoryStorage())
+    )
     if app.config["PRODUCTION"] and app.config["RATELIMIT_STORAGE_URI"].startswith("memory"):
         log.warning("RATELIMIT_STORAGE_URI is not set: each worker process counts rate limits and lockouts alone")
 
 
-def lockout_counter() -> MovingWindowRateLimiter:
+class LockoutCounter:
+    """Failed logins per key in the shared storage, or in this process's memory while that storage fails."""
+
+    def __init__(self, shared: MovingWindowRateLimiter, local: MovingWindowRateLimiter):
+        self.shared, self.local = shared, local
+
+    def _call(self, operation: str, *args):
+        try:
+            return getattr(self.shared, operation)(*args)
+        except Exception:  # redis' connection errors and whatever else the storage raises
+            log.exception("rate limit storage unreachable: counting failed logins in this process")
+            return getattr(self.local, operation)(*args)
+
+    def test(self, limit, *key) -> bool:
+        return self._call("test", limit, *key)
+
+    def hit(self, limit, *key) -> bool:
+        return self._call("hit", limit, *key)
+
+    def clear(self, limit, *key) -> None:
+        self._call("clear", limit, *key)
+
+
+def lockout_counter() -> LockoutCounter:
     """The counter of failed logins of the current app."""
     return current_app.extensions["begleitservice.lockout"]
 

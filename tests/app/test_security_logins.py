@@ -185,3 +185,15 @@ def test_the_limits_are_shared_through_redis(limited_app):
             server.delete(*keys)
         assert not server.keys(f"*{prefix}*")
         server.close()
+
+
+def test_without_redis_logins_still_work_and_are_still_limited(limited_app, caplog):
+    """Redis down: the limits and the lockout count per process instead of refusing every login (logged)."""
+    app = limited_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")  # nothing listens on port 1
+    user = make_user()
+    client = app.test_client()
+    assert _login(client, user.email).status_code == 302
+    answers = [_login(client, "niemand@example.org", "falsch", address=f"10.0.1.{n}") for n in range(5)]
+    assert LOCKED in answers[-1].get_data(as_text=True)
+    assert "rate limit storage unreachable" in caplog.text
+    assert [_login(client, user.email, "falsch", address="10.0.2.1").status_code for _ in range(4)][-1] == 429

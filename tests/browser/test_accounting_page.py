@@ -8,7 +8,15 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.factories import VALID_IKS, make_appointment, make_pairing, make_pflegekasse, make_senior, make_volunteer
+from tests.factories import (
+    VALID_IKS,
+    make_appointment,
+    make_pairing,
+    make_pflegekasse,
+    make_provider,
+    make_senior,
+    make_volunteer,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +27,7 @@ def october(app_ctx, monkeypatch, tmp_path):
     monkeypatch.setattr(app_ctx, "instance_path", str(tmp_path))
     monkeypatch.setitem(app_ctx.config, "NOW", datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
     monkeypatch.setitem(app_ctx.config, "TODAY", date(2026, 11, 20))
+    make_provider()  # the run refuses numbered invoices without complete provider data
     kasse = make_pflegekasse(
         name="AOK NordWest", ik=VALID_IKS[0], street="Kopenhagener Str. 1", postal_code="44269", city="Dortmund"
     )
