@@ -35,10 +35,17 @@ class Pflegekasse:
 
 @dataclass(frozen=True)
 class Abtretung:
-    """Abtretungserklärung on file: valid from ``given_on`` up to the day before ``revoked_on``."""
+    """Abtretungserklärung on file: valid from ``given_on`` up to the day before ``revoked_on`` (a visit on the
+    day of the revocation goes to the senior); ``document_on``: the date on the declaration (default given_on)."""
 
     given_on: date
     revoked_on: date | None = None
+    document_on: date | None = None
+
+    @property
+    def dated(self) -> date:
+        """The date printed for the declaration."""
+        return self.document_on or self.given_on
 
     def valid_on(self, day: date) -> bool:
         return self.given_on <= day and (self.revoked_on is None or day < self.revoked_on)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from begleitservice.extensions import db
 from begleitservice.models import (
+    AbtretungPeriod,
     Appointment,
     District,
     Pairing,
@@ -84,7 +85,11 @@ def make_senior(*, district_name: str = "Eving", **kw) -> Senior:
     kw.setdefault("postal_code", "44339")
     if kw.get("pflegegrad"):
         kw.setdefault("kvnr", VALID_KVNRS[n % len(VALID_KVNRS)])
-    return _save(Senior(district=district(district_name), **kw))
+    given, revoked = kw.pop("abtretung_on", None), kw.pop("abtretung_revoked_on", None)
+    senior = Senior(district=district(district_name), **kw)
+    if given is not None:  # an Abtretungserklärung dated the day it applies from
+        senior.abtretungen.append(AbtretungPeriod(given_on=given, document_on=given, revoked_on=revoked))
+    return _save(senior)
 
 
 def make_request(*, senior: Senior | None = None, windows=((0, 9 * 60, 12 * 60),), **kw) -> Request:

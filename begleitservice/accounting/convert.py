@@ -11,8 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from billing.config import Provider
 from billing.corrections import Billed
-from billing.invoices import Abtretung, InvoiceLine, InvoiceSection, Recipient, RecipientKind
 from billing.invoices import Invoice as DraftInvoice
+from billing.invoices import InvoiceLine, InvoiceSection, Recipient, RecipientKind
 from billing.invoices import Pflegekasse as KasseData
 from billing.invoices import Senior as SeniorData
 from billing.ledger import Charge, Split
@@ -35,7 +35,7 @@ def kasse_address(kasse: Pflegekasse) -> tuple[str, ...]:
 def senior_data(senior: Senior) -> SeniorData:
     """The billing fields of a senior (no care notes, no dementia flag)."""
     kasse = senior.pflegekasse
-    abtretungen = (Abtretung(senior.abtretung_on, senior.abtretung_revoked_on),) if senior.abtretung_on else ()
+    abtretungen = tuple(a.as_data() for a in senior.abtretungen)
     return SeniorData(
         ref=str(senior.id),
         name=senior.name,

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
-from billing.config import BillingConfig
+from billing.config import BillingConfig, MissingValue
 from billing.corrections import LateInput, Supplement, nachberechnung_label, prepare_supplements
 from billing.invoices import Invoice as DraftInvoice
 from billing.invoices import RecipientKind, format_invoice_number, number_invoices
@@ -131,7 +131,10 @@ def month_inputs(month: Month, *, senior_ids: Iterable[int] | None = None) -> li
 def preview_month(month: Month, *, config: BillingConfig | None = None) -> MonthRun:
     """What a run of ``month`` would bill now (nothing stored, no numbers)."""
     config = config or billing_config()
-    return prepare_month(month, month_inputs(month), config=config, collective=collective_default())
+    try:
+        return prepare_month(month, month_inputs(month), config=config, collective=collective_default())
+    except MissingValue as error:  # a dated figure is not configured for a day of the month
+        raise AccountingError(str(error)) from error
 
 
 def is_billed(appointment: Appointment) -> bool:
@@ -278,8 +281,11 @@ def run_month(
         raise AccountingError(f"Bitte zuerst den Monat {earlier[0]} abrechnen: dort sind Termine nicht abgerechnet.")
     config = billing_config(on=issued_on)
     ensure_provider_complete(config)
-    prepared = prepare_month(month, month_inputs(month), config=config, collective=collective_default())
-    supplements = prepare_supplements(late_inputs(month), config=config, collective=collective_default())
+    try:
+        prepared = prepare_month(month, month_inputs(month), config=config, collective=collective_default())
+        supplements = prepare_supplements(late_inputs(month), config=config, collective=collective_default())
+    except MissingValue as error:  # a dated figure is not configured for a day of the month
+        raise AccountingError(str(error)) from error
     drafts = list(prepared.invoices) + [inv for supplement in supplements for inv in supplement.invoices]
     numbered = number_invoices(drafts, last=allocate_numbers(issued_on.year, len(drafts)), issued_on=issued_on)
     target = Path(out_dir) if out_dir else default_documents_dir(month.iso)

@@ -93,7 +93,10 @@ def run():
     if existing is not None:
         return redirect(url_for(".detail", run_id=existing.id))
     form.month.data = month.iso
-    preview = preview_month(month)
+    try:
+        preview = preview_month(month)
+    except AccountingError as error:
+        abort(409, description=str(error))
     return render_template(
         "accounting/run.html",
         month=month,

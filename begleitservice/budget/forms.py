@@ -2,9 +2,11 @@
 
 from decimal import Decimal
 
-from wtforms import DateField, DecimalField, Field, StringField
+from wtforms import DateField, DecimalField, Field, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
+
+from billing.eligibility import LIVING_LABELS
 
 from ..forms import DateWindow, OnceForm
 from ..inputs import InputError, month_error, parse_amount, parse_month
@@ -106,3 +108,28 @@ class UmwandlungForm(OnceForm):
     month = GermanMonthField("Monat", validators=[InputRequired(message="Bitte den Monat angeben.")])
     amount = _money("Erklärter Betrag (€)", InputRequired(message="Bitte den Betrag angeben."), NOT_NEGATIVE)
     note = StringField("Hinweis", validators=[Optional(), Length(max=300)], description="z. B. Erklärung vom …")
+
+
+class LivingForm(OnceForm):
+    situation = SelectField("Wohnsituation", choices=[(k.value, v) for k, v in LIVING_LABELS.items()])
+    valid_from = DateField("ab", validators=[InputRequired(message="Bitte das Datum angeben, ab dem das gilt.")])
+    valid_until = DateField(
+        "bis", validators=[Optional()], description="Leer: bis auf Weiteres. Beim Sterbedatum immer leer."
+    )
+    note = StringField("Hinweis", validators=[Optional(), Length(max=300)], description="z. B. Name des Heims")
+
+
+class AbtretungForm(OnceForm):
+    given_on = DateField("Gilt ab", validators=[InputRequired(message="Bitte angeben, ab wann die Abtretung gilt.")])
+    document_on = DateField(
+        "Datum der Erklärung", validators=[InputRequired(message="Bitte das Datum der Erklärung angeben.")]
+    )
+    note = StringField("Hinweis", validators=[Optional(), Length(max=300)])
+
+
+class RevokeForm(OnceForm):
+    revoked_on = DateField(
+        "Widerrufen zum",
+        validators=[InputRequired(message="Bitte das Datum des Widerrufs angeben.")],
+        description="Ab diesem Tag erhält die Senior:in die Rechnung selbst.",
+    )

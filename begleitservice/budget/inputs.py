@@ -9,6 +9,8 @@ balance entered before the first visit simply starts the account earlier. A seni
 at the first fact entered (opening, other use, Umwandlung), else in the current month. Other use recorded before
 the account starts is not counted (the ledger page says so): enter an opening balance to cover that time.
 
+Living situation: the senior's LivingSituation rows (days no row covers count as at home).
+
 Grades: the senior's PflegegradPeriod rows. A senior without any (data from before the history existed) gets
 the current Pflegegrad, valid from the earliest of the record's creation day, the first pairing start and the
 first opening balance.
@@ -30,7 +32,7 @@ from billing.month import Month
 from ..clock import today as service_today
 from ..extensions import db
 from ..models import Pairing, Senior
-from ..models.budget import BudgetOpening, BudgetOtherUse, PflegegradPeriod
+from ..models.budget import BudgetOpening, BudgetOtherUse, LivingSituation, PflegegradPeriod
 from ..models.budget import UmwandlungDeclaration as UmwandlungRow
 from ..provider.settings import with_settings
 
@@ -104,6 +106,7 @@ def ledger_inputs(
     others = _by_senior(BudgetOtherUse, ids, BudgetOtherUse.month, BudgetOtherUse.id)
     declared = _by_senior(UmwandlungRow, ids, UmwandlungRow.month)
     grades = _by_senior(PflegegradPeriod, ids, PflegegradPeriod.valid_from, PflegegradPeriod.id)
+    living = _by_senior(LivingSituation, ids, LivingSituation.valid_from, LivingSituation.id)
     starts = {}
     for chunk in _chunks(ids):
         entlastung = sa.func.min(sa.case((Pairing.service == ENTLASTUNG, Pairing.starts_on)))
@@ -129,6 +132,7 @@ def ledger_inputs(
             other_uses=tuple(OtherUse(Month.of(u.month), u.amount, u.note) for u in own_others),
             umwandlung=tuple(UmwandlungDeclaration(Month.of(d.month), d.amount, d.note or "") for d in own_declared),
             charges=tuple(charges.get(sid, ())),
+            living=tuple(row.as_period() for row in living[sid]),
         )
     return result
 

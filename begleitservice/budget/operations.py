@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from billing.budget import check_budget
+from billing.config import MissingValue
 from billing.ledger import Ledger, LedgerInput, compute_ledger
 from billing.money import ZERO, cents, format_eur
 from billing.month import Month
@@ -25,7 +26,7 @@ from ..clock import today as service_today
 from ..extensions import db
 from ..inputs import date_error, month_error
 from ..models import Pairing, PairingStatus, Senior, User
-from ..models.budget import BudgetOpening, BudgetOtherUse, UmwandlungDeclaration
+from ..models.budget import AbtretungPeriod, BudgetOpening, BudgetOtherUse, LivingSituation, UmwandlungDeclaration
 from .charges import OwnCharges, own_charges, own_charges_of
 from .inputs import ENTLASTUNG, billing_config, ledger_input, ledger_inputs
 
@@ -33,7 +34,13 @@ log = logging.getLogger(__name__)
 K = TypeVar("K", bound=Hashable)
 
 WEEKS_PER_MONTH = Fraction(52, 12)
-ENTRY_MODELS = {"anfangsbestand": BudgetOpening, "nutzung": BudgetOtherUse, "umwandlung": UmwandlungDeclaration}
+ENTRY_MODELS = {
+    "anfangsbestand": BudgetOpening,
+    "nutzung": BudgetOtherUse,
+    "umwandlung": UmwandlungDeclaration,
+    "wohnsituation": LivingSituation,
+    "abtretung": AbtretungPeriod,
+}
 
 
 class BudgetError(ValueError):
@@ -104,9 +111,13 @@ def add_other_use(senior: Senior, *, month: date, amount: Decimal, note: str, us
 
 
 def umwandlung_cap(senior: Senior, month: date) -> tuple[int | None, Decimal]:
-    """The senior's Pflegegrad in ``month`` and the Umwandlung cap it allows."""
+    """The senior's highest Pflegegrad in ``month`` and the Umwandlung cap it allows (the most any visit of the
+    month may get; the ledger caps each visit by the grade of its own day)."""
     grade = ledger_input(senior).grade_in(Month.of(month))
-    return grade, billing_config().umwandlung_cap(grade, month.replace(day=1))
+    try:
+        return grade, billing_config().umwandlung_cap(grade, month.replace(day=1))
+    except MissingValue as error:
+        raise BudgetError({"amount": str(error)}) from error
 
 
 def declare_umwandlung(
@@ -152,12 +163,21 @@ def delete_entry(senior: Senior, kind: str, entry_id: int) -> bool:
     entry = db.session.get(model, entry_id) if model else None
     if entry is None or entry.senior_id != senior.id:
         return False
-    day = entry.as_of if model is BudgetOpening else entry.month
+    day = _entry_day(entry)
     db.session.delete(entry)
     db.session.flush()
     note_retroactive_change(senior, day, f"Eintrag vom {day:%d.%m.%Y} gelöscht ({kind})")
+    db.session.expire(senior, ["abtretungen"])
     log.info("senior %s: %s %s deleted", senior.id, kind, entry_id)
     return True
+
+
+def _entry_day(entry) -> date:
+    """The day from which a budget fact counts (for the correction of billed months)."""
+    for name in ("as_of", "month", "valid_from", "given_on"):
+        if (day := getattr(entry, name, None)) is not None:
+            return day
+    raise TypeError(type(entry).__name__)
 
 
 def planned_monthly_minutes(senior: Senior, extra_weekly_minutes: int = 0) -> int:

@@ -8,7 +8,16 @@ from datetime import date, timedelta
 
 from billing.identifiers import kvnr_check_digit
 
-from ..models import District, Pflegekasse, Senior, Volunteer, VolunteerAbsence, VolunteerAvailability, VolunteerStatus
+from ..models import (
+    AbtretungPeriod,
+    District,
+    Pflegekasse,
+    Senior,
+    Volunteer,
+    VolunteerAbsence,
+    VolunteerAvailability,
+    VolunteerStatus,
+)
 from ..reference import DISTRICTS
 from . import demo_names as names
 
@@ -199,6 +208,7 @@ class PeopleFactory:
             senior.sozialraum = rng.choice(areas)
         senior.consent_on, senior.consent_scope = since, CONSENT_SCOPE
         if senior.pflegegrad and rng.random() < 0.75:
-            senior.abtretung_on = since
+            revoked = None
             if rng.random() < 0.06 and (self.today - since).days > 30:
-                senior.abtretung_revoked_on = since + timedelta(days=rng.randint(20, (self.today - since).days))
+                revoked = since + timedelta(days=rng.randint(20, (self.today - since).days))
+            senior.abtretungen.append(AbtretungPeriod(given_on=since, document_on=since, revoked_on=revoked))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from billing.identifiers import ik_error, kvnr_error
 
+from ..budget.periods import apply_imported_abtretung, import_abtretung_error
 from ..extensions import db
 from ..models import (
     GENDERS,
@@ -100,8 +101,8 @@ def export_rows() -> list[list]:
             s.has_dementia,
             s.consent_on,
             s.consent_scope,
-            s.abtretung_on,
-            s.abtretung_revoked_on,
+            s.latest_abtretung.given_on if s.latest_abtretung else None,
+            s.latest_abtretung.revoked_on if s.latest_abtretung else None,
             s.status,
             s.care_notes,
         ]
@@ -246,8 +247,13 @@ def _resolve_pflegekasse(row: RowReader, values: dict, kassen: dict[str, Pflegek
 def _check_rules(row: RowReader, values: dict, senior: Senior | None) -> None:
     """Rules across fields (billing data, Abtretung, consent) and against running requests and Begleitungen."""
 
+    latest = senior.latest_abtretung if senior is not None else None
+    current = {"abtretung_on": latest and latest.given_on, "abtretung_revoked_on": latest and latest.revoked_on}
+
     def effective(attr):
-        return values[attr] if attr in values else getattr(senior, attr, None)
+        if attr in values:
+            return values[attr]
+        return current[attr] if attr in current else getattr(senior, attr, None)
 
     if senior is not None and senior.status == SeniorStatus.GESPERRT:
         row.fail("Status", "Diese Person ist gesperrt (DSGVO) und wird nicht geändert.")
@@ -259,8 +265,9 @@ def _check_rules(row: RowReader, values: dict, senior: Senior | None) -> None:
     if not grade and effective("abtretung_on") and "Pflegegrad" not in failed:
         row.fail("Abtretung am", "Eine Abtretungserklärung gibt es nur mit Pflegegrad (Entlastungsbetrag).")
     given, revoked = effective("abtretung_on"), effective("abtretung_revoked_on")
-    if revoked and (not given or revoked < given):
-        row.fail("Abtretung widerrufen am", "Der Widerruf muss am oder nach dem Datum der Abtretung liegen.")
+    if message := import_abtretung_error(senior, given, revoked):
+        column = "Abtretung widerrufen am" if revoked and (not given or revoked < given) else "Abtretung am"
+        row.fail(column, message)
     area, district = effective("sozialraum"), effective("district")
     if area and district and area.district_id != district.id:
         row.fail("Sozialraum", f"Der Sozialraum {area.name} liegt nicht im Stadtbezirk {district.name}.")
@@ -277,9 +284,14 @@ def apply_rows(parsed: list[Parsed]) -> tuple[int, int]:
     created = updated = 0
     for row in parsed:
         senior = row.existing or Senior()
-        for attr, value in row.values.items():
+        values, latest = dict(row.values), senior.latest_abtretung if row.existing else None
+        given = values.pop("abtretung_on", latest.given_on if latest else None)
+        kept = latest.revoked_on if latest and latest.given_on == given else None
+        revoked = values.pop("abtretung_revoked_on", kept)
+        for attr, value in values.items():
             setattr(senior, attr, value)
         db.session.add(senior)
+        apply_imported_abtretung(senior, given, revoked)
         created, updated = (created + 1, updated) if row.existing is None else (created, updated + 1)
     db.session.flush()
     return created, updated

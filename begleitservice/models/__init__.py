@@ -3,7 +3,14 @@
 from ..extensions import db
 from .audit import AuditEvent
 from .base import GENDERS, SERVICES, WEEKDAYS
-from .budget import BudgetOpening, BudgetOtherUse, PflegegradPeriod, UmwandlungDeclaration  # noqa: F401
+from .budget import (  # noqa: F401
+    AbtretungPeriod,
+    BudgetOpening,
+    BudgetOtherUse,
+    LivingSituation,
+    PflegegradPeriod,
+    UmwandlungDeclaration,
+)
 from .contact import CONTACT_CHANNELS, ContactChannel, ContactEntry
 from .district import District, Sozialraum
 from .inbox import (  # noqa: F401

@@ -66,8 +66,6 @@ class Senior(Searchable, Timestamps, db.Model):
     has_dementia: Mapped[bool] = mapped_column(default=False)
     consent_on: Mapped[date | None]
     consent_scope: Mapped[str | None] = mapped_column(sa.String(200))
-    abtretung_on: Mapped[date | None]
-    abtretung_revoked_on: Mapped[date | None]
     status: Mapped[str] = mapped_column(sa.String(20), default=SeniorStatus.AKTIV)
     care_notes: Mapped[str | None] = mapped_column(sa.Text)
     # Art. 17/18 DSGVO: erasure requested but invoices must be kept; locked and hidden until retain_until.
@@ -79,6 +77,10 @@ class Senior(Searchable, Timestamps, db.Model):
     pflegekasse: Mapped[Pflegekasse | None] = relationship(back_populates="seniors")
     requests: Mapped[list["Request"]] = relationship(back_populates="senior")  # noqa: F821
     pairings: Mapped[list["Pairing"]] = relationship(back_populates="senior")  # noqa: F821
+    # Abtretungserklärungen, oldest first (given, revoked, given again)
+    abtretungen: Mapped[list["AbtretungPeriod"]] = relationship(  # noqa: F821
+        back_populates="senior", order_by="AbtretungPeriod.given_on", cascade="all, delete-orphan", lazy="selectin"
+    )
 
     __table_args__ = (
         sa.CheckConstraint("pflegegrad IS NULL OR pflegegrad BETWEEN 1 AND 5", name="pflegegrad"),
@@ -89,10 +91,6 @@ class Senior(Searchable, Timestamps, db.Model):
             name="preferred_volunteer_gender",
         ),
         sa.CheckConstraint(in_values("status", SeniorStatus), name="status"),
-        sa.CheckConstraint(
-            "abtretung_revoked_on IS NULL OR (abtretung_on IS NOT NULL AND abtretung_revoked_on >= abtretung_on)",
-            name="abtretung_range",
-        ),
         sa.CheckConstraint("consent_on IS NULL OR consent_scope IS NOT NULL", name="consent_scope"),
         sa.Index("ix_senior_name", "last_name", "first_name"),
         *name_indexes("senior"),
@@ -113,10 +111,17 @@ class Senior(Searchable, Timestamps, db.Model):
         return split_list(self.languages)
 
     def abtretung_valid_on(self, day: date) -> bool:
-        """Whether the Abtretungserklärung covers ``day`` (given on or before, not yet revoked)."""
-        if self.abtretung_on is None or self.abtretung_on > day:
-            return False
-        return self.abtretung_revoked_on is None or day < self.abtretung_revoked_on
+        """Whether an Abtretungserklärung covers ``day`` (given on or before, not revoked by then)."""
+        return self.abtretung_on(day) is not None
+
+    def abtretung_on(self, day: date) -> "AbtretungPeriod | None":  # noqa: F821
+        """The Abtretungserklärung valid on ``day``, if any."""
+        return next((a for a in self.abtretungen if a.valid_on(day)), None)
+
+    @property
+    def latest_abtretung(self) -> "AbtretungPeriod | None":  # noqa: F821
+        """The most recent Abtretungserklärung (valid or revoked), if any."""
+        return self.abtretungen[-1] if self.abtretungen else None
 
     def __str__(self) -> str:
         return self.name

@@ -83,12 +83,6 @@ class SeniorForm(OnceForm):
         validators=[Length(max=200)],
         description="Pflicht, wenn ein Datum eingetragen ist (Art. 9 DSGVO: Gesundheitsdaten).",
     )
-    abtretung_on = DateField("Abtretungserklärung erteilt am", validators=[Optional()])
-    abtretung_revoked_on = DateField(
-        "Abtretung widerrufen am",
-        validators=[Optional()],
-        description="Ab diesem Tag erhält die Senior:in die Rechnung selbst.",
-    )
     status = SelectField("Status", choices=list(SENIOR_STATUSES.items()), default=SeniorStatus.AKTIV)
     confirm_other_person = BooleanField(OTHER_PERSON)
 

@@ -49,8 +49,6 @@ FIELDS = (
     "has_dementia",
     "consent_on",
     "consent_scope",
-    "abtretung_on",
-    "abtretung_revoked_on",
     "status",
     "care_notes",
 )
@@ -157,7 +155,6 @@ def senior_errors(values: dict, *, senior: Senior | None = None, today: date) ->
         _check_billing,
         _check_contact,
         _check_consent,
-        _check_abtretung,
         _check_choices,
     )
     for check in checks:
@@ -212,7 +209,7 @@ def age_on(birth_on: date, day: date) -> int:
 
 def _check_dates(values: dict, today: date) -> dict[str, str]:
     """Every date within the window of all dates (begleitservice.inputs); the birth date has its own check."""
-    names = ("consent_on", "abtretung_on", "abtretung_revoked_on")
+    names = ("consent_on",)
     return {name: message for name in names if (message := date_error(values[name], "any"))}
 
 
@@ -297,17 +294,6 @@ def _check_consent(values: dict, today: date) -> dict[str, str]:
     if values["consent_on"] is None and values["consent_scope"] is not None:
         errors["consent_on"] = "Bitte das Datum der Einwilligung angeben."
     return errors
-
-
-def _check_abtretung(values: dict, today: date) -> dict[str, str]:
-    given, revoked = values["abtretung_on"], values["abtretung_revoked_on"]
-    if revoked is None:
-        return {}
-    if given is None:
-        return {"abtretung_on": "Ein Widerruf braucht das Datum, an dem die Abtretung erteilt wurde."}
-    if revoked < given:
-        return {"abtretung_revoked_on": "Der Widerruf kann nicht vor der Erteilung der Abtretung liegen."}
-    return {}
 
 
 def _check_choices(values: dict, today: date) -> dict[str, str]:

@@ -28,6 +28,7 @@ from ..models import (
     Senior,
     SeniorStatus,
 )
+from ..models.budget import AbtretungPeriod
 from ..models.names import search_condition
 from ..submissions import remember, repeated
 from ..suggest import suggestions
@@ -115,14 +116,11 @@ def _filtered(query, args, today: date):
         query = query.where(Senior.status == status)
     elif status != "alle":
         query = query.where(Senior.status.in_(SeniorStatus.CURRENT))
-    abtretung_valid = sa.and_(
-        Senior.abtretung_on <= today,
-        sa.or_(Senior.abtretung_revoked_on.is_(None), Senior.abtretung_revoked_on > today),
-    )
+    abtretung_valid = sa.exists().where(AbtretungPeriod.senior_id == Senior.id, AbtretungPeriod.valid_on_sql(today))
     if args.get("abtretung") == "vorhanden":
         query = query.where(abtretung_valid)
     elif args.get("abtretung") == "keine":
-        query = query.where(sa.or_(Senior.abtretung_on.is_(None), sa.not_(abtretung_valid)))
+        query = query.where(~abtretung_valid)
     return query
 
 

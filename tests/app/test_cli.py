@@ -106,7 +106,7 @@ def test_demo_data_has_the_figures_of_the_dortmund_service(app_ctx):
     assert len(kassen) >= 5 and all(ik_error(k.ik) is None for k in kassen)
     graded = list(db.session.scalars(sa.select(Senior).where(Senior.pflegegrad.is_not(None))))
     assert graded and all(s.pflegekasse and kvnr_error(s.kvnr) is None for s in graded)
-    assert any(s.abtretung_on for s in graded)
+    assert any(s.abtretungen for s in graded)
 
     provider = provider_on(today)  # clearly fictional, complete: demo months can be billed
     assert provider.name == "Seniorenbegleitservice Musterstadt (Demo)"
@@ -318,7 +318,10 @@ def test_import_updates_volunteers_by_email_and_seniors_by_kvnr(app_ctx, tmp_pat
     volunteer = db.session.scalar(sa.select(Volunteer))
     assert (volunteer.last_name, volunteer.phone, count(Volunteer)) == ("Neu", "0231 2", 1)
     senior = db.session.scalar(sa.select(Senior))
-    assert (senior.last_name, senior.street, senior.abtretung_on) == ("Neu", "Neue Straße 9", date(2025, 3, 1))
+    assert (senior.last_name, senior.street) == ("Neu", "Neue Straße 9")
+    assert [(a.given_on, a.document_on, a.revoked_on) for a in senior.abtretungen] == [
+        (date(2025, 3, 1), date(2025, 3, 1), None)
+    ]
 
 
 def test_import_refuses_a_pflegegrad_that_breaks_a_running_besuchsdienst(app_ctx, tmp_path):

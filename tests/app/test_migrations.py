@@ -118,3 +118,38 @@ def test_outbox_mails_queued_before_the_message_id_get_one_on_upgrade(empty_data
             ids = conn.execute(sa.text("SELECT message_id FROM outbox_message ORDER BY id")).scalars().all()
         db.engine.dispose()
     assert ids == ["<outbox-1.vor-migration@begleitservice>", "<outbox-2.vor-migration@begleitservice>"]
+
+
+def test_abtretung_columns_move_into_the_history(empty_database):
+    """A senior's one Abtretung (given, revoked) becomes the first period of the history; the columns go."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "TESTING": True})
+    with app.app_context():
+        upgrade(revision="0020")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO district (id, name, lat, lon) VALUES (1, 'Eving', 51.55, 7.467)"))
+            for name, given, revoked in (("Abel", "'2025-03-01'", "'2026-02-01'"), ("Brandt", "NULL", "NULL")):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO senior (first_name, last_name, birth_on, street, postal_code, city, district_id,"
+                        " languages, has_dementia, status, abtretung_on, abtretung_revoked_on, created_at,"
+                        f" updated_at) VALUES ('Anna', '{name}', '1941-03-09', 'Nordmarkt 5', '44145', 'Dortmund', 1,"
+                        f" 'Deutsch', false, 'aktiv', {given}, {revoked}, '2026-01-01 00:00:00',"
+                        " '2026-01-01 00:00:00')"
+                    )
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            periods = conn.execute(
+                sa.text(
+                    "SELECT s.last_name, a.given_on, a.document_on, a.revoked_on FROM abtretung_period a"
+                    " JOIN senior s ON s.id = a.senior_id"
+                )
+            ).all()
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("senior")}
+            triggers = _trigger_count(conn)
+        db.engine.dispose()
+    assert [(p[0], str(p[1]), str(p[2]), str(p[3])) for p in periods] == [
+        ("Abel", "2025-03-01", "2025-03-01", "2026-02-01")
+    ]
+    assert not {"abtretung_on", "abtretung_revoked_on"} & columns
+    assert triggers >= 2  # the pairing triggers survive (senior was altered in place, not recreated)

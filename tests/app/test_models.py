@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from begleitservice.extensions import db
-from begleitservice.models import Pflegekasse, Senior, Volunteer
+from begleitservice.models import AbtretungPeriod, LivingSituation, Pflegekasse, Senior, Volunteer
 from tests.factories import district, make_pairing, make_request, make_senior, make_volunteer
 
 
@@ -160,6 +160,32 @@ def test_abtretung_validity_by_day(app_ctx):
     assert senior.abtretung_valid_on(date(2026, 5, 10))
     assert senior.abtretung_valid_on(date(2026, 5, 19))
     assert not senior.abtretung_valid_on(date(2026, 5, 20))
+
+
+def test_abtretung_given_revoked_and_given_again(app_ctx):
+    senior = make_senior(pflegegrad=2, abtretung_on=date(2026, 1, 1), abtretung_revoked_on=date(2026, 3, 1))
+    senior.abtretungen.append(AbtretungPeriod(given_on=date(2026, 4, 15), document_on=date(2026, 4, 10)))
+    db.session.flush()
+    assert [senior.abtretung_valid_on(date(2026, m, d)) for m, d in ((2, 28), (3, 1), (4, 14), (4, 15))] == [
+        True,
+        False,
+        False,
+        True,
+    ]
+    assert senior.abtretung_on(date(2026, 5, 1)).document_on == date(2026, 4, 10)
+    assert senior.latest_abtretung.given_on == date(2026, 4, 15)
+
+
+def test_death_has_no_end(app_ctx):
+    senior = make_senior(pflegegrad=2)
+    db.session.add(
+        LivingSituation(
+            senior=senior, situation="verstorben", valid_from=date(2026, 3, 1), valid_until=date(2026, 4, 1)
+        )
+    )
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
 
 
 def test_timestamps_come_back_timezone_aware(app_ctx):

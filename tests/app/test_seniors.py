@@ -54,8 +54,6 @@ def _form(**overrides) -> dict:
         "has_dementia": "y",
         "consent_on": "2026-01-10",
         "consent_scope": "Vermittlung und Abrechnung",
-        "abtretung_on": "2026-02-01",
-        "abtretung_revoked_on": "",
         "status": "aktiv",
         "care_notes": "Mag Kreuzworträtsel",
     }
@@ -104,12 +102,12 @@ def test_coordinator_creates_a_senior_with_normalised_values(coordinator):
     assert senior.languages == "Deutsch, Polnisch"
     assert (senior.pflegegrad, senior.pflegekasse_id, senior.district.name) == (2, kasse.id, "Innenstadt-Nord")
     assert senior.has_dementia and senior.preferred_volunteer_gender == "w"
-    assert senior.abtretung_on == date(2026, 2, 1) and senior.abtretung_revoked_on is None
+    assert senior.abtretungen == []  # the Abtretung history lives on the budget page
     assert "„Gertrud Kowalski“ gespeichert." in _page(coordinator.get(response.location))
 
 
 def test_a_senior_without_pflegegrad_needs_no_kvnr(coordinator):
-    data = _form(pflegegrad="", kvnr="", has_dementia="", abtretung_on="", sozialraum_id="")
+    data = _form(pflegegrad="", kvnr="", has_dementia="", sozialraum_id="")
     response = coordinator.post("/seniors/neu", data=data)
     assert response.status_code == 302, _page(response)
     senior = db.session.scalars(sa.select(Senior)).one()
@@ -125,12 +123,6 @@ def test_a_senior_without_pflegegrad_needs_no_kvnr(coordinator):
         ({"kvnr": "123456789"}, "kvnr", "Die Versichertennummer besteht aus einem Großbuchstaben"),
         ({"kvnr": ""}, "kvnr", "Mit Pflegegrad ist die Versichertennummer Pflicht"),
         ({"pflegekasse_id": ""}, "pflegekasse_id", "Mit Pflegegrad bitte die Pflegekasse wählen"),
-        (
-            {"abtretung_on": "2026-03-01", "abtretung_revoked_on": "2026-02-01"},
-            "abtretung_revoked_on",
-            "Der Widerruf kann nicht vor der Erteilung der Abtretung liegen.",
-        ),
-        ({"abtretung_on": "", "abtretung_revoked_on": "2026-02-01"}, "abtretung_on", "Ein Widerruf braucht"),
         ({"postal_code": "4413"}, "postal_code", "Die PLZ besteht aus fünf Ziffern."),
         ({"postal_code": "44a35"}, "postal_code", "Die PLZ besteht aus fünf Ziffern."),
         (
@@ -192,7 +184,6 @@ def test_coordinator_edits_a_senior(coordinator):
         pflegekasse_id=str(kasse.id),
         pflegegrad="3",
         kvnr=VALID_KVNRS[1],
-        abtretung_revoked_on="2026-06-30",
         care_notes="Hört schlecht, bitte laut klingeln",
         status="pausiert",
     )
@@ -201,7 +192,6 @@ def test_coordinator_edits_a_senior(coordinator):
     db.session.rollback()
     senior = db.session.get(Senior, senior.id)
     assert (senior.pflegegrad, senior.kvnr, senior.status) == (3, VALID_KVNRS[1], "pausiert")
-    assert senior.abtretung_revoked_on == date(2026, 6, 30)
     assert senior.care_notes == "Hört schlecht, bitte laut klingeln"
 
 
