@@ -227,3 +227,5 @@ def apply_imported_abtretung(senior: Senior, given_on: date | None, revoked_on: 
         senior.abtretungen.append(
             AbtretungPeriod(given_on=given_on, document_on=given_on, revoked_on=revoked_on, note="Import")
         )
+    if senior.id is not None:  # a changed route may reach billed months
+        note_retroactive_change(senior, given_on, f"Abtretung ab {format_date(given_on)} importiert")
