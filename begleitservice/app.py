@@ -42,6 +42,7 @@ BLUEPRINTS = (
     "calendars",
     "contacts",
     "audit",
+    "printing",
     "appointments.links",  # public: volunteer links and iCal feed, no login
 )
 # templates/ and migrations/ sit beside the package in the repository (install with `pip install -e .`).

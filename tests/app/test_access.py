@@ -26,6 +26,7 @@ BY_BLUEPRINT = {
     "calendars": CARE,
     "contacts": CARE,
     "audit": ADMIN,
+    "printing": CARE,
 }
 BY_ENDPOINT = {"seniors.create": CARE, "seniors.edit": CARE}
 PUBLIC = {"auth.login", "static"}

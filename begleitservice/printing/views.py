@@ -1,0 +1,133 @@
+"""Printable pages: Einsatzplan (volunteer and month), Adressblatt (one visit, for a stand-in), Teamsitzung list."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template
+from sqlalchemy.orm import joinedload, selectinload
+
+from billing.month import Month
+from scheduling import Status
+from scheduling.calendar_nrw import holidays_between
+
+from .. import clock
+from ..appointments.convert import appointment_volunteer
+from ..auth.access import CARE, restrict
+from ..calendars import queries
+from ..contacts.operations import last_contacts
+from ..extensions import db
+from ..inputs import query_month, query_text
+from ..models import (
+    SERVICES,
+    Appointment,
+    District,
+    Pairing,
+    PairingStatus,
+    Senior,
+    Volunteer,
+    VolunteerAbsence,
+)
+
+bp = Blueprint("printing", __name__, url_prefix="/druck")
+restrict(bp, *CARE)
+
+
+@bp.route("/einsatzplan/<int:volunteer_id>")
+def duty_plan(volunteer_id: int):
+    """A volunteer's visits of one month with the seniors' addresses and phones, to print or hand over."""
+    volunteer = db.get_or_404(Volunteer, volunteer_id)
+    month = query_month("monat", default=Month.of(clock.today()))
+    first, last = month.first_day, month.last_day
+    visits = db.session.scalars(
+        queries.with_people(
+            queries.visits_between(first, last)
+            .where(queries.done_by(volunteer.id), Appointment.status.in_(Status.LIVE))
+            .order_by(Appointment.on, Appointment.planned_start, Appointment.id)
+        )
+    ).unique()
+    absences = db.session.scalars(
+        sa.select(VolunteerAbsence)
+        .where(
+            VolunteerAbsence.volunteer_id == volunteer.id,
+            VolunteerAbsence.starts_on <= last,
+            VolunteerAbsence.ends_on >= first,
+        )
+        .order_by(VolunteerAbsence.starts_on)
+    ).all()
+    return render_template(
+        "printing/duty_plan.html",
+        volunteer=volunteer,
+        month=month,
+        visits=list(visits),
+        absences=absences,
+        holidays=holidays_between(first, last),
+        previous=Month.of(first - timedelta(days=1)),
+        following=Month.of(last + timedelta(days=1)),
+        printed_on=clock.today(),
+    )
+
+
+@bp.route("/adressblatt/<int:appointment_id>")
+def address_sheet(appointment_id: int):
+    """What a stand-in needs for one visit: when, where, whom to call, what to know (no billing or care grade)."""
+    appointment = db.session.scalar(
+        queries.with_people(sa.select(Appointment).where(Appointment.id == appointment_id))
+    ) or abort(404)
+    return render_template(
+        "printing/address_sheet.html",
+        appointment=appointment,
+        senior=appointment.pairing.senior,
+        visitor=appointment_volunteer(appointment),
+        printed_on=clock.today(),
+    )
+
+
+@bp.route("/begleitungen")
+def meeting_list():
+    """Running Begleitungen by district with the last visit and the last contacts, for a team meeting."""
+    district = query_text("bezirk", max_length=80) or None
+    today = clock.today()
+    query = (
+        sa.select(Pairing)
+        .join(Pairing.senior)
+        .join(Senior.district)
+        .where(Pairing.status.in_(PairingStatus.RUNNING))
+        .options(
+            joinedload(Pairing.volunteer),
+            joinedload(Pairing.senior).joinedload(Senior.district),
+            selectinload(Pairing.slots),
+        )
+        .order_by(District.name, Senior.sort_name, Pairing.id)
+    )
+    if district:
+        query = query.where(District.name == district)
+    pairings = db.session.scalars(query).all()
+    ids = [p.id for p in pairings]
+    last_visits = dict(
+        db.session.execute(
+            sa.select(Appointment.pairing_id, sa.func.max(Appointment.on))
+            .where(
+                Appointment.pairing_id.in_(ids),
+                Appointment.on <= today,
+                Appointment.status.in_(Status.LIVE),
+            )
+            .group_by(Appointment.pairing_id)
+        )
+        .tuples()
+        .all()
+    )
+    groups: dict[str, list[Pairing]] = {}
+    for pairing in pairings:
+        groups.setdefault(pairing.senior.district.name, []).append(pairing)
+    return render_template(
+        "printing/meeting_list.html",
+        groups=groups,
+        district=district,
+        districts=db.session.scalars(sa.select(District).order_by(District.name)).all(),
+        last_visits=last_visits,
+        senior_contacts=last_contacts("senior", {p.senior_id for p in pairings}),
+        volunteer_contacts=last_contacts("volunteer", {p.volunteer_id for p in pairings}),
+        services=SERVICES,
+        today=today,
+        stale=today - timedelta(weeks=4),
+    )
