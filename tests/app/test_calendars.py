@@ -39,7 +39,7 @@ def test_volunteer_month_lists_own_and_stand_in_visits_holidays_and_absence(app_
     assert "10:00–11:00</a>" in _cell(page, "2026-12-14") and "Ida B." in _cell(page, "2026-12-14")
     assert "15:00–16:00</a>" in _cell(page, "2026-12-16") and "Olga B." in _cell(page, "2026-12-16")
     assert f"/termine/{taken.id}" not in page  # a stand-in does that one
-    assert "Feiertag: Erster Weihnachtstag" in _cell(page, "2026-12-25")
+    assert "Feiertag: </span>Erster Weihnachtstag" in _cell(page, "2026-12-25")
     assert "abwesend: Anna Müller" in _cell(page, "2026-12-29") and "abwesend" not in _cell(page, "2026-12-31")
     assert "2 Termine" in page
     assert '<th scope="col">Montag</th>' in page and '<th scope="row">49</th>' in page
