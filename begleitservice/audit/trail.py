@@ -30,6 +30,7 @@ from ..models import (
     AuditEvent,
     BudgetOpening,
     BudgetOtherUse,
+    ContactEntry,
     Pairing,
     PflegegradPeriod,
     Request,
@@ -84,6 +85,10 @@ def _appointment_persons(session, obj):
     return pairing.senior_id, obj.cover_volunteer_id or pairing.volunteer_id
 
 
+def _contact_persons(_session, obj):
+    return obj.senior_id, obj.volunteer_id
+
+
 def _nobody(_session, _obj):
     return None, None
 
@@ -116,6 +121,7 @@ register(PflegegradPeriod, "pflegegrad_period", "Pflegegrad-Zeitraum", _of_senio
 register(BudgetOpening, "budget_opening", "Budget-Kontostand", _of_senior)
 register(BudgetOtherUse, "budget_other_use", "Budget: andere Nutzung", _of_senior)
 register(UmwandlungDeclaration, "umwandlung", "Umwandlung", _of_senior)
+register(ContactEntry, "contact_entry", "Kontakt", _contact_persons, masked=("note",))
 # session_version (every logout) and totp_last_step (every code) change on their own: no change of the account
 register(
     User, "user", "Benutzer", secret=("password_hash", "totp_secret"), ignored=("session_version", "totp_last_step")

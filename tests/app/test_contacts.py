@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from begleitservice.clock import now
 from begleitservice.extensions import db
-from begleitservice.models import ContactEntry
+from begleitservice.models import AuditEvent, ContactEntry
 from begleitservice.privacy.operations import restrict
 from tests.factories import make_request, make_senior, make_volunteer
 
@@ -46,6 +46,8 @@ def test_logged_contact_shows_in_the_log_and_as_last_contact(app_ctx, coordinato
     assert "02.12.2026" in next(row for row in rows if "Ahrens" in row)
     assert "keiner" in next(row for row in rows if "Berg" in row)
     assert "Kontakte (letzter 02.12.2026)" in coordinator.get(f"/seniors/{ida.id}").get_data(as_text=True)
+    (audited,) = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.entity == "contact_entry")).all()
+    assert (audited.action, audited.senior_id, audited.entity_id) == ("create", ida.id, entry.id)
 
 
 def test_bad_input_gets_german_messages_and_saves_nothing(app_ctx, coordinator, monkeypatch):
