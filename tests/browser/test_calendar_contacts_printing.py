@@ -109,3 +109,29 @@ def test_every_page_prints_without_navigation_and_filters(logged_in_page, app_ct
         expect(page.locator("form.filters")).to_be_hidden()
         expect(page.locator("table").first).to_be_visible()
         _keep(page, f"{name}-druck", pdf=True)
+
+
+def test_printed_address_sheet_for_a_stand_in(logged_in_page, app_ctx):
+    page = logged_in_page
+    ida = make_senior(
+        first_name="Ida",
+        last_name="Ahrens",
+        street="Nordmarkt 5",
+        postal_code="44145",
+        phone="0231 55",
+        contact_name="Ute Ahrens",
+        contact_relation="Tochter",
+        contact_phone="0171 9",
+        care_notes="Hund im Haus, bitte klingeln und warten",
+    )
+    pairing = make_pairing(volunteer=make_volunteer(first_name="Anna", last_name="Müller"), senior=ida)
+    visit = make_appointment(pairing=pairing, on=date(2026, 12, 8), cover_volunteer=make_volunteer(first_name="Bert"))
+
+    page.goto(f"/termine/{visit.id}")
+    page.get_by_role("link", name="Adressblatt drucken").click()
+    page.emulate_media(media="print")
+    expect(page.get_by_role("heading", name="Adressblatt für den Besuch am Dienstag, 08.12.2026")).to_be_visible()
+    expect(page.get_by_text("Nordmarkt 5, 44145 Dortmund")).to_be_visible()
+    expect(page.get_by_text("Ute Ahrens (Tochter), Telefon 0171 9")).to_be_visible()
+    expect(page.get_by_role("link", name="Zurück zum Termin")).to_be_hidden()
+    _keep(page, "adressblatt-druck", pdf=True)
