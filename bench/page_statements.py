@@ -42,6 +42,9 @@ PAGES = {
     "payouts": "/abrechnung/auszahlungen",
     "datenschutz": "/datenschutz/",
     "postausgang": "/termine/postausgang",
+    "kalender monat": "/kalender/",
+    "kalender woche": "/kalender/?ansicht=woche",
+    "teamsitzung": "/druck/begleitungen",
 }
 DETAILS = {  # page -> (table, URL pattern): the detail page of the row with the median id
     "volunteer": ("volunteer", "/volunteers/{}"),
@@ -51,6 +54,11 @@ DETAILS = {  # page -> (table, URL pattern): the detail page of the row with the
     "appointment": ("appointment", "/termine/{}"),
     "budget": ("senior", "/seniors/{}/budget"),
     "calendar": ("volunteer", "/termine/ehrenamtliche/{}/kalender"),
+    "kal. ehrenamt": ("volunteer", "/kalender/ehrenamtliche/{}"),
+    "kal. senior:in": ("senior", "/kalender/senioren/{}"),
+    "einsatzplan": ("volunteer", "/druck/einsatzplan/{}"),
+    "adressblatt": ("appointment", "/druck/adressblatt/{}"),
+    "kontakte": ("senior", "/kontakte/senioren/{}"),
 }
 
 

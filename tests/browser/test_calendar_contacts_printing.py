@@ -135,3 +135,22 @@ def test_printed_address_sheet_for_a_stand_in(logged_in_page, app_ctx):
     expect(page.get_by_text("Ute Ahrens (Tochter), Telefon 0171 9")).to_be_visible()
     expect(page.get_by_role("link", name="Zurück zum Termin")).to_be_hidden()
     _keep(page, "adressblatt-druck", pdf=True)
+
+
+def test_busy_service_month_shows_counts_that_lead_to_the_day(logged_in_page, app_ctx, monkeypatch):
+    page = logged_in_page
+    monkeypatch.setitem(app_ctx.config, "CALENDAR_MAX_VISITS", 2)
+    for district in ("Hombruch", "Eving"):
+        pairing = make_pairing(senior=make_senior(district_name=district))
+        for hour in (9, 14):
+            make_appointment(
+                pairing=pairing, on=date(2026, 12, 9), planned_start=time(hour), planned_end=time(hour + 1)
+            )
+
+    page.goto("/kalender/?datum=2026-12-01")
+    expect(page.get_by_text("zu viele Termine, um sie einzeln zu zeigen")).to_be_visible()
+    _keep(page, "kalender-zahlen")
+    page.locator("#tag-2026-12-09").get_by_role("link", name="4 Termine").click()
+    expect(page.get_by_role("heading", name="Termine KW 50/2026: 07.12.–13.12.2026")).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Mi 09.12.")).to_be_visible()
+    expect(page.get_by_text("4 Termine")).to_be_visible()
