@@ -12,11 +12,13 @@ from sqlalchemy.orm import joinedload
 from ..audit.operations import events_of
 from ..extensions import db
 from ..models import (
+    AbtretungPeriod,
     Appointment,
     BilledVisit,
     ContactEntry,
     Invoice,
     LeistungsnachweisDocument,
+    LivingSituation,
     MatchProposal,
     MatchRejection,
     MatchUnserved,
@@ -96,6 +98,8 @@ def _senior_parts(senior: Senior) -> dict:
             "kontostaende": _rows(BudgetOpening, BudgetOpening.senior_id == senior.id),
             "andere_nutzung": _rows(BudgetOtherUse, BudgetOtherUse.senior_id == senior.id),
             "umwandlung": _rows(UmwandlungDeclaration, UmwandlungDeclaration.senior_id == senior.id),
+            "wohnsituation": _rows(LivingSituation, LivingSituation.senior_id == senior.id),
+            "abtretungen": _rows(AbtretungPeriod, AbtretungPeriod.senior_id == senior.id),
         },
         "leistungsnachweise": _rows(LeistungsnachweisDocument, LeistungsnachweisDocument.senior_id == senior.id),
         "vorschlaege": _rows(MatchProposal, MatchProposal.request_id.in_(requests)),

@@ -17,6 +17,7 @@ from ..audit.operations import forget_person
 from ..clock import now as clock_now
 from ..extensions import db
 from ..models import (
+    AbtretungPeriod,
     AlertKind,
     Appointment,
     AppointmentAlert,
@@ -25,6 +26,7 @@ from ..models import (
     ContactEntry,
     Invoice,
     LeistungsnachweisDocument,
+    LivingSituation,
     MatchProposal,
     MatchRejection,
     MatchUnserved,
@@ -258,7 +260,8 @@ def _erase_senior_rows(senior: Senior) -> None:
     for model in (MatchUnserved, RequestWindow, RequestStatusChange):
         db.session.execute(sa.delete(model).where(model.request_id.in_(requests)))
     db.session.execute(sa.delete(Request).where(Request.id.in_(requests)))
-    for model in (PflegegradPeriod, BudgetOpening, BudgetOtherUse, UmwandlungDeclaration, LeistungsnachweisDocument):
+    budget_facts = (PflegegradPeriod, LivingSituation, AbtretungPeriod, BudgetOpening, BudgetOtherUse)
+    for model in (*budget_facts, UmwandlungDeclaration, LeistungsnachweisDocument):
         db.session.execute(sa.delete(model).where(model.senior_id == senior.id))
     # Invoices addressed to the senior go with them (Storno invoices first: they point at what they cancel);
     # collective invoices to a Pflegekasse stay as the Kasse's record, without this person's billed visits.

@@ -20,6 +20,8 @@ from begleitservice.models import (
     PflegegradPeriod,
     Pflegekasse,
 )
+from begleitservice.privacy.export import export_person
+from begleitservice.privacy.operations import erase
 from billing.month import Month
 from tests.factories import (
     make_appointment,
@@ -298,3 +300,16 @@ def test_umwandlung_for_a_month_without_a_configured_cap_names_the_day(app_ctx, 
     assert "Für den 01.03.2023 ist kein Wert für „Höchstbetrag Umwandlung (§45a Abs. 4 SGB XI)“ hinterlegt" in text(
         response
     )
+
+
+def test_dsgvo_export_shows_the_histories_and_erasure_removes_them(app_ctx):
+    senior = graded_senior(abtretung_on=date(2026, 1, 1))
+    db.session.add(LivingSituation(senior=senior, situation="pflegeheim", valid_from=date(2026, 4, 1)))
+    db.session.commit()
+    now = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    budget = export_person(senior, now=now)["budget"]
+    assert [(row["situation"], row["valid_from"]) for row in budget["wohnsituation"]] == [("pflegeheim", "2026-04-01")]
+    assert [row["given_on"] for row in budget["abtretungen"]] == ["2026-01-01"]
+    erase(senior, user=None, now=now)
+    db.session.commit()
+    assert count(LivingSituation) == 0 and count(AbtretungPeriod) == 0
