@@ -68,6 +68,7 @@ def app(database, tmp_path_factory):
         # Tests keep one app context open, which requests reuse; drop Flask-Login's per-request cache so
         # each client is seen as itself, as it would be with a fresh context per request in production.
         g.pop("_login_user", None)
+        g.pop("committed", None)  # the error page's "was anything saved" flag (a login now commits its audit row)
 
     with app.app_context():
         db.create_all()
