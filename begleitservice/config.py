@@ -248,6 +248,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
         ),
         "MAIL_TIMEOUT_SECONDS": env.integer("MAIL_TIMEOUT_SECONDS", 30, minimum=1),
         "OUTBOX_BATCH_SIZE": env.integer("OUTBOX_BATCH_SIZE", 50, minimum=1),
+        # One sender run keeps claiming batches while mail is due, for at most this long (below the tick interval).
+        "OUTBOX_TIME_BUDGET_SECONDS": env.integer("OUTBOX_TIME_BUDGET_SECONDS", 45, minimum=1),
         "OUTBOX_MAX_ATTEMPTS": env.integer("OUTBOX_MAX_ATTEMPTS", 12, minimum=1),
         "OUTBOX_BACKOFF_SECONDS": env.integer("OUTBOX_BACKOFF_SECONDS", 60, minimum=1),
         "OUTBOX_BACKOFF_MAX_SECONDS": env.integer("OUTBOX_BACKOFF_MAX_SECONDS", 3600, minimum=1),

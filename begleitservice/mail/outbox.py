@@ -72,7 +72,7 @@ def _due(now: datetime, stale_before: datetime):
 def claim_due(*, now: datetime, limit: int) -> tuple[str, list[OutboxMessage]]:
     """Claim up to ``limit`` due mails for this sender and commit, so no other sender takes them.
 
-    The claim is one UPDATE … WHERE status is still claimable; on PostgreSQL the candidate rows are picked with
+    The claim is an UPDATE … WHERE status is still claimable of the ids picked first; on PostgreSQL they are picked with
     FOR UPDATE SKIP LOCKED, so two senders at once get disjoint sets instead of waiting for each other.
     """
     token = uuid.uuid4().hex
@@ -80,9 +80,15 @@ def claim_due(*, now: datetime, limit: int) -> tuple[str, list[OutboxMessage]]:
     candidates = sa.select(OutboxMessage.id).where(_due(now, stale_before)).order_by(OutboxMessage.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
+    # Two statements in one transaction: as a subquery of the UPDATE, PostgreSQL may run the LIMIT … SKIP LOCKED
+    # select more than once and claim every due mail instead of one batch.
+    ids = db.session.scalars(candidates).all()
+    if not ids:
+        db.session.commit()
+        return token, []
     db.session.execute(
         sa.update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates.scalar_subquery()), _due(now, stale_before))
+        .where(OutboxMessage.id.in_(ids), _due(now, stale_before))
         .values(status=OutboxStatus.SENDING, claim=token, claimed_at=now)
         .execution_options(synchronize_session=False)
     )

@@ -2,8 +2,9 @@
 
 import logging
 import smtplib
+import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_mail import Connection, Message
@@ -70,44 +71,77 @@ def _is_permanent(error: Exception) -> bool:
 
 
 def send_pending(*, now: datetime | None = None) -> SendReport:
-    """Send every due outbox mail once; SMTP errors leave it pending with backoff (commits per mail)."""
+    """Send due outbox mails, batch after batch, until none is due or the time budget is spent.
+
+    SMTP errors leave a mail pending with backoff; each mail's outcome is committed at once. One SMTP connection
+    serves the whole run, and the sent rows stay loaded (no expiry after each commit), so a wave of a thousand
+    mails costs a constant amount per mail instead of growing with the batch.
+    """
     # One clock for the whole run: the fixed ``now`` when given (tests, run-job --now), else the real time, read
     # afresh before each mail so a long batch keeps renewing its claim.
     current = clock.now if now is None else (lambda: now)
-    now = current()
-    token, claimed = claim_due(now=now, limit=current_app.config["OUTBOX_BATCH_SIZE"])
-    report = SendReport(claimed=len(claimed))
-    if not claimed:
-        return report
+    config = current_app.config
+    deadline = time.monotonic() + config["OUTBOX_TIME_BUDGET_SECONDS"]
+    report = SendReport()
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    connection = None
     try:
-        connection = _connection().__enter__()
-    except SMTP_ERRORS as error:
-        for row in claimed:
-            record_failure(row, f"SMTP-Server nicht erreichbar: {error}", now=now)
-            report.retry += row.status == OutboxStatus.PENDING
-            report.failed += row.status == OutboxStatus.FAILED
-        db.session.commit()
-        log.warning("SMTP server unreachable, %d mails stay in the outbox: %s", len(claimed), error)
-        return report
-    try:
-        for row in claimed:
+        while True:
+            token, claimed = claim_due(now=current(), limit=config["OUTBOX_BATCH_SIZE"])
+            report.claimed += len(claimed)
+            if not claimed:
+                break
+            if connection is None:
+                try:
+                    connection = _connection().__enter__()
+                except SMTP_ERRORS as error:
+                    _unreachable(claimed, error, now=current(), report=report)
+                    break
+            done = report.sent + report.retry + report.failed
+            _send_batch(connection, claimed, token, current, report)
+            progress = report.sent + report.retry + report.failed - done
+            if len(claimed) < config["OUTBOX_BATCH_SIZE"] or not progress or time.monotonic() >= deadline:
+                break
+    finally:
+        session.expire_on_commit = expire_on_commit
+        if connection is not None:
+            try:
+                connection.__exit__(None, None, None)
+            except SMTP_ERRORS:
+                log.debug("SMTP quit failed", exc_info=True)
+    if report.claimed:
+        log.info("outbox: %s", report)
+    return report
+
+
+def _unreachable(claimed: list[OutboxMessage], error: Exception, *, now: datetime, report: SendReport) -> None:
+    for row in claimed:
+        record_failure(row, f"SMTP-Server nicht erreichbar: {error}", now=now)
+        report.retry += row.status == OutboxStatus.PENDING
+        report.failed += row.status == OutboxStatus.FAILED
+    db.session.commit()
+    log.warning("SMTP server unreachable, %d mails stay in the outbox: %s", len(claimed), error)
+
+
+def _send_batch(connection, claimed: list[OutboxMessage], token: str, current, report: SendReport) -> None:
+    # The claim is renewed (and checked) when half its timeout has passed: until then no other sender may take
+    # these mails over, so renewing before every mail would only double the commits.
+    renew_after = timedelta(seconds=current_app.config["OUTBOX_CLAIM_TIMEOUT_SECONDS"] / 2)
+    renewed = current()
+    for row in claimed:
+        if current() - renewed >= renew_after:
             if not still_mine(row, token, now=current()):
                 log.warning("mail %d was taken over by another sender; skipped", row.id)
                 continue
-            try:
-                connection.send(_message(row))
-            except SMTP_ERRORS as error:
-                record_failure(row, str(error) or type(error).__name__, now=now, permanent=_is_permanent(error))
-                report.retry += row.status == OutboxStatus.PENDING
-                report.failed += row.status == OutboxStatus.FAILED
-            else:
-                record_sent(row, now=current())
-                report.sent += 1
-            db.session.commit()
-    finally:
+            renewed = current()
         try:
-            connection.__exit__(None, None, None)
-        except SMTP_ERRORS:
-            log.debug("SMTP quit failed", exc_info=True)
-    log.info("outbox: %s", report)
-    return report
+            connection.send(_message(row))
+        except SMTP_ERRORS as error:
+            record_failure(row, str(error) or type(error).__name__, now=current(), permanent=_is_permanent(error))
+            report.retry += row.status == OutboxStatus.PENDING
+            report.failed += row.status == OutboxStatus.FAILED
+        else:
+            record_sent(row, now=current())
+            report.sent += 1
+        db.session.commit()
