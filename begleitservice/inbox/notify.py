@@ -35,15 +35,15 @@ SUBJECTS = {
     NotificationKind.ABSAGE_KURZFRISTIG: "Kurzfristige Absage",
     NotificationKind.UNBESTAETIGT: "Noch unbestätigt",
     NotificationKind.VERTRETUNG: "Vertretung zugesagt",
-    NotificationKind.ABSAGE: "Absage",
     NotificationKind.AUSGEFALLEN: "Besuch ausgefallen",
+    NotificationKind.ABSAGE: "Absage",
 }
 TODO = {
     NotificationKind.ABSAGE_KURZFRISTIG: "Bitte eine Vertretung suchen oder der Senior:in absagen.",
     NotificationKind.UNBESTAETIGT: "Bitte bei der Ehrenamtlichen nachfragen, ob der Besuch stattfindet.",
     NotificationKind.VERTRETUNG: "Bitte die Vertretung mit der Adresse anrufen und der Senior:in Bescheid geben.",
-    NotificationKind.ABSAGE: "Bitte eine Vertretung suchen oder der Senior:in absagen.",
     NotificationKind.AUSGEFALLEN: "Bitte nachfragen, warum der Besuch nicht stattgefunden hat.",
+    NotificationKind.ABSAGE: "Bitte eine Vertretung suchen oder der Senior:in absagen.",
 }
 
 

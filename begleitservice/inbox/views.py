@@ -71,7 +71,8 @@ def settings():
         for kind, delivery in notify.settings_of(current_user).items():
             form[kind].data = delivery
     status = 200 if request.method == "GET" else 422
-    return render_template("inbox/settings.html", form=form, kinds=NOTIFICATION_KINDS), status
+    hours = current_app.config["NOTIFY_SHORT_NOTICE_HOURS"]
+    return render_template("inbox/settings.html", form=form, kinds=NOTIFICATION_KINDS, short_hours=hours), status
 
 
 @bp.route("/<slug>")

@@ -50,11 +50,11 @@ class BudgetLapse(db.Model):
 class NotificationKind(Choice):
     """What the coordinators may hear about by mail."""
 
-    ABSAGE_KURZFRISTIG = "absage_kurzfristig", "Absage kurz vor dem Besuch (innerhalb von 48 Stunden)"
+    ABSAGE_KURZFRISTIG = "absage_kurzfristig", "Kurzfristige Absage (kurz vor dem Besuch)"
     UNBESTAETIGT = "unbestaetigt", "Besuch kurz vorher noch unbestätigt (droht auszufallen)"
     VERTRETUNG = "vertretung", "Vertretung hat zugesagt (anrufen, Senior:in informieren)"
+    AUSGEFALLEN = "ausgefallen", "Besuch hat nicht stattgefunden (gemeldet)"
     ABSAGE = "absage", "Absage mit mehr Vorlauf"
-    AUSGEFALLEN = "ausgefallen", "Besuch als ausgefallen gemeldet"
 
 
 class Delivery(Choice):
@@ -72,8 +72,8 @@ DEFAULT_DELIVERY = {
     NotificationKind.ABSAGE_KURZFRISTIG: Delivery.SOFORT,
     NotificationKind.UNBESTAETIGT: Delivery.SOFORT,
     NotificationKind.VERTRETUNG: Delivery.SOFORT,
+    NotificationKind.AUSGEFALLEN: Delivery.SOFORT,
     NotificationKind.ABSAGE: Delivery.ZUSAMMENFASSUNG,
-    NotificationKind.AUSGEFALLEN: Delivery.ZUSAMMENFASSUNG,
 }
 
 

@@ -145,6 +145,10 @@ def test_decline_becomes_a_stand_in_to_call_then_done_with_a_note(coordinator, n
     done = coordinator.get("/aufgaben/vertretungen?ansicht=erledigt").get_data(as_text=True)
     assert "Sven angerufen, Frau Brandt informiert" in done
 
+    _act(coordinator, _key(done, "Sven Springer"), "wieder-oeffnen")  # done by mistake
+    page = coordinator.get("/").get_data(as_text=True)
+    assert "Die Aufgabe ist wieder offen." in page and "Sven Springer" in _section(page, "vertretungen")
+
 
 def test_a_new_decline_of_the_same_visit_is_a_new_item(coordinator, now, clock):
     visit = _declined(now)
@@ -320,3 +324,26 @@ def test_admin_sees_the_inbox_and_the_billing_part(login, now):
 
     assert "inbox-counts" in page and "Abrechnung Häusliche Entlastung" in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
+def test_full_list_statements_do_not_grow_with_items(app, app_ctx, coordinator, now, monkeypatch):
+    """A group's full list costs the same number of SQL statements with 2 or 40 items (a page of 20)."""
+    monkeypatch.setitem(app_ctx.config, "ITEMS_PER_PAGE", 20)
+
+    def statements() -> int:
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert coordinator.get("/aufgaben/anfragen?page=1").status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    for day in (1, 2):
+        make_request(received_on=date(2026, 9, day))
+    few = statements()
+    for day in range(3, 31):
+        make_request(received_on=date(2026, 9, day))
+        make_request(received_on=date(2026, 8, day))
+    assert statements() == few

@@ -1,7 +1,5 @@
 """Mail to the coordinators: at once for what cannot wait, the rest in a daily digest, per user as they chose."""
 
-from datetime import date
-
 import sqlalchemy as sa
 
 from begleitservice.appointments import operations
@@ -168,18 +166,30 @@ def test_a_decline_rolled_back_sends_nothing(app_ctx, smtp, clock):
     assert smtp.to("clara@example.org") == []
 
 
-def test_visit_reported_as_not_held_goes_to_the_digest(app_ctx, smtp, clock):
+def test_visit_reported_as_not_held_mails_at_once_or_in_the_digest_as_chosen(app_ctx, smtp, clock):
     _, appointment = mail_for_visit(smtp, clock)
-    _staff()
-    clock(berlin(2026, 12, 7, 14))
-    operations.report(appointment, minutes=None, now=berlin(2026, 12, 7, 14))
+    _, admin, _ = _staff()
+    _login(app_ctx, admin).post(
+        "/aufgaben/benachrichtigungen",
+        data={
+            "absage_kurzfristig": "keine",
+            "unbestaetigt": "keine",
+            "vertretung": "keine",
+            "ausgefallen": "zusammenfassung",
+            "absage": "keine",
+        },
+    )
+    now = clock(berlin(2026, 12, 7, 14))
+    operations.report(appointment, minutes=None, now=now)
     db.session.commit()
     run("send_outbox")
-    assert smtp.to("clara@example.org") == []
+    (at_once,) = smtp.to("clara@example.org")
+    assert at_once["Subject"] == "Besuch ausgefallen: Besuch am 07.12.2026"
+    assert "Bitte nachfragen, warum der Besuch nicht stattgefunden hat." in _text(at_once)
+    assert smtp.to("anton@example.org") == []
 
     clock(berlin(2026, 12, 8, 7))
     run("coordinator_digest")
     run("send_outbox")
-    (digest,) = smtp.to("clara@example.org")
-    assert "Besuch ausgefallen:\n- " in _text(digest)
-    assert appointment.on == date(2026, 12, 7)
+    (digest,) = smtp.to("anton@example.org")
+    assert "Besuch ausgefallen:\n- Montag, 07.12.2026" in _text(digest)
