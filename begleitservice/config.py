@@ -298,6 +298,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
         "NOTIFY_SHORT_NOTICE_HOURS": env.integer("NOTIFY_SHORT_NOTICE_HOURS", 48, minimum=1, maximum=24 * 14),
         # Audit trail (begleitservice.audit): events older than this are deleted by the daily job / `audit purge`
         "AUDIT_RETENTION_DAYS": env.integer("AUDIT_RETENTION_DAYS", 730, minimum=1, maximum=36500),
+        # Closing a month: reported minutes this far (percent of the planned duration) from the plan are listed
+        "BILLING_DEVIATION_PERCENT": env.integer("BILLING_DEVIATION_PERCENT", 50, minimum=1, maximum=1000),
         # Scheduler process (begleitservice.jobs)
         "SCHEDULER_OUTBOX_SECONDS": env.integer("SCHEDULER_OUTBOX_SECONDS", 60, minimum=1),
         "SCHEDULER_NOTIFY_MINUTES": env.integer("SCHEDULER_NOTIFY_MINUTES", 15, minimum=1),

@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from billing.completeness import Problem, senior_problems
 from billing.config import CATEGORY_TEXT, BillingConfig, Provider
-from billing.identifiers import ik_error, kvnr_error
 from billing.invoices import BilledLine, Invoice, Senior, grades_label, plan_invoices, route_lines
 from billing.ledger import Ledger, LedgerInput, LedgerMonth, Split, compute_ledger, sum_splits
 from billing.lines import Appointment, Line, build_lines, charges_from_lines
-from billing.money import ZERO, format_eur, hours
+from billing.money import ZERO, hours
 from billing.month import Month
 
 
@@ -88,10 +88,10 @@ class MonthRun:
     month: Month
     seniors: tuple[SeniorResult, ...]
     invoices: tuple[Invoice, ...]  # unnumbered drafts; see invoices.number_invoices
-    problems: tuple[str, ...]  # German, for the coordinator to fix before the run is finalised
+    problems: tuple[Problem, ...]  # of the seniors' billing data (billing.completeness), German
 
 
-def bill_senior(month: Month, data: SeniorMonth, *, config: BillingConfig) -> tuple[SeniorResult, list[str]]:
+def bill_senior(month: Month, data: SeniorMonth, *, config: BillingConfig) -> tuple[SeniorResult, list[Problem]]:
     """Lines, ledger and Leistungsnachweis of one senior for ``month``, and the problems found."""
     lines = build_lines((a for a in data.appointments if month.contains(a.day)), config=config)
     history = tuple(c for c in data.ledger.charges if c.month < month)
@@ -105,7 +105,7 @@ def bill_senior(month: Month, data: SeniorMonth, *, config: BillingConfig) -> tu
     if billed:
         note = Leistungsnachweis(month, data.senior, grade, billed, config.provider, ledger.get(month))
     result = SeniorResult(data.senior, grade, tuple(lines), billed, ledger, note)
-    return result, _problems(data, billed, ledger)
+    return result, senior_problems(data.senior, billed, ledger, eligibility=data.ledger.eligibility)
 
 
 def prepare_month(
@@ -124,36 +124,3 @@ def prepare_month(
         collective=collective,
     )
     return MonthRun(month, tuple(results), tuple(invoices), tuple(problems))
-
-
-def _problems(data: SeniorMonth, billed: tuple[BilledLine, ...], ledger: Ledger) -> list[str]:
-    """German problems of one senior's month; what they say about coverage is read from the billed splits."""
-    if not billed:
-        return []
-    senior, found = data.senior, []
-    who = f"{senior.name} ({senior.ref})"
-    without = [ledger.splits[bl.line.ref] for bl in billed if not ledger.splits[bl.line.ref].eligible]
-    if without:
-        days = "; ".join(data.ledger.eligibility.why_not(cs.day or cs.month.last_day) for cs in without)
-        scope = (
-            "alle Besuche werden"
-            if len(without) == len(billed)
-            else f"{len(without)} von {len(billed)} Besuchen werden"
-        )
-        found.append(
-            f"{who}: kein Anspruch auf den Entlastungsbetrag am Besuchstag ({days}) – {scope} privat berechnet."
-        )
-    row = ledger.get(billed[0].line.month)
-    if row is not None and row.needs_balance_check:
-        found.append(
-            f"{who}: gemeldete sonstige Nutzung übersteigt das Guthaben um {format_eur(row.other_use_excess)} – "
-            "Kontostand bei der Pflegekasse erfragen."
-        )
-    if error := kvnr_error(senior.kvnr):
-        found.append(f"{who}: {error}")
-    if senior.pflegekasse is None:
-        if senior.abtretungen:
-            found.append(f"{who}: Abtretungserklärung liegt vor, aber keine Pflegekasse ist erfasst.")
-    elif error := ik_error(senior.pflegekasse.ik):
-        found.append(f"{who}: {senior.pflegekasse.name}: {error}")
-    return found

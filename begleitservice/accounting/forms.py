@@ -1,6 +1,6 @@
 """Forms of the accounting pages: run a month, Storno with reason and corrected minutes."""
 
-from wtforms import HiddenField, StringField
+from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..forms import Form, OnceForm
@@ -10,6 +10,10 @@ class RunForm(OnceForm):
     """Confirm the run of a month."""
 
     month = HiddenField(validators=[DataRequired()])
+    accept_open = BooleanField(
+        "Trotz offener Punkte abschließen: die nicht erfassten Termine werden nicht abgerechnet "
+        "(nachgetragene Minuten kommen als Nachberechnung in eine spätere Abrechnung)."
+    )
 
 
 class StornoForm(Form):

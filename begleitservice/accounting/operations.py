@@ -38,6 +38,7 @@ from ..models import (
     Senior,
     User,
 )
+from .closing import MonthCheck, check_month, record_left_out
 from .convert import billed_lines_of, history_charges_of, senior_data, totals, visit_data
 from .files import StagedFiles, default_documents_dir, stage_documents
 
@@ -67,6 +68,17 @@ def ensure_provider_complete(config: BillingConfig) -> None:
         raise ProviderIncomplete(problems)
 
 
+class OpenProblems(AccountingError):
+    """The month has open points and closing it was not confirmed; nothing was changed."""
+
+    def __init__(self, check: MonthCheck) -> None:
+        self.check = check
+        super().__init__(
+            f"Der Monat {check.month} ist nicht vollständig: {check.summary()}. Bitte die Punkte klären oder "
+            "ausdrücklich bestätigen, dass der Monat trotzdem abgeschlossen wird – es wurde nichts abgerechnet."
+        )
+
+
 class MonthBilled(ValueError):
     """An appointment of a billed month was about to change; the message is German."""
 
@@ -75,7 +87,7 @@ class MonthBilled(ValueError):
 class RunResult:
     run: BillingRun
     created: bool
-    problems: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()  # German texts of the open points confirmed
     staged: StagedFiles | None = None
 
 
@@ -97,7 +109,8 @@ def collective_default() -> bool:
 
 
 def month_inputs(month: Month, *, senior_ids: Iterable[int] | None = None) -> list[SeniorMonth]:
-    """Per senior with visits that took place in ``month``: billing fields, ledger history and visits."""
+    """Per senior with visits that took place in ``month`` with reported minutes: billing fields, ledger history and
+    visits (a visit marked held without minutes is left out: see closing.check_month)."""
     query = (
         sa.select(Appointment)
         .join(Appointment.pairing)
@@ -105,6 +118,7 @@ def month_inputs(month: Month, *, senior_ids: Iterable[int] | None = None) -> li
             Appointment.on >= month.first_day,
             Appointment.on <= month.last_day,
             Appointment.status == AppointmentStatus.STATTGEFUNDEN,
+            Appointment.actual_minutes.is_not(None),
         )
         .options(
             joinedload(Appointment.pairing).joinedload(Pairing.volunteer),
@@ -222,6 +236,11 @@ def preview_supplements(month: Month) -> list[Supplement]:
     return prepare_supplements(late_inputs(month), config=billing_config(), collective=collective_default())
 
 
+def month_check(month: Month, *, today: date | None = None, config: BillingConfig | None = None) -> MonthCheck:
+    """The preview of ``month`` with its open points and totals per payer (nothing stored)."""
+    return check_month(month, preview_month(month, config=config), today=today or local_today())
+
+
 def _unbilled_earlier_months(month: Month) -> list[Month]:
     active = sa.select(BilledVisit.id).where(
         BilledVisit.appointment_id == Appointment.id, sa.not_(BilledVisit.is_cancelled)
@@ -265,8 +284,12 @@ def run_month(
     out_dir: Path | str | None = None,
     issued_on: date | None = None,
     today: date | None = None,
+    accept_open: bool = False,
 ) -> RunResult:
-    """Bill ``month``: invoices numbered, visits stored, PDFs staged. A month already billed is returned as is."""
+    """Bill ``month``: invoices numbered, visits stored, PDFs staged. A month already billed is returned as is.
+
+    A month with open points (closing.check_month) is billed only with ``accept_open``; the visits they leave out
+    and the points confirmed are recorded on the run."""
     today = today or local_today()
     issued_on = issued_on or today
     # One run at a time: a second one started at the same moment waits here, then finds the month billed.
@@ -282,15 +305,19 @@ def run_month(
     config = billing_config(on=issued_on)
     ensure_provider_complete(config)
     try:
-        prepared = prepare_month(month, month_inputs(month), config=config, collective=collective_default())
+        check = month_check(month, today=today, config=config)  # a missing dated figure: AccountingError
         supplements = prepare_supplements(late_inputs(month), config=config, collective=collective_default())
-    except MissingValue as error:  # a dated figure is not configured for a day of the month
+    except MissingValue as error:
         raise AccountingError(str(error)) from error
+    if check.points and not accept_open:
+        raise OpenProblems(check)
+    prepared = check.preview
     drafts = list(prepared.invoices) + [inv for supplement in supplements for inv in supplement.invoices]
     numbered = number_invoices(drafts, last=allocate_numbers(issued_on.year, len(drafts)), issued_on=issued_on)
     target = Path(out_dir) if out_dir else default_documents_dir(month.iso)
     run = BillingRun(month=month.first_day, run_by=user, documents_dir=str(target.resolve()))
     db.session.add(run)
+    record_left_out(run, check)
     db.session.flush()
     rows = _store_invoices(run, numbered)
     results = list(prepared.seniors) + [r for supplement in supplements for r in supplement.seniors]
@@ -305,7 +332,7 @@ def run_month(
         len(supplements),
         len(docs),
     )
-    return RunResult(run, created=True, problems=prepared.problems, staged=staged)
+    return RunResult(run, created=True, problems=tuple(run.open_problems), staged=staged)
 
 
 def _file_name(invoice: DraftInvoice) -> str:

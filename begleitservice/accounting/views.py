@@ -7,7 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from billing.corrections import nachberechnung_label
 from billing.month import Month
@@ -17,7 +17,7 @@ from ..auth.access import require_role, restrict
 from ..budget.inputs import billing_config
 from ..extensions import db
 from ..inputs import InputError, parse_int, parse_month, query_month
-from ..models import BilledVisit, BillingRun, Invoice, Senior
+from ..models import APPOINTMENT_STATUSES, Appointment, BilledVisit, BillingRun, Invoice, LeftOutVisit, Pairing, Senior
 from ..submissions import remember, repeated
 from .allowances import cap_warnings, payouts
 from .corrections import (
@@ -31,7 +31,7 @@ from .corrections import (
 from .exports import KINDS, TITLES, export_name, write_export
 from .files import commit_with_files
 from .forms import ApplyCorrectionForm, RunForm, StornoForm
-from .operations import AccountingError, local_today, preview_month, preview_supplements, run_month
+from .operations import AccountingError, local_today, month_check, preview_supplements, run_month
 
 bp = Blueprint("accounting", __name__, url_prefix="/abrechnung")
 restrict(bp, "accounting", "admin", "coordinator")
@@ -74,17 +74,17 @@ def run():
         if (repeat := repeated(form)) is not None:
             return repeat
         try:
-            result = run_month(month, user=current_user)
+            result = run_month(month, user=current_user, accept_open=form.accept_open.data)
             remember(form, url_for(".detail", run_id=result.run.id))
             commit_with_files(result.staged)
         except AccountingError as error:
             db.session.rollback()
             flash(str(error), "error")
             return redirect(url_for(".run", monat=month.iso))
-        for problem in result.problems:
-            flash(problem, "warning")
         if result.created:
             flash(f"Der Monat {Month.of(result.run.month)} ist abgerechnet.", "success")
+            if left := len(result.run.left_out):
+                flash(f"{left} Termin(e) wurden nicht abgerechnet – siehe „Nicht abgerechnet“.", "warning")
         else:
             flash("Dieser Monat war bereits abgerechnet; es wurde nichts geändert.", "info")
         return redirect(url_for(".detail", run_id=result.run.id))
@@ -94,13 +94,13 @@ def run():
         return redirect(url_for(".detail", run_id=existing.id))
     form.month.data = month.iso
     try:
-        preview = preview_month(month)
+        check = month_check(month)
     except AccountingError as error:
         abort(409, description=str(error))
     return render_template(
         "accounting/run.html",
         month=month,
-        preview=preview,
+        check=check,
         supplements=preview_supplements(month),
         form=form,
         may_bill=current_user.role in MAY_BILL,
@@ -121,6 +121,13 @@ def detail(run_id: int):
     documents = sorted(billing_run.documents, key=lambda d: (d.senior.sort_name, d.id))
     month = Month.of(billing_run.month)
     supplements = sorted({Month.of(inv.month) for inv in invoices if inv.month != billing_run.month})
+    left_out = db.session.scalars(
+        sa.select(LeftOutVisit)
+        .where(LeftOutVisit.run_id == run_id)
+        .join(LeftOutVisit.appointment)
+        .options(joinedload(LeftOutVisit.appointment).joinedload(Appointment.pairing).joinedload(Pairing.senior))
+        .order_by(Appointment.on, Appointment.planned_start)
+    ).all()
     return render_template(
         "accounting/detail.html",
         run=billing_run,
@@ -130,6 +137,8 @@ def detail(run_id: int):
         month_of=Month.of,
         invoices=invoices,
         documents=documents,
+        left_out=left_out,
+        status_labels=APPOINTMENT_STATUSES,
         kinds=KINDS,
         titles=TITLES,
         may_bill=current_user.role in MAY_BILL,

@@ -26,6 +26,7 @@ from .invoicing import (  # noqa: F401
     BillingRun,
     Invoice,
     InvoiceCounter,
+    LeftOutVisit,
     LeistungsnachweisDocument,
     PendingCorrection,
 )

@@ -6,6 +6,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from billing.completeness import LEFT_OUT_LABELS
+
 from ..clock import now
 from ..extensions import db
 from .base import UTCDateTime, in_values
@@ -30,10 +32,13 @@ class BillingRun(db.Model):
     run_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     run_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     documents_dir: Mapped[str] = mapped_column(sa.String(500))
+    # The open points (German texts) whoever closed the month confirmed; empty when it was complete.
+    open_problems: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default=sa.text("'[]'"))
 
     run_by: Mapped[User | None] = relationship()
     invoices: Mapped[list["Invoice"]] = relationship(back_populates="run", order_by="Invoice.seq")
     documents: Mapped[list["LeistungsnachweisDocument"]] = relationship(back_populates="run")
+    left_out: Mapped[list["LeftOutVisit"]] = relationship(back_populates="run", order_by="LeftOutVisit.id")
 
 
 class InvoiceCounter(db.Model):
@@ -168,3 +173,28 @@ class PendingCorrection(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     senior: Mapped[Senior] = relationship()
+
+
+class LeftOutVisit(db.Model):
+    """An Entlastung visit the run of its month did not bill because it was incomplete when the month was closed
+    (confirmed by whoever closed it): held without minutes, or never marked held nor cancelled. Once its minutes
+    are reported it is billed as a Nachberechnung of that month; ``reason`` is a billing.completeness kind."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("billing_run.id"), index=True)
+    appointment_id: Mapped[int] = mapped_column(sa.ForeignKey("appointment.id"), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(20))
+    status: Mapped[str] = mapped_column(sa.String(20))  # the appointment's status when the month was closed
+    text: Mapped[str] = mapped_column(sa.String(500))  # the open point as the preview showed it
+
+    run: Mapped[BillingRun] = relationship(back_populates="left_out")
+    appointment: Mapped[Appointment] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("run_id", "appointment_id", name="uq_left_out_visit_run_appointment"),
+        sa.CheckConstraint(in_values("reason", LEFT_OUT_LABELS), name="reason"),
+    )
+
+    @property
+    def reason_label(self) -> str:
+        return LEFT_OUT_LABELS[self.reason]

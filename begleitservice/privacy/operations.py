@@ -25,6 +25,7 @@ from ..models import (
     BilledVisit,
     ContactEntry,
     Invoice,
+    LeftOutVisit,
     LeistungsnachweisDocument,
     LivingSituation,
     MatchProposal,
@@ -220,7 +221,7 @@ def _delete_appointments(appointments: list[int]) -> None:
     if not appointments:
         return
     db.session.execute(sa.delete(BilledVisit).where(BilledVisit.appointment_id.in_(appointments)))
-    for model in (AppointmentAlert, CoverOffer, NotificationMarker, UsedLink):
+    for model in (AppointmentAlert, CoverOffer, NotificationMarker, UsedLink, LeftOutVisit):
         db.session.execute(sa.delete(model).where(model.appointment_id.in_(appointments)))
     db.session.execute(sa.delete(Appointment).where(Appointment.id.in_(appointments)))
 

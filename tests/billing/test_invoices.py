@@ -88,8 +88,8 @@ def test_collective_invoice_has_one_section_per_senior(config):
 def test_problems_name_invalid_identifiers(config):
     senior = make_senior(kvnr="A123456789", pflegekasse=AOK.__class__("Kasse", "123456789"))
     run = prepare_month(MARCH, [make_senior_month(senior, visits(2))], config=config)
-    assert any("Prüfziffer der Versichertennummer" in p for p in run.problems)
-    assert any("Institutionskennzeichen" in p for p in run.problems)
+    assert any("Prüfziffer der Versichertennummer" in p.text for p in run.problems)
+    assert any("Institutionskennzeichen" in p.text for p in run.problems)
 
 
 def test_besuchsdienst_only_produces_no_invoice(config):

@@ -226,7 +226,7 @@ def test_run_warnings_agree_with_what_is_billed(config):
     billed = {bl.line.ref: bl for bl in run.seniors[0].billed}
     assert billed["a"].split == Split(private=D("7.50")) and billed["a"].grade is None
     assert billed["b"].split == Split(D("7.50")) and billed["b"].grade == 2
-    assert run.problems == (
+    assert tuple(p.text for p in run.problems) == (
         "Erika Mustermann (s1): kein Anspruch auf den Entlastungsbetrag am Besuchstag (am 05.03.2026 kein "
         "Pflegegrad) – 1 von 2 Besuchen werden privat berechnet.",
     )
@@ -236,7 +236,7 @@ def test_run_without_any_claim_says_all_private(config):
     month = make_senior_month(make_senior(), [make_appointment("a", date(2026, 3, 5))], grades=())
     run = prepare_month(Month(2026, 3), [month], config=config)
     assert run.seniors[0].billed[0].split == Split(private=D("7.50"))
-    assert run.problems[0].endswith("(am 05.03.2026 kein Pflegegrad) – alle Besuche werden privat berechnet.")
+    assert run.problems[0].text.endswith("(am 05.03.2026 kein Pflegegrad) – alle Besuche werden privat berechnet.")
 
 
 def test_billed_lines_carry_the_grade_of_their_day(config):
