@@ -258,3 +258,21 @@ def test_demo_data_has_a_month_that_refuses_to_close_until_confirmed(app_ctx, mo
         assert done.exit_code == 0, done.output
         assert "nicht abgerechnet (vermerkt beim Lauf)" in done.output
         assert runs() == closed + 1
+
+
+def test_a_left_out_visit_is_billed_as_nachberechnung_once_its_minutes_are_reported(open_october, login):
+    v = open_october["visits"]
+    accounting = login("accounting")
+    accounting.post("/abrechnung/lauf", data={"month": "2026-10", "accept_open": "y"})
+    # Without minutes it waits: no Nachberechnung with a guessed duration.
+    november = accounting.get("/abrechnung/lauf?monat=2026-11").get_data(as_text=True)
+    assert "Nachberechnung Oktober 2026" not in november
+    visit = v["no_minutes"]
+    response = login("coordinator").post(
+        f"/pairings/{visit.pairing_id}/termine/{visit.id}",
+        data={"status": "stattgefunden", "actual_minutes": "90"},
+        follow_redirects=True,
+    )
+    assert "Oktober 2026 ist bereits abgerechnet" in response.get_data(as_text=True)
+    november = accounting.get("/abrechnung/lauf?monat=2026-11").get_data(as_text=True)
+    assert "Nachberechnung Oktober 2026" in november and "11,25\xa0€" in november

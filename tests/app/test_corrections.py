@@ -42,9 +42,10 @@ def pdf_text(path: Path) -> str:
 
 
 def bill(month: Month, tmp_path: Path):
-    """Run and commit ``month`` as the page does, on the day after it ended."""
+    """Run and commit ``month`` as the page does, on the day after it ended (closing confirmed: the visits here
+    run far longer than planned, and ``two_months`` leaves one unreported)."""
     day = month.next().first_day
-    result = run_month(month, out_dir=tmp_path / month.iso, today=day, issued_on=day)
+    result = run_month(month, out_dir=tmp_path / month.iso, today=day, issued_on=day, accept_open=True)
     commit_with_files(result.staged)
     return result
 
