@@ -45,6 +45,7 @@ PAGES = {
     "kalender monat": "/kalender/",
     "kalender woche": "/kalender/?ansicht=woche",
     "teamsitzung": "/druck/begleitungen",
+    "teamsitz. alle": "/druck/begleitungen?bezirk=alle",
 }
 DETAILS = {  # page -> (table, URL pattern): the detail page of the row with the median id
     "volunteer": ("volunteer", "/volunteers/{}"),

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, subqueryload
 
 from billing.month import Month
 from scheduling import Status
@@ -29,6 +29,7 @@ from ..models import (
 )
 
 bp = Blueprint("printing", __name__, url_prefix="/druck")
+ALL = "alle"  # the meeting list's choice of every district
 restrict(bp, *CARE)
 
 
@@ -84,8 +85,10 @@ def address_sheet(appointment_id: int):
 
 @bp.route("/begleitungen")
 def meeting_list():
-    """Running Begleitungen by district with the last visit and the last contacts, for a team meeting."""
-    district = query_text("bezirk", max_length=80) or None
+    """Running Begleitungen of one district (or, asked for, of all) with the last visit and the last contacts, for a
+    team meeting; without a choice the first district, so the page does not grow with the whole service."""
+    districts = db.session.scalars(sa.select(District).order_by(District.name)).all()
+    district = query_text("bezirk", max_length=80) or (districts[0].name if districts else ALL)
     today = clock.today()
     query = (
         sa.select(Pairing)
@@ -95,11 +98,11 @@ def meeting_list():
         .options(
             joinedload(Pairing.volunteer),
             joinedload(Pairing.senior).joinedload(Senior.district),
-            selectinload(Pairing.slots),
+            subqueryload(Pairing.slots),  # one statement however many pairings (selectin splits long IN lists)
         )
         .order_by(District.name, Senior.sort_name, Pairing.id)
     )
-    if district:
+    if district != ALL:
         query = query.where(District.name == district)
     pairings = db.session.scalars(query).all()
     ids = [p.id for p in pairings]
@@ -123,7 +126,8 @@ def meeting_list():
         "printing/meeting_list.html",
         groups=groups,
         district=district,
-        districts=db.session.scalars(sa.select(District).order_by(District.name)).all(),
+        districts=districts,
+        all_districts=ALL,
         last_visits=last_visits,
         senior_contacts=last_contacts("senior", {p.senior_id for p in pairings}),
         volunteer_contacts=last_contacts("volunteer", {p.volunteer_id for p in pairings}),

@@ -94,7 +94,7 @@ def test_meeting_list_groups_running_pairings_by_district_with_last_visit_and_co
     db.session.add(ContactEntry(on=date(2026, 11, 2), channel="email", with_whom="y", volunteer=eving.volunteer))
     db.session.commit()
 
-    page = coordinator.get("/druck/begleitungen").get_data(as_text=True)
+    page = coordinator.get("/druck/begleitungen?bezirk=alle").get_data(as_text=True)
     assert page.index("<h2>Eving (1)</h2>") < page.index("<h2>Hombruch (1)</h2>")
     assert "Ende" not in page
     esser = next(row for row in page.split("<tr>") if "Esser" in row)
@@ -104,6 +104,11 @@ def test_meeting_list_groups_running_pairings_by_district_with_last_visit_and_co
     assert "07.12.2026" in hahn and "14.12.2026" not in hahn and "badge warn" not in hahn
     only = coordinator.get("/druck/begleitungen?bezirk=Hombruch").get_data(as_text=True)
     assert "Hahn" in only and "Esser" not in only
+    first = coordinator.get("/druck/begleitungen").get_data(as_text=True)  # no choice: the first district
+    assert (
+        "Laufende Begleitungen – Aplerbeck" in first
+        and "Keine laufenden Begleitungen im Stadtbezirk Aplerbeck" in first
+    )
     assert 'href="/druck/begleitungen"' in coordinator.get("/pairings/").get_data(as_text=True)
 
     def statements() -> int:
@@ -112,7 +117,7 @@ def test_meeting_list_groups_running_pairings_by_district_with_last_visit_and_co
         sa.event.listen(db.engine, "before_cursor_execute", listener)
         try:
             with app.app_context():
-                assert coordinator.get("/druck/begleitungen").status_code == 200
+                assert coordinator.get("/druck/begleitungen?bezirk=alle").status_code == 200
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)

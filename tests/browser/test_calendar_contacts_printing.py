@@ -101,7 +101,7 @@ def test_every_page_prints_without_navigation_and_filters(logged_in_page, app_ct
         "senioren": "/seniors/",
         "termine": "/termine/?von=2026-12-07",
         "kalender": "/kalender/?datum=2026-12-01",
-        "teamsitzung": "/druck/begleitungen",
+        "teamsitzung": "/druck/begleitungen?bezirk=Eving",
     }
     for name, url in pages.items():
         page.goto(url)
