@@ -29,7 +29,7 @@ class Inbox:
     def __init__(self):
         self.count = 0
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         self.count += 1
         return "250 OK"
 
@@ -55,7 +55,12 @@ def main() -> None:
     controller.start()
     with tempfile.TemporaryDirectory() as tmp, scratch_database(args.database_url, Path(tmp), 1) as url:
         app = create_app(
-            {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port}
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "SECRET_KEY": "bench-secret",
+                "MAIL_SERVER": "127.0.0.1",
+                "MAIL_PORT": port,
+            }
         )
         result = app.test_cli_runner().invoke(args=["db", "upgrade"])
         if result.exit_code:
