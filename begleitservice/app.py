@@ -44,6 +44,7 @@ BLUEPRINTS = (
     "audit",
     "printing",
     "appointments.links",  # public: volunteer links and iCal feed, no login
+    "help",
 )
 # templates/ and migrations/ sit beside the package in the repository (install with `pip install -e .`).
 ROOT = Path(__file__).resolve().parent.parent

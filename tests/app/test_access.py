@@ -27,6 +27,7 @@ BY_BLUEPRINT = {
     "contacts": CARE,
     "audit": ADMIN,
     "printing": CARE,
+    "help": STAFF,
 }
 BY_ENDPOINT = {"seniors.create": CARE, "seniors.edit": CARE}
 PUBLIC = {"auth.login", "static"}
