@@ -27,7 +27,7 @@ def index():
 @login_required
 def glossary():
     """The glossary: Abtretung, Umwandlung, Entlastungsbetrag, Sozialraum and the other terms of the work."""
-    return render_template("help/glossary.html", areas=AREAS)
+    return render_template("help/glossary.html", areas=AREAS, title="Begriffe")
 
 
 @bp.route("/<area>")
