@@ -229,8 +229,7 @@ def senior_plan(senior_id: int):
     senior = db.get_or_404(Senior, senior_id)
     pending = pending_request(senior)
     if pending is None:
-        flash("Für diese Person ist keine Korrektur offen.", "info")
-        return redirect(url_for("budget.detail", senior_id=senior.id))
+        return render_template("accounting/plan.html", plan=None, senior=senior)
     request_, reasons = pending
     plan = plan_of(request_)
     apply_form = ApplyCorrectionForm(formdata=None, reason="; ".join(reasons)[:300], plan=plan.fingerprint)

@@ -36,6 +36,7 @@ from ..models import (
     Pairing,
     PairingSlot,
     PairingStatus,
+    PendingCorrection,
     PflegegradPeriod,
     PrivacyEvent,
     Request,
@@ -262,7 +263,7 @@ def _erase_senior_rows(senior: Senior) -> None:
         db.session.execute(sa.delete(model).where(model.request_id.in_(requests)))
     db.session.execute(sa.delete(Request).where(Request.id.in_(requests)))
     budget_facts = (PflegegradPeriod, LivingSituation, AbtretungPeriod, BudgetOpening, BudgetOtherUse)
-    for model in (*budget_facts, UmwandlungDeclaration, LeistungsnachweisDocument):
+    for model in (*budget_facts, UmwandlungDeclaration, LeistungsnachweisDocument, PendingCorrection):
         db.session.execute(sa.delete(model).where(model.senior_id == senior.id))
     # Invoices addressed to the senior go with them (Storno invoices first: they point at what they cancel);
     # collective invoices to a Pflegekasse stay as the Kasse's record, without this person's billed visits.
