@@ -448,14 +448,18 @@ def count(group: Group, ctx: Context, *, view: str = "offen") -> int:
 
 
 def listing(group: Group, ctx: Context, *, view: str = "offen", page: int = 1, per_page: int = 10) -> Listing:
-    """The group's count and one page of items with their objects and state (three queries at most)."""
-    total = count(group, ctx, view=view)
-    if total == 0 or (page - 1) * per_page >= total:
-        return Listing(group, total, [], page, per_page)
+    """The group's count and one page of items with their objects and state: two queries (the page carries the
+    total as a window count; only a page past the end asks for the count on its own)."""
     facts, query = _visible(group, ctx, view)
     rows = db.session.execute(
-        query.order_by(facts.c.sort_a, facts.c.sort_b, facts.c.id).limit(per_page).offset((page - 1) * per_page)
+        query.add_columns(sa.func.count().over().label("total"))
+        .order_by(facts.c.sort_a, facts.c.sort_b, facts.c.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
+    if not rows:
+        total = count(group, ctx, view=view) if page > 1 else 0
+        return Listing(group, total, [], page, per_page)
     ids = [row.id for row in rows]
     model = group.model
     objects = {
@@ -466,7 +470,7 @@ def listing(group: Group, ctx: Context, *, view: str = "offen", page: int = 1, p
     for row in rows:
         extras = {k: v for k, v in row._mapping.items() if isinstance(k, str)}
         items.append(Item(row.key, objects[row.id], extras, row.InboxItemState))
-    return Listing(group, total, items, page, per_page)
+    return Listing(group, rows[0].total, items, page, per_page)
 
 
 def find(key: str, ctx: Context) -> Group | None:
