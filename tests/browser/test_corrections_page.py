@@ -49,7 +49,8 @@ def autumn(app_ctx, monkeypatch, tmp_path):
         make_appointment(pairing=pairing, on=day, status="stattgefunden", actual_minutes=600)
     for month in (Month(2026, 9), Month(2026, 10)):
         day = month.next().first_day
-        commit_with_files(run_month(month, out_dir=tmp_path / month.iso, today=day, issued_on=day).staged)
+        result = run_month(month, out_dir=tmp_path / month.iso, today=day, issued_on=day, accept_open=True)
+        commit_with_files(result.staged)
     return anna
 
 
