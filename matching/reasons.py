@@ -84,8 +84,16 @@ def explain_unserved(inst: Instance, cand: cands.Candidates, plan: Plan, r: int)
     """Why no volunteer takes this request in this proposal, as German text and a code."""
     req = inst.requests[r]
     code, text, concerned = _diagnose(inst, cand, plan, r)
+    if code != "all_excluded" and (rejected := _rejected(inst, inst.requests[r])):
+        text += f"; vom Team abgelehnt: {names(rejected)}"
     logger.debug("request %s unserved: %s", req.id, code)
     return Unserved(request=req.id, reasons=[text], reason_codes=[code], volunteers=[v.id for v in concerned])
+
+
+def _rejected(inst: Instance, req) -> list[Volunteer]:
+    """Volunteers the team rejected for this request (they would otherwise fit its service and district)."""
+    excluded = set(req.excluded_volunteers)
+    return [v for v in inst.volunteers if v.id in excluded and cands.offers_service(req, v)]
 
 
 def _diagnose(inst: Instance, cand: cands.Candidates, plan: Plan, r: int) -> tuple[str, str, list[Volunteer]]:
@@ -117,7 +125,7 @@ def _diagnose(inst: Instance, cand: cands.Candidates, plan: Plan, r: int) -> tup
                 "(Angebot, Bezirk, Sprache oder Geschlecht)",
                 [],
             )
-        return "all_excluded", f"Alle passenden Ehrenamtlichen wurden abgelehnt: {names(gendered)}", gendered
+        return "all_excluded", f"Alle passenden Ehrenamtlichen wurden vom Team abgelehnt: {names(gendered)}", gendered
     roomy = [v for v in allowed if cands.has_capacity(req, v)]
     if not roomy:
         details = "; ".join(_capacity_text(req, v) for v in allowed[:MAX_NAMED])

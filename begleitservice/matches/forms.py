@@ -1,7 +1,7 @@
 """Forms of the Vorschläge page: start a run, accept (with a start date) or reject a proposal."""
 
-from wtforms import DateField
-from wtforms.validators import InputRequired
+from wtforms import DateField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..forms import DateWindow, Form
 
@@ -11,7 +11,19 @@ class StartForm(Form):
 
 
 class RejectForm(Form):
-    """Reject a proposal (CSRF only)."""
+    """Reject a proposal, saying why (the reason stays with the rejection and in the request's history)."""
+
+    reason = TextAreaField(
+        "Grund der Ablehnung",
+        validators=[
+            DataRequired("Bitte kurz den Grund angeben, z. B. „wohnt zu weit weg“ oder „kennen sich, passt nicht“."),
+            Length(max=300, message="Bitte höchstens 300 Zeichen."),
+        ],
+    )
+
+
+class UndoForm(Form):
+    """Take a rejection back (CSRF only)."""
 
 
 class AcceptForm(Form):
@@ -23,3 +35,8 @@ class AcceptForm(Form):
 def accept_form(proposal_id: int, **kwargs) -> AcceptForm:
     """The accept form of one proposal, with field names unique on the page."""
     return AcceptForm(prefix=f"p{proposal_id}", **kwargs)
+
+
+def reject_form(proposal_id: int, **kwargs) -> RejectForm:
+    """The reject form of one proposal (its own prefix: several cards on one page)."""
+    return RejectForm(prefix=f"ablehnen{proposal_id}", **kwargs)

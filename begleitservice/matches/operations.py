@@ -188,8 +188,9 @@ def accept_proposal(proposal: MatchProposal, *, starts_on: date, today: date, us
     return pairing
 
 
-def reject_proposal(proposal: MatchProposal, *, user: User | None) -> MatchRejection:
-    """Never propose this volunteer for this request again; a "vorgeschlagen" request goes back to "offen"."""
+def reject_proposal(proposal: MatchProposal, *, reason: str, user: User | None) -> MatchRejection:
+    """Never propose this volunteer for this request again (until undone); a "vorgeschlagen" request goes back to
+    "offen". ``reason`` is the team's short explanation, shown with the rejection."""
     lock(Request, proposal.request_id)  # in the same order as accept_proposal: one decision wins
     lock(MatchProposal, proposal.id)
     _check_open(proposal)
@@ -201,14 +202,52 @@ def reject_proposal(proposal: MatchProposal, *, user: User | None) -> MatchRejec
     if rejection is None:
         rejection = MatchRejection(request=proposal.request, volunteer=proposal.volunteer, created_by=user)
         db.session.add(rejection)
+    rejection.reason = reason.strip()[:300]
     proposal.decision, proposal.decided_at, proposal.decided_by = ProposalDecision.ABGELEHNT, clock.now(), user
     if proposal.request.status == RequestStatus.VORGESCHLAGEN:
         change_status(
             proposal.request,
             RequestStatus.OFFEN,
             user=user,
-            note=f"Vorschlag {proposal.volunteer.name} abgelehnt"[:200],
+            note=f"Vorschlag {proposal.volunteer.name} abgelehnt: {reason.strip()}"[:200],
         )
     db.session.flush()
     log.info("proposal %s rejected", proposal.id)
     return rejection
+
+
+def undo_rejection(proposal: MatchProposal, *, user: User | None) -> None:
+    """Take a rejection back: the pair may be proposed again and this proposal is open for a decision again.
+
+    Only while the request is still open: once it is placed, the rejection no longer matters.
+    """
+    lock(Request, proposal.request_id)  # the same order as accept and reject
+    lock(MatchProposal, proposal.id)
+    if proposal.decision != ProposalDecision.ABGELEHNT:
+        raise MatchError("decision", f"Dieser Vorschlag ist nicht abgelehnt ({DECISIONS[proposal.decision]}).")
+    if proposal.request.status not in RequestStatus.OPEN:
+        raise MatchError(
+            "decision",
+            f"Die Anfrage von {proposal.request.senior.name} ist nicht mehr offen "
+            f"(Status „{REQUEST_STATUSES[proposal.request.status]}“); die Ablehnung bleibt bestehen.",
+        )
+    db.session.execute(
+        sa.delete(MatchRejection).where(
+            MatchRejection.request_id == proposal.request_id, MatchRejection.volunteer_id == proposal.volunteer_id
+        )
+    )
+    latest = db.session.scalar(sa.select(sa.func.max(MatchRun.id)))
+    if proposal.run_id != latest:  # a newer run has been computed since: the pair may come up there next time
+        proposal.decision, proposal.decided_at, proposal.decided_by = ProposalDecision.ERSETZT, clock.now(), user
+        db.session.flush()
+        return
+    proposal.decision, proposal.decided_at, proposal.decided_by = ProposalDecision.OFFEN, None, None
+    if proposal.request.status == RequestStatus.OFFEN:
+        change_status(
+            proposal.request,
+            RequestStatus.VORGESCHLAGEN,
+            user=user,
+            note=f"Ablehnung von {proposal.volunteer.name} zurückgenommen"[:200],
+        )
+    db.session.flush()
+    log.info("proposal %s: rejection undone", proposal.id)

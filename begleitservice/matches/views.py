@@ -13,11 +13,26 @@ from ..budget.operations import budget_warnings
 from ..clock import now, today
 from ..extensions import db
 from ..models import Request, RequestStatus, Senior
-from ..models.matching import MatchProposal, MatchRun, MatchRunStatus, MatchUnserved, ProposalDecision
+from ..models.matching import (
+    MatchProposal,
+    MatchRejection,
+    MatchRun,
+    MatchRunStatus,
+    MatchUnserved,
+    ProposalDecision,
+)
 from . import runner
-from .forms import RejectForm, StartForm, accept_form
+from .forms import StartForm, UndoForm, accept_form, reject_form
 from .instance import next_monday
-from .operations import ALREADY_ACCEPTED, MatchError, accept_proposal, reject_proposal, running_run, start_run
+from .operations import (
+    ALREADY_ACCEPTED,
+    MatchError,
+    accept_proposal,
+    reject_proposal,
+    running_run,
+    start_run,
+    undo_rejection,
+)
 from .texts import status_line, visit_label
 
 log = logging.getLogger(__name__)
@@ -48,13 +63,15 @@ def _load_run(run_id: int | None) -> MatchRun | None:
     return db.session.scalar(query.where(MatchRun.id == run_id))
 
 
-def _render(run: MatchRun | None, *, forms: dict | None = None):
+def _render(run: MatchRun | None, *, forms: dict | None = None, reject_forms: dict | None = None):
     latest_id = db.session.scalar(sa.select(sa.func.max(MatchRun.id)))
     default_start = next_monday(today())
     forms = forms or {}
+    reject_forms = reject_forms or {}
     if run is not None:
         for proposal in run.proposals:
             forms.setdefault(proposal.id, accept_form(proposal.id, data={"starts_on": default_start}))
+            reject_forms.setdefault(proposal.id, reject_form(proposal.id, formdata=None))
     open_count = db.session.scalar(
         sa.select(sa.func.count()).select_from(Request).where(Request.status.in_(RequestStatus.OPEN))
     )
@@ -67,7 +84,9 @@ def _render(run: MatchRun | None, *, forms: dict | None = None):
         run=run,
         is_latest=run is None or run.id == latest_id,
         accept_forms=forms,
-        reject_form=RejectForm(),
+        reject_forms=reject_forms,
+        undo_form=UndoForm(),
+        rejections=_rejections(run),
         start_form=StartForm(),
         open_count=open_count,
         running_for=running_for,
@@ -75,6 +94,21 @@ def _render(run: MatchRun | None, *, forms: dict | None = None):
         visit_label=visit_label,
         budget_warnings=budget_warnings,
     )
+
+
+def _rejections(run: MatchRun | None) -> dict[tuple[int, int], MatchRejection]:
+    """The team's rejections of this run's pairs, by (request, volunteer): who, when and why."""
+    if run is None:
+        return {}
+    pairs = [(p.request_id, p.volunteer_id) for p in run.proposals if p.decision == ProposalDecision.ABGELEHNT]
+    if not pairs:
+        return {}
+    found = db.session.scalars(
+        sa.select(MatchRejection)
+        .options(joinedload(MatchRejection.created_by))
+        .where(sa.tuple_(MatchRejection.request_id, MatchRejection.volunteer_id).in_(pairs))
+    )
+    return {(r.request_id, r.volunteer_id): r for r in found}
 
 
 def _budget_warnings(run: MatchRun | None) -> dict[int, str]:
@@ -156,12 +190,13 @@ def accept(proposal_id: int):
 
 @bp.route("/<int:proposal_id>/ablehnen", methods=["POST"])
 def reject(proposal_id: int):
-    """Reject a proposal: this pair is never proposed again, the request is open again."""
+    """Reject a proposal with a reason: this pair is not proposed again (until undone), the request is open again."""
     proposal = _proposal(proposal_id)
-    if not RejectForm().validate_on_submit():
-        abort(400)
+    form = reject_form(proposal.id)
+    if not form.validate_on_submit():
+        return _render(_load_run(proposal.run_id), reject_forms={proposal.id: form}), 400
     try:
-        reject_proposal(proposal, user=current_user._get_current_object())
+        reject_proposal(proposal, reason=form.reason.data, user=current_user._get_current_object())
     except MatchError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -169,7 +204,24 @@ def reject(proposal_id: int):
         db.session.commit()
         flash(
             f"Vorschlag {proposal.volunteer.name} für {proposal.request.senior.name} abgelehnt; "
-            "dieses Paar wird nicht mehr vorgeschlagen.",
+            "dieses Paar wird nicht mehr vorgeschlagen. „Ablehnung zurücknehmen“ macht das rückgängig.",
             "success",
         )
-    return redirect(url_for(".detail", run_id=proposal.run_id))
+    return redirect(url_for(".detail", run_id=proposal.run_id, _anchor=f"vorschlag-{proposal.id}"))
+
+
+@bp.route("/<int:proposal_id>/ablehnung-zuruecknehmen", methods=["POST"])
+def undo_reject(proposal_id: int):
+    """Take a rejection back: the pair may be proposed again; on the latest run the proposal is open again."""
+    proposal = _proposal(proposal_id)
+    if not UndoForm().validate_on_submit():
+        abort(400)
+    try:
+        undo_rejection(proposal, user=current_user._get_current_object())
+    except MatchError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"Ablehnung von {proposal.volunteer.name} für {proposal.request.senior.name} zurückgenommen.", "success")
+    return redirect(url_for(".detail", run_id=proposal.run_id, _anchor=f"vorschlag-{proposal.id}"))

@@ -129,6 +129,7 @@ class MatchRejection(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(sa.ForeignKey("request.id", ondelete="CASCADE"), index=True)
     volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str | None] = mapped_column(sa.String(300))  # the team's words, e.g. "wohnt zu weit weg"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 

@@ -154,11 +154,17 @@ def test_reject_then_rerun_excludes_the_pair_and_keeps_the_accepted_one(coordina
     accepted, rejected = _proposal(people["monday"].id), _proposal(people["wednesday"].id)
     coordinator.post(f"/vorschlaege/{accepted.id}/annehmen", data={f"p{accepted.id}-starts_on": "2026-11-09"})
 
-    page = coordinator.post(f"/vorschlaege/{rejected.id}/ablehnen", follow_redirects=True).get_data(as_text=True)
+    page = coordinator.post(
+        f"/vorschlaege/{rejected.id}/ablehnen",
+        data={f"ablehnen{rejected.id}-reason": "Frau Mittwoch kennt ihn, das passt nicht"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
 
     assert "dieses Paar wird nicht mehr vorgeschlagen" in page
+    assert "Vom Team abgelehnt</strong> von" in page and "„Frau Mittwoch kennt ihn, das passt nicht“" in page
     rejection = db.session.scalar(sa.select(MatchRejection))
     assert (rejection.request_id, rejection.volunteer_id) == (people["wednesday"].id, people["bernd"].id)
+    assert rejection.reason == "Frau Mittwoch kennt ihn, das passt nicht"
     assert _status(people["wednesday"].id) == "offen"
 
     # Anna's Monday is now taken by the accepted pairing: a second Monday request cannot have her.
@@ -172,8 +178,9 @@ def test_reject_then_rerun_excludes_the_pair_and_keeps_the_accepted_one(coordina
     assert [p.request_id for p in run.proposals] == []
     unserved = {u.request_id: " ".join(u.reasons) for u in run.unserved}
     assert "Verfügbarkeit von Anna Albers" in unserved[people["wednesday"].id]  # Bernd is out of the question
+    assert unserved[people["wednesday"].id].endswith("; vom Team abgelehnt: Bernd Brandt")
     assert "bestehenden Termine" in unserved[second_monday.id]
-    assert "Frieda Zweit" in page and "Bernd Brandt" not in page
+    assert "Frieda Zweit" in page
     pairing = db.session.scalar(sa.select(Pairing).where(Pairing.request_id == people["monday"].id))
     assert [(s.weekday, s.start_minute) for s in pairing.slots] == [(MO, 540)]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Pairing)) == 1
@@ -310,3 +317,27 @@ def test_an_entlastung_proposal_beyond_the_budget_is_flagged_before_acceptance(s
     card = lambda request_id: page.split(f'id="vorschlag-{_proposal(request_id).id}"')[1].split("</article>")[0]  # noqa: E731
     assert "reicht das Budget nicht" in card(big.id)
     assert "Entlastungsbetrag:" not in card(small.id)
+
+
+def test_reject_needs_a_reason_and_can_be_undone(coordinator, people):
+    _run(coordinator)
+    proposal = _proposal(people["wednesday"].id)
+    refused = coordinator.post(f"/vorschlaege/{proposal.id}/ablehnen", data={f"ablehnen{proposal.id}-reason": " "})
+    assert refused.status_code == 400
+    assert "Bitte kurz den Grund angeben" in refused.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MatchRejection)) == 0
+
+    coordinator.post(f"/vorschlaege/{proposal.id}/ablehnen", data={f"ablehnen{proposal.id}-reason": "zu weit"})
+    assert _status(people["wednesday"].id) == "offen"
+    page = coordinator.post(f"/vorschlaege/{proposal.id}/ablehnung-zuruecknehmen", follow_redirects=True)
+    assert "Ablehnung von Bernd Brandt für Grete Mittwoch zurückgenommen." in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MatchRejection)) == 0
+    assert _proposal(people["wednesday"].id).decision == "offen"
+    assert _status(people["wednesday"].id) == "vorgeschlagen"
+    again = coordinator.post(f"/vorschlaege/{proposal.id}/ablehnung-zuruecknehmen", follow_redirects=True)
+    assert "Dieser Vorschlag ist nicht abgelehnt (offen)." in again.get_data(as_text=True)
+    accepted = coordinator.post(
+        f"/vorschlaege/{proposal.id}/annehmen", data={f"p{proposal.id}-starts_on": "2026-11-11"}, follow_redirects=True
+    )
+    assert "Begleitung Bernd Brandt ↔ Grete Mittwoch angelegt." in accepted.get_data(as_text=True)

@@ -1,5 +1,6 @@
 """Vorschläge: a coordinator computes proposals, reads their reasons and the unserved, accepts one, rejects one."""
 
+import re
 import threading
 from datetime import UTC, date, datetime
 
@@ -78,12 +79,27 @@ def test_compute_accept_and_reject_proposals(logged_in_page, people):
     expect(monday).to_contain_text("angenommen (Clara Koordinatorin)")
     expect(monday.get_by_role("button", name="Annehmen")).to_have_count(0)
 
-    _card(page, "Grete Mittwoch").get_by_role("button", name="Ablehnen").click()
-    expect(page.get_by_role("status")).to_have_text(
-        "Vorschlag Bernd Brandt für Grete Mittwoch abgelehnt; dieses Paar wird nicht mehr vorgeschlagen."
+    grete = _card(page, "Grete Mittwoch")
+    grete.get_by_text("Ablehnen …").click()
+    grete.get_by_role("button", name="Ablehnen", exact=True).click()  # without a reason: refused, nothing changes
+    expect(_card(page, "Grete Mittwoch").get_by_label("Grund der Ablehnung")).to_have_accessible_description(
+        re.compile("Bitte kurz den Grund angeben")
     )
-    expect(_card(page, "Grete Mittwoch")).to_contain_text("abgelehnt (Clara Koordinatorin)")
-    expect(_card(page, "Grete Mittwoch").get_by_role("button")).to_have_count(0)
+    _card(page, "Grete Mittwoch").get_by_label("Grund der Ablehnung").fill("Kennt ihn aus der Nachbarschaft")
+    _card(page, "Grete Mittwoch").get_by_role("button", name="Ablehnen", exact=True).click()
+    expect(page.get_by_role("status").first).to_have_text(
+        "Vorschlag Bernd Brandt für Grete Mittwoch abgelehnt; dieses Paar wird nicht mehr vorgeschlagen. "
+        "„Ablehnung zurücknehmen“ macht das rückgängig."
+    )
+    grete = _card(page, "Grete Mittwoch")
+    expect(grete).to_contain_text("abgelehnt (Clara Koordinatorin)")
+    expect(grete).to_contain_text("Vom Team abgelehnt von Clara Koordinatorin: „Kennt ihn aus der Nachbarschaft“")
+    expect(grete.get_by_role("button", name="Annehmen")).to_have_count(0)
+    grete.get_by_role("button", name="Ablehnung zurücknehmen").click()
+    expect(page.get_by_role("status").first).to_have_text(
+        "Ablehnung von Bernd Brandt für Grete Mittwoch zurückgenommen."
+    )
+    expect(_card(page, "Grete Mittwoch").get_by_role("button", name="Annehmen")).to_be_visible()
 
     _card(page, "Hilde Montag").get_by_role("link", name="zur Begleitung").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Anna Albers ↔ Hilde Montag")
