@@ -19,9 +19,9 @@ install-test: $(BIN)/python
 ## run: install, create the SQLite database, load demo data at Dortmund's size (once) and start the app
 run: install
 	$(BIN)/begleitservice db upgrade
-	$(BIN)/begleitservice demo-data --if-empty --login demo@example.org --password demo-passwort-2026
+	$(BIN)/begleitservice demo-data --if-empty --login demo@example.org --password Sonne-Tulpe-Kaffee-2026
 	@echo ""
-	@echo "  Anmelden unter http://localhost:$(PORT)  mit  demo@example.org / demo-passwort-2026"
+	@echo "  Anmelden unter http://localhost:$(PORT)  mit  demo@example.org / Sonne-Tulpe-Kaffee-2026"
 	@echo ""
 	$(BIN)/begleitservice run --port $(PORT)
 

@@ -296,6 +296,10 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
         "INBOX_PAIR_CANCELLATION_WEEKS": env.integer("INBOX_PAIR_CANCELLATION_WEEKS", 8, minimum=1, maximum=52),
         # Mail to coordinators: a decline this many hours or less before the visit counts as short notice
         "NOTIFY_SHORT_NOTICE_HOURS": env.integer("NOTIFY_SHORT_NOTICE_HOURS", 48, minimum=1, maximum=24 * 14),
+        # Accounts (begleitservice.auth): link lifetimes, second factor for admins and coordinators
+        "PASSWORD_RESET_MAX_AGE_MINUTES": env.integer("PASSWORD_RESET_MAX_AGE_MINUTES", 60, minimum=5, maximum=10080),
+        "INVITATION_MAX_AGE_DAYS": env.integer("INVITATION_MAX_AGE_DAYS", 7, minimum=1, maximum=60),
+        "TOTP_REQUIRED": env.flag("TOTP_REQUIRED", False),
         # Audit trail (begleitservice.audit): events older than this are deleted by the daily job / `audit purge`
         "AUDIT_RETENTION_DAYS": env.integer("AUDIT_RETENTION_DAYS", 730, minimum=1, maximum=36500),
         # Closing a month: reported minutes this far (percent of the planned duration) from the plan are listed

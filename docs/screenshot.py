@@ -11,7 +11,7 @@ with sync_playwright() as p:
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="de-DE")
     page.goto(f"{base}/login")
     page.get_by_label("E-Mail").fill("demo@example.org")
-    page.get_by_label("Passwort").fill("demo-passwort-2026")
+    page.get_by_label("Passwort").fill("Sonne-Tulpe-Kaffee-2026")
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_load_state()
     page.screenshot(path=out, full_page=False)

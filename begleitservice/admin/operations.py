@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from ..auth.passwords import password_problem
 from ..extensions import db
 from ..inputs import InputError, clean_text, shown
 from ..models import ROLES, User
@@ -15,8 +16,11 @@ class UserError(ValueError):
         self.field = field
 
 
-def save_user(user: User, *, name: str, email: str, role: str, password: str | None, is_active: bool = True) -> User:
-    """Set a user's fields and flush; refuse a taken email, an unknown role or a new user without password."""
+def save_user(
+    user: User, *, name: str, email: str, role: str, password: str | None = None, is_active: bool = True
+) -> User:
+    """Set a user's fields and flush; refuse a taken email, an unknown role or a password against the policy.
+    A new user without password is invited: they set it through the invitation link."""
     for field, value, length in (("name", name, 120), ("email", email, 254)):
         try:
             clean_text(value, multiline=False, max_length=length)
@@ -32,13 +36,13 @@ def save_user(user: User, *, name: str, email: str, role: str, password: str | N
     clash = db.session.scalar(sa.select(User).where(User.email == email))
     if clash is not None and clash is not user:
         raise UserError("email", "Diese E-Mail-Adresse hat schon einen Zugang.")
-    if user.id is None and not password:
-        raise UserError("password", "Neue Benutzer brauchen ein Passwort.")
-    if password and len(password) < 10:
-        raise UserError("password", "Das Passwort braucht mindestens 10 Zeichen.")
+    if password and (problem := password_problem(password, email=email)):
+        raise UserError("password", problem)
     user.name, user.email, user.role, user.is_active = name.strip(), email, role, is_active
     if password:
         user.set_password(password)
+    elif user.password_hash is None:
+        user.password_hash = ""  # invited: no password until the user sets one
     db.session.add(user)
     db.session.flush()
     return user

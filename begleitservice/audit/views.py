@@ -77,11 +77,10 @@ LOCKED = "nach zu vielen Fehlversuchen vorübergehend gesperrt"
 
 
 def record_login(_app, *, email: str, user: User | None, success: bool, reason: str, **_extra) -> None:
-    """A login attempt (sent by security.logins) in the trail, committed at once: a refused login saves nothing
-    else, and a successful one is recorded even if the page after it fails."""
+    """A refused login attempt (sent by security.logins) in the trail, committed at once (it saves nothing else)."""
     if success:
-        record("login", user, user=user)
-    elif user is None:
+        return  # the password was right: the login view records the login once it is complete (second factor)
+    if user is None:
         detail = LOCKED if reason == "locked" else "unbekannte E-Mail-Adresse"
         record("login_failed", entity="user", label=email, detail=detail)
     else:

@@ -63,7 +63,11 @@ COUNTS = {
 @click.option(
     "--login", "login_email", metavar="EMAIL", help="Zusätzlich einen Admin-Zugang mit dieser E-Mail anlegen."
 )
-@click.option("--password", metavar="PASSWORT", help="Passwort für --login (mindestens 10 Zeichen).")
+@click.option(
+    "--password",
+    metavar="PASSWORT",
+    help="Passwort für --login (mindestens 12 Zeichen, kein verbreitetes, nicht die E-Mail).",
+)
 @click.help_option("--help", help="Diese Hilfe anzeigen.")
 @with_appcontext
 def demo_data(seed: int, scale: int, if_empty: bool, reset: bool, login_email: str | None, password: str | None):

@@ -57,7 +57,7 @@ from .scheduling import (  # noqa: F401
 )
 from .senior import SENIOR_STATUSES, Senior, SeniorStatus
 from .submission import FormSubmission
-from .user import ROLES, User
+from .user import ROLES, RecoveryCode, User
 from .volunteer import VOLUNTEER_STATUSES, Volunteer, VolunteerAbsence, VolunteerAvailability, VolunteerStatus
 
 install_trigram_extension(db.metadata)
@@ -97,6 +97,7 @@ __all__ = [
     "PairingStatus",
     "Pflegekasse",
     "ProposalDecision",
+    "RecoveryCode",
     "Request",
     "RequestStatus",
     "RequestStatusChange",

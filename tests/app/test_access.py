@@ -29,8 +29,15 @@ BY_BLUEPRINT = {
     "printing": CARE,
     "help": STAFF,
 }
-BY_ENDPOINT = {"seniors.create": CARE, "seniors.edit": CARE}
-PUBLIC = {"auth.login", "static"}
+BY_ENDPOINT = {
+    "seniors.create": CARE,
+    "seniors.edit": CARE,
+    "auth.account": STAFF,
+    "auth.change_password": STAFF,
+    "auth.setup_second_factor": STAFF,
+}
+# the login, its second step (without a pending login it sends back to the login) and the forgotten password
+PUBLIC = {"auth.login", "auth.second_factor", "auth.forgot_password", "static"}
 
 
 def _get_pages(app, ids):

@@ -136,15 +136,15 @@ def test_demo_data_guards_existing_data_and_creates_the_login(app_ctx):
 
     refused = run(app_ctx, demo_data, ok=False)
     assert refused.exit_code != 0 and "--reset" in refused.output
-    skipped = run(app_ctx, demo_data, "--if-empty", "--login", "demo@example.org", "--password", "demo-passwort-1")
+    skipped = run(app_ctx, demo_data, "--if-empty", "--login", "demo@example.org", "--password", "Sonne-Tulpe-Kaffee-1")
     assert "keine Demodaten" in skipped.output
     assert count(Volunteer) == 1
 
-    run(app_ctx, demo_data, "--reset", "--login", "demo@example.org", "--password", "anderes-passwort")
+    run(app_ctx, demo_data, "--reset", "--login", "demo@example.org", "--password", "Regen-Birke-Fahrrad-2")
     assert count(Volunteer) == 126
     assert count(Volunteer, Volunteer.email == "bestand@example.org") == 0
     user = db.session.scalar(sa.select(User).where(User.email == "demo@example.org"))
-    assert user.role == "admin" and user.check_password("demo-passwort-1")  # kept as it was
+    assert user.role == "admin" and user.check_password("Sonne-Tulpe-Kaffee-1")  # kept as it was
 
 
 # --- export → import round trip --------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def _refused(client) -> bool:
 def _admin_saves(app, user, **changes):
     """The admin page saves ``user`` with ``changes`` (other fields as they are)."""
     admin = _logged_in(app, make_user(role="admin"))
-    data = {"name": user.name, "email": user.email, "role": user.role, "password": ""} | changes
+    data = {"name": user.name, "email": user.email, "role": user.role} | changes
     if data.pop("is_active", user.is_active):
         data["is_active"] = "y"
     response = admin.post(f"/admin/benutzer/{user.id}", data=data)
@@ -59,8 +59,23 @@ def test_one_users_logout_leaves_the_others_logged_in(app_ctx):
 
 def test_a_new_password_ends_every_session(app_ctx):
     user = make_user(role="accounting")
+    browser = _logged_in(app_ctx, user)
+    thief = _copy(app_ctx, browser)
+    new = "ein-ganz-neues-passwort"
+    changed = browser.post("/konto/passwort", data={"current": PASSWORD, "password": new, "repeat": new})
+    assert changed.status_code == 302
+    assert _refused(thief)
+    assert not _refused(browser)  # the session that changed it goes on
+
+
+def test_a_password_set_through_the_reset_link_ends_every_session(app_ctx):
+    from begleitservice.auth.tokens import make_token
+
+    user = make_user()
     thief = _copy(app_ctx, _logged_in(app_ctx, user))
-    _admin_saves(app_ctx, user, password="ein-ganz-neues-passwort")
+    new = "ein-ganz-neues-passwort"
+    link = f"/passwort-neu/{make_token('reset', user)}"
+    assert app_ctx.test_client().post(link, data={"password": new, "repeat": new}).status_code == 302
     assert _refused(thief)
 
 

@@ -1,10 +1,15 @@
 """Accounting sees billing fields but no care data; an admin creates a user who can log in and out."""
 
+import re
 from datetime import date
+from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from begleitservice.extensions import db
+from begleitservice.models import OutboxMessage
 from tests.factories import make_pflegekasse, make_senior, make_user
 
 pytestmark = pytest.mark.browser
@@ -74,14 +79,11 @@ def test_admin_creates_user_who_logs_in_and_out(page):
     page.get_by_label("Name").fill("Kemal Yıldız")
     page.get_by_label("E-Mail").fill("Kemal.Yildiz@Example.org")
     page.get_by_label("Rolle").select_option(label="Koordination")
-    page.get_by_label("Passwort").fill("kurz")
+    expect(page.get_by_label("Passwort")).to_have_count(0)  # the new user chooses it through the invitation
     page.get_by_role("button", name="Speichern").click()
-    expect(page.get_by_label("Passwort")).to_have_accessible_description("Mindestens 10 Zeichen.")
-    expect(page.get_by_label("Name")).to_have_value("Kemal Yıldız")
-
-    page.get_by_label("Passwort").fill("sonnenblume-44139")
-    page.get_by_role("button", name="Speichern").click()
-    expect(page.get_by_role("status")).to_have_text("Benutzer „Kemal Yıldız“ gespeichert.")
+    expect(page.get_by_role("status")).to_have_text(
+        "Benutzer „Kemal Yıldız“ gespeichert. Die Einladung an kemal.yildiz@example.org ist unterwegs."
+    )
     row = page.get_by_role("row", name="Kemal Yıldız")
     expect(row).to_contain_text("kemal.yildiz@example.org")
     expect(row).to_contain_text("Koordination")
@@ -90,6 +92,23 @@ def test_admin_creates_user_who_logs_in_and_out(page):
     page.get_by_role("button", name="Abmelden").click()
     expect(page.get_by_role("status")).to_have_text("Sie sind abgemeldet.")
     expect(page.get_by_role("heading", name="Anmelden")).to_be_visible()
+
+    db.session.expire_all()
+    mail = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.recipient == "kemal.yildiz@example.org"))
+    page.goto(urlsplit(re.search(r"https?://\S+/einladung/\S+", mail.body_text).group(0)).path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Zugang einrichten")
+    page.get_by_label("Neues Passwort", exact=True).fill("kurz-1234")
+    page.get_by_label("Neues Passwort wiederholen").fill("kurz-1234")
+    page.get_by_role("button", name="Passwort speichern").click()
+    expect(page.get_by_label("Neues Passwort", exact=True)).to_have_accessible_description(
+        re.compile("Das Passwort braucht mindestens 12 Zeichen")
+    )
+    page.get_by_label("Neues Passwort", exact=True).fill("sonnenblume-44139")
+    page.get_by_label("Neues Passwort wiederholen").fill("sonnenblume-44139")
+    page.get_by_role("button", name="Passwort speichern").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Ihr Passwort ist gespeichert. Bitte melden Sie sich jetzt damit an."
+    )
 
     _log_in(page, "kemal.yildiz@example.org", "sonnenblume-44139")
     expect(page.get_by_role("heading", level=1)).to_have_text("Übersicht")
