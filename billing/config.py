@@ -89,9 +89,12 @@ NAMES = {
     UEBUNGSLEITER: CAP_NAMES[UEBUNGSLEITER],
     EHRENAMT: CAP_NAMES[EHRENAMT],
 }
-# 40 % of the Pflegesachleistung (§36 SGB XI) per Pflegegrad: 2024 761/1,432/1,778/2,200 EUR,
-# from 2025 796/1,497/1,859/2,299 EUR (unchanged in 2026).
+# 40 % of the Pflegesachleistung (§36 SGB XI) per Pflegegrad: 2017–2021 689/1,298/1,612/1,995 EUR,
+# 2022–2023 724/1,363/1,693/2,095 EUR, 2024 761/1,432/1,778/2,200 EUR, from 2025 796/1,497/1,859/2,299 EUR
+# (unchanged in 2026). The Umwandlung exists since 2017 (PSG II), like the Entlastungsbetrag of 125 EUR.
 _UMWANDLUNG = {
+    "2017-01-01": {2: "275.60", 3: "519.20", 4: "644.80", 5: "798.00"},
+    "2022-01-01": {2: "289.60", 3: "545.20", 4: "677.20", 5: "838.00"},
     "2024-01-01": {2: "304.40", 3: "572.80", 4: "711.20", 5: "880.00"},
     "2025-01-01": {2: "318.40", 3: "598.80", 4: "743.60", 5: "919.60"},
 }

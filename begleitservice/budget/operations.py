@@ -223,9 +223,13 @@ def budget_warnings(planned: Mapping[K, tuple[Senior, int]], *, today: date | No
         monthly = round((running[senior.id] + minutes) * WEEKS_PER_MONTH)
         if monthly <= 0:
             continue
-        result = check_budget(
-            inputs[senior.id], planned_minutes_per_month=monthly, from_month=from_month, config=config
-        )
+        try:
+            result = check_budget(
+                inputs[senior.id], planned_minutes_per_month=monthly, from_month=from_month, config=config
+            )
+        except MissingValue as error:  # a dated figure is missing: the warning says which, for which day
+            warnings[key] = f"Budget nicht prüfbar: {error}"
+            continue
         if not result.covered:
             warnings[key] = result.message
     return warnings

@@ -291,8 +291,10 @@ def test_budget_page_flags_other_use_beyond_the_balance(app_ctx, coordinator, on
     assert "131,00 €" in march and "-" not in march.split("Grundlage")[0]
 
 
-def test_umwandlung_for_a_month_without_a_configured_cap_names_the_day(app_ctx, coordinator, on_day):
+def test_umwandlung_for_a_month_without_a_configured_cap_names_the_day(app_ctx, coordinator, on_day, monkeypatch):
     on_day(date(2026, 3, 10))
+    caps = {"2024-01-01": {"2": "304.40", "3": "572.80", "4": "711.20", "5": "880.00"}}
+    monkeypatch.setitem(app_ctx.config, "BILLING", {"umwandlung_caps": caps})
     senior = graded_senior(since=date(2022, 1, 1))
     response = coordinator.post(
         f"/seniors/{senior.id}/budget/umwandlung", data={"umw-month": "03/2023", "umw-amount": "100,00"}

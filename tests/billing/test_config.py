@@ -37,14 +37,20 @@ def test_defaults_are_the_figures_of_domain_md(config):
         D("880.00"),
     ]
     assert config.umwandlung_cap(2, date(2024, 12, 31)) == D("304.40")
+    assert [config.umwandlung_cap(5, date(y, 6, 1)) for y in (2017, 2021, 2022, 2023)] == [
+        D("798.00"),
+        D("798.00"),
+        D("838.00"),
+        D("838.00"),
+    ]
     assert config.umwandlung_cap(2, date(2025, 1, 1)) == D("318.40")
 
 
 def test_a_missing_dated_value_is_an_error_naming_the_day(config):
     with pytest.raises(MissingValue) as caught:
-        config.umwandlung_cap(3, date(2023, 12, 31))
+        config.umwandlung_cap(3, date(2016, 12, 31))
     assert str(caught.value) == (
-        "Für den 31.12.2023 ist kein Wert für „Höchstbetrag Umwandlung (§45a Abs. 4 SGB XI)“ hinterlegt; "
+        "Für den 31.12.2016 ist kein Wert für „Höchstbetrag Umwandlung (§45a Abs. 4 SGB XI)“ hinterlegt; "
         "bitte in den Abrechnungseinstellungen ergänzen."
     )
     with pytest.raises(MissingValue, match=r"16.12.2016.*Entlastungsbetrag je Monat"):

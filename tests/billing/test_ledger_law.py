@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from billing.config import MissingValue
+from billing.config import MissingValue, config_from_dict
 from billing.ledger import (
     Charge,
     GradePeriod,
@@ -207,7 +207,8 @@ def test_locked_entlastungsbetrag_beyond_the_entitlement_is_reported(config):
     assert "Korrektur prüfen" in march.basis["overbilled"]
 
 
-def test_a_missing_cap_stops_the_ledger_with_the_day(config):
+def test_a_missing_cap_stops_the_ledger_with_the_day():
+    config = config_from_dict({"umwandlung_caps": {"2024-01-01": {2: "304.40", 3: "572.80", 4: "711.20", 5: "880.00"}}})
     data = LedgerInput(
         grades=(GradePeriod(2, date(2023, 1, 1)),),
         service_start=Month(2023, 11),
