@@ -10,9 +10,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 from billing.money import format_date
 from billing.month import Month
@@ -63,29 +65,68 @@ class Eligibility:
     grades: tuple[GradePeriod, ...] = ()
     living: tuple[LivingPeriod, ...] = ()
 
-    def grade_on(self, day: date) -> int | None:
-        """The Pflegegrad (1–5) held on ``day`` (the highest if periods overlap), or None."""
+    @cached_property
+    def _segments(self) -> tuple[list[date], list[tuple[int | None, Living]]]:
+        """The days on which grade or living situation may change, and the state from each of them on."""
+        points = {date.min}
+        for period in (*self.grades, *self.living):
+            points.add(period.valid_from)
+            if period.valid_until is not None and period.valid_until < date.max:
+                points.add(period.valid_until + timedelta(days=1))
+        starts = sorted(points)
+        return starts, [(self._grade_at(day), self._living_at(day)) for day in starts]
+
+    def _grade_at(self, day: date) -> int | None:
         grades = [p.grade for p in self.grades if 1 <= p.grade <= 5 and p.covers(day)]
         return max(grades) if grades else None
 
+    def _living_at(self, day: date) -> Living:
+        return next((p.situation for p in self.living if p.covers(day)), Living.ZU_HAUSE)
+
+    def _state(self, day: date) -> tuple[int | None, Living]:
+        starts, states = self._segments
+        return states[bisect_right(starts, day) - 1]
+
+    def grade_on(self, day: date) -> int | None:
+        """The Pflegegrad (1–5) held on ``day`` (the highest if periods overlap), or None."""
+        return self._state(day)[0]
+
     def living_on(self, day: date) -> Living:
         """Where the senior lived on ``day`` (at home unless a period says otherwise)."""
-        return next((p.situation for p in self.living if p.covers(day)), Living.ZU_HAUSE)
+        return self._state(day)[1]
 
     def entlastung_on(self, day: date) -> bool:
         """§45b: Pflegegrad 1–5 and at home on ``day``."""
-        return self.grade_on(day) is not None and self.living_on(day) is Living.ZU_HAUSE
+        grade, living = self._state(day)
+        return grade is not None and living is Living.ZU_HAUSE
 
     def umwandlung_grade_on(self, day: date) -> int | None:
         """§45a Abs. 4: the Pflegegrad (2–5) on ``day`` if at home that day, else None."""
-        grade = self.grade_on(day)
-        if grade is None or grade < 2 or self.living_on(day) is not Living.ZU_HAUSE:
+        grade, living = self._state(day)
+        if grade is None or grade < 2 or living is not Living.ZU_HAUSE:
             return None
         return grade
 
+    def spans(self, month: Month) -> list[tuple[date, date, int | None, Living]]:
+        """``month`` cut where grade or living situation change: (first day, last day, grade, living)."""
+        starts, states = self._segments
+        first, last = month.first_day, month.last_day
+        index = bisect_right(starts, first) - 1
+        result = []
+        while index < len(starts) and starts[index] <= last:
+            begin = max(starts[index], first)
+            end = min(starts[index + 1] - timedelta(days=1), last) if index + 1 < len(starts) else last
+            result.append((begin, end, *states[index]))
+            index += 1
+        return result
+
+    def entlastung_spans(self, month: Month) -> list[tuple[date, date, int]]:
+        """The runs of days of ``month`` with a claim to the Entlastungsbetrag: (first, last, grade)."""
+        return [(a, b, g) for a, b, g, living in self.spans(month) if g is not None and living is Living.ZU_HAUSE]
+
     def entlastung_days(self, month: Month) -> list[date]:
         """The days of ``month`` with a claim to the Entlastungsbetrag."""
-        return [d for d in _days(month) if self.entlastung_on(d)]
+        return [a + timedelta(days=n) for a, b, _g in self.entlastung_spans(month) for n in range((b - a).days + 1)]
 
     def highest_grade_in(self, month: Month) -> int | None:
         """Highest Pflegegrad held on any day of ``month`` (for display only: coverage goes by the day)."""
@@ -94,13 +135,9 @@ class Eligibility:
 
     def why_not(self, day: date) -> str:
         """German reason why ``day`` has no claim to the Entlastungsbetrag ("" if it has one)."""
-        living = self.living_on(day)
+        grade, living = self._state(day)
         if living is not Living.ZU_HAUSE:
             return f"am {format_date(day)} {LIVING_LABELS[living]}"
-        if self.grade_on(day) is None:
+        if grade is None:
             return f"am {format_date(day)} kein Pflegegrad"
         return ""
-
-
-def _days(month: Month) -> list[date]:
-    return [date(month.year, month.month, d) for d in range(1, month.last_day.day + 1)]

@@ -289,7 +289,8 @@ def compute_ledger(data: LedgerInput, *, config: BillingConfig, until: Month | N
         if month.month == 1 and month != first:
             pot.carried, pot.current = pot.current, ZERO
             basis["carried"] = f"Rest aus {month.year - 1}: {format_eur(pot.carried)}, verfällt am 30.06.{month.year}"
-        eligible_days = rights.entlastung_days(month)
+        claim = rights.entlastung_spans(month)  # runs of days with a claim: (first, last, grade)
+        eligible_days = sum((last_day - first_day).days + 1 for first_day, last_day, _grade in claim)
         grade = rights.highest_grade_in(month)
         opening = openings.get(month)
         credited = ZERO
@@ -304,25 +305,24 @@ def compute_ledger(data: LedgerInput, *, config: BillingConfig, until: Month | N
                 lapsed += pot.carried
                 basis["lapsed"] = f"Übertrag aus {month.year - 1} nach dem 30.06. verfallen"
                 pot.carried = ZERO
-        elif eligible_days:
+        elif claim:
             credited = config.entlastungsbetrag.value_on(month.first_day)
             since = config.entlastungsbetrag.valid_from_on(month.first_day)
             pot.current += credited
             basis["credited"] = (
                 f"Monatsbetrag {format_eur(credited)} (gültig ab {format_date(since)}), "
-                f"Pflegegrad {_grades_text(rights, eligible_days)}"
+                f"Pflegegrad {_grades_text(claim)}"
             )
-            if len(eligible_days) < month.last_day.day:
-                basis["credited"] += f"; Anspruch an {len(eligible_days)} Tagen: {_days_text(eligible_days)}"
+            if eligible_days < month.last_day.day:
+                basis["credited"] += f"; Anspruch an {eligible_days} Tagen: {_days_text(claim)}"
         else:
             basis["credited"] = _no_claim_text(rights, month)
         carried_start, available = pot.carried, pot.total
 
         umw_declared = sum((d.amount for d in declared[month]), ZERO)
-        umw_days = [d for d in eligible_days if rights.umwandlung_grade_on(d)]
         umw_available = ZERO
         if umw_declared:
-            caps = {config.umwandlung_cap(rights.umwandlung_grade_on(d), d) for d in umw_days}
+            caps = {config.umwandlung_cap(grade, first_day) for first_day, _last, grade in claim if grade >= 2}
             umw_available = min(umw_declared, max(caps, default=ZERO))
             basis["umwandlung_available"] = (
                 f"erklärt {format_eur(umw_declared)}; Höchstbetrag nach dem Pflegegrad am Besuchstag"
@@ -336,7 +336,7 @@ def compute_ledger(data: LedgerInput, *, config: BillingConfig, until: Month | N
         other_use = sum((u.amount for u in other[month]), ZERO)
         other_excess = ZERO
         if other_use:
-            other_excess = pot.take(other_use) if eligible_days else other_use
+            other_excess = pot.take(other_use) if claim else other_use
             basis["other_use"] = "; ".join(f"{u.note}: {format_eur(u.amount)}" for u in other[month])
             if other_excess:
                 basis["other_use_excess"] = (
@@ -403,7 +403,7 @@ def compute_ledger(data: LedgerInput, *, config: BillingConfig, until: Month | N
                 basis=basis,
                 other_use_excess=other_excess,
                 overbilled=overbilled,
-                eligible_days=len(eligible_days),
+                eligible_days=eligible_days,
             )
         )
     return Ledger(tuple(rows), splits)
@@ -422,21 +422,20 @@ def _why(split: Split) -> str:
     return "Budget erschöpft, Rest privat" if split.insured else "kein Budget verfügbar, privat"
 
 
-def _days_text(days: list[date]) -> str:
-    """``03.–14.03.2025`` style ranges of consecutive days."""
+def _days_text(claim: list[tuple[date, date, int]]) -> str:
+    """``15.–31.03.2025`` style runs of consecutive days."""
     runs: list[list[date]] = []
-    for day in days:
-        if runs and (day - runs[-1][-1]).days == 1:
-            runs[-1].append(day)
+    for first, last, _grade in claim:
+        if runs and (first - runs[-1][1]).days == 1:
+            runs[-1][1] = last
         else:
-            runs.append([day])
-    return ", ".join(format_date(r[0]) if len(r) == 1 else f"{r[0]:%d.}–{format_date(r[-1])}" for r in runs)
+            runs.append([first, last])
+    return ", ".join(format_date(a) if a == b else f"{a:%d.}–{format_date(b)}" for a, b in runs)
 
 
-def _grades_text(rights: Eligibility, days: list[date]) -> str:
+def _grades_text(claim: list[tuple[date, date, int]]) -> str:
     grades = []
-    for day in days:
-        grade = rights.grade_on(day)
+    for _first, _last, grade in claim:
         if grade not in grades:
             grades.append(grade)
     return ", ".join(str(g) for g in grades)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 MONTH_NAMES_DE = (
     "Januar",
@@ -20,6 +21,11 @@ MONTH_NAMES_DE = (
     "November",
     "Dezember",
 )
+
+
+@lru_cache(maxsize=4096)
+def _last_day(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 @dataclass(frozen=True, order=True)
@@ -53,7 +59,7 @@ class Month:
 
     @property
     def last_day(self) -> date:
-        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return _last_day(self.year, self.month)
 
     @property
     def label(self) -> str:
