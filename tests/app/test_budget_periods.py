@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from begleitservice.accounting.files import commit_with_files
-from begleitservice.accounting.operations import run_month
+from begleitservice.accounting.operations import OpenProblems, run_month
 from begleitservice.extensions import db
 from begleitservice.models import (
     AbtretungPeriod,
@@ -224,9 +224,9 @@ def test_senior_list_filters_by_the_abtretung_valid_today(app_ctx, coordinator, 
 # The monthly run
 
 
-def bill(month: Month, today: date, out):
+def bill(month: Month, today: date, out, **kw):
     make_provider()
-    result = run_month(month, today=today, issued_on=today, out_dir=out)
+    result = run_month(month, today=today, issued_on=today, out_dir=out, **kw)
     commit_with_files(result.staged)
     return result
 
@@ -265,7 +265,10 @@ def test_run_bills_privately_after_the_move_to_a_care_home_and_stores_the_day_gr
     )
     db.session.commit()
     visits(senior, [date(2026, 3, 2), date(2026, 3, 16), date(2026, 3, 23)])
-    result = bill(Month(2026, 3), date(2026, 4, 2), tmp_path)
+    with pytest.raises(OpenProblems):  # a visit without a claim is an open point of the month
+        bill(Month(2026, 3), date(2026, 4, 2), tmp_path)
+    db.session.rollback()
+    result = bill(Month(2026, 3), date(2026, 4, 2), tmp_path, accept_open=True)
     billed = db.session.scalars(sa.select(BilledVisit).order_by(BilledVisit.on)).all()
     assert [(v.on.day, v.grade, v.entlastungsbetrag, v.private) for v in billed] == [
         (2, 2, Decimal("15.00"), Decimal("0.00")),
