@@ -9,13 +9,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .. import audit
 from ..extensions import db
-from . import senior_rows, volunteer_rows
+from ..transfer.operations import KINDS, TITLES, import_table
 from .tabular import TableError, read_table, write_table
 
 log = logging.getLogger(__name__)
-
-KINDS = {"volunteers": volunteer_rows, "seniors": senior_rows}
-TITLES = {"volunteers": "Ehrenamtliche", "seniors": "Senior:innen"}
 
 
 @click.command("import")
@@ -59,51 +56,28 @@ def import_command(kind: str, path: Path, dry_run: bool, allow_duplicates: bool)
     Namen verglichen ohne Groß-/Kleinschreibung und Akzente (Öztürk = OZTURK, ß = ss, ü = ue).
     Sind es andere Personen, dieselbe Datei mit --allow-duplicates noch einmal importieren.
     """
-    module = KINDS[kind]
     try:
         table = read_table(path)
     except TableError as error:
         raise click.ClickException(str(error)) from error
     try:
-        parsed, problems = module.parse_rows(table)
-        if problems:
-            db.session.rollback()
-            for problem in problems:
-                click.echo(str(problem), err=True)
-            lines = len({p.line for p in problems})
-            click.echo(f"{lines} fehlerhafte Zeile(n), {len(problems)} Fehler: nichts importiert.", err=True)
-            raise click.exceptions.Exit(1)
-        doubtful = [row for row in parsed if row.duplicates]
-        for row in doubtful:
-            outcome = "Wird trotzdem angelegt (--allow-duplicates)." if allow_duplicates else "Nicht angelegt."
-            click.echo(f"Warnung: Zeile {row.line}: {' '.join(row.duplicates)} {outcome}", err=True)
-        skipped = 0 if allow_duplicates else len(doubtful)
-        if skipped:
-            parsed = [row for row in parsed if not row.duplicates]
-        skipped_note = _skipped_note(skipped)
-        new = sum(1 for row in parsed if row.existing is None)
-        if dry_run:
-            db.session.rollback()
+        report = import_table(kind, table, dry_run=dry_run, allow_duplicates=allow_duplicates)
+        for problem in report.problems:
+            click.echo(str(problem), err=True)
+        for warning in report.warnings:
             click.echo(
-                f"Probelauf: alle {len(parsed) + skipped} Zeilen sind in Ordnung "
-                f"({new} neu, {len(parsed) - new} zu aktualisieren{skipped_note}). Nichts gespeichert."
+                warning.replace("Wird trotzdem angelegt.", "Wird trotzdem angelegt (--allow-duplicates)."), err=True
             )
-            return
-        created, updated = module.apply_rows(parsed)
-        db.session.commit()
+        if report.problems:
+            click.echo(report.summary, err=True)
+            raise click.exceptions.Exit(1)
+        if report.saved:
+            db.session.commit()
     except SQLAlchemyError as error:
         db.session.rollback()
         log.exception("import of %s from %s failed", kind, path)
         raise click.ClickException(f"Die Datenbank hat den Import abgelehnt, nichts gespeichert: {error}") from error
-    log.info("imported %s from %s: %d new, %d updated", kind, path, created, updated)
-    click.echo(f"{TITLES[kind]}: {created} neu angelegt, {updated} aktualisiert{skipped_note}.")
-
-
-def _skipped_note(skipped: int) -> str:
-    if not skipped:
-        return ""
-    what = "mögliche Doppelung" if skipped == 1 else "mögliche Doppelungen"
-    return f", {skipped} {what} nicht angelegt (mit --allow-duplicates trotzdem anlegen)"
+    click.echo(report.summary)
 
 
 @click.group("export")
