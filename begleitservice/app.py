@@ -45,6 +45,7 @@ BLUEPRINTS = (
     "printing",
     "appointments.links",  # public: volunteer links and iCal feed, no login
     "help",
+    "transfer",
 )
 # templates/ and migrations/ sit beside the package in the repository (install with `pip install -e .`).
 ROOT = Path(__file__).resolve().parent.parent

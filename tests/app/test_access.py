@@ -28,6 +28,7 @@ BY_BLUEPRINT = {
     "audit": ADMIN,
     "printing": CARE,
     "help": STAFF,
+    "transfer": CARE,
 }
 BY_ENDPOINT = {
     "seniors.create": CARE,
