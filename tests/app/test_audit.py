@@ -288,3 +288,27 @@ def test_provider_settings_and_rates_are_recorded(app_ctx):
     assert provider.changes["ik"] == [None, "260326822"] and "changed_at" not in provider.changes
     (rate,) = events(entity="billing_rate", action="create")
     assert rate.changes["amount"] == [None, "7.50"]
+
+
+def test_a_bulk_update_is_recorded_only_for_the_rows_it_hit(app_ctx):
+    from begleitservice.models import Appointment
+
+    appointment = make_appointment()
+    lost = db.session.execute(
+        sa.update(Appointment)
+        .where(Appointment.id == appointment.id, Appointment.status == "abgesagt")
+        .values(note="übernommen")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    assert lost.rowcount == 0 and events(entity="appointment", action="update") == []
+    won = db.session.execute(
+        sa.update(Appointment)
+        .where(Appointment.id == appointment.id, Appointment.status == "geplant")
+        .values(note="übernommen")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    (update,) = events(entity="appointment", action="update")
+    assert won.rowcount == 1 and update.changes == {"note": [None, "übernommen"]}
+    assert update.senior_id == appointment.pairing.senior_id
