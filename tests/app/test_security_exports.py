@@ -162,3 +162,13 @@ def test_harmless_text_is_left_alone(value):
 @pytest.mark.parametrize("value", [Decimal("-1.5"), -3, 2.5, date(2026, 1, 1), None, True])
 def test_non_text_values_pass_unchanged(value):
     assert neutralise(value) is value
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("kind", ["volunteers", "seniors"])
+def test_the_people_downloads_on_the_page_neutralise_formulas(hostile_month, login, kind, fmt):
+    response = login("coordinator").get(f"/daten/{kind}/export.{fmt}")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    expect = {"volunteers": HOSTILE["volunteer_first"], "seniors": HOSTILE["senior_first"]}[kind]
+    (_check_csv if fmt == "csv" else _check_xlsx)(response.data, [expect])
