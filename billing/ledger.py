@@ -21,6 +21,8 @@ Rules as implemented (the law decides by the day, the amount is credited by the 
   kept after the claim ends (care home, death, no grade) but covers no visit on a day without a claim.
 - A charge with a ``locked`` split (billed month) keeps that split; what of its Entlastungsbetrag part the
   balance does not reach, or that lies on a day without a claim, is reported as ``overbilled``.
+- Each split carries the Pflegegrad of its day (``ChargeSplit.grade``): billed lines store and print it. Who is
+  billed (Pflegekasse with an Abtretung, else the senior) is decided per visit day too: ``billing.invoices``.
 """
 
 from __future__ import annotations
