@@ -1,10 +1,11 @@
 """Invoices of a billing month: who gets which visit, collective Pflegekasse invoices, numbering, Storno.
 
 Route rule (Abtretung given or revoked mid-month, given again later: a history of periods): decided *per
-appointment date*. A visit on a day an Abtretungserklärung was valid goes to the Pflegekasse; it is valid from the day it was given up to the
-day before it was revoked (a visit on the day of revocation goes to the senior). The Pflegekasse is billed
-only the part paid by the Entlastungsbetrag and Umwandlung; any private part of such a visit goes on the
-senior's invoice, together with all visits without a valid Abtretung (she then claims reimbursement).
+appointment date*. A visit on a day an Abtretungserklärung was valid goes to the Pflegekasse; it is valid from
+the day it was given up to the day before it was revoked (a visit on the day of revocation goes to the senior).
+The Pflegekasse is billed only the part paid by the Entlastungsbetrag and Umwandlung; any private part of such
+a visit goes on the senior's invoice, together with all visits without a valid Abtretung (she then claims
+reimbursement).
 """
 
 from __future__ import annotations
