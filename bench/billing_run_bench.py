@@ -2,7 +2,8 @@
 
 In a temporary folder: a fresh SQLite database (or, with ``--database-url``, a scratch PostgreSQL database
 created on that server and dropped afterwards), ``db upgrade``, ``demo-data --scale N --seed S``, then
-``billing run`` through the real CLI command for every earlier month with visits (the run refuses a month while
+``billing run --accept-open-visits`` (demo months have open points on purpose) through the real CLI command
+for every earlier month with visits (the run refuses a month while
 an earlier one is unbilled) and, timed in phases, for the last complete month; then that month once more (a
 no-op). Phases are timed from outside by wrapping the functions the command calls: ``run_month`` (data,
 ledger, invoices, rows, PDFs), ``render_all`` inside it (PDFs), and ``commit_with_files`` (files placed,
@@ -191,14 +192,16 @@ def run(args, url: str, folder: Path) -> None:
     pre = []
     for m in earlier:
         t0 = time.perf_counter()
-        invoke(runner, ["billing", "run", "--month", m.iso, "--out", str(out / m.iso)])
+        invoke(runner, ["billing", "run", "--month", m.iso, "--out", str(out / m.iso), "--accept-open-visits"])
         pre.append((m, time.perf_counter() - t0))
 
     for timer in (run_timer, render_timer, commit_timer):
         timer.seconds, timer.calls = 0.0, 0
     queries.active = True
     t0 = time.perf_counter()
-    output = invoke(runner, ["billing", "run", "--month", month.iso, "--out", str(out / month.iso)])
+    output = invoke(
+        runner, ["billing", "run", "--month", month.iso, "--out", str(out / month.iso), "--accept-open-visits"]
+    )
     total = time.perf_counter() - t0
     queries.active = False
     statements, kinds = queries.count, queries.kinds.most_common(args.top)

@@ -90,19 +90,22 @@ def _when(visit: Visit) -> str:
 
 def visit_problem(visit: Visit, *, deviation_percent: int) -> Problem | None:
     """The problem of one visit of a month that is over, or None."""
-    who = f"{visit.senior_name}: {_when(visit)} ({visit.volunteer_name})"
+
+    def who() -> str:
+        return f"{visit.senior_name}: {_when(visit)} ({visit.volunteer_name})"
+
     if not visit.held:
         text = (
-            f"{who} ist noch „{visit.status_label}“ – bitte als stattgefunden (mit Minuten), abgesagt oder "
+            f"{who()} ist noch „{visit.status_label}“ – bitte als stattgefunden (mit Minuten), abgesagt oder "
             "ausgefallen erfassen; sonst wird er nicht abgerechnet."
         )
         return Problem(ProblemKind.NOT_CLOSED, text, visit.senior_ref, visit.ref)
     if visit.minutes is None:
-        text = f"{who} hat stattgefunden, aber die Minuten fehlen – ohne Minuten wird er nicht abgerechnet."
+        text = f"{who()} hat stattgefunden, aber die Minuten fehlen – ohne Minuten wird er nicht abgerechnet."
         return Problem(ProblemKind.HELD_WITHOUT_MINUTES, text, visit.senior_ref, visit.ref)
     planned = visit.planned_minutes
     if planned and abs(visit.minutes - planned) * 100 > deviation_percent * planned:
-        text = f"{who}: {visit.minutes} Minuten gemeldet, geplant waren {planned} – bitte prüfen."
+        text = f"{who()}: {visit.minutes} Minuten gemeldet, geplant waren {planned} – bitte prüfen."
         return Problem(ProblemKind.MINUTES_DEVIATE, text, visit.senior_ref, visit.ref)
     return None
 

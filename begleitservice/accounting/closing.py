@@ -10,17 +10,16 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased
 
 from billing.completeness import Problem, ProblemKind, Visit, visit_problems
 from billing.money import ZERO
 from billing.month import Month
 from billing.run import MonthRun
 
-from ..appointments.convert import appointment_volunteer
 from ..appointments.links.tokens import external_url
 from ..extensions import db
-from ..models import Appointment, AppointmentStatus, BillingRun, LeftOutVisit, Pairing, Senior
+from ..models import Appointment, AppointmentStatus, BillingRun, LeftOutVisit, Pairing, Senior, Volunteer
 
 ENTLASTUNG = "entlastung"
 
@@ -101,56 +100,67 @@ class MonthCheck:
 
 def check_month(month: Month, preview: MonthRun, *, today: date) -> MonthCheck:
     """The open points of ``month`` (visits first, then the seniors' billing data) and its totals per payer."""
-    appointments = _entlastung_visits(month, today=today)
-    visits = [_visit(a) for a in appointments]
+    rows = {str(row.id): row for row in _entlastung_visits(month, today=today)}
     percent = current_app.config["BILLING_DEVIATION_PERCENT"]
-    found = visit_problems(visits, deviation_percent=percent)
-    by_id = {str(a.id): a for a in appointments}
-    points = [_visit_point(p, by_id[p.visit_ref]) for p in found]
+    found = visit_problems((_visit(row) for row in rows.values()), deviation_percent=percent)
+    points = [_visit_point(p, rows[p.visit_ref]) for p in found]
     kasse_of = _kasse_ids({int(p.senior_ref) for p in preview.problems})
     points += [_senior_point(p, kasse_of) for p in preview.problems]
-    statuses = {p.visit_ref: by_id[p.visit_ref].status for p in found if p.leaves_out}
+    statuses = {p.visit_ref: rows[p.visit_ref].status for p in found if p.leaves_out}
     return MonthCheck(month, preview, tuple(points), payer_totals(preview), statuses)
 
 
-def _entlastung_visits(month: Month, *, today: date) -> list[Appointment]:
-    """The month's Entlastung visits that were not called off and lie before ``today``."""
+def _entlastung_visits(month: Month, *, today: date) -> list[sa.Row]:
+    """The month's Entlastung visits that were not called off and lie before ``today``: the columns the check
+    reads (plain rows: at 10x size loading them as objects took most of the check's time)."""
+    cover = aliased(Volunteer)
     query = (
-        sa.select(Appointment)
+        sa.select(
+            Appointment.id,
+            Appointment.pairing_id,
+            Appointment.on,
+            Appointment.planned_start,
+            Appointment.planned_end,
+            Appointment.status,
+            Appointment.actual_minutes,
+            Senior.id.label("senior_id"),
+            Senior.first_name.label("senior_first"),
+            Senior.last_name.label("senior_last"),
+            sa.func.coalesce(cover.first_name, Volunteer.first_name).label("volunteer_first"),
+            sa.func.coalesce(cover.last_name, Volunteer.last_name).label("volunteer_last"),
+        )
+        .select_from(Appointment)
         .join(Appointment.pairing)
+        .join(Pairing.senior)
+        .join(Pairing.volunteer)
+        .outerjoin(cover, Appointment.cover_volunteer_id == cover.id)
         .where(
             Appointment.on >= month.first_day,
             Appointment.on <= min(month.last_day, today - timedelta(days=1)),
             Appointment.status.in_((*AppointmentStatus.OPEN, AppointmentStatus.STATTGEFUNDEN)),
             Pairing.service == ENTLASTUNG,
         )
-        .options(
-            joinedload(Appointment.pairing).joinedload(Pairing.volunteer),
-            joinedload(Appointment.pairing).joinedload(Pairing.senior),
-            joinedload(Appointment.cover_volunteer),
-        )
     )
-    return list(db.session.scalars(query).unique())
+    return list(db.session.execute(query))
 
 
-def _visit(appointment: Appointment) -> Visit:
-    senior = appointment.pairing.senior
+def _visit(row: sa.Row) -> Visit:
     return Visit(
-        ref=str(appointment.id),
-        senior_ref=str(senior.id),
-        senior_name=senior.name,
-        volunteer_name=appointment_volunteer(appointment).name,
-        day=appointment.on,
-        start=appointment.planned_start,
-        end=appointment.planned_end,
-        status_label=AppointmentStatus(appointment.status).label,
-        held=appointment.status == AppointmentStatus.STATTGEFUNDEN,
-        minutes=appointment.actual_minutes,
+        ref=str(row.id),
+        senior_ref=str(row.senior_id),
+        senior_name=f"{row.senior_first} {row.senior_last}",
+        volunteer_name=f"{row.volunteer_first} {row.volunteer_last}",
+        day=row.on,
+        start=row.planned_start,
+        end=row.planned_end,
+        status_label=AppointmentStatus(row.status).label,
+        held=row.status == AppointmentStatus.STATTGEFUNDEN,
+        minutes=row.actual_minutes,
     )
 
 
-def _visit_point(problem: Problem, appointment: Appointment) -> OpenPoint:
-    values = {"pairing_id": appointment.pairing_id, "appointment_id": appointment.id}
+def _visit_point(problem: Problem, row: sa.Row) -> OpenPoint:
+    values = {"pairing_id": row.pairing_id, "appointment_id": row.id}
     return OpenPoint(problem, "pairings.edit_appointment", values, "Termin bearbeiten")
 
 

@@ -21,7 +21,6 @@ from billing.month import Month
 from billing.provider import provider_problems
 from billing.run import MonthRun, SeniorMonth, SeniorResult, prepare_month
 
-from ..appointments.convert import appointment_volunteer
 from ..budget.inputs import billing_config, ledger_inputs
 from ..clock import today as local_today
 from ..database import insert_unless_present, lock
@@ -397,7 +396,6 @@ def _store_visits(
         for ref in inv.line_refs:
             target[ref] = rows[inv.number]
     results = [r for r in results if r.leistungsnachweis is not None]
-    appointments = _appointments_by_id([int(b.line.ref) for r in results for b in r.billed])
     taken = set(
         db.session.scalars(
             sa.select(LeistungsnachweisDocument.file_name).where(LeistungsnachweisDocument.run_id == run.id)
@@ -408,13 +406,12 @@ def _store_visits(
         senior_id = int(result.senior.ref)
         for billed in result.billed:
             line, split = billed.line, billed.split
-            appointment = appointments[int(line.ref)]
             db.session.add(
                 BilledVisit(
                     run=run,
-                    appointment=appointment,
+                    appointment_id=int(line.ref),
                     senior_id=senior_id,
-                    volunteer=appointment_volunteer(appointment),
+                    volunteer_id=int(line.appointment.volunteer_ref),  # who did it: the stand-in if any
                     kasse_invoice=kasse_of.get(line.ref),
                     senior_invoice=senior_of.get(line.ref),
                     on=line.day,
@@ -439,18 +436,3 @@ def _store_visits(
         db.session.add(LeistungsnachweisDocument(run=run, senior_id=senior_id, file_name=name))
         docs.append((name, result.leistungsnachweis))
     return docs
-
-
-def _appointments_by_id(ids: list[int]) -> dict[int, Appointment]:
-    """The appointments with these ids and the volunteers who did them, in a few queries."""
-    found = {}
-    for i in range(0, len(ids), 500):
-        query = (
-            sa.select(Appointment)
-            .where(Appointment.id.in_(ids[i : i + 500]))
-            .options(
-                joinedload(Appointment.pairing).joinedload(Pairing.volunteer), joinedload(Appointment.cover_volunteer)
-            )
-        )
-        found.update((a.id, a) for a in db.session.scalars(query).unique())
-    return found
