@@ -10,9 +10,10 @@ from matching import objectives
 from matching.candidates import Candidates
 from matching.reasons import explain_assignment, explain_unserved
 from matching.schedule import timetable
-from matching.schema import Assignment, Instance, Solution, Visit
+from matching.schema import Alternative, Assignment, Instance, Solution, Visit
 
 logger = logging.getLogger(__name__)
+MAX_ALTERNATIVES = 2  # with the proposal itself: up to three ranked choices per request
 
 
 @dataclass
@@ -76,6 +77,7 @@ def build_solution(inst, cand, engine, stages, *, started: float, stats: dict) -
                     volunteer=inst.volunteers[v].id,
                     visits=visits,
                     reasons=explain_assignment(inst, plan, pair, visits),
+                    alternatives=alternatives(inst, cand, plan, engine.planner, pair),
                 )
             )
     order = {req.id: i for i, req in enumerate(inst.requests)} if _hashable(inst) else None
@@ -104,6 +106,36 @@ def build_solution(inst, cand, engine, stages, *, started: float, stats: dict) -
             **{k: round(v, 3) if isinstance(v, float) else v for k, v in stats.items()},
         },
     )
+
+
+def alternatives(inst, cand, plan, planner, chosen, *, limit: int = MAX_ALTERNATIVES) -> list[Alternative]:
+    """Up to ``limit`` other volunteers who could take ``chosen``'s request instead, everyone else's proposal kept.
+
+    Ranked like the objective's third rule ranks pairs (travel, language, balance: lower cost first), then by
+    volunteer order; each with its visits and its German criteria.
+    """
+    order = list(plan.on_volunteer[chosen.v])  # restored afterwards: timetables depend on the order
+    plan.remove(chosen)
+    found = []
+    try:
+        others = sorted((cand.pairs[i] for i in cand.by_request[chosen.r]), key=lambda p: (p.cost, p.v))
+        for pair in others:
+            if len(found) == limit:
+                break
+            if pair.v == chosen.v or not plan.fits(pair):
+                continue
+            plan.add(pair)
+            try:
+                table = timetable(plan.on_volunteer[pair.v], planner) or {}
+                visits = [Visit(d, s, s + pair.minutes) for d, s in sorted(table.get(pair.index, []))]
+                reasons = explain_assignment(inst, plan, pair, visits)
+            finally:
+                plan.remove(pair)
+            found.append(Alternative(volunteer=inst.volunteers[pair.v].id, visits=visits, reasons=reasons))
+    finally:
+        plan.add(chosen)
+        plan.on_volunteer[chosen.v][:] = order
+    return found
 
 
 def _hashable(inst: Instance) -> bool:

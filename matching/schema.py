@@ -278,13 +278,31 @@ class Visit:
 
 
 @dataclass
+class Alternative:
+    """Another volunteer who could take the request instead, with everyone else's proposal left as it is."""
+
+    volunteer: Id
+    visits: list[Visit]
+    reasons: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"volunteer": self.volunteer, "visits": [v.to_dict() for v in self.visits], "reasons": self.reasons}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Alternative:
+        visits = [Visit.from_dict(v) for v in data.get("visits") or []]
+        return cls(volunteer=data["volunteer"], visits=visits, reasons=list(data.get("reasons") or []))
+
+
+@dataclass
 class Assignment:
-    """A proposed pair with its weekly visits and the German criteria it meets."""
+    """A proposed pair with its weekly visits, the German criteria it meets, and ranked alternatives."""
 
     request: Id
     volunteer: Id
     visits: list[Visit]
     reasons: list[str] = field(default_factory=list)
+    alternatives: list[Alternative] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -292,6 +310,7 @@ class Assignment:
             "volunteer": self.volunteer,
             "visits": [v.to_dict() for v in self.visits],
             "reasons": self.reasons,
+            "alternatives": [a.to_dict() for a in self.alternatives],
         }
 
     @classmethod
@@ -301,6 +320,7 @@ class Assignment:
             volunteer=data["volunteer"],
             visits=[Visit.from_dict(v) for v in data.get("visits") or []],
             reasons=list(data.get("reasons") or []),
+            alternatives=[Alternative.from_dict(a) for a in data.get("alternatives") or []],
         )
 
 

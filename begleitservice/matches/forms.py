@@ -32,9 +32,10 @@ class AcceptForm(Form):
     starts_on = DateField("Beginn", validators=[InputRequired("Bitte geben Sie ein Datum an."), DateWindow("plan")])
 
 
-def accept_form(proposal_id: int, **kwargs) -> AcceptForm:
-    """The accept form of one proposal, with field names unique on the page."""
-    return AcceptForm(prefix=f"p{proposal_id}", **kwargs)
+def accept_form(proposal_id: int, *, alternative: int | None = None, **kwargs) -> AcceptForm:
+    """The accept form of one proposal (or of one of its alternatives), with field names unique on the page."""
+    prefix = f"p{proposal_id}" if alternative is None else f"p{proposal_id}a{alternative}"
+    return AcceptForm(prefix=prefix, **kwargs)
 
 
 def reject_form(proposal_id: int, **kwargs) -> RejectForm:

@@ -16,7 +16,7 @@ from .. import clock
 from ..database import lock
 from ..extensions import db
 from ..inputs import date_error
-from ..models import REQUEST_STATUSES, Pairing, Request, RequestStatus, User
+from ..models import REQUEST_STATUSES, Pairing, Request, RequestStatus, User, Volunteer
 from ..models.matching import (
     DECISIONS,
     MatchProposal,
@@ -110,6 +110,14 @@ def store_solution(run: MatchRun, built: BuiltInstance, solution: matching.Solut
                 volunteer=built.volunteers[assignment.volunteer],
                 visits=[[v.weekday, v.start, v.end] for v in assignment.visits],
                 reasons=reasons,
+                alternatives=[
+                    {
+                        "volunteer_id": built.volunteers[alt.volunteer].id,
+                        "visits": [[v.weekday, v.start, v.end] for v in alt.visits],
+                        "reasons": alt.reasons,
+                    }
+                    for alt in assignment.alternatives
+                ],
             )
         )
         if request.status == RequestStatus.OFFEN:
@@ -148,8 +156,12 @@ def _check_open(proposal: MatchProposal) -> None:
         )
 
 
-def accept_proposal(proposal: MatchProposal, *, starts_on: date, today: date, user: User | None) -> Pairing:
+def accept_proposal(
+    proposal: MatchProposal, *, starts_on: date, today: date, user: User | None, alternative: int | None = None
+) -> Pairing:
     """Create the pairing with the proposed weekly slots from ``starts_on``; the request becomes "vermittelt".
+
+    ``alternative``: the volunteer id of one of the proposal's alternatives, taken instead (with its visits).
 
     Two clicks at once (a double-click, two coordinators) make one pairing: the request, the proposal and the
     volunteer are locked and read afresh before deciding, so the later click sees the first one's outcome.
@@ -162,12 +174,18 @@ def accept_proposal(proposal: MatchProposal, *, starts_on: date, today: date, us
     if message := date_error(starts_on, "plan", today=today):
         raise MatchError("starts_on", message)
     request = proposal.request
+    volunteer, visits = proposal.volunteer, proposal.visits
+    if alternative is not None:
+        chosen = next((a for a in proposal.alternatives if a["volunteer_id"] == alternative), None)
+        if chosen is None:
+            raise MatchError("decision", "Diese Alternative gehört nicht zu diesem Vorschlag.")
+        volunteer, visits = db.session.get(Volunteer, alternative), chosen["visits"]
     try:
         pairing = create_pairing(
-            volunteer=proposal.volunteer,
+            volunteer=volunteer,
             senior=request.senior,
             service=request.service,
-            slots=[tuple(visit) for visit in proposal.visits],
+            slots=[tuple(visit) for visit in visits],
             starts_on=starts_on,
             request=request,
             user=user,

@@ -12,7 +12,8 @@ from ..auth.access import CARE, restrict
 from ..budget.operations import budget_warnings
 from ..clock import now, today
 from ..extensions import db
-from ..models import Request, RequestStatus, Senior
+from ..inputs import query_int
+from ..models import Request, RequestStatus, Senior, Volunteer
 from ..models.matching import (
     MatchProposal,
     MatchRejection,
@@ -71,6 +72,11 @@ def _render(run: MatchRun | None, *, forms: dict | None = None, reject_forms: di
     if run is not None:
         for proposal in run.proposals:
             forms.setdefault(proposal.id, accept_form(proposal.id, data={"starts_on": default_start}))
+            for alt in proposal.alternatives:
+                key = (proposal.id, alt["volunteer_id"])
+                forms.setdefault(
+                    key, accept_form(proposal.id, alternative=alt["volunteer_id"], data={"starts_on": default_start})
+                )
             reject_forms.setdefault(proposal.id, reject_form(proposal.id, formdata=None))
     open_count = db.session.scalar(
         sa.select(sa.func.count()).select_from(Request).where(Request.status.in_(RequestStatus.OPEN))
@@ -87,6 +93,7 @@ def _render(run: MatchRun | None, *, forms: dict | None = None, reject_forms: di
         reject_forms=reject_forms,
         undo_form=UndoForm(),
         rejections=_rejections(run),
+        alternative_people=_alternative_people(run),
         start_form=StartForm(),
         open_count=open_count,
         running_for=running_for,
@@ -94,6 +101,14 @@ def _render(run: MatchRun | None, *, forms: dict | None = None, reject_forms: di
         visit_label=visit_label,
         budget_warnings=budget_warnings,
     )
+
+
+def _alternative_people(run: MatchRun | None) -> dict[int, Volunteer]:
+    """The volunteers named as alternatives on this run's cards, loaded at once."""
+    if run is None or not run.proposals:
+        return {}
+    ids = {alt["volunteer_id"] for p in run.proposals for alt in p.alternatives}  # one query, even when empty
+    return {v.id: v for v in db.session.scalars(sa.select(Volunteer).where(Volunteer.id.in_(ids)))}
 
 
 def _rejections(run: MatchRun | None) -> dict[tuple[int, int], MatchRejection]:
@@ -163,12 +178,17 @@ def _proposal(proposal_id: int) -> MatchProposal:
 def accept(proposal_id: int):
     """Accept a proposal: create the pairing from the chosen start, the request becomes "vermittelt"."""
     proposal = _proposal(proposal_id)
-    form = accept_form(proposal.id)
+    alternative = query_int("alternative")
+    form = accept_form(proposal.id, alternative=alternative)
     back = url_for(".detail", run_id=proposal.run_id, _anchor=f"vorschlag-{proposal.id}")
     if form.validate_on_submit():
         try:
             pairing = accept_proposal(
-                proposal, starts_on=form.starts_on.data, today=today(), user=current_user._get_current_object()
+                proposal,
+                starts_on=form.starts_on.data,
+                today=today(),
+                user=current_user._get_current_object(),
+                alternative=alternative,
             )
             db.session.commit()
         except MatchError as error:
@@ -185,7 +205,8 @@ def accept(proposal_id: int):
         else:
             flash(f"Begleitung {pairing.volunteer.name} ↔ {pairing.senior.name} angelegt.", "success")
             return redirect(back)
-    return _render(_load_run(proposal.run_id), forms={proposal_id: form})
+    key = proposal_id if alternative is None else (proposal_id, alternative)
+    return _render(_load_run(proposal.run_id), forms={key: form})
 
 
 @bp.route("/<int:proposal_id>/ablehnen", methods=["POST"])

@@ -85,6 +85,8 @@ class MatchProposal(db.Model):
     volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
     visits: Mapped[list] = mapped_column(sa.JSON, default=list)  # [[weekday, start_minute, end_minute], ...]
     reasons: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # [{"volunteer_id": …, "visits": [[weekday, start, end], …], "reasons": […]}, …] ranked, at most two
+    alternatives: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
     decision: Mapped[str] = mapped_column(sa.String(20), default=ProposalDecision.OFFEN)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))

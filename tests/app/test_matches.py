@@ -341,3 +341,31 @@ def test_reject_needs_a_reason_and_can_be_undone(coordinator, people):
         f"/vorschlaege/{proposal.id}/annehmen", data={f"p{proposal.id}-starts_on": "2026-11-11"}, follow_redirects=True
     )
     assert "Begleitung Bernd Brandt ↔ Grete Mittwoch angelegt." in accepted.get_data(as_text=True)
+
+
+def test_an_alternative_can_be_taken_instead_of_the_proposal(coordinator, people):
+    make_volunteer(first_name="Clara", last_name="Christ", availability=((MO, 9 * 60, 17 * 60),))
+    page = _run(coordinator)
+    proposal = _proposal(people["monday"].id)
+    assert len(proposal.alternatives) == 1
+    (alternative,) = proposal.alternatives
+    other = "Clara Christ" if proposal.volunteer.last_name == "Albers" else "Anna Albers"
+    card = page.split(f'id="vorschlag-{proposal.id}"')[1].split("</article>")[0]
+    assert "1 weitere Möglichkeit" in card and f"Stattdessen {other} annehmen" in card
+
+    done = coordinator.post(
+        f"/vorschlaege/{proposal.id}/annehmen?alternative={alternative['volunteer_id']}",
+        data={f"p{proposal.id}a{alternative['volunteer_id']}-starts_on": "2026-11-09"},
+        follow_redirects=True,
+    )
+    assert f"Begleitung {other} ↔ Hilde Montag angelegt." in done.get_data(as_text=True)
+    pairing = db.session.scalar(sa.select(Pairing).where(Pairing.request_id == people["monday"].id))
+    assert pairing.volunteer.name == other
+    assert [[s.weekday, s.start_minute, s.start_minute + s.duration_minutes] for s in pairing.slots] == alternative[
+        "visits"
+    ]
+    forged = coordinator.post(
+        f"/vorschlaege/{proposal.id}/annehmen?alternative=999999",
+        data={f"p{proposal.id}a999999-starts_on": "2026-11-09"},
+    )
+    assert forged.status_code in (200, 302) and db.session.scalar(sa.select(sa.func.count()).select_from(Pairing)) == 1
