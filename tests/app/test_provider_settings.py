@@ -15,7 +15,7 @@ from begleitservice.accounting.files import commit_with_files
 from begleitservice.accounting.operations import ProviderIncomplete, run_month
 from begleitservice.budget.inputs import billing_config
 from begleitservice.extensions import db
-from begleitservice.models import BillingRate, BillingRun, Invoice, InvoiceCounter, ProviderVersion
+from begleitservice.models import AuditEvent, BillingRate, BillingRun, Invoice, InvoiceCounter, ProviderVersion
 from begleitservice.provider.settings import provider_on
 from billing.month import Month
 from tests.factories import (
@@ -237,3 +237,23 @@ def test_documents_print_the_provider_of_their_day_instead_of_placeholders(admin
     facts = pdf_text(note)
     assert "Anbieter Seniorenbegleitservice Musterstadt" in facts and "IK 100696012" in facts
     assert "Anerkennung nach AnFöVO NRW, Az. 47.11" in facts and "bitte eintragen" not in facts
+
+
+def test_settings_changes_are_in_the_audit_trail_with_the_admin(admin):
+    admin.post("/admin/traeger/", data=PROVIDER_FORM)
+    admin.post("/admin/traeger/", data={**PROVIDER_FORM, "iban": "GB82 WEST 1234 5698 7654 32"})
+    admin.post("/admin/traeger/saetze", data={"kind": "km_rate", "valid_from": "2027-01-01", "amount": "0,35"})
+    db.session.rollback()
+    rows = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.entity.in_(["provider_settings", "billing_rate"]))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [(r.entity, r.action) for r in rows] == [
+        ("provider_settings", "create"),
+        ("provider_settings", "create"),
+        ("billing_rate", "create"),
+    ]
+    assert all(r.user and r.user.role == "admin" for r in rows)
+    assert rows[1].changes["iban"][1] == "GB82WEST12345698765432"
+    assert rows[2].changes["amount"][1] in ("0.35", 0.35)
