@@ -45,7 +45,7 @@ from ..models.provider import BillingRate, ProviderVersion
 log = logging.getLogger(__name__)
 
 #: Columns that say nothing about who changed what (bookkeeping, derived search keys).
-IGNORED = frozenset({"created_at", "updated_at", "search_text", "sort_name"})
+IGNORED = frozenset({"id", "created_at", "updated_at", "search_text", "sort_name"})
 #: Shown instead of a secret's value (never stored) and of a health value in the listing.
 SECRET = "(geheim)"
 

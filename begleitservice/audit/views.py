@@ -20,6 +20,55 @@ bp = Blueprint("audit", __name__, url_prefix="/admin/protokoll")
 restrict(bp, "admin")
 
 MASK = "•••"
+#: German names of the fields the listing shows most (others keep their column name).
+FIELD_LABELS = {
+    "first_name": "Vorname",
+    "last_name": "Nachname",
+    "birth_on": "Geburtsdatum",
+    "street": "Straße",
+    "postal_code": "PLZ",
+    "city": "Ort",
+    "district_id": "Stadtbezirk (Nr.)",
+    "home_district_id": "Wohnbezirk (Nr.)",
+    "phone": "Telefon",
+    "email": "E-Mail",
+    "contact_name": "Kontaktperson",
+    "contact_phone": "Telefon Kontakt",
+    "contact_email": "E-Mail Kontakt",
+    "pflegegrad": "Pflegegrad",
+    "grade": "Pflegegrad",
+    "has_dementia": "Demenz",
+    "care_notes": "Pflegehinweise",
+    "notes": "Anmerkungen",
+    "note": "Notiz",
+    "kvnr": "Versichertennummer",
+    "pflegekasse_id": "Pflegekasse (Nr.)",
+    "languages": "Sprachen",
+    "status": "Status",
+    "consent_on": "Einwilligung am",
+    "consent_scope": "Umfang der Einwilligung",
+    "abtretung_on": "Abtretung am",
+    "abtretung_revoked_on": "Abtretung widerrufen am",
+    "senior_id": "Senior:in (Nr.)",
+    "volunteer_id": "Ehrenamtliche:r (Nr.)",
+    "cover_volunteer_id": "Vertretung (Nr.)",
+    "pairing_id": "Begleitung (Nr.)",
+    "service": "Dienst",
+    "starts_on": "Beginn",
+    "ends_on": "Ende",
+    "on": "Datum",
+    "planned_start": "Beginn geplant",
+    "planned_end": "Ende geplant",
+    "actual_minutes": "Minuten",
+    "valid_from": "gültig ab",
+    "valid_until": "gültig bis",
+    "amount": "Betrag",
+    "name": "Name",
+    "role": "Rolle",
+    "is_active": "Zugang aktiv",
+    "password_hash": "Passwort",
+    "totp_secret": "Zweiter Faktor",
+}
 FAR_PAST, FAR_FUTURE = datetime(1900, 1, 1).date(), datetime(2100, 12, 31).date()
 
 
@@ -67,7 +116,7 @@ def _shown(event: AuditEvent) -> dict:
     """An event as the listing shows it: health fields masked, secrets as they were stored ('(geheim)')."""
     masked = masked_fields(event.entity)
     changes = [
-        (field, *(MASK if field in masked and value not in (None, SECRET) else value for value in values))
+        (FIELD_LABELS.get(field, field), *(_value(value, masked=field in masked) for value in values))
         for field, values in sorted((event.changes or {}).items())
     ]
     return {"event": event, "what": entity_label(event.entity), "changes": changes}
@@ -87,6 +136,14 @@ def record_login(_app, *, email: str, user: User | None, success: bool, reason: 
         detail = LOCKED if reason == "locked" else "falsches Passwort" if user.is_active else "Zugang gesperrt"
         record("login_failed", user, detail=detail)
     db.session.commit()
+
+
+def _value(value, *, masked: bool):
+    if value is None or value == SECRET:
+        return value
+    if masked:
+        return MASK
+    return {True: "ja", False: "nein"}.get(value, value) if isinstance(value, bool) else value
 
 
 def record_downloads(app: Flask) -> None:

@@ -193,9 +193,9 @@ def test_admin_page_masks_health_fields(app_ctx, login):
     senior.pflegegrad, senior.street = 3, "Hafenweg 7"
     db.session.commit()
     text = listed(admin.get(f"/admin/protokoll/?senior={senior.id}"))
-    assert "Hafenweg 7" in text and "Evinger Straße 1 → Hafenweg 7" in text
-    assert "pflegegrad</code>: ••• → •••" in text
-    assert "Demenz im Anfangsstadium" not in text and "has_dementia</code>: – → •••" in text
+    assert "Straße: Evinger Straße 1 → Hafenweg 7" in text
+    assert "Pflegegrad: ••• → •••" in text and "Pflegegrad: – → •••" in text
+    assert "Demenz im Anfangsstadium" not in text and "Demenz: – → •••" in text and "Pflegehinweise: – → •••" in text
 
 
 def test_admin_page_filters_by_person_user_date_and_action(app_ctx, login, monkeypatch):
