@@ -31,6 +31,7 @@ from ..models.inbox import (
 log = logging.getLogger(__name__)
 
 CARE = ("coordinator", "admin")
+EVENT_KEEP_DAYS = 14  # events name people: kept only as long as a digest may still need them
 SUBJECTS = {
     NotificationKind.ABSAGE_KURZFRISTIG: "Kurzfristige Absage",
     NotificationKind.UNBESTAETIGT: "Noch unbestätigt",
@@ -145,9 +146,13 @@ def daily_digest(*, now: datetime, counts: list[tuple[str, str, int]]) -> int:
     """Queue each user's digest: the events of their digest kinds since their last one, and the inbox counts.
 
     ``counts`` are (title, URL, count) of the inbox groups. A user with nothing new and an empty inbox gets none;
-    a second run on the same day queues nothing (marker ``digest:<user>:<date>``).
+    a second run on the same day queues nothing (marker ``digest:<user>:<date>``). Events older than
+    EVENT_KEEP_DAYS are deleted first.
     """
     day = to_local(now).date()
+    db.session.execute(
+        sa.delete(CoordinatorEvent).where(CoordinatorEvent.occurred_at < now - timedelta(days=EVENT_KEEP_DAYS))
+    )
     sent = 0
     open_groups = [(title, url, n) for title, url, n in counts if n]
     for user in db.session.scalars(

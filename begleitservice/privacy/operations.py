@@ -53,6 +53,7 @@ from ..models import (
     VolunteerStatus,
 )
 from ..models.budget import BudgetOpening, BudgetOtherUse, UmwandlungDeclaration
+from ..models.inbox import BudgetLapse, CoordinatorEvent
 from ..models.scheduling import CoverOffer
 from ..models.volunteer import volunteer_travel_district
 from ..requests.operations import change_status
@@ -222,7 +223,7 @@ def _delete_appointments(appointments: list[int]) -> None:
     if not appointments:
         return
     db.session.execute(sa.delete(BilledVisit).where(BilledVisit.appointment_id.in_(appointments)))
-    for model in (AppointmentAlert, CoverOffer, NotificationMarker, UsedLink, LeftOutVisit):
+    for model in (AppointmentAlert, CoverOffer, NotificationMarker, UsedLink, LeftOutVisit, CoordinatorEvent):
         db.session.execute(sa.delete(model).where(model.appointment_id.in_(appointments)))
     db.session.execute(sa.delete(Appointment).where(Appointment.id.in_(appointments)))
 
@@ -255,6 +256,7 @@ def erase(person: Person, *, user: User | None, now: datetime, note: str = "") -
 
 
 def _erase_senior_rows(senior: Senior) -> None:
+    db.session.execute(sa.delete(BudgetLapse).where(BudgetLapse.senior_id == senior.id))
     requests = request_ids(senior)
     _delete_pairings(pairing_ids(senior))
     _delete_matching_rows(MatchProposal.request_id.in_(requests), MatchRejection.request_id.in_(requests))

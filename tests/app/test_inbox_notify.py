@@ -193,3 +193,26 @@ def test_visit_reported_as_not_held_mails_at_once_or_in_the_digest_as_chosen(app
     run("send_outbox")
     (digest,) = smtp.to("anton@example.org")
     assert "Besuch ausgefallen:\n- Montag, 07.12.2026" in _text(digest)
+
+
+def test_events_are_kept_two_weeks_and_go_with_an_erased_senior(app_ctx, smtp, clock):
+    from begleitservice.privacy.operations import erase
+
+    _, appointment = mail_for_visit(smtp, clock)
+    _staff()
+    now = clock(berlin(2026, 12, 6, 9))
+    operations.decline(appointment, now=now, reason=None)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CoordinatorEvent)) == 1
+
+    clock(berlin(2026, 12, 21, 7))  # 15 days later
+    run("coordinator_digest")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CoordinatorEvent)) == 0
+
+    clock(berlin(2026, 12, 21, 9))
+    later = appointment.pairing.appointments[-1]
+    operations.decline(later, now=berlin(2026, 12, 21, 9), reason=None)
+    db.session.commit()
+    erase(appointment.pairing.senior, user=None, now=berlin(2026, 12, 21, 10))
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CoordinatorEvent)) == 0
