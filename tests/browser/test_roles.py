@@ -55,7 +55,7 @@ def test_accounting_sees_billing_fields_but_not_care_notes(page):
     billing = page.locator("section", has=page.get_by_role("heading", name="Abrechnung"))
     expect(billing).to_contain_text("A123456780")
     expect(billing).to_contain_text("Knappschaft (IK 260326822)")
-    expect(billing).to_contain_text("erteilt 01.02.2025")
+    expect(billing).to_contain_text("ab 01.02.2025 (Erklärung vom 01.02.2025)")
     expect(billing).to_contain_text("Pflegegrad und Abrechnung")
     main = page.locator("main")
     expect(main).to_contain_text("Geburtsdatum")
