@@ -156,6 +156,9 @@ def demo_provider(today: date) -> None:
         payment_days=14,
         note="Demodaten – keine echte Rechnung. Die Leistungen sind nach § 4 Nr. 16 UStG umsatzsteuerfrei.",
         user=None,
+        contact_phone="0231 000000-0",
+        contact_hours="Mo–Do 9–12 Uhr, Di 14–16 Uhr",
+        contact_email="koordination@example.org",
     )
 
 

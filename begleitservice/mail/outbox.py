@@ -22,7 +22,7 @@ def queue_mail(*, kind: str, to: str, subject: str, template: str, **context) ->
         kind=kind,
         recipient=to,
         subject=subject,
-        body_text=render_template(f"email/{template}.txt", **context),
+        body_text=render_template(f"email/{template}.txt", **context) + render_template("email/_contact.txt"),
         body_html=render_template(f"email/{template}.html", **context),
         status=OutboxStatus.PENDING,
         attempts=0,

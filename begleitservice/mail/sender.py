@@ -1,10 +1,12 @@
 """Send the outbox through SMTP with Flask-Mail: claim, send one by one, record each outcome at once."""
 
 import logging
+import re
 import smtplib
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import formataddr, parseaddr
 
 from flask import current_app
 from flask_mail import Connection, Message
@@ -12,6 +14,7 @@ from flask_mail import Connection, Message
 from .. import clock
 from ..extensions import db, mail
 from ..models import OutboxMessage, OutboxStatus
+from ..provider.settings import Contact, coordination_contact
 from .outbox import claim_due, record_failure, record_sent, still_mine
 
 log = logging.getLogger(__name__)
@@ -51,13 +54,22 @@ def _connection() -> _Connection:
     return _Connection(mail.init_mail(current_app.config, current_app.debug, current_app.testing))
 
 
-def _message(row: OutboxMessage) -> Message:
+def _sender(contact: Contact) -> str:
+    """MAIL_DEFAULT_SENDER, with the provider's name shown when the setting gives a bare address."""
+    name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    # Flask-Mail re-encodes the name unquoted: brackets, commas and the like would turn into address syntax.
+    shown = " ".join(re.sub(r'[()<>@,;:\\".\[\]]', " ", name or contact.name or "Seniorenbegleitservice").split())
+    return formataddr((shown, address))
+
+
+def _message(row: OutboxMessage, contact: Contact) -> Message:
     message = Message(
         subject=row.subject,
         recipients=[row.recipient],
         body=row.body_text,
         html=row.body_html,
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        sender=_sender(contact),
+        reply_to=contact.email or None,
         extra_headers={"X-Begleitservice-Outbox-Id": str(row.id)},
     )
     message.msgId = row.message_id  # the same on every attempt: a resend after a crash is recognisable
@@ -125,6 +137,7 @@ def _unreachable(claimed: list[OutboxMessage], error: Exception, *, now: datetim
 
 
 def _send_batch(connection, claimed: list[OutboxMessage], token: str, current, report: SendReport) -> None:
+    contact = coordination_contact()
     # The claim is renewed (and checked) when half its timeout has passed: until then no other sender may take
     # these mails over, so renewing before every mail would only double the commits.
     renew_after = timedelta(seconds=current_app.config["OUTBOX_CLAIM_TIMEOUT_SECONDS"] / 2)
@@ -136,7 +149,7 @@ def _send_batch(connection, claimed: list[OutboxMessage], token: str, current, r
                 continue
             renewed = current()
         try:
-            connection.send(_message(row))
+            connection.send(_message(row, contact))
         except SMTP_ERRORS as error:
             record_failure(row, str(error) or type(error).__name__, now=current(), permanent=_is_permanent(error))
             report.retry += row.status == OutboxStatus.PENDING

@@ -39,6 +39,10 @@ class ProviderVersion(db.Model):
     bic: Mapped[str] = mapped_column(sa.String(11), default="")
     payment_days: Mapped[int] = mapped_column(default=14)
     note: Mapped[str] = mapped_column(sa.String(500), default="")
+    # The coordination as volunteers and families reach it: in every mail and on every link page.
+    contact_phone: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
+    contact_hours: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 

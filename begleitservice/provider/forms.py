@@ -34,6 +34,13 @@ class ProviderForm(Form):
     note = TextAreaField(
         "Hinweis auf Rechnungen", description="Z. B. „Die Leistungen sind nach § 4 Nr. 16 UStG umsatzsteuerfrei.“"
     )
+    contact_phone = StringField(
+        "Telefon der Koordination", description="Steht in jeder E-Mail und auf jeder Link-Seite."
+    )
+    contact_hours = StringField("Erreichbar", description="Z. B. „Mo–Do 9–12 Uhr, Di 14–16 Uhr“.")
+    contact_email = StringField(
+        "E-Mail der Koordination", description="Antworten auf E-Mails der Software gehen an diese Adresse (Reply-To)."
+    )
 
 
 class RateForm(Form):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -40,6 +41,10 @@ def _valid_from(day: date | None) -> date:
     return day
 
 
+PHONE = re.compile(r"\+?[0-9][0-9 ()/-]{3,38}")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}")
+
+
 def save_provider(
     *,
     valid_from: date | None,
@@ -53,6 +58,9 @@ def save_provider(
     payment_days: int | None,
     note: str,
     user: User | None,
+    contact_phone: str = "",
+    contact_hours: str = "",
+    contact_email: str = "",
 ) -> ProviderVersion:
     """Record a new version of the provider's data from ``valid_from`` on; a wrong IK, IBAN or BIC saves nothing.
 
@@ -70,7 +78,18 @@ def save_provider(
         "iban": compact_iban(_text("iban", iban, max_length=50)),
         "bic": "".join(_text("bic", bic, max_length=20).split()).upper(),
         "note": _text("note", note, max_length=500, multiline=True),
+        "contact_phone": _text("contact_phone", contact_phone, max_length=40),
+        "contact_hours": _text("contact_hours", contact_hours, max_length=200),
+        "contact_email": _text("contact_email", contact_email, max_length=254).lower(),
     }
+    if values["contact_phone"] and not PHONE.fullmatch(values["contact_phone"]):
+        raise SettingsError(
+            "contact_phone", "Bitte eine Telefonnummer aus Ziffern, Leerzeichen, +, /, - und () angeben."
+        )
+    if values["contact_email"] and not EMAIL.fullmatch(values["contact_email"]):
+        raise SettingsError(
+            "contact_email", "Bitte eine gültige E-Mail-Adresse angeben, z. B. koordination@example.org."
+        )
     if values["ik"] and (message := ik_error(values["ik"])):
         raise SettingsError("ik", message)
     if values["iban"] and (message := iban_error(values["iban"])):

@@ -9,6 +9,7 @@ billing configuration through ``budget.inputs.billing_config``, which calls this
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from billing.config import BillingConfig, Dated
 from billing.provider import Provider
 
+from .. import clock
 from ..extensions import db
 from ..models import BillingRate, ProviderVersion, RateKind
 
@@ -70,3 +72,31 @@ def with_settings(config: BillingConfig, *, day: date) -> BillingConfig:
             entries.update((row.valid_from, row.amount) for row in rows)  # later entries win on the same day
             changes[kind] = Dated(tuple(entries.items()), configured.name)
     return dataclasses.replace(config, **changes)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How volunteers and families reach the coordination (from the provider's data in force today)."""
+
+    name: str
+    phone: str
+    hours: str
+    email: str
+
+    @property
+    def line(self) -> str:
+        """'Telefon 0231 … (Mo–Do 9–12 Uhr) · koordination@…' or '' when nothing is entered."""
+        parts = []
+        if self.phone:
+            parts.append(f"Telefon {self.phone}" + (f" ({self.hours})" if self.hours else ""))
+        if self.email:
+            parts.append(self.email)
+        return " · ".join(parts)
+
+
+def coordination_contact(day: date | None = None) -> Contact:
+    """The coordination's contact data for mails and link pages."""
+    version = provider_version_on(day or clock.today())
+    if version is None:
+        return Contact("", "", "", "")
+    return Contact(version.name, version.contact_phone, version.contact_hours, version.contact_email)

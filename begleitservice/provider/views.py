@@ -14,9 +14,17 @@ from ..extensions import db
 from ..models import RATE_KINDS, ProviderVersion
 from .forms import ProviderForm, RateForm
 from .operations import SettingsError, add_rate, first_open_day, save_provider
-from .settings import provider_on, stored_rates
+from .settings import coordination_contact, provider_on, stored_rates
 
 bp = Blueprint("provider", __name__, url_prefix="/admin/traeger")
+
+
+@bp.app_template_global("coordination_contact")
+def _coordination_contact():
+    """The coordination's phone, hours and e-mail for mails and link pages (see provider.settings)."""
+    return coordination_contact()
+
+
 restrict(bp, "admin")
 
 
@@ -96,6 +104,9 @@ def settings():
                 payment_days=form.payment_days.data,
                 note=form.note.data,
                 user=current_user,
+                contact_phone=form.contact_phone.data,
+                contact_hours=form.contact_hours.data,
+                contact_email=form.contact_email.data,
             )
         except SettingsError as error:
             db.session.rollback()
