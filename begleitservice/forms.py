@@ -112,6 +112,12 @@ class IntervalsField(TextAreaField):
             return self.raw
         return format_intervals(self.data or []) if isinstance(self.data, list) else (self.data or "")
 
+    def process_data(self, value):
+        """Stored slots or windows (objects with weekday, start_minute, end_minute) become tuples."""
+        if isinstance(value, list | tuple) and value and not isinstance(value[0], tuple | list):
+            value = [(item.weekday, item.start_minute, item.end_minute) for item in value]
+        self.data = value
+
     def process_formdata(self, valuelist):
         self.raw = valuelist[0] if valuelist else ""
         try:

@@ -242,3 +242,12 @@ def test_a_second_running_pairing_from_one_request_is_refused_until_the_first_ha
     assert "eine Anfrage wird nur einmal vermittelt" in reopen.get_data(as_text=True)
     db.session.expire_all()
     assert first.status == "beendet"
+
+
+def test_edit_sent_without_fields_is_no_server_error(coordinator, today):
+    """A POST with an empty body (a broken client, a fuzzer) reads the stored slots, not a 500."""
+    pairing = make_pairing(starts_on=date(2026, 11, 2))
+    response = coordinator.post(f"/pairings/{pairing.id}/bearbeiten", data={})
+    assert response.status_code in (200, 302)
+    db.session.expire_all()
+    assert [(s.weekday, s.start_minute) for s in db.session.get(Pairing, pairing.id).slots] == [(0, 600)]
