@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-LOGIN, PASSWORD = "bench@example.org", "bench-geheim-123"
+LOGIN, PASSWORD = "bench@example.org", "Lastmessung-2026-Seiten"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PAGES = {
     "dashboard": "/",

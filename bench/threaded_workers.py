@@ -42,7 +42,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LOGIN, PASSWORD = "bench@example.org", "bench-geheim-123"
+LOGIN, PASSWORD = "bench@example.org", "Lastmessung-2026-Seiten"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 DETAILS = {  # page name -> (table, URL pattern)
     "volunteer": ("volunteer", "/volunteers/{}"),
