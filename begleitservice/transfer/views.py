@@ -4,7 +4,6 @@ import io
 import logging
 import re
 import secrets
-import time
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
@@ -12,6 +11,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, HiddenField
 
+from .. import clock
 from ..auth.access import CARE, restrict
 from ..cli.tabular import TableError, read_table, write_table
 from ..extensions import db
@@ -57,7 +57,7 @@ def _keep(storage) -> str:
     """Store the uploaded file under a random name (0600) until it is imported; forget day-old uploads."""
     folder = _uploads()
     for old in folder.iterdir():
-        if old.stat().st_mtime < time.time() - KEEP_UPLOADS_SECONDS:
+        if old.stat().st_mtime < clock.now().timestamp() - KEEP_UPLOADS_SECONDS:
             old.unlink(missing_ok=True)
     token = f"{secrets.token_urlsafe(16)}{Path(storage.filename).suffix.lower()}"
     path = folder / token
