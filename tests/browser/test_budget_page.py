@@ -27,7 +27,7 @@ def senior(app_ctx, monkeypatch):
 def _open_budget(page):
     page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Senior:innen").click()
     page.get_by_role("link", name="Brinkmann, Hildegard").click()
-    page.get_by_role("link", name="Entlastungsbetrag").click()
+    page.get_by_role("link", name="Entlastungsbetrag", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Entlastungsbetrag: Hildegard Brinkmann")
 
 
