@@ -18,8 +18,11 @@ from ..config import INSTANCE_DIR
 
 log = logging.getLogger(__name__)
 
-# pg_try_advisory_lock takes a bigint; this one is "bs-sched" in ASCII.
-ADVISORY_KEY = int.from_bytes(b"bs-sched", "big") & 0x7FFFFFFFFFFFFFFF
+# Advisory locks are shared by every database of a server: the lock is the pair (this class, the database's name),
+# so two installations (or test databases) on one server each have their own scheduler.
+ADVISORY_CLASS = int.from_bytes(b"bsch", "big") & 0x7FFFFFFF
+LOCK_SQL = "SELECT pg_try_advisory_lock(:key, hashtext(current_database()))"
+UNLOCK_SQL = "SELECT pg_advisory_unlock(:key, hashtext(current_database()))"
 
 
 class AdvisoryLock:
@@ -33,7 +36,7 @@ class AdvisoryLock:
         """Take the lock if it is free; False while another process holds it."""
         connection = self.engine.connect()
         try:
-            got = connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar()
+            got = connection.execute(sa.text(LOCK_SQL), {"key": ADVISORY_CLASS}).scalar()
             connection.commit()  # the lock belongs to the session, not the transaction: nothing stays open
         except Exception:
             connection.close()
@@ -62,7 +65,7 @@ class AdvisoryLock:
         if self.connection is None:
             return
         try:
-            self.connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+            self.connection.execute(sa.text(UNLOCK_SQL), {"key": ADVISORY_CLASS})
             self.connection.commit()
         finally:
             self.connection.close()
