@@ -148,11 +148,15 @@ def _check_open(proposal: MatchProposal) -> None:
         raise MatchError("decision", ALREADY_ACCEPTED)
     if proposal.decision != ProposalDecision.OFFEN:
         raise MatchError("decision", f"Über diesen Vorschlag ist schon entschieden: {DECISIONS[proposal.decision]}.")
+    _check_request_open(proposal)
+
+
+def _check_request_open(proposal: MatchProposal, *, then: str = "") -> None:
     if proposal.request.status not in RequestStatus.OPEN:
         raise MatchError(
             "decision",
             f"Die Anfrage von {proposal.request.senior.name} ist nicht mehr offen "
-            f"(Status „{REQUEST_STATUSES[proposal.request.status]}“).",
+            f"(Status „{REQUEST_STATUSES[proposal.request.status]}“){then}.",
         )
 
 
@@ -243,12 +247,7 @@ def undo_rejection(proposal: MatchProposal, *, user: User | None) -> None:
     lock(MatchProposal, proposal.id)
     if proposal.decision != ProposalDecision.ABGELEHNT:
         raise MatchError("decision", f"Dieser Vorschlag ist nicht abgelehnt ({DECISIONS[proposal.decision]}).")
-    if proposal.request.status not in RequestStatus.OPEN:
-        raise MatchError(
-            "decision",
-            f"Die Anfrage von {proposal.request.senior.name} ist nicht mehr offen "
-            f"(Status „{REQUEST_STATUSES[proposal.request.status]}“); die Ablehnung bleibt bestehen.",
-        )
+    _check_request_open(proposal, then="; die Ablehnung bleibt bestehen")
     db.session.execute(
         sa.delete(MatchRejection).where(
             MatchRejection.request_id == proposal.request_id, MatchRejection.volunteer_id == proposal.volunteer_id
