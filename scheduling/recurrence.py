@@ -24,6 +24,7 @@ class SkipKind(StrEnum):
 
     HOLIDAY = "feiertag"
     ABSENCE = "abwesenheit"
+    CLOSURE = "schliesszeit"  # a Demenzgruppe's closing weeks
 
 
 @dataclass(frozen=True)

@@ -137,3 +137,21 @@ def make_provider(*, valid_from: date = date(2020, 1, 1), **kw):
         "note": "",
     }
     return _save(ProviderVersion(valid_from=valid_from, **{**values, **kw}))
+
+
+def make_group(*, district_name: str = "Hörde", **kw):
+    """A Demenzgruppe meeting Wednesdays 14:00–17:00 from 2026-01-07, 1 volunteer per 3 participants, at least 2."""
+    from begleitservice.models import DementiaGroup
+
+    n = next(_seq)
+    kw.setdefault("name", f"Demenzgruppe Test {n}")
+    kw.setdefault("place", "Begegnungsstätte Hörde")
+    kw.setdefault("street", "Hörder Bahnhofstraße 1")
+    kw.setdefault("postal_code", "44263")
+    kw.setdefault("weekday", 2)
+    kw.setdefault("start_minute", 14 * 60)
+    kw.setdefault("end_minute", 17 * 60)
+    kw.setdefault("starts_on", date(2026, 1, 7))
+    kw.setdefault("capacity", 10)
+    kw.setdefault("lead_name", "Petra Fachkraft")
+    return _save(DementiaGroup(district=district(district_name), **kw))

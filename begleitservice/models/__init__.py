@@ -13,6 +13,26 @@ from .budget import (  # noqa: F401
 )
 from .contact import CONTACT_CHANNELS, ContactChannel, ContactEntry
 from .district import District, Sozialraum
+from .group import (  # noqa: F401
+    ATTENDANCES,
+    PARTICIPANT_STATUSES,
+    PRICE_UNITS,
+    SESSION_STATUSES,
+    Attendance,
+    DementiaGroup,
+    GroupAttendance,
+    GroupClosure,
+    GroupParticipant,
+    GroupPrice,
+    GroupRosterEntry,
+    GroupSession,
+    GroupStaffingAnswer,
+    ParticipantStatus,
+    PriceUnit,
+    RosterSource,
+    SessionStatus,
+    StaffingAnswer,
+)
 from .inbox import (  # noqa: F401
     BudgetLapse,
     CoordinatorEvent,

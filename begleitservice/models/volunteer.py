@@ -66,6 +66,9 @@ class Volunteer(Searchable, Timestamps, db.Model):
     gender: Mapped[str] = mapped_column(sa.String(1))
     max_minutes_per_week: Mapped[int] = mapped_column(default=240)
     max_seniors: Mapped[int] = mapped_column(default=2)
+    # Demenzgruppen: at most so many group sessions a month (the staffing proposal respects it). No CHECK: SQLite
+    # adds it only by recreating the table, which breaks the pairing triggers; the forms keep it within 0..31.
+    max_group_sessions_per_month: Mapped[int] = mapped_column(default=4, server_default="4")
     basisqualifizierung_on: Mapped[date | None]
     basisqualifizierung_ref: Mapped[str | None] = mapped_column(sa.String(80))
     fuehrungszeugnis_on: Mapped[date | None]

@@ -5,6 +5,9 @@
 - ``check_visit`` / ``check_visits`` — may this volunteer make this one dated visit? One-off visits
   (``appointments.operations.add_one_off``, time rules only), stand-in candidates and their acceptance
   (``appointments.cover``).
+- ``check_visit(..., rules=GROUP_SESSION_RULES)`` — may this volunteer be on a Demenzgruppe session's roster
+  (``groups.operations``)? Group sessions on rosters count as dated commitments (``commitments.load``), so a home
+  visit at the same time is refused too, and the staffing proposal gets them as busy times.
 - the single rules in ``checks`` (``clash``, ``qualification_error``, ``certificate_error``,
   ``senior_service_error``) for the matching instance (``matches.instance``), the volunteer form and import
   (``volunteers.operations``), request forms (``requests.operations``) and the demo data (``cli.demo_plan``).
@@ -25,6 +28,7 @@ from .. import clock
 from ..models import Volunteer
 from . import commitments as commitments_
 from .checks import (
+    GROUP_SESSION_RULES,
     PLACEMENT_RULES,
     QUALIFICATION_RULES,
     TIME_RULES,
@@ -42,6 +46,7 @@ from .commitments import Commitments, week_of
 from .seniors import grade_change_error
 
 __all__ = [
+    "GROUP_SESSION_RULES",
     "PLACEMENT_RULES",
     "QUALIFICATION_RULES",
     "SOFT_RULE_LABELS",

@@ -83,6 +83,7 @@ class Visit:
     appointment_id: int | None = None
     languages: tuple[str, ...] = ()
     gender: str | None = None
+    group_session_id: int | None = None  # a Demenzgruppe session (``senior`` is None then)
 
     def first_day(self, today: date) -> date:
         return self.on
@@ -226,7 +227,8 @@ def free_at_slots(p: Placement, c: Commitments, ctx: Context) -> Iterator[Violat
                 True,
             )
     for visit in c.dated:
-        if visit.pairing_id == p.pairing_id or visit.pairing_id in clashing or visit.on < since:
+        own = visit.pairing_id is not None and visit.pairing_id == p.pairing_id
+        if own or visit.pairing_id in clashing or visit.on < since:
             continue
         for s, e in p.slot_on(visit.on):
             if clash(s, e, visit.start, visit.end, ctx.buffer):
@@ -235,6 +237,11 @@ def free_at_slots(p: Placement, c: Commitments, ctx: Context) -> Iterator[Violat
 
 
 def _dated_message(name: str, visit: Dated, s: int, e: int, ctx: Context) -> str:
+    if visit.group_session_id is not None:
+        return (
+            f"Zeitkonflikt: {name} ist am {format_date(visit.on)} {_span(visit.start, visit.end)} schon in der "
+            f"Demenzgruppe „{visit.senior}“ eingeteilt; {_span(s, e)} ist zu nah daran{_way(ctx)}."
+        )
     kind = "eine Vertretung" if visit.as_cover else "einen Termin"
     return (
         f"Zeitkonflikt: {name} hat am {format_date(visit.on)} {_span(visit.start, visit.end)} schon {kind} bei "
@@ -257,17 +264,27 @@ def is_present(v: Visit, c: Commitments, ctx: Context) -> Iterator[Violation]:
             return
 
 
+def _same_item(visit: Dated, v: Visit) -> bool:
+    """The commitment is the visit or group session being checked itself."""
+    if visit.group_session_id is not None:
+        return visit.group_session_id == v.group_session_id
+    return visit.appointment_id is not None and visit.appointment_id == v.appointment_id
+
+
 def free_on_day(v: Visit, c: Commitments, ctx: Context) -> Iterator[Violation]:
     """The visit does not meet another visit of the volunteer that day (with the buffer; none within one pairing)."""
     name = v.volunteer.name
     for visit in c.dated:
-        if visit.on != v.on or visit.appointment_id == v.appointment_id:
+        if visit.on != v.on or _same_item(visit, v):
             continue
-        buffer = 0 if visit.pairing_id == v.pairing_id else ctx.buffer
+        same_pairing = visit.pairing_id is not None and visit.pairing_id == v.pairing_id
+        buffer = 0 if same_pairing else ctx.buffer
         if clash(v.start, v.end, visit.start, visit.end, buffer):
             yield Violation("double_booking", _dated_message(name, visit, v.start, v.end, ctx), "start", True)
     for other in c.weekly:  # Begleitungen whose appointments are not generated that far ahead yet
-        if other.pairing_id == v.pairing_id or (other.generated_until and other.generated_until >= v.on):
+        if (v.pairing_id is not None and other.pairing_id == v.pairing_id) or (
+            other.generated_until and other.generated_until >= v.on
+        ):
             continue
         for slot in other.rule.slots_on(v.on):
             os_ = _m(slot.start_time)
@@ -344,7 +361,7 @@ def has_minutes_left(v: Visit, c: Commitments, ctx: Context) -> Iterator[Violati
     """A stand-in visit fits into the minutes the volunteer has left in that week."""
     monday = v.on - timedelta(days=v.on.weekday())
     week = [monday + timedelta(days=i) for i in range(7)]
-    used = sum(d.end - d.start for d in c.dated if monday <= d.on <= week[-1] and d.appointment_id != v.appointment_id)
+    used = sum(d.end - d.start for d in c.dated if monday <= d.on <= week[-1] and not _same_item(d, v))
     for other in c.weekly:
         for day in week:
             if other.generated_until is None or other.generated_until < day:
@@ -406,3 +423,6 @@ VISIT_RULES = (
 )
 # What an extra visit of a Begleitung's own volunteer must obey: they are there and not elsewhere.
 TIME_RULES = (is_present, free_on_day)
+# A volunteer on a Demenzgruppe session's roster (a ``Visit`` with ``group_session_id``, no senior): qualified
+# for the group service, there, and not at a home visit or another group at the same time.
+GROUP_SESSION_RULES = (is_active, offers_service, certificate_valid, is_present, free_on_day)

@@ -16,7 +16,8 @@ from sqlalchemy.orm import joinedload, selectinload
 import scheduling
 
 from ..extensions import db
-from ..models import Appointment, Pairing, Volunteer
+from ..models import Appointment, DementiaGroup, GroupRosterEntry, GroupSession, Pairing, Volunteer
+from ..models.group import SessionStatus
 from ..models.pairing import AppointmentStatus, PairingStatus
 
 
@@ -33,15 +34,17 @@ class Weekly:
 
 @dataclass(frozen=True)
 class Dated:
-    """One visit on a date that the volunteer makes (their own, or as a stand-in)."""
+    """One visit on a date that the volunteer makes (their own, or as a stand-in), or a Demenzgruppe session on
+    their roster (``group_session_id`` set, ``senior`` then names the group; no appointment or pairing)."""
 
-    appointment_id: int
-    pairing_id: int
+    appointment_id: int | None
+    pairing_id: int | None
     senior: str
     on: date
     start: int
     end: int
     as_cover: bool
+    group_session_id: int | None = None
 
 
 @dataclass
@@ -149,7 +152,33 @@ def load(
                 as_cover=appointment.cover_volunteer_id is not None,
             )
         )
+    _add_group_sessions(
+        found, ids, window=GroupSession.on >= since if until is None else GroupSession.on.between(since, until)
+    )
     return found
+
+
+def _add_group_sessions(found: dict[int, Commitments], ids: list[int], *, window) -> None:
+    """The Demenzgruppe sessions the volunteers are on the roster of (not called off), as dated commitments."""
+    rows = db.session.execute(
+        sa.select(GroupRosterEntry.volunteer_id, GroupSession, DementiaGroup.name)
+        .join(GroupRosterEntry.session)
+        .join(GroupSession.group)
+        .where(window, GroupRosterEntry.volunteer_id.in_(ids), GroupSession.status == SessionStatus.GEPLANT)
+    ).all()
+    for volunteer_id, session, group_name in rows:
+        found[volunteer_id].dated.append(
+            Dated(
+                appointment_id=None,
+                pairing_id=None,
+                senior=group_name,
+                on=session.on,
+                start=session.start_minute,
+                end=session.end_minute,
+                as_cover=False,
+                group_session_id=session.id,
+            )
+        )
 
 
 def dated_by_day(commitments: Commitments) -> dict[date, list[Dated]]:

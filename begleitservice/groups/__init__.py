@@ -1,0 +1,1 @@
+"""Demenzbetreuungsgruppen: groups, participants and waiting list, sessions, attendance, staffing."""

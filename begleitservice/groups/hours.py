@@ -1,0 +1,79 @@
+"""THE source of the Demenzgruppen hours (for reports, allowances and billing): minutes of held sessions.
+
+A session counts when it was not called off. A volunteer's minutes are those of the sessions they were on the
+roster of and present at (``GroupRosterEntry.is_present``); a senior's are those of the sessions they attended
+(``Attendance.ANWESEND``; excused and unexcused absences count nothing). Periods are local dates, both inclusive.
+No Flask import: callable from jobs, CLI and reports alike (inside an app context for the database session).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import Attendance, DementiaGroup, GroupAttendance, GroupRosterEntry, GroupSession, SessionStatus
+
+
+@dataclass(frozen=True)
+class AttendedSession:
+    """One session a senior attended: the billable unit of the Demenzgruppe, by the day."""
+
+    session_id: int
+    group_id: int
+    group_name: str
+    senior_id: int
+    on: date
+    start_minute: int
+    end_minute: int
+
+    @property
+    def minutes(self) -> int:
+        return self.end_minute - self.start_minute
+
+
+def _held(first: date, last: date):
+    return sa.and_(GroupSession.on.between(first, last), GroupSession.status == SessionStatus.GEPLANT)
+
+
+def group_minutes_by_volunteer(first: date, last: date) -> dict[int, int]:
+    """Minutes per volunteer id spent at held Demenzgruppe sessions from ``first`` to ``last``."""
+    duration = GroupSession.end_minute - GroupSession.start_minute
+    rows = db.session.execute(
+        sa.select(GroupRosterEntry.volunteer_id, sa.func.sum(duration))
+        .join(GroupRosterEntry.session)
+        .where(_held(first, last), GroupRosterEntry.is_present.is_(True))
+        .group_by(GroupRosterEntry.volunteer_id)
+    ).all()
+    return {volunteer_id: int(minutes) for volunteer_id, minutes in rows}
+
+
+def group_minutes_by_senior(first: date, last: date) -> dict[int, int]:
+    """Minutes per senior id attended at held Demenzgruppe sessions from ``first`` to ``last``."""
+    duration = GroupSession.end_minute - GroupSession.start_minute
+    rows = db.session.execute(
+        sa.select(GroupAttendance.senior_id, sa.func.sum(duration))
+        .join(GroupAttendance.session)
+        .where(_held(first, last), GroupAttendance.status == Attendance.ANWESEND)
+        .group_by(GroupAttendance.senior_id)
+    ).all()
+    return {senior_id: int(minutes) for senior_id, minutes in rows}
+
+
+def attended_sessions(first: date, last: date, *, senior_ids=None) -> list[AttendedSession]:
+    """Every session attended from ``first`` to ``last`` (optionally of some seniors), by senior and day."""
+    query = (
+        sa.select(GroupAttendance.senior_id, GroupSession, DementiaGroup.name)
+        .join(GroupAttendance.session)
+        .join(GroupSession.group)
+        .where(_held(first, last), GroupAttendance.status == Attendance.ANWESEND)
+        .order_by(GroupAttendance.senior_id, GroupSession.on, GroupSession.id)
+    )
+    if senior_ids is not None:
+        query = query.where(GroupAttendance.senior_id.in_(list(senior_ids)))
+    return [
+        AttendedSession(s.id, s.group_id, name, senior_id, s.on, s.start_minute, s.end_minute)
+        for senior_id, s, name in db.session.execute(query).all()
+    ]
