@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 
-.PHONY: run test install install-test browser lint
+.PHONY: run test install install-test browser lint translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,18 @@ test: install-test browser
 
 lint: install-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+## translations: collect the strings marked with _() into translations/messages.pot, merge them into the
+## catalogues (translations/<lang>/LC_MESSAGES/messages.po) and compile the .mo files the app reads (committed;
+## tests/app/test_translations.py fails when a .mo is older than its .po or a volunteer's string is untranslated)
+LOCALES := tr en ru pl ar
+translations: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l -k lazy_ngettext:1,2 --add-location=file \
+	  --sort-by-file --no-wrap --omit-header -o translations/messages.pot .
+	for l in $(LOCALES); do \
+	  [ -f translations/$$l/LC_MESSAGES/messages.po ] || \
+	    $(BIN)/pybabel -q init -i translations/messages.pot -d translations -l $$l --no-wrap; \
+	  $(BIN)/pybabel -q update -i translations/messages.pot -d translations -l $$l --no-wrap \
+	    --ignore-obsolete; \
+	done
+	$(BIN)/pybabel -q compile -d translations --statistics

@@ -13,10 +13,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from billing.config import config_from_dict
 
-from . import audit
+from . import audit, i18n
 from . import config as settings
 from .database import configure_engines
-from .extensions import csrf, db, login_manager, mail, migrate
+from .extensions import babel, csrf, db, login_manager, mail, migrate
 from .filters import register_filters
 from .inputs import BoundedIntConverter, TokenConverter
 from .security.headers import register_headers
@@ -51,6 +51,7 @@ BLUEPRINTS = (
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 MIGRATIONS = ROOT / "migrations"
+TRANSLATIONS = ROOT / "translations"  # .po sources and the compiled .mo catalogues (committed)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -90,6 +91,15 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)
+    # Dates are formatted by begleitservice.i18n in the app's zone; Flask-Babel only selects the language.
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["APP_TIMEZONE"])
+    babel.init_app(
+        app,
+        default_locale=i18n.DEFAULT,
+        default_translation_directories=str(TRANSLATIONS),
+        locale_selector=i18n.select_locale,
+    )
+    i18n.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Bitte melden Sie sich an."

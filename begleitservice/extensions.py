@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and initialised in the app factory."""
 
 import sqlalchemy as sa
+from flask_babel import Babel
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -28,3 +29,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
+babel = Babel()

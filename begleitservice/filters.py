@@ -4,11 +4,11 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_currency, format_decimal
 from flask import Flask
 
 from billing.identifiers import format_iban
 
+from . import i18n
 from .models.base import GENDERS, SERVICES, WEEKDAYS, minutes_label
 from .rules import SOFT_RULE_LABELS
 
@@ -29,7 +29,7 @@ def format_km(value: Decimal | None) -> str:
     """Kilometres the German way: ``12`` or ``12,5``."""
     if value is None:
         return "–"
-    return format_decimal(value, "#,##0.#", locale="de_DE")
+    return i18n.fmt_decimal(value, "#,##0.#")
 
 
 def register_filters(app: Flask) -> None:
@@ -39,20 +39,26 @@ def register_filters(app: Flask) -> None:
     def datum(value: date | datetime | None) -> str:
         if value is None:
             return "–"
+        german = i18n.current_language() == i18n.DEFAULT
         if isinstance(value, datetime):
-            return value.astimezone(zone).strftime("%d.%m.%Y %H:%M")
-        return value.strftime("%d.%m.%Y")
+            local = value.astimezone(zone)
+            if german:
+                return local.strftime("%d.%m.%Y %H:%M")
+            return f"{i18n.fmt_date(local.date())} {i18n.fmt_time(local.time())}"
+        return value.strftime("%d.%m.%Y") if german else i18n.fmt_date(value)
 
     def uhrzeit(value: time | int | None) -> str:
         if value is None:
             return "–"
-        return minutes_label(value) if isinstance(value, int) else value.strftime("%H:%M")
+        if i18n.current_language() == i18n.DEFAULT or (isinstance(value, int) and not 0 <= value < 24 * 60):
+            return minutes_label(value) if isinstance(value, int) else value.strftime("%H:%M")
+        return i18n.fmt_time(time(value // 60, value % 60) if isinstance(value, int) else value)
 
     def euro(value: Decimal | None) -> str:
-        return "–" if value is None else format_currency(value, "EUR", locale="de_DE")
+        return "–" if value is None else i18n.fmt_euro(value)
 
     def stunden(minutes: int | None) -> str:
-        return "–" if minutes is None else format_decimal(Decimal(minutes) / 60, "#,##0.##", locale="de_DE")
+        return "–" if minutes is None else i18n.fmt_decimal(Decimal(minutes) / 60, "#,##0.##")
 
     app.jinja_env.filters.update(
         datum=datum,

@@ -14,6 +14,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
+from flask_babel import gettext as _
 from werkzeug.routing import BaseConverter, IntegerConverter
 
 from billing.money import format_eur
@@ -126,12 +127,12 @@ def parse_km(text: object) -> Decimal | None:
     if not value:
         return None
     if not _KM.fullmatch(value):
-        raise InputError(f"„{shown(text)}“ ist keine Kilometerzahl wie 12 oder 12,5.")
+        raise InputError(_("„%(text)s“ ist keine Kilometerzahl wie 12 oder 12,5.", text=shown(text)))
     km = Decimal(value.replace(",", "."))
     if km != km.quantize(Decimal("0.1")):
-        raise InputError("Bitte die Kilometer ganz oder mit einer Nachkommastelle angeben (z. B. 12,5).")
+        raise InputError(_("Bitte die Kilometer ganz oder mit einer Nachkommastelle angeben (z. B. 12,5)."))
     if not 0 <= km <= MAX_KM:
-        raise InputError(f"Bitte 0 bis {MAX_KM} km angeben.")
+        raise InputError(_("Bitte 0 bis %(max)s km angeben.", max=MAX_KM))
     return km.quantize(Decimal("0.1"))
 
 

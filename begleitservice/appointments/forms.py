@@ -1,5 +1,7 @@
 """Forms of the appointment pages and the volunteer link pages."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -24,31 +26,34 @@ class ConfirmForm(Form):
 class DeclineForm(Form):
     """Decline with an optional reason."""
 
-    reason = TextAreaField("Grund (freiwillig)", validators=[Optional(), Length(max=300)])
+    reason = TextAreaField(
+        _l("Grund (freiwillig)"),
+        validators=[Optional(), Length(max=300, message=_l("Bitte höchstens 300 Zeichen eingeben."))],
+    )
 
 
 class ReportForm(Form):
     """Did the visit take place, and for how long?"""
 
     outcome = RadioField(
-        "Der Besuch …",
+        _l("Hat der Besuch stattgefunden?"),
         choices=[
-            (AppointmentStatus.STATTGEFUNDEN, "hat stattgefunden"),
-            (AppointmentStatus.AUSGEFALLEN, "ist ausgefallen"),
+            (AppointmentStatus.STATTGEFUNDEN, _l("Der Besuch hat stattgefunden")),
+            (AppointmentStatus.AUSGEFALLEN, _l("Der Besuch ist ausgefallen")),
         ],
         default=AppointmentStatus.STATTGEFUNDEN,
-        validators=[DataRequired(message="Bitte auswählen.")],
+        validators=[DataRequired(message=_l("Bitte auswählen."))],
     )
-    minutes = SelectField("Dauer", coerce=int, choices=[], validate_choice=True)
+    minutes = SelectField(_l("Dauer"), coerce=int, choices=[], validate_choice=True)
     km = KmField(
-        "Gefahrene Kilometer (freiwillig)",
-        description="Für die Fahrtkosten: hin und zurück, ganze Kilometer oder mit einer Nachkommastelle.",
+        _l("Gefahrene Kilometer (freiwillig)"),
+        description=_l("Für die Fahrtkosten: hin und zurück, ganze Kilometer oder mit einer Nachkommastelle."),
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
 
     def validate_km(self, field):
         if field.data is not None and self.outcome.data != AppointmentStatus.STATTGEFUNDEN:
-            raise ValidationError("Kilometer bitte nur angeben, wenn der Besuch stattgefunden hat.")
+            raise ValidationError(_("Kilometer bitte nur angeben, wenn der Besuch stattgefunden hat."))
 
 
 class ActionForm(Form):

@@ -21,6 +21,9 @@ from .base import (
 from .district import District
 from .names import Searchable, name_indexes
 
+#: the languages of mails and volunteer pages (labels and the switch live in begleitservice.i18n)
+PAGE_LANGUAGES = ("de", "tr", "en", "ru", "pl", "ar")
+
 
 class VolunteerStatus(Choice):
     """Where a volunteer stands with the service."""
@@ -63,6 +66,8 @@ class Volunteer(Searchable, Timestamps, db.Model):
     offers_entlastung: Mapped[bool] = mapped_column(default=False)
     offers_demenzgruppe: Mapped[bool] = mapped_column(default=False)
     languages: Mapped[str] = mapped_column(sa.String(200), default="Deutsch")
+    # the language of the mails, link pages and printed plan this volunteer gets (begleitservice.i18n.LANGUAGES)
+    language: Mapped[str] = mapped_column(sa.String(5), default="de", server_default="de")
     gender: Mapped[str] = mapped_column(sa.String(1))
     max_minutes_per_week: Mapped[int] = mapped_column(default=240)
     max_seniors: Mapped[int] = mapped_column(default=2)
@@ -95,6 +100,7 @@ class Volunteer(Searchable, Timestamps, db.Model):
     __table_args__ = (
         sa.CheckConstraint(in_values("gender", GENDERS), name="gender"),
         sa.CheckConstraint(in_values("status", VolunteerStatus), name="status"),
+        sa.CheckConstraint(in_values("language", PAGE_LANGUAGES), name="language"),
         sa.CheckConstraint("max_minutes_per_week BETWEEN 0 AND 2400", name="max_minutes_per_week"),
         sa.CheckConstraint("max_seniors BETWEEN 0 AND 20", name="max_seniors"),
         sa.CheckConstraint(

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from ..forms import DateWindow, IntervalsField, OnceForm
+from ..i18n import LANGUAGE_LABELS
 from ..inputs import optional_id
 from ..models import GENDERS, SERVICES, VOLUNTEER_STATUSES, VolunteerStatus
 from .operations import MAX_MINUTES_PER_WEEK, MAX_SENIORS
@@ -96,6 +97,12 @@ class VolunteerForm(OnceForm):
         description="Mehrere mit Komma trennen, z. B. „Deutsch, Türkisch“.",
     )
     gender = SelectField("Geschlecht", choices=list(GENDERS.items()))
+    language = SelectField(
+        "Sprache für Mails und Seiten",
+        choices=list(LANGUAGE_LABELS.items()),
+        default="de",
+        description="In dieser Sprache bekommt die Person Mails, Link-Seiten und ihren Einsatzplan.",
+    )
     availability = IntervalsField(
         "Verfügbar", description="Wochentag und Uhrzeit, z. B. „Mo 09:00-12:00; Mi 14:00-17:00“."
     )

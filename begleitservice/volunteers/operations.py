@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..models.base import join_list, split_list
 from ..models.names import phone_digits, same_name
+from ..models.volunteer import PAGE_LANGUAGES
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ class VolunteerData:
     travel_districts: Iterable[District | int | str] = ()
     services: Iterable[str] = ()
     languages: str | Iterable[str] = "Deutsch"
+    language: str = "de"  # of mails and pages (begleitservice.i18n.LANGUAGES)
     availability: str | Iterable[Interval] = ()
     max_minutes_per_week: int = 240
     max_seniors: int = 2
@@ -117,6 +119,8 @@ def save_volunteer(
         errors["home_district"] = "Bitte den Wohnbezirk wählen."
     if data.gender not in GENDERS:
         errors["gender"] = "Bitte das Geschlecht wählen (w, m oder d)."
+    if data.language not in PAGE_LANGUAGES:
+        errors["language"] = "Bitte eine der angebotenen Sprachen für Mails und Seiten wählen."
     if data.status not in VOLUNTEER_STATUSES:
         errors["status"] = f"Unbekannter Status „{data.status}“."
     services = set(data.services)
@@ -157,6 +161,7 @@ def save_volunteer(
     volunteer.offers_demenzgruppe = "demenzgruppe" in services
     volunteer.languages = _languages(data.languages)
     volunteer.gender = data.gender
+    volunteer.language = data.language
     volunteer.max_minutes_per_week = data.max_minutes_per_week
     volunteer.max_seniors = data.max_seniors
     volunteer.basisqualifizierung_on = data.basisqualifizierung_on

@@ -191,6 +191,7 @@ def _data(form: VolunteerForm) -> VolunteerData:
         travel_districts=form.travel_district_ids.data or [],
         services=form.services.data or [],
         languages=form.languages.data,
+        language=form.language.data,
         gender=form.gender.data,
         availability=form.availability.data or [],
         max_minutes_per_week=form.max_minutes_per_week.data,

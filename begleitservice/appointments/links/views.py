@@ -14,13 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 import scheduling
-from scheduling.formatting import format_appointment, format_datetime, format_duration
+from scheduling.formatting import format_duration
 
 from ... import clock
 from ...accounting.operations import MonthBilled
 from ...database import lock
 from ...extensions import db
 from ...filters import format_km
+from ...i18n import fmt_appointment, fmt_datetime, fmt_duration, language_of, use_volunteer_language, volunteer_pages
 from ...models import Appointment, AppointmentStatus, CoverOfferStatus, Pairing, Senior, UsedLink, Volunteer
 from ...models.scheduling import CoverOffer
 from ...security.limits import rate_limited
@@ -32,14 +33,14 @@ from .tokens import LinkError, load_token
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("links", __name__)
+bp = volunteer_pages(Blueprint("links", __name__))
 
 ACTIONS = {
     "confirm": (operations.can_confirm, ConfirmForm, "appointments/link_confirm.html"),
     "decline": (operations.can_decline, DeclineForm, "appointments/link_decline.html"),
     "report": (operations.can_report, ReportForm, "appointments/link_report.html"),
 }
-DURATION_CHOICES = [(m, format_duration(m)) for m in range(15, 12 * 60 + 1, 15)]
+DURATIONS = range(15, 12 * 60 + 1, 15)
 
 
 @bp.after_request
@@ -91,6 +92,7 @@ def _handle(purpose: str, token: str):
     )
     if appointment is None:
         return _page("appointments/link_invalid.html", 404, reason="gone")
+    use_volunteer_language(appointment_volunteer(appointment).language)
     if link.volunteer_id is not None and link.volunteer_id != appointment_volunteer(appointment).id:
         # The visit was handed to a stand-in since this link was sent: it no longer speaks for that person.
         return _page("appointments/link_invalid.html", 409, reason="reassigned")
@@ -100,7 +102,7 @@ def _handle(purpose: str, token: str):
         return _state(appointment, purpose=purpose, used=used)
     form = form_class()
     if purpose == "report":
-        form.minutes.choices = DURATION_CHOICES
+        form.minutes.choices = [(m, fmt_duration(m)) for m in DURATIONS]
         if request.method == "GET":
             form.minutes.data = min(max(15, round(appointment.planned_minutes / 15) * 15), 720)
     if form.validate_on_submit():
@@ -122,6 +124,12 @@ def _handle(purpose: str, token: str):
 
 
 def _apply(purpose: str, appointment: Appointment, form, *, now) -> str:
+    """Make the change; the outcome recorded for the coordination is German, whatever the volunteer reads."""
+    with language_of("de"):
+        return _apply_german(purpose, appointment, form, now=now)
+
+
+def _apply_german(purpose: str, appointment: Appointment, form, *, now) -> str:
     if purpose == "confirm":
         operations.confirm(appointment, now=now)
         return AppointmentStatus.BESTAETIGT.label
@@ -140,7 +148,7 @@ def _visit(appointment: Appointment) -> dict:
     senior = appointment.pairing.senior
     return {
         "appointment": appointment,
-        "when": format_appointment(appointment.on, appointment.planned_start, appointment.planned_end),
+        "when": fmt_appointment(appointment.on, appointment.planned_start, appointment.planned_end),
         "senior_label": senior_label(senior),
         "district": senior.district.name,
     }
@@ -152,8 +160,8 @@ def _state(appointment: Appointment, *, purpose: str, used: UsedLink | None):
         "appointments/link_state.html",
         purpose=purpose,
         used=used,
-        used_at=format_datetime(used.used_at) if used else None,
-        duration=format_duration(appointment.actual_minutes) if appointment.actual_minutes else None,
+        used_at=fmt_datetime(used.used_at) if used else None,
+        duration=fmt_duration(appointment.actual_minutes) if appointment.actual_minutes else None,
         km=format_km(appointment.km) if appointment.km is not None else None,
         started=operations.starts_at(appointment) <= clock.now(),
         **_visit(appointment),
@@ -181,6 +189,7 @@ def cover(token: str):
     )
     if offer is None:
         return _page("appointments/link_invalid.html", 404, reason="gone")
+    use_volunteer_language(offer.volunteer.language)
     form = ConfirmForm()
     if offer.status == CoverOfferStatus.OFFEN and form.validate_on_submit():
         try:

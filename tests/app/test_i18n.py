@@ -1,0 +1,101 @@
+"""Languages: a volunteer's link pages speak their language (or the one chosen with the switch); the coordinator
+UI stays German; the volunteer form records the language."""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from begleitservice.appointments.links.tokens import make_token
+from begleitservice.extensions import db
+from begleitservice.i18n import COOKIE
+from begleitservice.models import Volunteer
+from tests.app.test_scheduling_support import berlin, clock_fixture  # noqa: F401 (fixtures)
+from tests.factories import district, make_appointment, make_pairing, make_volunteer
+
+VISIT = date(2026, 12, 7)  # a Monday
+
+
+def confirm_path(clock, *, language: str) -> str:
+    """The confirm link of a Monday visit 10–12 of a volunteer who reads ``language``."""
+    clock(berlin(2026, 11, 30, 8))
+    volunteer = make_volunteer(language=language)
+    appointment = make_appointment(pairing=make_pairing(volunteer=volunteer), on=VISIT)
+    db.session.commit()
+    return f"/link/bestaetigen/{make_token('confirm', appointment.id, volunteer_id=volunteer.id)}"
+
+
+def test_turkish_volunteer_reads_the_page_in_turkish(client, clock):
+    """The page, its date and its button are Turkish; html lang says so, left to right."""
+    text = client.get(confirm_path(clock, language="tr")).get_data(as_text=True)
+    assert '<html lang="tr" dir="ltr">' in text
+    assert "Ziyareti onaylayın" in text and "Evet, geliyorum" in text
+    assert "7 Aralık 2026 Pazartesi, 10:00–12:00" in text
+    assert "Termin bestätigen" not in text
+
+
+def test_arabic_page_runs_right_to_left(client, clock):
+    """Arabic pages are marked right-to-left; the date is Arabic with Latin digits."""
+    text = client.get(confirm_path(clock, language="ar")).get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in text
+    assert "نعم، سأحضر" in text and "الاثنين، 7 ديسمبر 2026" in text
+
+
+def test_switch_changes_the_language_and_is_remembered(client, clock):
+    """?lang=de on a Turkish volunteer's page shows German and keeps it (cookie) for the next page."""
+    path = confirm_path(clock, language="tr")
+    switched = client.get(f"{path}?lang=de")
+    assert "Termin bestätigen" in switched.get_data(as_text=True)
+    assert f"{COOKIE}=de" in switched.headers["Set-Cookie"]
+    again = client.get(path).get_data(as_text=True)
+    assert '<html lang="de" dir="ltr">' in again and "Montag, 07.12.2026, 10:00–12:00 Uhr" in again
+
+
+def test_switch_lists_every_language_by_its_own_name(client, clock):
+    """The switch offers the six languages, each named in itself, the current one marked."""
+    text = client.get(confirm_path(clock, language="ru")).get_data(as_text=True)
+    for name in ("Deutsch", "Türkçe", "English", "Русский", "Polski", "العربية"):
+        assert f">{name}</a>" in text
+    assert 'aria-current="true">Русский</a>' in text
+
+
+def test_unknown_language_is_refused_and_changes_nothing(client, clock):
+    """?lang=xx is a bad request with a German message; no cookie is set."""
+    response = client.get(f"{confirm_path(clock, language='tr')}?lang=xx")
+    assert response.status_code == 400
+    assert "Diese Sprache gibt es hier nicht." in response.get_data(as_text=True)
+    assert "Set-Cookie" not in response.headers or COOKIE not in response.headers["Set-Cookie"]
+
+
+def test_coordinator_ui_stays_german(coordinator):
+    """A switch parameter or cookie does not touch the coordinator's pages."""
+    coordinator.set_cookie(COOKIE, "tr")
+    text = coordinator.get("/volunteers/?lang=tr").get_data(as_text=True)
+    assert '<html lang="de"' in text or '<html lang="de">' in text
+    assert "Ehrenamtliche" in text
+
+
+def test_volunteer_form_records_the_language(coordinator):
+    """The coordinator picks "Sprache für Mails und Seiten"; an unknown value is refused with a German message."""
+    form = coordinator.get("/volunteers/neu").get_data(as_text=True)
+    assert "Sprache für Mails und Seiten" in form and ">Türkisch</option>" in form
+    data = {
+        "first_name": "Ayşe",
+        "last_name": "Yılmaz",
+        "email": "ayse@example.org",
+        "home_district_id": str(district("Eving").id),
+        "gender": "w",
+        "language": "tr",
+        "services": ["besuchsdienst"],
+        "languages": "Deutsch, Türkisch",
+        "max_minutes_per_week": "4",
+        "max_seniors": "2",
+        "status": "aktiv",
+        "fuehrungszeugnis_on": "2025-01-15",
+    }
+    bad = coordinator.post("/volunteers/neu", data={**data, "language": "xx"})
+    assert "Not a valid choice" not in bad.get_data(as_text=True)
+    assert "Sprache für Mails und Seiten" in bad.get_data(as_text=True)
+    assert db.session.scalar(sa.select(Volunteer).where(Volunteer.email == "ayse@example.org")) is None
+    coordinator.post("/volunteers/neu", data=data)
+    saved = db.session.scalar(sa.select(Volunteer).where(Volunteer.email == "ayse@example.org"))
+    assert saved.language == "tr"
