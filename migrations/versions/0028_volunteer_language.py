@@ -1,7 +1,7 @@
 """volunteer.language: the language of a volunteer's mails, link pages and printed plan (default German)
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-11-29 18:20:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0027'
-down_revision = '0026'
+revision = '0028'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 
