@@ -7,6 +7,7 @@ from ..audit.commands import audit_command
 from ..jobs.commands import run_job_command, scheduler_command
 from ..matches.commands import match_command
 from ..privacy.commands import dsgvo_command
+from ..reports.commands import report_command
 from .demo_data import demo_data
 from .importexport import export_command, import_command
 from .users import create_user
@@ -19,6 +20,7 @@ for _command in export_commands:
 commands += [match_command]
 commands += [dsgvo_command]
 commands += [audit_command]
+commands += [report_command]
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from .budget import (  # noqa: F401
     UmwandlungDeclaration,
 )
 from .contact import CONTACT_CHANNELS, ContactChannel, ContactEntry
-from .district import District, Sozialraum
+from .district import District, Sozialraum, SozialraumPopulation
 from .group import (  # noqa: F401
     ATTENDANCES,
     PARTICIPANT_STATUSES,
@@ -54,10 +54,12 @@ from .matching import MatchProposal, MatchRejection, MatchRun, MatchRunStatus, M
 from .names import install_trigram_extension
 from .pairing import (
     APPOINTMENT_STATUSES,
+    PAIRING_END_REASONS,
     PAIRING_STATUSES,
     Appointment,
     AppointmentStatus,
     Pairing,
+    PairingEndReason,
     PairingSlot,
     PairingStatus,
 )
@@ -86,6 +88,7 @@ __all__ = [
     "APPOINTMENT_STATUSES",
     "CONTACT_CHANNELS",
     "GENDERS",
+    "PAIRING_END_REASONS",
     "PAIRING_STATUSES",
     "REQUEST_STATUSES",
     "ROLES",
@@ -113,6 +116,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Pairing",
+    "PairingEndReason",
     "PairingSlot",
     "PairingStatus",
     "Pflegekasse",
@@ -125,6 +129,7 @@ __all__ = [
     "Senior",
     "SeniorStatus",
     "Sozialraum",
+    "SozialraumPopulation",
     "UsedLink",
     "User",
     "Volunteer",

@@ -1,9 +1,13 @@
-"""The city's Stadtbezirke and Sozialräume."""
+"""The city's Stadtbezirke and Sozialräume, and the residents 65+ per Sozialraum the city publishes."""
+
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import now
 from ..extensions import db
+from .base import UTCDateTime
 
 
 class District(db.Model):
@@ -34,3 +38,21 @@ class Sozialraum(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SozialraumPopulation(db.Model):
+    """Residents aged 65 and over in a Sozialraum in a year, as imported from the city's statistics."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sozialraum_id: Mapped[int] = mapped_column(sa.ForeignKey("sozialraum.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int]
+    residents_65plus: Mapped[int]
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    sozialraum: Mapped[Sozialraum] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("sozialraum_id", "year", name="uq_sozialraum_population_year"),
+        sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year"),
+        sa.CheckConstraint("residents_65plus BETWEEN 0 AND 1000000", name="residents"),
+    )

@@ -30,6 +30,21 @@ class PairingStatus(Choice):
 
 PairingStatus.RUNNING = (PairingStatus.AKTIV, PairingStatus.PAUSIERT)
 
+
+class PairingEndReason(Choice):
+    """Why a Begleitung ended (for the reports)."""
+
+    WUNSCH_SENIOR = "wunsch_senior", "Wunsch der Senior:in"
+    WUNSCH_EHRENAMT = "wunsch_ehrenamt", "Wunsch der Ehrenamtlichen"
+    EHRENAMT_AUSGESCHIEDEN = "ehrenamt_ausgeschieden", "Ehrenamtliche:r ausgeschieden"
+    PASST_NICHT = "passt_nicht", "Passte nicht zusammen"
+    UMZUG = "umzug", "Umzug oder Pflegeheim"
+    VERSTORBEN = "verstorben", "Senior:in verstorben"
+    SONSTIGES = "sonstiges", "Sonstiges"
+
+
+PAIRING_END_REASONS = labels(PairingEndReason)
+
 # The appointment lifecycle is scheduling's Status (same codes; groups OPEN, LIVE, CANCELLED live there).
 PAIRING_STATUSES = labels(PairingStatus)
 APPOINTMENT_STATUSES = labels(AppointmentStatus)
@@ -48,6 +63,7 @@ class Pairing(Timestamps, db.Model):
     starts_on: Mapped[date]
     ends_on: Mapped[date | None]
     status: Mapped[str] = mapped_column(sa.String(20), default=PairingStatus.AKTIV)
+    end_reason: Mapped[str | None] = mapped_column(sa.String(30))  # why it ended (status beendet), for reports
     # Soft placing rules (district, availability, capacity, language, gender wish) a coordinator overrode, and why.
     override_rules: Mapped[str | None] = mapped_column(sa.String(200))
     override_reason: Mapped[str | None] = mapped_column(sa.String(500))
@@ -70,6 +86,7 @@ class Pairing(Timestamps, db.Model):
         sa.CheckConstraint(in_values("service", SERVICES), name="service"),
         sa.CheckConstraint(in_values("status", PairingStatus), name="status"),
         sa.CheckConstraint("interval_weeks IN (1, 2)", name="interval_weeks"),
+        sa.CheckConstraint("end_reason IS NULL OR " + in_values("end_reason", PairingEndReason), name="end_reason"),
         sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="range"),
         # At most one running (not ended) Begleitung per request, also if two clicks ever raced past the app.
         sa.Index(

@@ -6,6 +6,7 @@ from typing import ClassVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ..clock import today
 from ..extensions import db
 from .base import (
     GENDERS,
@@ -84,6 +85,8 @@ class Volunteer(Searchable, Timestamps, db.Model):
     # Art. 17/18 DSGVO: erasure requested but billed visits must be kept; locked and hidden until retain_until.
     restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retain_until: Mapped[date | None]
+    # the day the status became "ausgeschieden" (reports count who left in a period); cleared on return
+    left_on: Mapped[date | None]
 
     home_district: Mapped[District] = relationship()
     travel_districts: Mapped[list[District]] = relationship(secondary=volunteer_travel_district, order_by=District.name)
@@ -110,6 +113,14 @@ class Volunteer(Searchable, Timestamps, db.Model):
         sa.CheckConstraint("email = lower(email) AND email LIKE '%_@_%'", name="email"),
         *name_indexes("volunteer"),
     )
+
+    @validates("status")
+    def _note_leaving(self, key, value):
+        if value == VolunteerStatus.AUSGESCHIEDEN and self.status != VolunteerStatus.AUSGESCHIEDEN:
+            self.left_on = self.left_on or today()
+        elif value != VolunteerStatus.AUSGESCHIEDEN:
+            self.left_on = None
+        return value
 
     @validates("email")
     def _normalise_email(self, key, value):
