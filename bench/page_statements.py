@@ -42,11 +42,29 @@ PAGES = {
     "payouts": "/abrechnung/auszahlungen",
     "datenschutz": "/datenschutz/",
     "postausgang": "/termine/postausgang",
+    "pflegekassen": "/pflegekassen/",
+    "benutzer": "/admin/benutzer",
+    "traeger": "/admin/traeger/",
+    "protokoll": "/admin/protokoll/",
+    "hilfe": "/hilfe/",
     "kalender monat": "/kalender/",
     "kalender woche": "/kalender/?ansicht=woche",
     "teamsitzung": "/druck/begleitungen",
     "teamsitz. alle": "/druck/begleitungen?bezirk=alle",
 }
+INBOX_GROUPS = (  # the inbox's full list per group (/aufgaben/<slug>)
+    "absagen",
+    "vertretungen",
+    "unbestaetigt",
+    "stunden",
+    "anfragen",
+    "fuehrungszeugnisse",
+    "einwilligungen",
+    "budgets",
+    "ohne-besuch",
+    "absagen-haeufung",
+)
+PAGES |= {f"aufg. {slug}"[:16]: f"/aufgaben/{slug}" for slug in INBOX_GROUPS}
 DETAILS = {  # page -> (table, URL pattern): the detail page of the row with the median id
     "volunteer": ("volunteer", "/volunteers/{}"),
     "senior": ("senior", "/seniors/{}"),
@@ -91,27 +109,37 @@ def scratch_database(server_url: str | None, tmp: Path, scale: int):
         admin.dispose()
 
 
-def measure(url: str, scale: int, repeat: int) -> dict[str, tuple[int, int, float]]:
-    """Fill the database at ``scale`` and return page -> (statements, bytes, median ms)."""
-    from begleitservice.app import create_app
-    from begleitservice.extensions import db
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret", "WTF_CSRF_ENABLED": True})
+def fill(app, scale: int) -> None:
+    """``db upgrade`` and ``demo-data --scale N`` with the bench login, through the real CLI commands."""
     runner = app.test_cli_runner()
     for args in (["db", "upgrade"], ["demo-data", "--scale", str(scale), "--login", LOGIN, "--password", PASSWORD]):
         result = runner.invoke(args=args)
         if result.exit_code:
             raise SystemExit(f"{' '.join(args)} failed: {result.output}")
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = CSRF.search(page).group(1)
-    client.post("/login", data={"email": LOGIN, "password": PASSWORD, "csrf_token": token})
+
+
+def page_urls(app) -> dict[str, str]:
+    """Every page of PAGES plus the detail pages of DETAILS, each for the row with the median id."""
+    from begleitservice.extensions import db
+
     urls = dict(PAGES)
     with app.app_context():
         for name, (table, pattern) in DETAILS.items():
             ids = db.session.scalars(sa.text(f'SELECT id FROM "{table}" ORDER BY id')).all()
             if ids:
                 urls[name] = pattern.format(ids[len(ids) // 2])
+    return urls
+
+
+def count_pages(app, urls: dict[str, str], repeat: int) -> dict[str, tuple[int, int, float]]:
+    """Log in with a test client and return page -> (SQL statements, bytes, median ms) of its last request."""
+    from begleitservice.extensions import db
+
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = CSRF.search(page).group(1)
+    client.post("/login", data={"email": LOGIN, "password": PASSWORD, "csrf_token": token})
+    with app.app_context():
         engine = db.engine
     count = [0]
 
@@ -120,19 +148,33 @@ def measure(url: str, scale: int, repeat: int) -> dict[str, tuple[int, int, floa
 
     sa.event.listen(engine, "before_cursor_execute", on_execute)
     figures = {}
-    for name, target in urls.items():
-        times, statements, size = [], 0, 0
-        for _ in range(repeat):
-            count[0] = 0
-            started = time.perf_counter()
-            response = client.get(target)
-            times.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
-                raise SystemExit(f"{target}: HTTP {response.status_code}")
-            statements, size = count[0], len(response.get_data())
-        figures[name] = (statements, size, statistics.median(times))
-    sa.event.remove(engine, "before_cursor_execute", on_execute)
-    engine.dispose()
+    try:
+        for name, target in urls.items():
+            times, statements, size = [], 0, 0
+            for _ in range(repeat):
+                count[0] = 0
+                started = time.perf_counter()
+                response = client.get(target)
+                times.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    raise SystemExit(f"{target}: HTTP {response.status_code}")
+                statements, size = count[0], len(response.get_data())
+            figures[name] = (statements, size, statistics.median(times))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", on_execute)
+    return figures
+
+
+def measure(url: str, scale: int, repeat: int) -> dict[str, tuple[int, int, float]]:
+    """Fill the database at ``scale`` and return page -> (statements, bytes, median ms)."""
+    from begleitservice.app import create_app
+    from begleitservice.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret", "WTF_CSRF_ENABLED": True})
+    fill(app, scale)
+    figures = count_pages(app, page_urls(app), repeat)
+    with app.app_context():
+        db.engine.dispose()
     return figures
 
 
