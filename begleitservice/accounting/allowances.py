@@ -7,6 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -29,8 +30,11 @@ from billing.month import Month
 
 from ..budget.inputs import billing_config
 from ..extensions import db
-from ..models import Appointment, AppointmentStatus, Pairing
+from ..models import Appointment, AppointmentStatus, Pairing, Volunteer
 from .convert import visit_data
+
+if TYPE_CHECKING:
+    from flask_sqlalchemy.pagination import Pagination
 
 
 def _held_entlastung(first: date, last: date):
@@ -60,31 +64,63 @@ def allowance_lines_between(
     return allowance_lines(build_lines((visit_data(a) for a in appointments), config=config), config=config)
 
 
-def travel_lines_between(first: date, last: date) -> list[TravelLine]:
+def _with_km(first: date, last: date):
+    return (
+        Appointment.on.between(first, last),
+        Appointment.status == AppointmentStatus.STATTGEFUNDEN,
+        Appointment.km.is_not(None),
+    )
+
+
+def travel_lines_between(first: date, last: date, *, volunteer_ids: Collection[int] | None = None) -> list[TravelLine]:
     """Fahrtkosten per visit or cover trip (any offer) that took place between ``first`` and ``last`` with
-    kilometres reported; paid to whoever made the visit."""
+    kilometres reported; paid to whoever made the visit (``volunteer_ids``: only these volunteers' trips)."""
+    query = sa.select(Appointment).join(Appointment.pairing).where(*_with_km(first, last))
+    if volunteer_ids is not None:
+        query = query.where(_visitor().in_(volunteer_ids))
     appointments = db.session.scalars(
-        sa.select(Appointment)
-        .where(
-            Appointment.on.between(first, last),
-            Appointment.status == AppointmentStatus.STATTGEFUNDEN,
-            Appointment.km.is_not(None),
+        query.options(
+            joinedload(Appointment.pairing).joinedload(Pairing.volunteer), joinedload(Appointment.cover_volunteer)
         )
-        .options(joinedload(Appointment.pairing).joinedload(Pairing.volunteer), joinedload(Appointment.cover_volunteer))
     ).unique()
     return travel_lines((visit_data(a) for a in appointments), config=billing_config())
 
 
-def payouts(month: Month) -> list[PayoutRow]:
+def _visitor():
+    """Who made a visit: the stand-in, else the pairing's volunteer (the query joins the pairing)."""
+    return sa.func.coalesce(Appointment.cover_volunteer_id, Pairing.volunteer_id)
+
+
+def payouts(month: Month, *, volunteer_ids: Collection[int] | None = None) -> list[PayoutRow]:
     """The payout list of ``month``: per volunteer hours, allowance and the yearly sum against the cap, and the
-    Fahrtkosten apart from them."""
+    Fahrtkosten apart from them (``volunteer_ids``: only these volunteers' rows, computed from their visits only)."""
     paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
     if month.month > 1:
-        for line in allowance_lines_between(date(month.year, 1, 1), month.first_day - timedelta(days=1)):
+        earlier = allowance_lines_between(
+            date(month.year, 1, 1), month.first_day - timedelta(days=1), volunteer_ids=volunteer_ids
+        )
+        for line in earlier:
             paid[line.volunteer_ref] += line.amount
-    lines = allowance_lines_between(month.first_day, month.last_day)
-    travel = travel_lines_between(month.first_day, month.last_day)
+    lines = allowance_lines_between(month.first_day, month.last_day, volunteer_ids=volunteer_ids)
+    travel = travel_lines_between(month.first_day, month.last_day, volunteer_ids=volunteer_ids)
     return payout_list(month, lines, paid_before=dict(paid), config=billing_config(), travel=travel)
+
+
+def paid_volunteers(month: Month) -> sa.Select:
+    """The volunteers on ``month``'s payout list (an Entlastung visit held, or kilometres reported), by name."""
+    first, last = month.first_day, month.last_day
+    held = sa.select(_visitor()).select_from(Appointment).join(Appointment.pairing)
+    who = sa.union(held.where(*_held_entlastung(first, last)), held.where(*_with_km(first, last)))
+    return sa.select(Volunteer).where(Volunteer.id.in_(who)).order_by(Volunteer.sort_name, Volunteer.id)
+
+
+def payout_page(month: Month, *, page: int, per_page: int) -> tuple[Pagination, list[PayoutRow]]:
+    """One page of ``month``'s payout list, in the order of the volunteer lists: only that page's volunteers are
+    computed (their month and their year so far), so the page costs the same however many volunteers are paid."""
+    volunteers = db.paginate(paid_volunteers(month), page=page, per_page=per_page, error_out=False)
+    order = {str(v.id): index for index, v in enumerate(volunteers.items)}
+    rows = payouts(month, volunteer_ids=[v.id for v in volunteers.items]) if order else []
+    return volunteers, sorted(rows, key=lambda row: order.get(row.volunteer_ref, len(order)))
 
 
 @dataclass(frozen=True)

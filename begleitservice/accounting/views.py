@@ -5,7 +5,7 @@ import zipfile
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -16,10 +16,10 @@ from billing.provider import provider_problems
 from ..auth.access import require_role, restrict
 from ..budget.inputs import billing_config
 from ..extensions import db
-from ..inputs import InputError, parse_int, parse_month, query_month
+from ..inputs import InputError, parse_int, parse_month, query_month, query_page
 from ..models import APPOINTMENT_STATUSES, Appointment, BilledVisit, BillingRun, Invoice, LeftOutVisit, Pairing, Senior
 from ..submissions import remember, repeated
-from .allowances import cap_warnings, payouts
+from .allowances import cap_warnings, payout_page
 from .corrections import (
     CHANGED,
     apply_correction,
@@ -338,7 +338,8 @@ def _corrections(visits: list[BilledVisit], errors: dict[int, str]) -> dict[int,
 def payout_list():
     """The monthly payout list of volunteer allowances with the yearly sum against the tax-free cap."""
     month = query_month(default=_last_month())
-    return render_template("accounting/payouts.html", month=month, rows=payouts(month))
+    page, rows = payout_page(month, page=query_page(), per_page=current_app.config["ITEMS_PER_PAGE"])
+    return render_template("accounting/payouts.html", month=month, rows=rows, page=page)
 
 
 @bp.route("/export/<kind>")

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 from sqlalchemy.orm import joinedload, subqueryload
 
 from billing.month import Month
@@ -16,7 +16,7 @@ from ..auth.access import CARE, restrict
 from ..calendars import queries
 from ..contacts.operations import last_contacts
 from ..extensions import db
-from ..inputs import query_month, query_text
+from ..inputs import query_month, query_page, query_text
 from ..models import (
     SERVICES,
     Appointment,
@@ -86,25 +86,34 @@ def address_sheet(appointment_id: int):
 @bp.route("/begleitungen")
 def meeting_list():
     """Running Begleitungen of one district (or, asked for, of all) with the last visit and the last contacts, for a
-    team meeting; without a choice the first district, so the page does not grow with the whole service."""
+    team meeting; without a choice the first district. Paged like every list, so neither the page nor its cost grows
+    with the whole service; each district's heading gives its full count."""
     districts = db.session.scalars(sa.select(District).order_by(District.name)).all()
     district = query_text("bezirk", max_length=80) or (districts[0].name if districts else ALL)
     today = clock.today()
-    query = (
-        sa.select(Pairing)
-        .join(Pairing.senior)
-        .join(Senior.district)
-        .where(Pairing.status.in_(PairingStatus.RUNNING))
-        .options(
+    running = (
+        sa.select(Pairing).join(Pairing.senior).join(Senior.district).where(Pairing.status.in_(PairingStatus.RUNNING))
+    )
+    if district != ALL:
+        running = running.where(District.name == district)
+    page = db.paginate(
+        running.options(
             joinedload(Pairing.volunteer),
             joinedload(Pairing.senior).joinedload(Senior.district),
             subqueryload(Pairing.slots),  # one statement however many pairings (selectin splits long IN lists)
-        )
-        .order_by(District.name, Senior.sort_name, Pairing.id)
+        ).order_by(District.name, Senior.sort_name, Pairing.id),
+        page=query_page(),
+        per_page=current_app.config["ITEMS_PER_PAGE"],
+        error_out=False,
+        count=False,
     )
-    if district != ALL:
-        query = query.where(District.name == district)
-    pairings = db.session.scalars(query).all()
+    counts = dict(
+        db.session.execute(running.with_only_columns(District.name, sa.func.count()).group_by(District.name))
+        .tuples()
+        .all()
+    )
+    page.total = sum(counts.values())
+    pairings = page.items
     ids = [p.id for p in pairings]
     last_visits = dict(
         db.session.execute(
@@ -124,7 +133,9 @@ def meeting_list():
         groups.setdefault(pairing.senior.district.name, []).append(pairing)
     return render_template(
         "printing/meeting_list.html",
+        page=page,
         groups=groups,
+        counts=counts,
         district=district,
         districts=districts,
         all_districts=ALL,

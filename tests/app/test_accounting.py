@@ -269,3 +269,52 @@ def test_accounting_runs_a_month_on_the_page_coordinator_only_looks(october, app
     )
     assert "Bitte geben Sie einen Grund für das Storno an." in storno.get_data(as_text=True)
     assert len(invoices()) == 3
+
+
+def test_payout_list_is_paged_by_name_with_the_year_so_far_and_constant_statements(app, app_ctx, login, monkeypatch):
+    """The payout page shows one page of volunteers (by last name) with their month and their year so far; its SQL
+    statements do not grow with the number of volunteers paid (only the page's volunteers are computed)."""
+    monkeypatch.setitem(app_ctx.config, "NOW", datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+    monkeypatch.setitem(app_ctx.config, "ITEMS_PER_PAGE", 2)
+    monkeypatch.setitem(app_ctx.config, "BILLING", {"allowance_per_hour": "10.00"})
+
+    def paid_volunteer(last_name: str, months: tuple[int, ...]) -> None:
+        pairing = make_pairing(
+            volunteer=make_volunteer(first_name="Vera", last_name=last_name, offers_entlastung=True),
+            senior=make_senior(pflegegrad=2, kvnr=None),
+            starts_on=date(2026, 1, 5),
+        )
+        for month in months:
+            make_appointment(pairing=pairing, on=date(2026, month, 5), status="stattgefunden", actual_minutes=120)
+
+    paid_volunteer("Zander", (9, 10))
+    paid_volunteer("Albers", (10,))
+    paid_volunteer("Meier", (10,))
+    paid_volunteer("Ohne", (9,))  # nothing in October: not on October's list
+    db.session.commit()
+    accounting = login("accounting")
+
+    first = accounting.get("/abrechnung/auszahlungen?monat=2026-10").get_data(as_text=True)
+    assert first.index("Vera Albers") < first.index("Vera Meier") and "Zander" not in first and "Ohne" not in first
+    assert "Die Liste hat 3\n  Ehrenamtliche auf 2 Seiten" in first
+    assert 'href="/abrechnung/auszahlungen?monat=2026-10&amp;page=2"' in first
+    second = accounting.get("/abrechnung/auszahlungen?monat=2026-10&page=2").get_data(as_text=True)
+    zander = next(row for row in second.split("<tr>") if "Vera Zander" in row)
+    assert "20,00\xa0€" in zander and "40,00\xa0€" in zander  # October, and the year with September's 20 €
+
+    def statements() -> int:
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            with app.app_context():
+                assert accounting.get("/abrechnung/auszahlungen?monat=2026-10").status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    few = statements()
+    for index in range(3):
+        paid_volunteer(f"Neu{index}", (9, 10))
+    db.session.commit()
+    assert statements() == few

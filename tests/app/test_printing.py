@@ -126,3 +126,21 @@ def test_meeting_list_groups_running_pairings_by_district_with_last_visit_and_co
     for index in range(4):
         pairing("Mengede", f"Mahler{index}", date(2026, 12, 1))
     assert statements() == few
+
+
+def test_meeting_list_of_all_districts_is_paged_with_full_counts_per_district(app_ctx, coordinator, monkeypatch):
+    """'alle Stadtbezirke' shows one page of pairings; the headings count the whole district, a link leads on."""
+    monkeypatch.setitem(app_ctx.config, "TODAY", TODAY)
+    monkeypatch.setitem(app_ctx.config, "ITEMS_PER_PAGE", 3)
+    for index in range(4):
+        make_pairing(senior=make_senior(last_name=f"Esser{index}", district_name="Eving"))
+    make_pairing(senior=make_senior(last_name="Hahn", district_name="Hombruch"))
+    db.session.commit()
+
+    first = coordinator.get("/druck/begleitungen?bezirk=alle").get_data(as_text=True)
+    assert "<h2>Eving (4)</h2>" in first and "Esser2" in first and "Esser3" not in first and "Hahn" not in first
+    assert "Seite 1 von 2 (5 Begleitungen)" in first
+    assert 'href="/druck/begleitungen?bezirk=alle&amp;page=2"' in first
+    second = coordinator.get("/druck/begleitungen?bezirk=alle&page=2").get_data(as_text=True)
+    assert "<h2>Eving (4)</h2>" in second and "Esser3" in second and "<h2>Hombruch (1)</h2>" in second
+    assert "Esser0" not in second
