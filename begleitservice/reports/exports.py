@@ -55,6 +55,7 @@ def _area_row(area: Area) -> list:
         area.volunteers_new,
         area.volunteers_left,
         area.pairs_ended,
+        area.group_volunteer_hours,
     ]
 
 
@@ -72,6 +73,7 @@ def area_headers(first: str) -> list[str]:
         "Ehrenamtliche neu",
         "Ehrenamtliche ausgeschieden",
         "Begleitungen beendet",
+        "Ehrenamtsstunden Demenzgruppen",
     ]
 
 
@@ -177,6 +179,11 @@ def missing_tables(missing: Missing) -> list[Table]:
         Table("Wartend nach Sprache", ["Sprachwunsch", "Anfragen"], [list(r) for r in missing.by_language]),
         Table("Wartend nach Tageszeit", ["Wunschzeit", "Anfragen"], [list(r) for r in missing.by_daytime]),
         Table("Gründe ohne Vorschlag", ["Grund", "Anfragen"], [list(r) for r in missing.reasons]),
+        Table(
+            "Wartelisten Demenzgruppen",
+            ["Gruppe", "Stadtbezirk", "Plätze", "belegt oder angeboten", "Warteliste"],
+            [list(r) for r in missing.group_waiting],
+        ),
     ]
 
 

@@ -105,9 +105,14 @@ class Area:
     volunteers_new: int = 0
     volunteers_left: int = 0
     pairs_ended: int = 0
+    group_volunteer_minutes: int = 0  # volunteers' minutes at group sessions (in the group's area)
     is_aktionsraum: bool = False
     district: str = ""
     residents_65plus: int | None = None
+
+    @property
+    def group_volunteer_hours(self) -> Decimal:
+        return (Decimal(self.group_volunteer_minutes) / 60).quantize(Decimal("0.01"))
 
     def per_1000(self, value: int) -> Decimal | None:
         """``value`` per 1,000 residents aged 65+ (when the city's figure is imported)."""
@@ -169,14 +174,15 @@ def _area_key(by: str):
     return Senior.district_id if by == "district" else Senior.sozialraum_id
 
 
-def _distinct_counts(query_for, by: str) -> dict[tuple, int]:
-    """Distinct counts grouped four ways: (area, offer), (area, None), (None, offer), (None, None)."""
+def _distinct_counts(people) -> dict[tuple, int]:
+    """Distinct ``person`` of a subquery (area, service, person), counted four ways:
+    (area, offer), (area, None), (None, offer), (None, None)."""
     counts: dict[tuple, int] = {}
-    area = _area_key(by)
     for with_area in (True, False):
         for with_offer in (True, False):
-            keys = ([area] if with_area else []) + ([Pairing.service] if with_offer else [])
-            for row in db.session.execute(query_for(keys).group_by(*keys) if keys else query_for(keys)):
+            keys = ([people.c.area] if with_area else []) + ([people.c.service] if with_offer else [])
+            query = sa.select(*keys, sa.func.count(sa.distinct(people.c.person)))
+            for row in db.session.execute(query.group_by(*keys) if keys else query):
                 *values, count = row
                 key_area = values.pop(0) if with_area else TOTAL
                 key_offer = values.pop(0) if with_offer else None
@@ -225,11 +231,16 @@ def request_counts(period: Period, by: str) -> dict[tuple, Figures]:
 def placement_days(period: Period, by: str) -> dict[tuple, Counter]:
     """Histogram of days to placement per (area, offer) for the requests received in the period."""
     area = _area_key(by)
+    starts = [
+        sa.select(Pairing.request_id.label("request_id"), Pairing.starts_on.label("on")).where(
+            Pairing.request_id.is_not(None)
+        )
+    ]
+    if (group_starts := groups.place_starts()) is not None:
+        starts.append(group_starts)
+    union = sa.union_all(*starts).subquery()
     first = (
-        sa.select(Pairing.request_id, sa.func.min(Pairing.starts_on).label("first_on"))
-        .where(Pairing.request_id.is_not(None))
-        .group_by(Pairing.request_id)
-        .subquery()
+        sa.select(union.c.request_id, sa.func.min(union.c.on).label("first_on")).group_by(union.c.request_id).subquery()
     )
     days = _days_between(first.c.first_on, Request.received_on)
     days = sa.case((days < 0, 0), else_=days)
@@ -247,7 +258,8 @@ def placement_days(period: Period, by: str) -> dict[tuple, Counter]:
 
 
 def visit_minutes(period: Period, by: str) -> dict[tuple, int]:
-    """Reported minutes of visits that took place in the period, per (area, offer)."""
+    """Reported minutes of visits that took place in the period, per (area, offer); for the groups the minutes
+    of the sessions each senior attended (in the senior's area)."""
     area = _area_key(by)
     rows = db.session.execute(
         sa.select(area, Pairing.service, sa.func.coalesce(sa.func.sum(Appointment.actual_minutes), 0))
@@ -257,22 +269,25 @@ def visit_minutes(period: Period, by: str) -> dict[tuple, int]:
         .where(_took_place(period))
         .group_by(area, Pairing.service)
     )
-    return {(a, s): int(m) for a, s, m in rows}
+    minutes = {(a, s): int(m) for a, s, m in rows}
+    for key, value in groups.participant_minutes(period, area).items():
+        minutes[(key, "demenzgruppe")] = minutes.get((key, "demenzgruppe"), 0) + value
+    return minutes
 
 
 def supported_seniors(period: Period, by: str) -> dict[tuple, int]:
-    """Distinct seniors with a visit that took place, grouped by area and offer (and their totals)."""
-
-    def query(keys):
-        return (
-            sa.select(*keys, sa.func.count(sa.distinct(Pairing.senior_id)))
-            .select_from(Appointment)
-            .join(Pairing, Pairing.id == Appointment.pairing_id)
-            .join(Senior, Senior.id == Pairing.senior_id)
-            .where(_took_place(period))
-        )
-
-    return _distinct_counts(query, by)
+    """Distinct seniors with a visit that took place (or a group session attended), by area and offer."""
+    area = _area_key(by)
+    parts = [
+        sa.select(area.label("area"), Pairing.service.label("service"), Pairing.senior_id.label("person"))
+        .select_from(Appointment)
+        .join(Pairing, Pairing.id == Appointment.pairing_id)
+        .join(Senior, Senior.id == Pairing.senior_id)
+        .where(_took_place(period))
+    ]
+    if (attended := groups.attending_seniors(period, area)) is not None:
+        parts.append(attended)
+    return _distinct_counts(sa.union_all(*parts).subquery())
 
 
 def visiting_volunteer():
@@ -281,18 +296,19 @@ def visiting_volunteer():
 
 
 def active_volunteers(period: Period, by: str) -> dict[tuple, int]:
-    """Distinct volunteers with a visit that took place, counted in the district of the senior visited."""
-
-    def query(keys):
-        return (
-            sa.select(*keys, sa.func.count(sa.distinct(visiting_volunteer())))
-            .select_from(Appointment)
-            .join(Pairing, Pairing.id == Appointment.pairing_id)
-            .join(Senior, Senior.id == Pairing.senior_id)
-            .where(_took_place(period))
-        )
-
-    return _distinct_counts(query, by)
+    """Distinct volunteers with a visit that took place, counted in the district of the senior visited
+    (at a group session present on the roster: in the group's district)."""
+    area = _area_key(by)
+    parts = [
+        sa.select(area.label("area"), Pairing.service.label("service"), visiting_volunteer().label("person"))
+        .select_from(Appointment)
+        .join(Pairing, Pairing.id == Appointment.pairing_id)
+        .join(Senior, Senior.id == Pairing.senior_id)
+        .where(_took_place(period))
+    ]
+    if (present := groups.present_volunteers(period, by)) is not None:
+        parts.append(present)
+    return _distinct_counts(sa.union_all(*parts).subquery())
 
 
 def volunteer_movements(period: Period) -> dict[object, tuple[int, int]]:
@@ -458,7 +474,9 @@ def build_report(period: Period, *, by: str = "district") -> Report:
         for (key, service), count in counts.items():
             target = total if key == TOTAL else area_of(key)
             setattr(target.offers[service] if service else target.total, name, count)
-    _add_groups(period, by, area_of, total)
+    for key, minutes in groups.volunteer_minutes(period, by).items():
+        for target in (area_of(key), total):
+            target.group_volunteer_minutes += minutes
     if by == "district":
         for key, (new, left) in volunteer_movements(period).items():
             area = area_of(key)
@@ -488,21 +506,6 @@ def build_report(period: Period, *, by: str = "district") -> Report:
         ended_by_reason=sorted(reasons.items(), key=lambda item: (-item[1], item[0])),
         population_year=population_year,
     )
-
-
-def _add_groups(period: Period, by: str, area_of, total: Area) -> None:
-    """Add the Demenzgruppen figures (attended group sessions) to the group offer of each area and the city."""
-    for key, figures in groups.figures(period, by).items():
-        if key == TOTAL:  # distinct people of the whole city come as their own row
-            total.offers["demenzgruppe"].seniors += figures.seniors
-            total.offers["demenzgruppe"].volunteers += figures.volunteers
-            continue
-        area = area_of(key)
-        area.offers["demenzgruppe"].seniors += figures.seniors
-        area.offers["demenzgruppe"].volunteers += figures.volunteers
-        for target in (area, total):
-            target.offers["demenzgruppe"].minutes += figures.minutes
-            target.total.minutes += figures.minutes
 
 
 # --- where help is missing (today) ---------------------------------------------------------------------------
@@ -543,6 +546,7 @@ class Missing:
     by_daytime: list[tuple[str, int]]
     reasons: list[tuple[str, int]]
     run: MatchRun | None
+    group_waiting: list[tuple[str, str, int, int, int]] = field(default_factory=list)
 
 
 def _waiting():
@@ -597,6 +601,7 @@ def missing_help(*, by: str = "district") -> Missing:
         by_daytime=[(label, times.get(label, 0)) for label, _l, _h in DAYTIMES],
         reasons=reasons,
         run=run,
+        group_waiting=groups.waiting_lists(),
     )
 
 

@@ -217,9 +217,10 @@ def test_annual_csv_exactly(world, app, tmp_path):
     assert lines[0] == (
         "Stadtbezirk;Anfragen eingegangen;vermittelt;Senior:innen begleitet;Ehrenamtliche aktiv;"
         "Stunden Besuchsdienst;Stunden Entlastung;Stunden Demenzgruppen;zurückgezogen;wartet noch;"
-        "Median Tage bis Vermittlung;Ehrenamtliche neu;Ehrenamtliche ausgeschieden;Begleitungen beendet"
+        "Median Tage bis Vermittlung;Ehrenamtliche neu;Ehrenamtliche ausgeschieden;Begleitungen beendet;"
+        "Ehrenamtsstunden Demenzgruppen"
     )
-    empty = "0;0;0;0;0,00;0,00;0,00;0;0;;0;0;0"
+    empty = "0;0;0;0;0,00;0,00;0,00;0;0;;0;0;0;0,00"
     districts = sorted(
         [
             "Aplerbeck",
@@ -237,10 +238,10 @@ def test_annual_csv_exactly(world, app, tmp_path):
         ]
     )
     expected = {name: f"{name};{empty}" for name in districts}
-    expected["Eving"] = "Eving;4;2;2;2;3,25;0,00;0,00;1;1;20,0;1;0;1"
-    expected["Hörde"] = "Hörde;1;1;2;2;0,50;4,25;0,00;0;0;20,0;0;1;0"
+    expected["Eving"] = "Eving;4;2;2;2;3,25;0,00;0,00;1;1;20,0;1;0;1;0,00"
+    expected["Hörde"] = "Hörde;1;1;2;2;0,50;4,25;0,00;0;0;20,0;0;1;0;0,00"
     assert lines[1:13] == [expected[name] for name in districts]
-    assert lines[13] == "Gesamt;5;3;4;3;3,75;4,25;0,00;1;1;20,0;1;1;1"
+    assert lines[13] == "Gesamt;5;3;4;3;3,75;4,25;0,00;1;1;20,0;1;1;1;0,00"
     assert lines[14:] == [""]
 
 
@@ -291,3 +292,80 @@ def test_csv_cells_are_neutralised(world, app, tmp_path):
     target = tmp_path / "bericht.csv"
     app.test_cli_runner().invoke(annual_command, ["--year", "2025", "--out", str(target)])
     assert "\r\n'=HYPERLINK(1);4;2;" in target.read_bytes().decode("utf-8-sig")
+
+
+@pytest.fixture
+def group_world(world):
+    """On top of ``world``: a Demenzgruppe in Hörde. 2025-06-04 held (180 min): S3 (Hörde) and S2 (Eving) present,
+    S4 excused; V1 and V3 present on the roster, V2 not. 2025-06-11 called off (counts nothing). S4's request for
+    the group (received 2025-05-01) led to a place from 2025-05-15: 14 days."""
+    from begleitservice.models import (
+        GroupAttendance,
+        GroupParticipant,
+        GroupRosterEntry,
+        GroupSession,
+        Senior,
+        Volunteer,
+    )
+    from tests.factories import make_group
+
+    seniors = {s.birth_on.year: s for s in db.session.scalars(db.select(Senior))}
+    s2, s3, s4 = seniors[1940], seniors[1962], seniors[1955]
+    v1, v3 = world["v1"], world["v3"]
+    v2 = db.session.scalar(db.select(Volunteer).where(Volunteer.offers_entlastung.is_(True)))
+    group = make_group(starts_on=date(2025, 1, 1))
+    make_request(senior=s4, service="demenzgruppe", received_on=date(2025, 5, 1), status="vermittelt")
+    db.session.add(GroupParticipant(group=group, senior=s4, status="aktiv", starts_on=date(2025, 5, 15)))
+    held = GroupSession(group=group, on=date(2025, 6, 4), start_minute=14 * 60, end_minute=17 * 60)
+    held.attendance = [
+        GroupAttendance(senior=s3, status="anwesend"),
+        GroupAttendance(senior=s2, status="anwesend"),
+        GroupAttendance(senior=s4, status="entschuldigt"),
+    ]
+    held.roster = [
+        GroupRosterEntry(volunteer=v1),
+        GroupRosterEntry(volunteer=v3),
+        GroupRosterEntry(volunteer=v2, is_present=False),
+    ]
+    off = GroupSession(
+        group=group,
+        on=date(2025, 6, 11),
+        start_minute=14 * 60,
+        end_minute=17 * 60,
+        status="abgesagt",
+        cancelled_at=datetime(2025, 6, 10, tzinfo=UTC),
+    )
+    off.attendance = [GroupAttendance(senior=s3, status="anwesend")]
+    off.roster = [GroupRosterEntry(volunteer=v2)]
+    db.session.add_all([held, off])
+    db.session.commit()
+
+
+def test_group_sessions_count_in_the_report(group_world):
+    report = build_report(year_period(2025))
+    hoerde, eving, city = area(report, "Hörde"), area(report, "Eving"), report.total
+    assert hoerde.offers["demenzgruppe"].hours == eving.offers["demenzgruppe"].hours == Decimal("3.00")
+    assert city.offers["demenzgruppe"].hours == Decimal("6.00")
+    assert (hoerde.total.received, hoerde.total.placed, hoerde.total.median_days) == (2, 2, 17)  # 20 and 14 days
+    assert hoerde.offers["demenzgruppe"].seniors == 1 and eving.offers["demenzgruppe"].seniors == 1
+    assert (hoerde.total.seniors, hoerde.total.volunteers) == (2, 3)  # V3 at the group in Hörde
+    assert (city.total.seniors, city.total.volunteers, city.offers["demenzgruppe"].volunteers) == (4, 3, 2)
+    assert (hoerde.group_volunteer_hours, city.group_volunteer_hours) == (Decimal("6.00"), Decimal("6.00"))
+
+
+def test_group_hours_in_the_annual_csv(group_world, app, tmp_path):
+    target = tmp_path / "bericht.csv"
+    result = app.test_cli_runner().invoke(annual_command, ["--year", "2025", "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    lines = target.read_bytes().decode("utf-8-sig").split("\r\n")
+    assert "Eving;4;2;2;2;3,25;0,00;3,00;1;1;20,0;1;0;1;0,00" in lines
+    assert "Hörde;2;2;2;3;0,50;4,25;3,00;0;0;17,0;0;1;0;6,00" in lines
+    assert lines[13] == "Gesamt;6;4;4;3;3,75;4,25;6,00;1;1;17,0;1;1;1;6,00"
+
+
+def test_group_waiting_lists_beside_missing_help(group_world):
+    missing = missing_help()
+    assert [
+        (name[:16], district, capacity, placed, waiting)
+        for name, district, capacity, placed, waiting in missing.group_waiting
+    ] == [("Demenzgruppe Tes", "Hörde", 10, 1, 0)]
