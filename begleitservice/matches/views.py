@@ -6,13 +6,13 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ..auth.access import CARE, restrict
 from ..budget.operations import budget_warnings
 from ..clock import now, today
 from ..extensions import db
-from ..inputs import query_int
+from ..inputs import query_int, query_page
 from ..models import Request, RequestStatus, Senior, Volunteer
 from ..models.matching import (
     MatchProposal,
@@ -47,30 +47,84 @@ def _time_limit() -> float:
 
 
 def _load_run(run_id: int | None) -> MatchRun | None:
-    query = sa.select(MatchRun).options(
-        joinedload(MatchRun.started_by),
-        selectinload(MatchRun.proposals).options(
-            joinedload(MatchProposal.request).joinedload(Request.senior).joinedload(Senior.district),
-            joinedload(MatchProposal.volunteer),
-            joinedload(MatchProposal.decided_by),
-        ),
-        selectinload(MatchRun.unserved)
-        .joinedload(MatchUnserved.request)
-        .joinedload(Request.senior)
-        .joinedload(Senior.district),
-    )
+    query = sa.select(MatchRun).options(joinedload(MatchRun.started_by))
     if run_id is None:
         return db.session.scalar(query.order_by(MatchRun.id.desc()).limit(1))
     return db.session.scalar(query.where(MatchRun.id == run_id))
 
 
-def _render(run: MatchRun | None, *, forms: dict | None = None, reject_forms: dict | None = None):
+def _per_page() -> int:
+    return current_app.config["ITEMS_PER_PAGE"]
+
+
+def _proposals(run: MatchRun, page: int):
+    """One page of the run's proposals (in the order the engine stored them) with their people."""
+    return db.paginate(
+        sa.select(MatchProposal)
+        .where(MatchProposal.run_id == run.id)
+        .options(
+            joinedload(MatchProposal.request).joinedload(Request.senior).joinedload(Senior.district),
+            joinedload(MatchProposal.volunteer),
+            joinedload(MatchProposal.decided_by),
+        )
+        .order_by(MatchProposal.id),
+        page=page,
+        per_page=_per_page(),
+        error_out=False,
+    )
+
+
+def _unserved(run: MatchRun, page: int):
+    """One page of the requests the run left open, with their reasons."""
+    return db.paginate(
+        sa.select(MatchUnserved)
+        .where(MatchUnserved.run_id == run.id)
+        .options(joinedload(MatchUnserved.request).joinedload(Request.senior).joinedload(Senior.district))
+        .order_by(MatchUnserved.id),
+        page=page,
+        per_page=_per_page(),
+        error_out=False,
+    )
+
+
+def _page_of(proposal: MatchProposal) -> int:
+    """The page of its run's proposals that shows ``proposal``."""
+    before = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(MatchProposal)
+        .where(MatchProposal.run_id == proposal.run_id, MatchProposal.id < proposal.id)
+    )
+    return before // _per_page() + 1
+
+
+def _back(proposal: MatchProposal) -> str:
+    """The run's page with ``proposal``'s card, scrolled to it."""
+    page = _page_of(proposal)
+    return url_for(
+        ".detail", run_id=proposal.run_id, page=page if page > 1 else None, _anchor=f"vorschlag-{proposal.id}"
+    )
+
+
+def _render(
+    run: MatchRun | None,
+    *,
+    forms: dict | None = None,
+    reject_forms: dict | None = None,
+    page: int | None = None,
+):
+    """The run's page: one page of proposals (``page``, else the query's) and one page of the unserved (``offen``),
+    so neither the page nor its cost grows with the number of open requests."""
     latest_id = db.session.scalar(sa.select(sa.func.max(MatchRun.id)))
     default_start = next_monday(today())
     forms = forms or {}
     reject_forms = reject_forms or {}
-    if run is not None:
-        for proposal in run.proposals:
+    proposals = unserved = None
+    shown: list[MatchProposal] = []
+    if run is not None and run.status == MatchRunStatus.FERTIG:
+        proposals = _proposals(run, page or query_page())
+        unserved = _unserved(run, query_page("offen"))
+        shown = proposals.items
+        for proposal in shown:
             forms.setdefault(proposal.id, accept_form(proposal.id, data={"starts_on": default_start}))
             for alt in proposal.alternatives:
                 key = (proposal.id, alt["volunteer_id"])
@@ -84,38 +138,37 @@ def _render(run: MatchRun | None, *, forms: dict | None = None, reject_forms: di
     running_for = (
         int((now() - run.started_at).total_seconds()) if run is not None and run.status == MatchRunStatus.LAEUFT else 0
     )
-    budget_warnings = _budget_warnings(run)
     return render_template(
         "matches/index.html",
         run=run,
+        proposals=proposals,
+        unserved=unserved,
         is_latest=run is None or run.id == latest_id,
         accept_forms=forms,
         reject_forms=reject_forms,
         undo_form=UndoForm(),
-        rejections=_rejections(run),
-        alternative_people=_alternative_people(run),
+        rejections=_rejections(shown),
+        alternative_people=_alternative_people(shown),
         start_form=StartForm(),
         open_count=open_count,
         running_for=running_for,
         status_line=status_line,
         visit_label=visit_label,
-        budget_warnings=budget_warnings,
+        budget_warnings=_budget_warnings(shown),
     )
 
 
-def _alternative_people(run: MatchRun | None) -> dict[int, Volunteer]:
-    """The volunteers named as alternatives on this run's cards, loaded at once."""
-    if run is None or not run.proposals:
+def _alternative_people(shown: list[MatchProposal]) -> dict[int, Volunteer]:
+    """The volunteers named as alternatives on these cards, loaded at once."""
+    if not shown:
         return {}
-    ids = {alt["volunteer_id"] for p in run.proposals for alt in p.alternatives}  # one query, even when empty
+    ids = {alt["volunteer_id"] for p in shown for alt in p.alternatives}  # one query, even when empty
     return {v.id: v for v in db.session.scalars(sa.select(Volunteer).where(Volunteer.id.in_(ids)))}
 
 
-def _rejections(run: MatchRun | None) -> dict[tuple[int, int], MatchRejection]:
-    """The team's rejections of this run's pairs, by (request, volunteer): who, when and why."""
-    if run is None:
-        return {}
-    pairs = [(p.request_id, p.volunteer_id) for p in run.proposals if p.decision == ProposalDecision.ABGELEHNT]
+def _rejections(shown: list[MatchProposal]) -> dict[tuple[int, int], MatchRejection]:
+    """The team's rejections of these cards' pairs, by (request, volunteer): who, when and why."""
+    pairs = [(p.request_id, p.volunteer_id) for p in shown if p.decision == ProposalDecision.ABGELEHNT]
     if not pairs:
         return {}
     found = db.session.scalars(
@@ -126,13 +179,11 @@ def _rejections(run: MatchRun | None) -> dict[tuple[int, int], MatchRejection]:
     return {(r.request_id, r.volunteer_id): r for r in found}
 
 
-def _budget_warnings(run: MatchRun | None) -> dict[int, str]:
+def _budget_warnings(shown: list[MatchProposal]) -> dict[int, str]:
     """For open Entlastung proposals: a warning when the senior's Entlastungsbetrag won't cover the new hours."""
-    if run is None:
-        return {}
     planned = {
         proposal.id: (proposal.request.senior, sum(end - start for _weekday, start, end in proposal.visits))
-        for proposal in run.proposals
+        for proposal in shown
         if proposal.decision == ProposalDecision.OFFEN and proposal.request.service == "entlastung"
     }
     return budget_warnings(planned, today=today())
@@ -180,7 +231,7 @@ def accept(proposal_id: int):
     proposal = _proposal(proposal_id)
     alternative = query_int("alternative")
     form = accept_form(proposal.id, alternative=alternative)
-    back = url_for(".detail", run_id=proposal.run_id, _anchor=f"vorschlag-{proposal.id}")
+    back = _back(proposal)
     if form.validate_on_submit():
         try:
             pairing = accept_proposal(
@@ -206,7 +257,7 @@ def accept(proposal_id: int):
             flash(f"Begleitung {pairing.volunteer.name} ↔ {pairing.senior.name} angelegt.", "success")
             return redirect(back)
     key = proposal_id if alternative is None else (proposal_id, alternative)
-    return _render(_load_run(proposal.run_id), forms={key: form})
+    return _render(_load_run(proposal.run_id), forms={key: form}, page=_page_of(proposal))
 
 
 @bp.route("/<int:proposal_id>/ablehnen", methods=["POST"])
@@ -215,7 +266,7 @@ def reject(proposal_id: int):
     proposal = _proposal(proposal_id)
     form = reject_form(proposal.id)
     if not form.validate_on_submit():
-        return _render(_load_run(proposal.run_id), reject_forms={proposal.id: form}), 400
+        return _render(_load_run(proposal.run_id), reject_forms={proposal.id: form}, page=_page_of(proposal)), 400
     try:
         reject_proposal(proposal, reason=form.reason.data, user=current_user._get_current_object())
     except MatchError as error:
@@ -228,7 +279,7 @@ def reject(proposal_id: int):
             "dieses Paar wird nicht mehr vorgeschlagen. „Ablehnung zurücknehmen“ macht das rückgängig.",
             "success",
         )
-    return redirect(url_for(".detail", run_id=proposal.run_id, _anchor=f"vorschlag-{proposal.id}"))
+    return redirect(_back(proposal))
 
 
 @bp.route("/<int:proposal_id>/ablehnung-zuruecknehmen", methods=["POST"])
@@ -245,4 +296,4 @@ def undo_reject(proposal_id: int):
     else:
         db.session.commit()
         flash(f"Ablehnung von {proposal.volunteer.name} für {proposal.request.senior.name} zurückgenommen.", "success")
-    return redirect(url_for(".detail", run_id=proposal.run_id, _anchor=f"vorschlag-{proposal.id}"))
+    return redirect(_back(proposal))

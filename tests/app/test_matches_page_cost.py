@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from begleitservice.extensions import db
+from begleitservice.models.matching import MatchRun
 from billing.identifiers import kvnr_check_digit
 from tests.app.test_matches import MI, MO, _run, produced, setting  # noqa: F401 (fixtures)
 from tests.factories import make_request, make_senior, make_volunteer
@@ -44,3 +45,21 @@ def test_proposals_page_statements_do_not_grow_with_proposals(app_ctx, coordinat
     many, page = statements()
     assert page.count('id="vorschlag-') == 8  # each checked against its senior's budget
     assert many == few
+
+
+@pytest.mark.usefixtures("setting")
+def test_proposals_and_unserved_are_paged_and_an_action_returns_to_the_cards_page(app_ctx, coordinator, monkeypatch):
+    """With more proposals than a page holds the page shows one page of cards and a link to the next; rejecting a
+    card on page 2 returns to page 2 at that card."""
+    monkeypatch.setitem(app_ctx.config, "ITEMS_PER_PAGE", 3)
+    _entlastung_requests(0, 5)
+    _run(coordinator)
+    run_id = db.session.scalar(sa.select(sa.func.max(MatchRun.id)))
+    first = coordinator.get("/vorschlaege/").get_data(as_text=True)
+    assert "Vorschläge (5)" in first and first.count('id="vorschlag-') == 3
+    assert f'href="/vorschlaege/laeufe/{run_id}?page=2"' in first
+    second = coordinator.get(f"/vorschlaege/laeufe/{run_id}?page=2").get_data(as_text=True)
+    assert second.count('id="vorschlag-') == 2
+    last = int(second.rsplit('id="vorschlag-', 1)[1].split('"', 1)[0])
+    response = coordinator.post(f"/vorschlaege/{last}/ablehnen", data={f"ablehnen{last}-reason": "passt nicht"})
+    assert response.headers["Location"] == f"/vorschlaege/laeufe/{run_id}?page=2#vorschlag-{last}"
