@@ -51,6 +51,6 @@ translations: install
 	  [ -f translations/$$l/LC_MESSAGES/messages.po ] || \
 	    $(BIN)/pybabel -q init -i translations/messages.pot -d translations -l $$l --no-wrap; \
 	  $(BIN)/pybabel -q update -i translations/messages.pot -d translations -l $$l --no-wrap \
-	    --ignore-obsolete; \
+	    --ignore-obsolete --no-fuzzy-matching; \
 	done
 	$(BIN)/pybabel -q compile -d translations --statistics

@@ -14,10 +14,13 @@ from decimal import Decimal
 
 from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
+from babel.dates import get_day_names
+from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal
 from babel.units import format_unit
 from flask import Blueprint, Flask, abort, g, has_request_context, request, url_for
-from flask_babel import force_locale, get_locale, refresh
+from flask_babel import force_locale, get_locale, ngettext, refresh
+from flask_babel import gettext as _
 
 from scheduling.formatting import format_appointment, format_date, format_date_long, format_datetime, format_duration
 from scheduling.formatting import format_time as de_time
@@ -172,6 +175,31 @@ def fmt_duration(minutes: int) -> str:
     if rest or not hours:
         parts.append(format_unit(rest, "duration-minute", length="short", locale=format_locale()))
     return " ".join(parts)
+
+
+def fmt_rule(rule) -> str:
+    """A visit rule: 'wöchentlich montags 10:00–12:00 Uhr, ab 01.04.2026' in German, else e.g.
+    'every week: Monday 10:00–12:00, from 1 Apr 2026' from the catalogue and the locale's day names."""
+    if current_language() == DEFAULT:
+        return rule.describe()
+    days = get_day_names("wide", locale=format_locale())  # 0 = Monday, as date.weekday()
+    slots = format_list(
+        [
+            f"{days[s.weekday]} {fmt_time(s.start_time)}–{fmt_time(s.end_time)}"
+            for s in sorted(rule.slots, key=lambda s: (s.weekday, s.start_time))
+        ],
+        locale=format_locale(),
+    )
+    interval = ngettext("jede Woche", "alle %(num)s Wochen", rule.interval_weeks)
+    if rule.ends_on is not None:
+        return _(
+            "%(interval)s: %(slots)s, vom %(first)s bis %(last)s",
+            interval=interval,
+            slots=slots,
+            first=fmt_date(rule.starts_on),
+            last=fmt_date(rule.ends_on),
+        )
+    return _("%(interval)s: %(slots)s, ab %(first)s", interval=interval, slots=slots, first=fmt_date(rule.starts_on))
 
 
 def fmt_decimal(value: Decimal | int | float, pattern: str | None = None) -> str:

@@ -1,15 +1,21 @@
-"""The mails the service sends, each queued into the outbox (German, .txt and .html, never health data)."""
+"""The mails the service sends, each queued into the outbox (.txt and .html, never health data).
+
+Mails to a volunteer are rendered in the volunteer's language (``Volunteer.language``) when they are queued; mails to
+the coordination are German.
+"""
 
 import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 
 import scheduling
-from scheduling.formatting import format_appointment, format_date, format_duration
+from scheduling.formatting import format_appointment, format_date
 
 from ..appointments.convert import appointment_volunteer, senior_label, visit_rule
 from ..appointments.links.tokens import external_url, link_url
+from ..i18n import fmt_appointment, fmt_date, fmt_duration, fmt_rule, language_of
 from ..models import Appointment, CoverOfferStatus, OutboxMessage, Pairing, PairingStatus, User, Volunteer
 from ..models.scheduling import CoverOffer
 from .outbox import mark_sent, queue_mail, sent_keys
@@ -17,10 +23,6 @@ from .outbox import mark_sent, queue_mail, sent_keys
 log = logging.getLogger(__name__)
 
 INTRODUCTION_WINDOW_DAYS = 14  # older pairings (e.g. at the first deployment) get no introduction
-
-
-def _when(appointment: Appointment) -> str:
-    return format_appointment(appointment.on, appointment.planned_start, appointment.planned_end)
 
 
 def _visit(appointment: Appointment) -> dict:
@@ -31,24 +33,25 @@ def _visit(appointment: Appointment) -> dict:
         "senior_first_name": senior.first_name,
         "senior_label": senior_label(senior),
         "district": senior.district.name,
-        "when": _when(appointment),
-        "duration": format_duration(appointment.planned_minutes),
+        "when": fmt_appointment(appointment.on, appointment.planned_start, appointment.planned_end),
+        "duration": fmt_duration(appointment.planned_minutes),
     }
 
 
 def introduction(pairing: Pairing) -> OutboxMessage:
     """Tell the volunteer about a new pairing: the senior's first name, district and the agreed visits."""
     rule = visit_rule(pairing)
-    return queue_mail(
-        kind="introduction",
-        to=pairing.volunteer.email,
-        subject=f"Ihre neue Begleitung in {pairing.senior.district.name}",
-        template="introduction",
-        volunteer=pairing.volunteer,
-        senior_first_name=pairing.senior.first_name,
-        district=pairing.senior.district.name,
-        slot=rule.describe() if rule else f"ab {format_date(pairing.starts_on)}",
-    )
+    with language_of(pairing.volunteer.language):
+        return queue_mail(
+            kind="introduction",
+            to=pairing.volunteer.email,
+            subject=_("Ihre neue Begleitung in %(district)s", district=pairing.senior.district.name),
+            template="introduction",
+            volunteer=pairing.volunteer,
+            senior_first_name=pairing.senior.first_name,
+            district=pairing.senior.district.name,
+            slot=fmt_rule(rule) if rule else _("ab %(date)s", date=fmt_date(pairing.starts_on)),
+        )
 
 
 def introduce(pairing: Pairing, *, now: datetime) -> int:
@@ -69,65 +72,73 @@ def _visit_link(purpose: str, appointment: Appointment) -> str:
 
 def confirmation_request(appointment: Appointment) -> OutboxMessage:
     """Ask the volunteer to confirm (or decline) an upcoming visit."""
-    return queue_mail(
-        kind="confirmation_request",
-        to=appointment_volunteer(appointment).email,
-        subject=f"Bitte bestätigen: Besuch am {format_date(appointment.on)}",
-        template="confirmation_request",
-        confirm_url=_visit_link("confirm", appointment),
-        decline_url=_visit_link("decline", appointment),
-        **_visit(appointment),
-    )
+    volunteer = appointment_volunteer(appointment)
+    with language_of(volunteer.language):
+        return queue_mail(
+            kind="confirmation_request",
+            to=volunteer.email,
+            subject=_("Bitte bestätigen: Besuch am %(date)s", date=fmt_date(appointment.on)),
+            template="confirmation_request",
+            confirm_url=_visit_link("confirm", appointment),
+            decline_url=_visit_link("decline", appointment),
+            **_visit(appointment),
+        )
 
 
 def reminder(appointment: Appointment) -> OutboxMessage:
     """Remind the volunteer of tomorrow's visit, with a link to call it off."""
-    return queue_mail(
-        kind="reminder",
-        to=appointment_volunteer(appointment).email,
-        subject=f"Erinnerung: Besuch am {format_date(appointment.on)}",
-        template="reminder",
-        decline_url=_visit_link("decline", appointment),
-        **_visit(appointment),
-    )
+    volunteer = appointment_volunteer(appointment)
+    with language_of(volunteer.language):
+        return queue_mail(
+            kind="reminder",
+            to=volunteer.email,
+            subject=_("Erinnerung: Besuch am %(date)s", date=fmt_date(appointment.on)),
+            template="reminder",
+            decline_url=_visit_link("decline", appointment),
+            **_visit(appointment),
+        )
 
 
 def hours_request(appointment: Appointment) -> OutboxMessage:
     """Ask the volunteer whether the visit took place and for how long."""
-    return queue_mail(
-        kind="hours_request",
-        to=appointment_volunteer(appointment).email,
-        subject=f"Wie war der Besuch am {format_date(appointment.on)}?",
-        template="hours_request",
-        report_url=_visit_link("report", appointment),
-        **_visit(appointment),
-    )
+    volunteer = appointment_volunteer(appointment)
+    with language_of(volunteer.language):
+        return queue_mail(
+            kind="hours_request",
+            to=volunteer.email,
+            subject=_("Wie war der Besuch am %(date)s?", date=fmt_date(appointment.on)),
+            template="hours_request",
+            report_url=_visit_link("report", appointment),
+            **_visit(appointment),
+        )
 
 
 def cover_offer(offer: CoverOffer) -> OutboxMessage:
     """Ask a volunteer to stand in for one declined visit, with a one-click "Vertretung übernehmen" link."""
     appointment = offer.appointment
-    return queue_mail(
-        kind="cover_offer",
-        to=offer.volunteer.email,
-        subject=f"Können Sie einspringen? Besuch am {format_date(appointment.on)}",
-        template="cover_offer",
-        cover_url=link_url("cover", offer.id),
-        **{**_visit(appointment), "volunteer": offer.volunteer},
-    )
+    with language_of(offer.volunteer.language):
+        return queue_mail(
+            kind="cover_offer",
+            to=offer.volunteer.email,
+            subject=_("Können Sie einspringen? Besuch am %(date)s", date=fmt_date(appointment.on)),
+            template="cover_offer",
+            cover_url=link_url("cover", offer.id),
+            **{**_visit(appointment), "volunteer": offer.volunteer},
+        )
 
 
 def cover_taken(offer: CoverOffer) -> OutboxMessage:
     """Tell a volunteer whose stand-in offer is settled that the visit is taken (or no longer needed)."""
     appointment = offer.appointment
-    return queue_mail(
-        kind="cover_taken",
-        to=offer.volunteer.email,
-        subject=f"Bereits vergeben: Besuch am {format_date(appointment.on)}",
-        template="cover_taken",
-        withdrawn=offer.status == CoverOfferStatus.ZURUECKGEZOGEN,
-        **{**_visit(appointment), "volunteer": offer.volunteer},
-    )
+    with language_of(offer.volunteer.language):
+        return queue_mail(
+            kind="cover_taken",
+            to=offer.volunteer.email,
+            subject=_("Bereits vergeben: Besuch am %(date)s", date=fmt_date(appointment.on)),
+            template="cover_taken",
+            withdrawn=offer.status == CoverOfferStatus.ZURUECKGEZOGEN,
+            **{**_visit(appointment), "volunteer": offer.volunteer},
+        )
 
 
 def weekly_summary(summary: scheduling.WeeklySummary, coordinators: list[User]) -> list[OutboxMessage]:
@@ -161,12 +172,15 @@ def weekly_summary(summary: scheduling.WeeklySummary, coordinators: list[User]) 
 
 def certificate_reminder(volunteer: Volunteer, detail: str) -> OutboxMessage:
     """Ask the volunteer for a new Führungszeugnis."""
-    return queue_mail(
-        kind="certificate_reminder",
-        to=volunteer.email,
-        subject="Bitte neues Führungszeugnis vorlegen",
-        template="certificate_reminder",
-        volunteer=volunteer,
-        detail=detail,
-        years=current_app.config["FUEHRUNGSZEUGNIS_MAX_YEARS"],
-    )
+    with language_of(volunteer.language):
+        if volunteer.language != "de" and volunteer.fuehrungszeugnis_on is not None:
+            detail = _("Ihr Führungszeugnis ist vom %(date)s.", date=fmt_date(volunteer.fuehrungszeugnis_on))
+        return queue_mail(
+            kind="certificate_reminder",
+            to=volunteer.email,
+            subject=_("Bitte neues Führungszeugnis vorlegen"),
+            template="certificate_reminder",
+            volunteer=volunteer,
+            detail=detail,
+            years=current_app.config["FUEHRUNGSZEUGNIS_MAX_YEARS"],
+        )

@@ -9,7 +9,16 @@ from begleitservice.appointments.links.tokens import make_token
 from begleitservice.extensions import db
 from begleitservice.i18n import COOKIE
 from begleitservice.models import Volunteer
-from tests.app.test_scheduling_support import berlin, clock_fixture  # noqa: F401 (fixtures)
+from tests.app.test_scheduling_support import (  # noqa: F401 (fixtures)
+    berlin,
+    clock_fixture,
+    html_of,
+    link_path,
+    run,
+    smtp_fixture,
+    text_of,
+    weekly_pairing,
+)
 from tests.factories import district, make_appointment, make_pairing, make_volunteer
 
 VISIT = date(2026, 12, 7)  # a Monday
@@ -99,3 +108,51 @@ def test_volunteer_form_records_the_language(coordinator):
     coordinator.post("/volunteers/neu", data=data)
     saved = db.session.scalar(sa.select(Volunteer).where(Volunteer.email == "ayse@example.org"))
     assert saved.language == "tr"
+
+
+def confirmation_mails(smtp, clock, *, language: str) -> dict:
+    """The introduction and the confirmation request of a new Monday pairing, as they arrive by SMTP at a
+    volunteer who reads ``language``."""
+    weekly_pairing(
+        starts_on=VISIT,
+        volunteer=make_volunteer(first_name="Ayşe", last_name="Demir", language=language, offers_entlastung=True),
+    )
+    clock(berlin(2026, 11, 30, 8))
+    run("roll_horizon")
+    run("confirmation_requests")
+    run("send_outbox")
+    confirm = [m for m in smtp.messages if "/link/bestaetigen/" in text_of(m)]
+    others = [m for m in smtp.messages if "/link/" not in text_of(m)]
+    assert len(confirm) == 1 and len(others) == 1, [m["Subject"] for m in smtp.messages]
+    return {"confirm": confirm[0], "introduction": others[0]}
+
+
+def test_mail_to_a_turkish_volunteer_is_turkish(smtp, clock):
+    """Subject, greeting, date and the link texts are Turkish; the link opens the Turkish page."""
+    mails = confirmation_mails(smtp, clock, language="tr")
+    message = mails["confirm"]
+    assert message["Subject"] == "Lütfen onaylayın: 7 Ara 2026 tarihindeki ziyaret"
+    text = text_of(message)
+    assert "Merhaba Ayşe Demir," in text and "7 Aralık 2026 Pazartesi, 10:00–12:00" in text
+    assert "Gelemiyor musunuz? O zaman lütfen buradan iptal edin:" in text
+    assert "Saygılarımızla" in text and "Guten Tag" not in text
+    assert '<html lang="tr" dir="ltr">' in html_of(message)
+    introduction = mails["introduction"]
+    assert "Pazartesi 10:00–12:00" in text_of(introduction) and "her hafta" in text_of(introduction)
+
+
+def test_mail_to_an_arabic_volunteer_runs_right_to_left(smtp, clock):
+    """The HTML part of an Arabic mail is marked right-to-left."""
+    message = confirmation_mails(smtp, clock, language="ar")["confirm"]
+    assert message["Subject"] == "يُرجى التأكيد: زيارة يوم 07‏/12‏/2026"
+    assert '<html lang="ar" dir="rtl">' in html_of(message)
+    assert "مرحبًا Ayşe Demir،" in text_of(message)
+
+
+def test_german_mail_is_unchanged_by_the_catalogues(smtp, clock):
+    """German volunteers read exactly the service's German wording and formats."""
+    message = confirmation_mails(smtp, clock, language="de")["confirm"]
+    assert message["Subject"] == "Bitte bestätigen: Besuch am 07.12.2026"
+    text = text_of(message).replace("\r\n", "\n")
+    assert text.startswith("Guten Tag Ayşe Demir,\n\nbitte bestätigen Sie Ihren nächsten Besuch bei")
+    assert "Montag, 07.12.2026, 10:00–12:00 Uhr" in text and "Herzliche Grüße\nIhr Seniorenbegleitservice" in text
