@@ -44,6 +44,7 @@ BLUEPRINTS = (
     "audit",
     "printing",
     "appointments.links",  # public: volunteer links and iCal feed, no login
+    "area",  # public: a volunteer's "Mein Bereich" by their signed link, no login
     "help",
     "transfer",
 )

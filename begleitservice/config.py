@@ -266,6 +266,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
         "ESCALATION_HOURS_BEFORE": env.integer("ESCALATION_HOURS_BEFORE", 48, minimum=0),
         "HOURS_REQUEST_LOOKBACK_DAYS": env.integer("HOURS_REQUEST_LOOKBACK_DAYS", 14, minimum=1),
         "LINK_MAX_AGE_DAYS": env.integer("LINK_MAX_AGE_DAYS", 30, minimum=1),
+        "MEIN_BEREICH_MAX_AGE_DAYS": env.integer("MEIN_BEREICH_MAX_AGE_DAYS", 180, minimum=1),
+        "HOURS_CORRECTION_DAYS": env.integer("HOURS_CORRECTION_DAYS", 14, minimum=0, maximum=365),
         # THE travel buffer between two visits of one volunteer (rules, matching, cover); the old name still works
         "TRAVEL_BUFFER_MINUTES": env.integer(
             "TRAVEL_BUFFER_MINUTES",

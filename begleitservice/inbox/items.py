@@ -33,6 +33,7 @@ from ..models import (
     Senior,
     SeniorStatus,
     Volunteer,
+    VolunteerAbsence,
     VolunteerStatus,
 )
 from ..models.inbox import BudgetLapse, InboxItemState
@@ -201,6 +202,16 @@ def _waiting_requests(ctx: Context) -> sa.Select:
     ).where(Request.status.in_(RequestStatus.OPEN), Request.received_on <= ctx.today - timedelta(days=days))
 
 
+def _reported_absences(ctx: Context) -> sa.Select:
+    """Absences volunteers reported themselves in "Mein Bereich" that have not ended: plan around them."""
+    return sa.select(
+        VolunteerAbsence.id,
+        key_of("abwesenheit", VolunteerAbsence.id).label("key"),
+        VolunteerAbsence.starts_on.label("sort_a"),
+        VolunteerAbsence.id.label("sort_b"),
+    ).where(VolunteerAbsence.reported_at.is_not(None), VolunteerAbsence.ends_on >= ctx.today)
+
+
 def years_before(day: date, years: int) -> date:
     """The same calendar day ``years`` earlier (28 February for 29 February)."""
     try:
@@ -333,6 +344,14 @@ GROUPS = (
         _VISIT,
     ),
     Group(
+        "abwesenheiten",
+        "Abwesenheit gemeldet (von Ehrenamtlichen)",
+        "Vertretungen für die abgesagten Besuche suchen, Senior:innen Bescheid geben",
+        VolunteerAbsence,
+        _reported_absences,
+        (joinedload(VolunteerAbsence.volunteer),),
+    ),
+    Group(
         "unbestaetigt",
         "Unbestätigte Termine in den nächsten Tagen",
         "Bei der Ehrenamtlichen nachfragen",
@@ -398,6 +417,7 @@ BY_SLUG = {group.slug: group for group in GROUPS}
 PREFIXES = {
     "absage": "absagen",
     "vertretung": "vertretungen",
+    "abwesenheit": "abwesenheiten",
     "unbestaetigt": "unbestaetigt",
     "stunden": "stunden",
     "anfrage": "anfragen",

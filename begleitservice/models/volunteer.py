@@ -80,6 +80,8 @@ class Volunteer(Searchable, Timestamps, db.Model):
     fuehrungszeugnis_on: Mapped[date | None]
     fuehrungszeugnis_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)  # iCal feed
+    # "Mein Bereich" links carry this number; "Link sperren" raises it and every link sent before stops working.
+    link_version: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[str] = mapped_column(sa.String(20), default=VolunteerStatus.AKTIV)
     notes: Mapped[str | None] = mapped_column(sa.Text)
     # Art. 17/18 DSGVO: erasure requested but billed visits must be kept; locked and hidden until retain_until.
@@ -169,6 +171,8 @@ class VolunteerAbsence(db.Model):
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     reason: Mapped[str | None] = mapped_column(sa.String(120))
+    # Reported by the volunteer in "Mein Bereich" (None: recorded by a coordinator); the inbox shows it until seen.
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     volunteer: Mapped[Volunteer] = relationship(back_populates="absences")
 

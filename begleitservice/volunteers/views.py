@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.access import CARE, restrict
+from ..clock import now as clock_now
 from ..clock import today as local_today
 from ..contacts.operations import last_contacts
 from ..extensions import db
@@ -275,6 +276,28 @@ def create_absence(volunteer_id: int):
             return redirect(url)
     flash("Die Abwesenheit wurde nicht eingetragen. Bitte prüfen Sie die Angaben.", "error")
     return _render_detail(volunteer, form)
+
+
+@bp.route("/<int:volunteer_id>/mein-bereich", methods=["POST"])
+def area_link(volunteer_id: int):
+    """Mail the volunteer a link to "Mein Bereich", or revoke every link sent so far ("Link sperren")."""
+    from ..appointments.forms import ActionForm
+    from ..area.operations import revoke_links, send_area_link
+
+    volunteer = db.get_or_404(Volunteer, volunteer_id)
+    if volunteer.restricted_at is not None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        if request.form.get("aktion") == "sperren":
+            revoke_links(volunteer)
+            db.session.commit()
+            flash("Alle bisherigen Links zu „Mein Bereich“ sind gesperrt.", "success")
+        elif send_area_link(volunteer, now=clock_now()):
+            db.session.commit()
+            flash(f"Link zu „Mein Bereich“ an {volunteer.email} verschickt.", "success")
+        else:
+            flash("Ohne E-Mail-Adresse kann kein Link verschickt werden.", "error")
+    return redirect(url_for(".detail", volunteer_id=volunteer.id))
 
 
 @bp.route("/<int:volunteer_id>/abwesenheiten/<int:absence_id>/loeschen", methods=["POST"])

@@ -57,7 +57,7 @@ def test_volunteer_confirms_a_visit_on_a_phone_without_login(new_page, confirm_p
     used = page.get_by_text(re.compile(r"^Dieser Link wurde am .+ Uhr benutzt und kann nichts mehr ändern\.$"))
     expect(used).to_be_visible()
     used_text = used.inner_text()
-    expect(page.get_by_role("button")).to_have_count(0)
+    expect(page.get_by_role("button", name="Ja, ich komme")).to_have_count(0)  # only "Mein Bereich" is left
     assert _body_overflow(page) == 0
     db.session.expire_all()
     confirmed_at = db.session.get(Appointment, appointment_id).confirmed_at
@@ -68,7 +68,7 @@ def test_volunteer_confirms_a_visit_on_a_phone_without_login(new_page, confirm_p
     expect(page.get_by_role("heading", level=1)).to_have_text("Vielen Dank!")
     expect(page.get_by_text("Der Termin ist bestätigt.")).to_be_visible()
     expect(used).to_have_text(used_text)
-    expect(page.get_by_role("button")).to_have_count(0)
+    expect(page.get_by_role("button", name="Ja, ich komme")).to_have_count(0)  # only "Mein Bereich" is left
     assert _body_overflow(page) == 0
     db.session.expire_all()
     assert db.session.get(Appointment, appointment_id).confirmed_at == confirmed_at

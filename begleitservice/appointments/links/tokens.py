@@ -18,6 +18,7 @@ SALTS = {
     "decline": "begleitservice.termin-absagen",
     "report": "begleitservice.stunden-melden",
     "cover": "begleitservice.vertretung-uebernehmen",
+    "area": "begleitservice.mein-bereich",
 }
 ENDPOINTS = {"confirm": "links.confirm", "decline": "links.decline", "report": "links.report", "cover": "links.cover"}
 
@@ -90,3 +91,30 @@ def link_url(purpose: str, appointment_id: int, *, volunteer_id: int | None = No
     """The absolute URL of a fresh link for ``purpose`` (for "cover": pass the CoverOffer's id)."""
     token = make_token(purpose, appointment_id, volunteer_id=volunteer_id, issued_at=clock.now())
     return external_url(ENDPOINTS[purpose], token=token)
+
+
+def make_area_token(volunteer, *, issued_at: datetime | None = None) -> str:
+    """A token for the volunteer's "Mein Bereich": their id and current link version (no nonce: it is reused)."""
+    return _serializer("area", issued_at).dumps({"v": volunteer.id, "k": volunteer.link_version})
+
+
+def load_area_token(token: str, *, now: datetime | None = None) -> tuple[int, int]:
+    """(volunteer id, link version) of a "Mein Bereich" token; raise :class:`LinkError` when it cannot be used.
+
+    The caller compares the version with the volunteer's: after "Link sperren" an older link is "invalid"."""
+    max_age = current_app.config["MEIN_BEREICH_MAX_AGE_DAYS"] * 24 * 3600
+    try:
+        payload = _serializer("area", now).loads(token, max_age=max_age)
+    except SignatureExpired as error:
+        raise LinkError("expired") from error
+    except BadData as error:
+        log.info("invalid area link")
+        raise LinkError("invalid") from error
+    if not isinstance(payload, dict) or not all(type(payload.get(k)) is int for k in ("v", "k")):
+        raise LinkError("invalid")
+    return payload["v"], payload["k"]
+
+
+def area_url(volunteer) -> str:
+    """The absolute URL of a fresh "Mein Bereich" link for the volunteer."""
+    return external_url("area.home", token=make_area_token(volunteer, issued_at=clock.now()))

@@ -1,0 +1,28 @@
+"""Forms of "Mein Bereich" (the hours form is the hours link's own ``ReportForm``)."""
+
+from wtforms import DateField, RadioField
+from wtforms.validators import InputRequired, ValidationError
+
+from ..forms import DateWindow, OnceForm
+from .operations import ABSENCE_KINDS
+
+
+class AbsenceReportForm(OnceForm):
+    """The volunteer is away: from, until, and why (holiday, illness, other)."""
+
+    starts_on = DateField(
+        "Von (erster Tag)", validators=[InputRequired(message="Bitte das Datum „von“ eintragen."), DateWindow("plan")]
+    )
+    ends_on = DateField(
+        "Bis (letzter Tag)", validators=[InputRequired(message="Bitte das Datum „bis“ eintragen."), DateWindow("plan")]
+    )
+    kind = RadioField(
+        "Grund",
+        choices=list(ABSENCE_KINDS.items()),
+        default="urlaub",
+        validators=[InputRequired(message="Bitte einen Grund auswählen.")],
+    )
+
+    def validate_ends_on(self, field):
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError("Das Datum „bis“ darf nicht vor „von“ liegen.")

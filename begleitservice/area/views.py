@@ -1,0 +1,285 @@
+"""'Mein Bereich': the volunteer's own page by a signed, revocable link; no login, no navigation.
+
+GET only shows; every change is a POST of a form on the page, done once, then back to the page (303).
+A tampered, expired or revoked link shows a friendly page and changes nothing.
+"""
+
+import io
+import logging
+
+import segno
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import joinedload
+
+from scheduling.formatting import format_appointment, format_date, format_duration
+
+from .. import clock
+from ..appointments import operations as appointment_ops
+from ..appointments.convert import senior_label
+from ..appointments.forms import ActionForm, ReportForm
+from ..appointments.links.tokens import LinkError, external_url, link_url, load_token
+from ..appointments.links.views import DURATION_CHOICES
+from ..extensions import db
+from ..filters import format_km
+from ..models import Appointment, AppointmentStatus, CoverOffer, Pairing, Senior, Volunteer
+from ..security.limits import rate_limited
+from ..submissions import remember, repeated
+from . import operations
+from .forms import AbsenceReportForm
+from .operations import AreaError, volunteer_of
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("area", __name__)
+
+STATUS_TEXT = {
+    AppointmentStatus.GEPLANT: "geplant",
+    AppointmentStatus.BESTAETIGT: "bestätigt",
+    AppointmentStatus.ABGESAGT: "abgesagt",
+    AppointmentStatus.STATTGEFUNDEN: "stattgefunden",
+    AppointmentStatus.AUSGEFALLEN: "ausgefallen",
+}
+
+
+@bp.after_request
+def _no_caching(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _invalid(reason: str):
+    status = {"expired": 410, "revoked": 410, "gone": 404}.get(reason, 400)
+    return render_template("area/invalid.html", reason=reason), status
+
+
+def _hours_form(appointment: Appointment, formdata=None) -> ReportForm:
+    form = ReportForm(formdata=formdata, prefix=f"b{appointment.id}")
+    form.minutes.choices = DURATION_CHOICES
+    if formdata is None:
+        held = appointment.status == AppointmentStatus.STATTGEFUNDEN
+        form.outcome.data = (
+            AppointmentStatus.AUSGEFALLEN
+            if appointment.status == AppointmentStatus.AUSGEFALLEN
+            else AppointmentStatus.STATTGEFUNDEN
+        )
+        minutes = appointment.actual_minutes if held and appointment.actual_minutes else appointment.planned_minutes
+        form.minutes.data = min(max(15, round(minutes / 15) * 15), 720)
+        form.km.data = appointment.km
+    return form
+
+
+def _render(volunteer, token: str, *, absence_form=None, hours=None, status: int = 200):
+    """The page; ``hours`` is (appointment id, bound form) of a correction that was refused."""
+    now = clock.now()
+    view = operations.overview(volunteer, now=now)
+    forms = {}
+    for visit in view.past:
+        if operations.can_correct(visit, volunteer, now=now):
+            forms[visit.id] = hours[1] if hours and hours[0] == visit.id else _hours_form(visit)
+    feed = external_url("links.feed", token=volunteer.calendar_token) if volunteer.calendar_token else None
+    return render_template(
+        "area/home.html",
+        volunteer=volunteer,
+        token=token,
+        view=view,
+        hours_forms=forms,
+        absence_form=absence_form or AbsenceReportForm(),
+        action_form=ActionForm(),
+        undoable={v.id for v in view.upcoming if operations.can_undo_decline(v, volunteer, now=now)},
+        cover_links={o.id: link_url("cover", o.id, volunteer_id=volunteer.id) for o in view.offers},
+        webcal=("webcal://" + feed.split("://", 1)[1]) if feed else None,
+        feed=feed,
+        when=lambda a: format_appointment(a.on, a.planned_start, a.planned_end),
+        senior_label=senior_label,
+        status_text=STATUS_TEXT,
+        duration=format_duration,
+        km=format_km,
+        date=format_date,
+        correction_until=operations.correction_until,
+        aria=_aria,
+    ), status
+
+
+def _aria(field) -> dict:
+    """A field with errors names them for screen readers."""
+    return {"aria-invalid": "true", "aria-describedby": f"{field.id}-fehler"} if field.errors else {}
+
+
+def _load(token: str):
+    try:
+        return volunteer_of(token, now=clock.now()), None
+    except LinkError as error:
+        return None, _invalid(error.reason)
+
+
+def _back(token: str, anchor: str):
+    return redirect(url_for(".home", token=token, _anchor=anchor), code=303)
+
+
+@bp.route("/mein-bereich/<token:token>")
+@rate_limited("LINK_RATE_LIMIT", methods=("GET",))
+def home(token: str):
+    """The volunteer's page: visits ahead and behind, offers, absence, calendar, contact."""
+    volunteer, refused = _load(token)
+    if refused:
+        return refused
+    return _render(volunteer, token)
+
+
+@bp.route("/mein-bereich/<token:token>/abwesenheit", methods=["POST"])
+@rate_limited("LINK_RATE_LIMIT")
+def absence(token: str):
+    """Report a holiday or illness: the schedule follows, the coordination is told."""
+    volunteer, refused = _load(token)
+    if refused:
+        return refused
+    form = AbsenceReportForm()
+    if form.validate_on_submit():
+        if (repeat := repeated(form)) is not None:
+            return repeat
+        try:
+            _absence, declined = operations.report_absence(
+                volunteer,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                kind=form.kind.data,
+                now=clock.now(),
+            )
+        except AreaError as error:
+            db.session.rollback()
+            getattr(form, error.field or "starts_on").errors.append(str(error))
+        else:
+            remember(form, url_for(".home", token=token, _anchor="abwesenheit"))
+            db.session.commit()
+            message = (
+                f"Ihre Abwesenheit vom {format_date(form.starts_on.data)} bis {format_date(form.ends_on.data)} ist "
+                "eingetragen. Die Koordination ist informiert."
+            )
+            if declined:
+                message += (
+                    f" {len(declined)} Besuch(e) in dieser Zeit sind abgesagt; die Koordination sucht eine Vertretung."
+                )
+            flash(message, "success")
+            return _back(token, "abwesenheit")
+    flash("Die Abwesenheit wurde nicht eingetragen. Bitte prüfen Sie die Angaben.", "error")
+    return _render(volunteer, token, absence_form=form, status=422)
+
+
+def _own_visit(appointment_id: int) -> Appointment:
+    appointment = db.session.scalar(
+        sa.select(Appointment)
+        .where(Appointment.id == appointment_id)
+        .options(joinedload(Appointment.pairing).joinedload(Pairing.senior).joinedload(Senior.district))
+    )
+    if appointment is None:
+        abort(404)
+    return appointment
+
+
+@bp.route("/mein-bereich/<token:token>/stunden/<int:appointment_id>", methods=["POST"])
+@rate_limited("LINK_RATE_LIMIT")
+def hours(token: str, appointment_id: int):
+    """Report or correct a visit's hours and kilometres (within the correction days, month not billed)."""
+    volunteer, refused = _load(token)
+    if refused:
+        return refused
+    appointment = _own_visit(appointment_id)
+    form = _hours_form(appointment, formdata=request.form)
+    if form.validate_on_submit():
+        minutes = form.minutes.data if form.outcome.data == AppointmentStatus.STATTGEFUNDEN else None
+        try:
+            operations.correct_hours(
+                appointment, volunteer, minutes=minutes, km=form.km.data if minutes else None, now=clock.now()
+            )
+        except AreaError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return _back(token, "vergangen")
+        db.session.commit()
+        text = f"{format_duration(minutes)}" if minutes else "ausgefallen"
+        flash(f"Gespeichert: Besuch am {format_date(appointment.on)} – {text}.", "success")
+        return _back(token, f"besuch-{appointment.id}")
+    flash("Die Stunden wurden nicht gespeichert. Bitte prüfen Sie die Angaben.", "error")
+    return _render(volunteer, token, hours=(appointment.id, form), status=422)
+
+
+@bp.route("/mein-bereich/<token:token>/absage-zuruecknehmen/<int:appointment_id>", methods=["POST"])
+@rate_limited("LINK_RATE_LIMIT")
+def undo_decline(token: str, appointment_id: int):
+    """Take a decline back while no stand-in has taken the visit."""
+    volunteer, refused = _load(token)
+    if refused:
+        return refused
+    appointment = _own_visit(appointment_id)
+    if ActionForm().validate_on_submit():
+        try:
+            operations.undo_decline(appointment, volunteer, now=clock.now())
+        except AreaError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            who = senior_label(appointment.pairing.senior)
+            flash(f"Ihre Absage ist zurückgenommen: Sie besuchen {who} wie geplant.", "success")
+    return _back(token, "kommend")
+
+
+@bp.route("/mein-bereich/<token:token>/kalender", methods=["POST"])
+@rate_limited("LINK_RATE_LIMIT")
+def calendar(token: str):
+    """Switch the private calendar feed on (a new address when asked again)."""
+    volunteer, refused = _load(token)
+    if refused:
+        return refused
+    if ActionForm().validate_on_submit():
+        appointment_ops.issue_calendar_token(volunteer)
+        db.session.commit()
+        flash("Ihr Kalender-Link ist bereit.", "success")
+    return _back(token, "kalender")
+
+
+@bp.route("/mein-bereich/<token:token>/kalender.svg")
+@rate_limited("LINK_RATE_LIMIT", methods=("GET",))
+def calendar_qr(token: str):
+    """The QR code of the webcal address, to scan with the phone."""
+    volunteer, refused = _load(token)
+    if refused or not volunteer.calendar_token:
+        abort(404)
+    feed = external_url("links.feed", token=volunteer.calendar_token)
+    out = io.BytesIO()
+    segno.make("webcal://" + feed.split("://", 1)[1], error="m").save(
+        out, kind="svg", scale=6, dark="#1b1f24", light="#ffffff", title="QR-Code des Kalender-Links"
+    )
+    return Response(out.getvalue(), mimetype="image/svg+xml")
+
+
+@bp.route("/mein-bereich/anfordern/<purpose>/<token:token>", methods=["POST"])
+@rate_limited("LINK_RATE_LIMIT")
+def request_link(purpose: str, token: str):
+    """From a confirm/decline/hours/cover link page: mail the volunteer a link to "Mein Bereich"."""
+    if purpose not in ("confirm", "decline", "report", "cover"):
+        abort(404)
+    try:
+        link = load_token(purpose, token, now=clock.now())
+    except LinkError as error:
+        return _invalid(error.reason)
+    volunteer = _volunteer_of_link(purpose, link)
+    if volunteer is None or volunteer.restricted_at is not None:
+        return _invalid("gone")
+    sent = False
+    if ActionForm().validate_on_submit():
+        sent = operations.send_area_link(volunteer, now=clock.now())
+        db.session.commit()
+    return render_template("area/link_sent.html", sent=sent, volunteer=volunteer)
+
+
+def _volunteer_of_link(purpose: str, link):
+    if purpose == "cover":
+        offer = db.session.get(CoverOffer, link.appointment_id)
+        return offer.volunteer if offer is not None else None
+    if link.volunteer_id is not None:
+        return db.session.get(Volunteer, link.volunteer_id)
+    appointment = db.session.get(Appointment, link.appointment_id)
+    return appointment.pairing.volunteer if appointment is not None else None
