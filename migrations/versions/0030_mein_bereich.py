@@ -1,7 +1,7 @@
 """volunteer.link_version (revocable "Mein Bereich" links), volunteer_absence.reported_at (reported by the volunteer)
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-11-29 18:20:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0027'
-down_revision = '0026'
+revision = '0030'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 
