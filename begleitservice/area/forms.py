@@ -1,5 +1,6 @@
 """Forms of "Mein Bereich" (the hours form is the hours link's own ``ReportForm``)."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField
 from wtforms.validators import InputRequired, ValidationError
 
@@ -11,18 +12,20 @@ class AbsenceReportForm(OnceForm):
     """The volunteer is away: from, until, and why (holiday, illness, other)."""
 
     starts_on = DateField(
-        "Von (erster Tag)", validators=[InputRequired(message="Bitte das Datum „von“ eintragen."), DateWindow("plan")]
+        _l("Von (erster Tag)"),
+        validators=[InputRequired(message=_l("Bitte das Datum „von“ eintragen.")), DateWindow("plan")],
     )
     ends_on = DateField(
-        "Bis (letzter Tag)", validators=[InputRequired(message="Bitte das Datum „bis“ eintragen."), DateWindow("plan")]
+        _l("Bis (letzter Tag)"),
+        validators=[InputRequired(message=_l("Bitte das Datum „bis“ eintragen.")), DateWindow("plan")],
     )
     kind = RadioField(
-        "Grund",
+        _l("Grund"),
         choices=list(ABSENCE_KINDS.items()),
         default="urlaub",
-        validators=[InputRequired(message="Bitte einen Grund auswählen.")],
+        validators=[InputRequired(message=_l("Bitte einen Grund auswählen."))],
     )
 
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
-            raise ValidationError("Das Datum „bis“ darf nicht vor „von“ liegen.")
+            raise ValidationError(_l("Das Datum „bis“ darf nicht vor „von“ liegen."))

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -23,6 +25,7 @@ from ..appointments.cover import needs_cover, withdraw_offers
 from ..appointments.links.tokens import LinkError, area_url, load_area_token
 from ..database import lock
 from ..extensions import db
+from ..i18n import language_of
 from ..mail.outbox import queue_mail
 from ..models import (
     AlertKind,
@@ -42,7 +45,8 @@ from ..volunteers.operations import VolunteerError, add_absence
 
 log = logging.getLogger(__name__)
 
-ABSENCE_KINDS = {"urlaub": "Urlaub", "krankheit": "Krankheit", "sonstiges": "Sonstiges"}
+#: code → label; the German label is stored as the absence's reason (the coordination reads it)
+ABSENCE_KINDS = {"urlaub": _l("Urlaub"), "krankheit": _l("Krankheit"), "sonstiges": _l("Sonstiges")}
 PAST_WEEKS = 8  # past visits shown
 RESEND_MINUTES = 10  # one mail with the link per volunteer in this time, however often the button is pressed
 
@@ -53,6 +57,16 @@ class AreaError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+def kind_label(reason: str | None) -> str:
+    """The absence's reason in the reader's language where it is one of the kinds (else as stored)."""
+    for label in ABSENCE_KINDS.values():
+        with language_of("de"):
+            german = str(label)
+        if reason == german:
+            return str(label)
+    return reason or _("abwesend")
 
 
 def volunteer_of(token: str, *, now: datetime) -> Volunteer:
@@ -80,15 +94,16 @@ def send_area_link(volunteer: Volunteer, *, now: datetime) -> bool:
     except IntegrityError:
         log.info("area link for volunteer %d already queued", volunteer.id)
         return True
-    queue_mail(
-        kind="mein_bereich",
-        to=volunteer.email,
-        subject="Ihr Link zu „Mein Bereich“",
-        template="area_link",
-        volunteer=volunteer,
-        url=area_url(volunteer),
-        days=current_app.config["MEIN_BEREICH_MAX_AGE_DAYS"],
-    )
+    with language_of(volunteer.language):
+        queue_mail(
+            kind="mein_bereich",
+            to=volunteer.email,
+            subject=_("Ihr Link zu „Mein Bereich“"),
+            template="area_link",
+            volunteer=volunteer,
+            url=area_url(volunteer),
+            days=current_app.config["MEIN_BEREICH_MAX_AGE_DAYS"],
+        )
     return True
 
 
@@ -179,13 +194,15 @@ def report_absence(
     visits in it leave the schedule), visits they still have in it are declined (the coordination hears of each
     and looks for a stand-in), and the absence waits in the coordinators' inbox. Returns it and the declined."""
     if kind not in ABSENCE_KINDS:
-        raise AreaError("Bitte wählen Sie Urlaub, Krankheit oder Sonstiges.", "kind")
+        raise AreaError(_("Bitte wählen Sie Urlaub, Krankheit oder Sonstiges."), "kind")
     today = appointment_ops.local_today(now)
     if starts_on is not None and starts_on < today:
-        raise AreaError("Eine Abwesenheit kann erst ab heute gemeldet werden.", "starts_on")
+        raise AreaError(_("Eine Abwesenheit kann erst ab heute gemeldet werden."), "starts_on")
+    with language_of("de"):  # stored for the coordination: German
+        label = str(ABSENCE_KINDS[kind])
     lock(Volunteer, volunteer.id)  # the same form twice, or a coordinator at the same time: one after the other
     try:
-        absence = add_absence(volunteer, starts_on=starts_on, ends_on=ends_on, reason=ABSENCE_KINDS[kind])
+        absence = add_absence(volunteer, starts_on=starts_on, ends_on=ends_on, reason=label)
     except VolunteerError as error:
         field, message = next(iter(error.errors.items()))
         raise AreaError(message, field) from error
@@ -198,7 +215,7 @@ def report_absence(
     ).unique():
         if appointment_ops.can_decline(visit, now=now):
             try:
-                appointment_ops.decline(visit, now=now, reason=f"{ABSENCE_KINDS[kind]} (in „Mein Bereich“ gemeldet)")
+                appointment_ops.decline(visit, now=now, reason=f"{label} (in „Mein Bereich“ gemeldet)")
             except MonthBilled:
                 continue
             declined.append(visit)
@@ -237,16 +254,22 @@ def correct_hours(
     lock(Appointment, appointment.id)
     db.session.refresh(appointment)
     if appointment_volunteer(appointment).id != volunteer.id:
-        raise AreaError("Dieser Besuch gehört nicht (mehr) zu Ihnen.")
+        raise AreaError(_("Dieser Besuch gehört nicht (mehr) zu Ihnen."))
     try:
         ensure_not_billed(appointment)
     except MonthBilled as error:
-        raise AreaError(f"{error} Bitte rufen Sie die Koordination an.") from error
+        month = f"{appointment.on:%m/%Y}"
+        raise AreaError(
+            _("Der Monat %(month)s ist abgerechnet. Bitte rufen Sie die Koordination an.", month=month)
+        ) from error
     if not can_correct(appointment, volunteer, now=now):
         days = current_app.config["HOURS_CORRECTION_DAYS"]
         raise AreaError(
-            f"Stunden können Sie nur bis {days} Tage nach dem Besuch selbst ändern. "
-            "Bitte rufen Sie die Koordination an."
+            _(
+                "Stunden können Sie nur bis %(days)d Tage nach dem Besuch selbst ändern. "
+                "Bitte rufen Sie die Koordination an.",
+                days=days,
+            )
         )
     try:
         appointment_ops.report(appointment, minutes=minutes, km=km, now=now)
@@ -270,9 +293,9 @@ def undo_decline(appointment: Appointment, volunteer: Volunteer, *, now: datetim
     if not can_undo_decline(appointment, volunteer, now=now):
         if appointment.cover_volunteer_id is not None:
             raise AreaError(
-                "Für diesen Besuch hat schon eine Vertretung zugesagt. Bitte rufen Sie die Koordination an."
+                _("Für diesen Besuch hat schon eine Vertretung zugesagt. Bitte rufen Sie die Koordination an.")
             )
-        raise AreaError("Diese Absage kann nicht mehr zurückgenommen werden.")
+        raise AreaError(_("Diese Absage kann nicht mehr zurückgenommen werden."))
     ensure_not_billed(appointment)
     visit = rules.Visit(
         volunteer=volunteer,

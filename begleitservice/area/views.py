@@ -10,18 +10,19 @@ import logging
 import segno
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
-
-from scheduling.formatting import format_appointment, format_date, format_duration
 
 from .. import clock
 from ..appointments import operations as appointment_ops
 from ..appointments.convert import senior_label
 from ..appointments.forms import ActionForm, ReportForm
 from ..appointments.links.tokens import LinkError, external_url, link_url, load_token
-from ..appointments.links.views import DURATION_CHOICES
+from ..appointments.links.views import DURATIONS
 from ..extensions import db
 from ..filters import format_km
+from ..i18n import fmt_appointment, fmt_date, fmt_duration, use_volunteer_language, volunteer_pages
 from ..models import Appointment, AppointmentStatus, CoverOffer, Pairing, Senior, Volunteer
 from ..security.limits import rate_limited
 from ..submissions import remember, repeated
@@ -31,14 +32,14 @@ from .operations import AreaError, volunteer_of
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("area", __name__)
+bp = volunteer_pages(Blueprint("area", __name__))
 
 STATUS_TEXT = {
-    AppointmentStatus.GEPLANT: "geplant",
-    AppointmentStatus.BESTAETIGT: "bestätigt",
-    AppointmentStatus.ABGESAGT: "abgesagt",
-    AppointmentStatus.STATTGEFUNDEN: "stattgefunden",
-    AppointmentStatus.AUSGEFALLEN: "ausgefallen",
+    AppointmentStatus.GEPLANT: _l("Geplant"),
+    AppointmentStatus.BESTAETIGT: _l("Bestätigt"),
+    AppointmentStatus.ABGESAGT: _l("Abgesagt"),
+    AppointmentStatus.STATTGEFUNDEN: _l("Stattgefunden"),
+    AppointmentStatus.AUSGEFALLEN: _l("Ausgefallen"),
 }
 
 
@@ -56,7 +57,7 @@ def _invalid(reason: str):
 
 def _hours_form(appointment: Appointment, formdata=None) -> ReportForm:
     form = ReportForm(formdata=formdata, prefix=f"b{appointment.id}")
-    form.minutes.choices = DURATION_CHOICES
+    form.minutes.choices = [(m, fmt_duration(m)) for m in DURATIONS]
     if formdata is None:
         held = appointment.status == AppointmentStatus.STATTGEFUNDEN
         form.outcome.data = (
@@ -91,12 +92,13 @@ def _render(volunteer, token: str, *, absence_form=None, hours=None, status: int
         cover_links={o.id: link_url("cover", o.id, volunteer_id=volunteer.id) for o in view.offers},
         webcal=("webcal://" + feed.split("://", 1)[1]) if feed else None,
         feed=feed,
-        when=lambda a: format_appointment(a.on, a.planned_start, a.planned_end),
+        when=lambda a: fmt_appointment(a.on, a.planned_start, a.planned_end),
         senior_label=senior_label,
         status_text=STATUS_TEXT,
-        duration=format_duration,
+        duration=fmt_duration,
         km=format_km,
-        date=format_date,
+        date=fmt_date,
+        kind_label=operations.kind_label,
         correction_until=operations.correction_until,
         aria=_aria,
     ), status
@@ -109,9 +111,11 @@ def _aria(field) -> dict:
 
 def _load(token: str):
     try:
-        return volunteer_of(token, now=clock.now()), None
+        volunteer = volunteer_of(token, now=clock.now())
     except LinkError as error:
         return None, _invalid(error.reason)
+    use_volunteer_language(volunteer.language)
+    return volunteer, None
 
 
 def _back(token: str, anchor: str):
@@ -153,17 +157,19 @@ def absence(token: str):
         else:
             remember(form, url_for(".home", token=token, _anchor="abwesenheit"))
             db.session.commit()
-            message = (
-                f"Ihre Abwesenheit vom {format_date(form.starts_on.data)} bis {format_date(form.ends_on.data)} ist "
-                "eingetragen. Die Koordination ist informiert."
+            message = _(
+                "Ihre Abwesenheit vom %(start)s bis %(end)s ist eingetragen. Die Koordination ist informiert.",
+                start=fmt_date(form.starts_on.data),
+                end=fmt_date(form.ends_on.data),
             )
             if declined:
-                message += (
-                    f" {len(declined)} Besuch(e) in dieser Zeit sind abgesagt; die Koordination sucht eine Vertretung."
+                message += " " + _(
+                    "%(count)d Besuch(e) in dieser Zeit sind abgesagt; die Koordination sucht eine Vertretung.",
+                    count=len(declined),
                 )
             flash(message, "success")
             return _back(token, "abwesenheit")
-    flash("Die Abwesenheit wurde nicht eingetragen. Bitte prüfen Sie die Angaben.", "error")
+    flash(_("Die Abwesenheit wurde nicht eingetragen. Bitte prüfen Sie die Angaben."), "error")
     return _render(volunteer, token, absence_form=form, status=422)
 
 
@@ -198,10 +204,10 @@ def hours(token: str, appointment_id: int):
             flash(str(error), "error")
             return _back(token, "vergangen")
         db.session.commit()
-        text = f"{format_duration(minutes)}" if minutes else "ausgefallen"
-        flash(f"Gespeichert: Besuch am {format_date(appointment.on)} – {text}.", "success")
+        text = fmt_duration(minutes) if minutes else _("ausgefallen")
+        flash(_("Gespeichert: Besuch am %(day)s – %(text)s.", day=fmt_date(appointment.on), text=text), "success")
         return _back(token, f"besuch-{appointment.id}")
-    flash("Die Stunden wurden nicht gespeichert. Bitte prüfen Sie die Angaben.", "error")
+    flash(_("Die Stunden wurden nicht gespeichert. Bitte prüfen Sie die Angaben."), "error")
     return _render(volunteer, token, hours=(appointment.id, form), status=422)
 
 
@@ -222,7 +228,7 @@ def undo_decline(token: str, appointment_id: int):
         else:
             db.session.commit()
             who = senior_label(appointment.pairing.senior)
-            flash(f"Ihre Absage ist zurückgenommen: Sie besuchen {who} wie geplant.", "success")
+            flash(_("Ihre Absage ist zurückgenommen: Sie besuchen %(who)s wie geplant.", who=who), "success")
     return _back(token, "kommend")
 
 
@@ -236,7 +242,7 @@ def calendar(token: str):
     if ActionForm().validate_on_submit():
         appointment_ops.issue_calendar_token(volunteer)
         db.session.commit()
-        flash("Ihr Kalender-Link ist bereit.", "success")
+        flash(_("Ihr Kalender-Link ist bereit."), "success")
     return _back(token, "kalender")
 
 
@@ -250,7 +256,7 @@ def calendar_qr(token: str):
     feed = external_url("links.feed", token=volunteer.calendar_token)
     out = io.BytesIO()
     segno.make("webcal://" + feed.split("://", 1)[1], error="m").save(
-        out, kind="svg", scale=6, dark="#1b1f24", light="#ffffff", title="QR-Code des Kalender-Links"
+        out, kind="svg", scale=6, dark="#1b1f24", light="#ffffff", title=_("QR-Code des Kalender-Links")
     )
     return Response(out.getvalue(), mimetype="image/svg+xml")
 
@@ -268,6 +274,7 @@ def request_link(purpose: str, token: str):
     volunteer = _volunteer_of_link(purpose, link)
     if volunteer is None or volunteer.restricted_at is not None:
         return _invalid("gone")
+    use_volunteer_language(volunteer.language)
     sent = False
     if ActionForm().validate_on_submit():
         sent = operations.send_area_link(volunteer, now=clock.now())
