@@ -30,6 +30,7 @@ BLUEPRINTS = (
     "seniors",
     "requests",
     "pairings",
+    "groups",
     "matches",
     "pflegekassen",
     "budget",

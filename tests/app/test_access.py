@@ -29,6 +29,7 @@ BY_BLUEPRINT = {
     "printing": CARE,
     "help": STAFF,
     "transfer": CARE,
+    "groups": CARE,
 }
 BY_ENDPOINT = {
     "seniors.create": CARE,

@@ -1,0 +1,206 @@
+"""The month's staffing proposal: the staffing instance from the database, solved by ``matching.staffing``, and
+accepting (all or some of) the proposed roster places through the roster rules."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from billing.month import Month
+from matching import staffing
+
+from .. import clock, rules
+from ..extensions import db
+from ..models import (
+    DementiaGroup,
+    GroupRosterEntry,
+    GroupSession,
+    GroupStaffingAnswer,
+    RosterSource,
+    SessionStatus,
+    StaffingAnswer,
+    Volunteer,
+    VolunteerStatus,
+)
+from . import operations as ops
+
+log = logging.getLogger(__name__)
+
+HISTORY_MONTHS = 3
+
+
+@dataclass
+class Proposal:
+    """The instance, its solution, and the sessions by id (for the page)."""
+
+    month: Month
+    instance: staffing.Instance
+    solution: staffing.Solution
+    sessions: dict[int, GroupSession]
+    volunteers: dict[int, Volunteer]
+
+
+def month_sessions(month: Month) -> list[GroupSession]:
+    """The month's sessions that are not called off, by day and group."""
+    return list(
+        db.session.scalars(
+            sa.select(GroupSession)
+            .where(
+                GroupSession.on.between(month.first_day, month.last_day), GroupSession.status == SessionStatus.GEPLANT
+            )
+            .options(
+                selectinload(GroupSession.roster),
+                selectinload(GroupSession.group).selectinload(DementiaGroup.participants),
+            )
+            .order_by(GroupSession.on, GroupSession.start_minute, GroupSession.group_id)
+        )
+    )
+
+
+def group_volunteers(on: date) -> list[Volunteer]:
+    """Active volunteers who offer the Demenzgruppe and may work on ``on`` (valid Führungszeugnis)."""
+    years = current_app.config["FUEHRUNGSZEUGNIS_MAX_YEARS"]
+    found = db.session.scalars(
+        sa.select(Volunteer)
+        .where(
+            Volunteer.status == VolunteerStatus.AKTIV,
+            Volunteer.offers_demenzgruppe.is_(True),
+            Volunteer.restricted_at.is_(None),
+        )
+        .options(selectinload(Volunteer.availability), selectinload(Volunteer.absences))
+        .order_by(Volunteer.id)
+    ).all()
+    return [v for v in found if rules.certificate_error(v, on=on, years=years) is None]
+
+
+def _busy(commitments: rules.Commitments, first: date, last: date) -> list[tuple[date, int, int]]:
+    """Home visits and stand-ins of the month (group sessions are the model's own business)."""
+    busy = [(d.on, d.start, d.end) for d in commitments.dated if d.group_session_id is None]
+    day = first
+    while day <= last:
+        for weekly in commitments.weekly:
+            if weekly.generated_until is not None and weekly.generated_until >= day:
+                continue
+            for slot in weekly.rule.slots_on(day):
+                start = slot.start_time.hour * 60 + slot.start_time.minute
+                busy.append((day, start, start + slot.duration_minutes))
+        day += timedelta(days=1)
+    return busy
+
+
+def build_instance(
+    month: Month, *, time_limit_s: float | None = None
+) -> tuple[staffing.Instance, list[GroupSession], list[Volunteer]]:
+    """The staffing instance of the month from the database."""
+    config = current_app.config
+    sessions = month_sessions(month)
+    volunteers = group_volunteers(month.first_day)
+    ids = [v.id for v in volunteers]
+    loaded = rules.load_commitments(volunteers, since=month.first_day, until=month.last_day)
+    answers: dict[int, dict[str, set]] = defaultdict(lambda: {"ja": set(), "nein": set()})
+    if sessions and ids:
+        for row in db.session.scalars(
+            sa.select(GroupStaffingAnswer).where(GroupStaffingAnswer.session_id.in_([s.id for s in sessions]))
+        ):
+            answers[row.volunteer_id][row.answer].add(row.session_id)
+    history: dict[int, dict[int, int]] = defaultdict(dict)
+    since = month.first_day - timedelta(days=31 * HISTORY_MONTHS)
+    if ids:
+        rows = db.session.execute(
+            sa.select(GroupRosterEntry.volunteer_id, GroupSession.group_id, sa.func.count())
+            .join(GroupRosterEntry.session)
+            .where(
+                GroupSession.on.between(since, month.first_day - timedelta(days=1)),
+                GroupRosterEntry.volunteer_id.in_(ids),
+            )
+            .group_by(GroupRosterEntry.volunteer_id, GroupSession.group_id)
+        ).all()
+        for volunteer_id, group_id, count in rows:
+            history[volunteer_id][group_id] = count
+    instance = staffing.Instance(
+        sessions=[
+            staffing.Session(
+                id=s.id,
+                group=s.group_id,
+                on=s.on,
+                start=s.start_minute,
+                end=s.end_minute,
+                need=ops.needed_volunteers(s.group, s.on),
+                group_name=s.group.name,
+                fixed=tuple(e.volunteer_id for e in s.roster if e.volunteer_id in set(ids)),
+            )
+            for s in sessions
+        ],
+        volunteers=[
+            staffing.Volunteer(
+                id=v.id,
+                name=v.name,
+                max_sessions=v.max_group_sessions_per_month,
+                availability=[(a.weekday, a.start_minute, a.end_minute) for a in v.availability],
+                absences=[(a.starts_on, a.ends_on) for a in v.absences],
+                busy=_busy(loaded.get(v.id, rules.Commitments(v.id)), month.first_day, month.last_day),
+                declined=answers[v.id]["nein"] if v.id in answers else set(),
+                accepted=answers[v.id]["ja"] if v.id in answers else set(),
+                history=dict(history.get(v.id, {})),
+            )
+            for v in volunteers
+        ],
+        buffer=config["TRAVEL_BUFFER_MINUTES"],
+        time_limit_s=time_limit_s if time_limit_s is not None else config["MATCH_TIME_LIMIT_S"],
+        workers=config["MATCH_WORKERS"],
+        seed=config["MATCH_SEED"],
+    )
+    return instance, sessions, volunteers
+
+
+def propose(month: Month) -> Proposal:
+    """Solve the month's staffing (nothing is saved)."""
+    instance, sessions, volunteers = build_instance(month)
+    solution = staffing.solve(instance)
+    log.info("staffing %s: %s in %.2fs", month, solution.status, solution.seconds)
+    return Proposal(month, instance, solution, {s.id: s for s in sessions}, {v.id: v for v in volunteers})
+
+
+def accept(pairs: list[tuple[int, int]]) -> tuple[int, list[str]]:
+    """Put the chosen (session, volunteer) places on the rosters through the roster rules; return how many were
+    added and the German reasons of those refused (already there, or a rule broken since the proposal)."""
+    added, refused = 0, []
+    for session_id, volunteer_id in pairs:
+        session, volunteer = db.session.get(GroupSession, session_id), db.session.get(Volunteer, volunteer_id)
+        if session is None or volunteer is None:
+            refused.append("Ein Termin oder eine Ehrenamtliche aus dem Vorschlag gibt es nicht mehr.")
+            continue
+        if any(e.volunteer_id == volunteer_id for e in session.roster):
+            continue  # already on it (a second accept, or placed by hand)
+        try:
+            with db.session.begin_nested():
+                ops.add_to_roster(session, volunteer, source=RosterSource.VORSCHLAG)
+        except ops.GroupError as error:
+            refused.append(f"{session.group.name}, {session.on:%d.%m.%Y}: {error}")
+        else:
+            added += 1
+    return added, refused
+
+
+def answer(session: GroupSession, volunteer: Volunteer, value: str) -> None:
+    """Record a volunteer's yes or no for a session (a second answer replaces the first)."""
+    if value not in {a.value for a in StaffingAnswer}:
+        raise ops.GroupError("Bitte „kann“ oder „kann nicht“ wählen.", "answer")
+    row = db.session.scalar(
+        sa.select(GroupStaffingAnswer).where(
+            GroupStaffingAnswer.session_id == session.id, GroupStaffingAnswer.volunteer_id == volunteer.id
+        )
+    )
+    if row is None:
+        db.session.add(
+            GroupStaffingAnswer(session_id=session.id, volunteer_id=volunteer.id, answer=value, answered_at=clock.now())
+        )
+    else:
+        row.answer = value
+    db.session.flush()
