@@ -9,7 +9,7 @@ from flask import Flask
 from billing.identifiers import format_iban
 
 from . import i18n
-from .models.base import GENDERS, SERVICES, WEEKDAYS, minutes_label
+from .models.base import GENDERS, SERVICES, minutes_label
 from .rules import SOFT_RULE_LABELS
 
 AGE_WARN_DAYS = 30
@@ -91,7 +91,8 @@ def register_filters(app: Flask) -> None:
         stunden=stunden,
         km=format_km,
         iban=format_iban,
-        wochentag=lambda i: WEEKDAYS[i],
+        wochentag=i18n.fmt_weekday,
+        monat=i18n.fmt_month,
         dienst=lambda code: SERVICES.get(code, code),
         regel=lambda code: SOFT_RULE_LABELS.get(code, code),
         geschlecht=lambda code: GENDERS.get(code, "keine Vorgabe") if code else "keine Vorgabe",

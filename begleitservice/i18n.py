@@ -22,7 +22,15 @@ from flask import Blueprint, Flask, abort, g, has_request_context, request, url_
 from flask_babel import force_locale, get_locale, ngettext, refresh
 from flask_babel import gettext as _
 
-from scheduling.formatting import format_appointment, format_date, format_date_long, format_datetime, format_duration
+from scheduling.formatting import (
+    MONTH_NAMES,
+    WEEKDAY_NAMES,
+    format_appointment,
+    format_date,
+    format_date_long,
+    format_datetime,
+    format_duration,
+)
 from scheduling.formatting import format_time as de_time
 from scheduling.model import BERLIN
 
@@ -175,6 +183,20 @@ def fmt_duration(minutes: int) -> str:
     if rest or not hours:
         parts.append(format_unit(rest, "duration-minute", length="short", locale=format_locale()))
     return " ".join(parts)
+
+
+def fmt_weekday(index: int) -> str:
+    """'Montag', 'Pazartesi', 'Monday' for a weekday number (0 = Monday)."""
+    if current_language() == DEFAULT:
+        return WEEKDAY_NAMES[index]
+    return get_day_names("wide", locale=format_locale())[index]
+
+
+def fmt_month(day: date) -> str:
+    """'November 2026', 'Kasım 2026', 'ноябрь 2026 г.' for the month of ``day``."""
+    if current_language() == DEFAULT:
+        return f"{MONTH_NAMES[day.month - 1]} {day.year}"
+    return babel_date(day, "LLLL y", locale=format_locale())
 
 
 def fmt_rule(rule) -> str:

@@ -3,7 +3,8 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
+from markupsafe import Markup
 from sqlalchemy.orm import joinedload, subqueryload
 
 from billing.month import Month
@@ -16,6 +17,7 @@ from ..auth.access import CARE, restrict
 from ..calendars import queries
 from ..contacts.operations import last_contacts
 from ..extensions import db
+from ..i18n import LANGUAGES, language_of
 from ..inputs import query_month, query_page, query_text
 from ..models import (
     SERVICES,
@@ -55,16 +57,27 @@ def duty_plan(volunteer_id: int):
         )
         .order_by(VolunteerAbsence.starts_on)
     ).all()
+    language = request.args.get("sprache") or volunteer.language
+    if language not in LANGUAGES:
+        abort(400, "Diese Sprache gibt es für den Einsatzplan nicht.")
+    with language_of(language):  # the sheet is the volunteer's; the page around it stays German
+        sheet = render_template(
+            "printing/_duty_plan_sheet.html",
+            volunteer=volunteer,
+            month=month,
+            visits=list(visits),
+            absences=absences,
+            holidays=holidays_between(first, last),
+            printed_on=clock.today(),
+        )
     return render_template(
         "printing/duty_plan.html",
         volunteer=volunteer,
         month=month,
-        visits=list(visits),
-        absences=absences,
-        holidays=holidays_between(first, last),
+        language=language,
+        sheet=Markup(sheet),
         previous=Month.of(first - timedelta(days=1)),
         following=Month.of(last + timedelta(days=1)),
-        printed_on=clock.today(),
     )
 
 

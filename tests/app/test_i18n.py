@@ -156,3 +156,19 @@ def test_german_mail_is_unchanged_by_the_catalogues(smtp, clock):
     text = text_of(message).replace("\r\n", "\n")
     assert text.startswith("Guten Tag Ayşe Demir,\n\nbitte bestätigen Sie Ihren nächsten Besuch bei")
     assert "Montag, 07.12.2026, 10:00–12:00 Uhr" in text and "Herzliche Grüße\nIhr Seniorenbegleitservice" in text
+
+
+def test_printed_plan_is_in_the_volunteers_language_around_a_german_page(app_ctx, coordinator, monkeypatch):
+    """The sheet speaks the volunteer's language (Arabic: right to left); the buttons around it stay German;
+    another language can be chosen, an unknown one is refused."""
+    monkeypatch.setitem(app_ctx.config, "TODAY", date(2026, 11, 20))
+    volunteer = make_volunteer(first_name="Samira", language="ar")
+    make_appointment(pairing=make_pairing(volunteer=volunteer), on=VISIT)
+    db.session.commit()
+    page = coordinator.get(f"/druck/einsatzplan/{volunteer.id}?monat=2026-12").get_data(as_text=True)
+    assert '<div lang="ar" dir="rtl" class="sheet">' in page
+    assert "خطة الزيارات – ديسمبر 2026" in page and "الاثنين" in page
+    assert "Drucken" in page and '<html lang="de">' in page
+    turkish = coordinator.get(f"/druck/einsatzplan/{volunteer.id}?monat=2026-12&sprache=tr").get_data(as_text=True)
+    assert "Ziyaret planı – Aralık 2026" in turkish and "Pazartesi" in turkish
+    assert coordinator.get(f"/druck/einsatzplan/{volunteer.id}?sprache=xx").status_code == 400

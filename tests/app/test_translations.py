@@ -28,6 +28,7 @@ VOLUNTEER_TEMPLATES = (
     "appointments/_link_*.html",
     "appointments/link_*.html",
     "email/_*.*",
+    "printing/_duty_plan_sheet.html",
     *(
         f"email/{name}.{kind}"
         for name in (
