@@ -40,6 +40,16 @@ class ProblemKind(StrEnum):
 
 
 LEAVES_OUT = (ProblemKind.HELD_WITHOUT_MINUTES, ProblemKind.NOT_CLOSED)
+KIND_LABELS = {  # German, for the counts per kind on the preview
+    ProblemKind.NOT_CLOSED: "Termin weder als stattgefunden noch als abgesagt erfasst",
+    ProblemKind.HELD_WITHOUT_MINUTES: "Termin stattgefunden, ohne Minuten",
+    ProblemKind.MINUTES_DEVIATE: "Minuten weichen von der Planung ab",
+    ProblemKind.NOT_ELIGIBLE: "kein Anspruch auf den Entlastungsbetrag",
+    ProblemKind.BALANCE: "sonstige Nutzung übersteigt das Guthaben",
+    ProblemKind.KVNR: "Versichertennummer fehlt oder ist ungültig",
+    ProblemKind.PFLEGEKASSE: "Pflegekasse fehlt",
+    ProblemKind.IK: "Institutionskennzeichen der Pflegekasse fehlt oder ist ungültig",
+}
 LEFT_OUT_LABELS = {
     ProblemKind.HELD_WITHOUT_MINUTES: "stattgefunden, ohne Minuten",
     ProblemKind.NOT_CLOSED: "weder bestätigt als stattgefunden noch abgesagt",

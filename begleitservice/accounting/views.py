@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -9,6 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from billing.completeness import KIND_LABELS, LEAVES_OUT
 from billing.corrections import nachberechnung_label
 from billing.month import Month
 from billing.provider import provider_problems
@@ -18,6 +20,7 @@ from ..budget.inputs import billing_config
 from ..extensions import db
 from ..inputs import InputError, parse_int, parse_month, query_month, query_page
 from ..models import APPOINTMENT_STATUSES, Appointment, BilledVisit, BillingRun, Invoice, LeftOutVisit, Pairing, Senior
+from ..paging import ListPage
 from ..submissions import remember, repeated
 from .allowances import cap_warnings, payout_page
 from .corrections import (
@@ -97,10 +100,15 @@ def run():
         check = month_check(month)
     except AccountingError as error:
         abort(409, description=str(error))
+    per_page = current_app.config["ITEMS_PER_PAGE"]
+    kinds = Counter(point.problem.kind for point in check.points)
     return render_template(
         "accounting/run.html",
         month=month,
         check=check,
+        point_kinds=[(KIND_LABELS[kind], kinds[kind], kind in LEAVES_OUT) for kind in KIND_LABELS if kinds[kind]],
+        points=ListPage(check.points, query_page("punkte"), per_page),
+        invoices=ListPage(check.preview.invoices, query_page("rechnungen"), per_page),
         supplements=preview_supplements(month),
         form=form,
         may_bill=current_user.role in MAY_BILL,

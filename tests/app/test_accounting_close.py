@@ -83,6 +83,28 @@ def edit_link(appointment: Appointment) -> str:
     return f'<a href="/pairings/{appointment.pairing_id}/termine/{appointment.id}">Termin bearbeiten</a>'
 
 
+def test_preview_counts_open_points_per_kind_and_pages_the_points(open_october, login, app_ctx, monkeypatch):
+    """At any size the preview stays a page: the open points counted per kind, then one page of them at a time."""
+    monkeypatch.setitem(app_ctx.config, "ITEMS_PER_PAGE", 4)
+    accounting = login("accounting")
+    page = accounting.get("/abrechnung/lauf?monat=2026-10").get_data(as_text=True)
+    kinds = page[page.index('id="punkte-je-art"') : page.index("</table>", page.index('id="punkte-je-art"'))]
+    assert (
+        "<td>Termin weder als stattgefunden noch als abgesagt erfasst "
+        '<span class="badge warn">wird nicht abgerechnet</span></td><td>2</td>'
+    ) in kinds
+    assert (
+        "<td>Pflegekasse fehlt</td><td>2</td>" in kinds
+        and "<td>Minuten weichen von der Planung ab</td><td>1</td>" in kinds
+    )
+    points = page[page.index('id="offene-punkte"') : page.index('id="summen"')]
+    assert points.count("<li>") == 4 and "Dora Dahl" not in points
+    assert 'href="/abrechnung/lauf?monat=2026-10&amp;punkte=2"' in points
+    rest = accounting.get("/abrechnung/lauf?monat=2026-10&punkte=2").get_data(as_text=True)
+    rest = rest[rest.index('id="offene-punkte"') : rest.index('id="summen"')]
+    assert rest.count("<li>") == 3 and "Dora Dahl" in rest and "Anna Abel" not in rest
+
+
 def test_preview_page_lists_every_open_point_with_its_link_and_the_totals(open_october, login):
     v, s = open_october["visits"], open_october["seniors"]
     page = login("accounting").get("/abrechnung/lauf?monat=2026-10").get_data(as_text=True)
