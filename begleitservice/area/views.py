@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm import joinedload
 
 from .. import clock
@@ -163,9 +164,10 @@ def absence(token: str):
                 end=fmt_date(form.ends_on.data),
             )
             if declined:
-                message += " " + _(
-                    "%(count)d Besuch(e) in dieser Zeit sind abgesagt; die Koordination sucht eine Vertretung.",
-                    count=len(declined),
+                message += " " + ngettext(
+                    "%(num)d Besuch in dieser Zeit ist abgesagt; die Koordination sucht eine Vertretung.",
+                    "%(num)d Besuche in dieser Zeit sind abgesagt; die Koordination sucht eine Vertretung.",
+                    len(declined),
                 )
             flash(message, "success")
             return _back(token, "abwesenheit")

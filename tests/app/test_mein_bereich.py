@@ -116,7 +116,7 @@ def test_reporting_an_absence_updates_the_schedule_and_tells_the_coordination(ap
     )
     text = response.get_data(as_text=True)
     assert "Ihre Abwesenheit vom 07.12.2026 bis 14.12.2026 ist eingetragen." in text
-    assert "1 Besuch(e) in dieser Zeit sind abgesagt" in text
+    assert "1 Besuch in dieser Zeit ist abgesagt" in text
     assert "Krankheit: 07.12.2026 bis 14.12.2026" in text
     db.session.expire_all()
     assert visit_on(VISIT) is None  # the planned visit left the schedule (as for a coordinator's entry)

@@ -14,6 +14,9 @@ from babel.messages.pofile import read_po
 from begleitservice import i18n
 from begleitservice.appointments import forms as appointment_forms
 from begleitservice.appointments.links import views as link_views
+from begleitservice.area import forms as area_forms
+from begleitservice.area import operations as area_operations
+from begleitservice.area import views as area_views
 from begleitservice.inputs import parse_km
 from begleitservice.mail import notices
 from begleitservice.models.volunteer import PAGE_LANGUAGES
@@ -29,6 +32,8 @@ VOLUNTEER_TEMPLATES = (
     "appointments/link_*.html",
     "email/_*.*",
     "printing/_duty_plan_sheet.html",
+    "area/*.html",
+    "email/area_link.*",
     *(
         f"email/{name}.{kind}"
         for name in (
@@ -46,6 +51,9 @@ VOLUNTEER_TEMPLATES = (
 #: Python code whose strings a volunteer reads: whole modules or single functions and classes
 VOLUNTEER_CODE = (
     link_views,
+    area_forms,
+    area_operations,
+    area_views,
     i18n,
     notices.introduction,
     notices.confirmation_request,
