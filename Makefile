@@ -27,9 +27,9 @@ run: install
 
 ## browser: the system Chromium and poppler for the browser and PDF tests (Debian/Ubuntu, as root or with sudo)
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null; }
 
 ## test: install what the tests need and run them (PostgreSQL too when TEST_DATABASE_URL is set)
 test: install-test browser

@@ -2,9 +2,9 @@
 
 Generates ~800 seniors with ~8 visits each and 750 volunteers as plain data (with a year of locked ledger
 history per senior), then times the pure computation (lines, ledgers, invoices, allowances, exports) and the
-PDF rendering (all Leistungsnachweise and invoices), one by one on a sample and in single WeasyPrint passes.
+PDF rendering (all Leistungsnachweise and invoices, Typst, PDF/A-2b), one by one on a sample and with render_all.
 
-    .venv/bin/python bench/billing_bench.py [--seniors 800] [--sample 100] [--chunk 200]
+    .venv/bin/python bench/billing_bench.py [--seniors 800] [--sample 100]
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pypdf import PdfReader
 
 from billing.allowances import allowance_lines, payout_list
 from billing.config import DEFAULT_CONFIG
-from billing.documents import Renderer, render_all
+from billing.documents import compiler, render_all, render_document
 from billing.exports import accounting_rows, write_accounting, write_invoices, write_payouts
 from billing.identifiers import ik_check_digit, kvnr_check_digit
 from billing.invoices import Abtretung, Pflegekasse, Senior, number_invoices
@@ -148,7 +148,6 @@ def main() -> None:
     parser.add_argument("--volunteers", type=int, default=750)
     parser.add_argument("--visits", type=int, default=8)
     parser.add_argument("--sample", type=int, default=100, help="documents rendered one by one (0: all)")
-    parser.add_argument("--chunk", type=int, default=200, help="documents per WeasyPrint pass")
     args = parser.parse_args()
     config = DEFAULT_CONFIG
     print(f"Machine: {machine()}")
@@ -197,19 +196,18 @@ def main() -> None:
 
     print("PDF rendering")
     docs = [r.leistungsnachweis for r in run.seniors if r.leistungsnachweis] + list(invoices)
-    renderer, _ = timed("renderer setup (templates, CSS, fonts)", Renderer)
+    timed("compiler setup (fonts)", compiler)
     sample = docs if args.sample == 0 else docs[:: max(1, len(docs) // args.sample)]  # every k-th: representative
-    _, t_one = timed(f"one by one: {len(sample)} documents (every k-th)", lambda: [renderer.render(d) for d in sample])
+    _, t_one = timed(f"one by one: {len(sample)} documents (every k-th)", lambda: [render_document(d) for d in sample])
     per_doc = t_one / len(sample)
     print(f"  -> {per_doc * 1000:.0f} ms per document; all {len(docs)} one by one ≈ {per_doc * len(docs):.0f} s")
     pages = 0
     for workers in (1, os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else (1,):
         pdfs, elapsed = timed(
-            f"render_all: {len(docs)} documents, {args.chunk} per pass, {workers} process(es)",
+            f"render_all: {len(docs)} documents, {workers} process(es)",
             render_all,
             docs,
             workers=workers,
-            chunk=args.chunk,
         )
         pages = sum(len(PdfReader(io.BytesIO(p)).pages) for p in pdfs)
         size = sum(len(p) for p in pdfs)

@@ -112,6 +112,7 @@ class InvoiceLine:
     split: Split
     volunteer_name: str
     grade: int | None = None  # Pflegegrad on the visit day
+    note: str = ""  # what was done (from the appointment)
 
     @property
     def charged(self) -> Decimal:
@@ -321,6 +322,7 @@ def _invoice_line(bl: BilledLine, split: Split) -> InvoiceLine:
         split,
         a.volunteer_name,
         bl.grade,
+        a.note,
     )
 
 

@@ -48,6 +48,7 @@ class Appointment:
     took_place: bool = True
     minutes: int | None = None
     km: Decimal | None = None  # kilometres the volunteer drove for this visit (Fahrtkosten)
+    note: str = ""  # what was done, as reported with the hours (printed on the Leistungsnachweis)
 
     @property
     def actual_minutes(self) -> int:
@@ -79,6 +80,14 @@ class Line:
     @property
     def month(self) -> Month:
         return Month.of(self.appointment.day)
+
+
+def times_agree(start: time, end: time, minutes: int) -> bool:
+    """Whether ``start``–``end`` spans exactly the billed ``minutes`` (a Storno's negative minutes by their size).
+
+    The one rule for printing times next to billed hours: documents and exports show start and end only when they
+    agree with the minutes billed, so planned times never contradict the hours."""
+    return minutes_between(start, end) == abs(minutes)
 
 
 def build_line(appointment: Appointment, *, config: BillingConfig) -> Line:

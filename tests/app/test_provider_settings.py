@@ -230,7 +230,8 @@ def test_documents_print_the_provider_of_their_day_instead_of_placeholders(admin
     assert "Seniorenbegleitservice Musterstadt · Musterstraße 1 · 44135 Musterstadt" in text
     assert "IK Leistungserbringer 100696012" in text
     assert "Anerkennung Anerkennung nach AnFöVO NRW, Az. 47.11" in text
-    assert "bis zum 11.12.2026 auf das Konto Kontoinhaber Stadt Musterstadt · IBAN DE02 1203 0000 0000 2020 51" in text
+    assert "bis zum 11.12.2026 auf das unten genannte Konto" in text
+    assert "Kontoinhaber Stadt Musterstadt" in text and "IBAN DE02 1203 0000 0000 2020 51" in text
     assert "Die Leistungen sind nach § 4 Nr. 16 UStG umsatzsteuerfrei." in text
     assert "bitte eintragen" not in text and "Alter Name" not in text
     (note,) = [p for p in tmp_path.iterdir() if p.name.startswith("Leistungsnachweis")]

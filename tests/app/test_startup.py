@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-HEAVY = ("ortools", "weasyprint", "openpyxl", "pandas", "numpy")
+HEAVY = ("ortools", "typst", "openpyxl", "pandas", "numpy")
 
 
 def test_app_factory_leaves_heavy_libraries_unloaded(tmp_path):

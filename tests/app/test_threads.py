@@ -192,12 +192,12 @@ def test_the_guard_sees_a_model_object_handed_to_a_background_thread(pg, service
     assert guard.violations and "shares-an-object used a connection of thread" in guard.violations[0]
 
 
-def test_each_thread_renders_pdfs_with_its_own_renderer():
-    """Pango's font state is not safe across threads: every thread gets its own renderer, one per thread."""
+def test_each_thread_renders_pdfs_with_its_own_compiler():
+    """A Typst compiler is not shared between threads: every thread gets its own and reuses it."""
     seen = {}
 
     def remember(name: str) -> None:
-        seen[name] = (documents.renderer(), documents.renderer())
+        seen[name] = (documents.compiler(), documents.compiler())
 
     threads = [threading.Thread(target=remember, args=(f"t{n}",)) for n in range(3)]
     for thread in threads:
