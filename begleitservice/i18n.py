@@ -21,6 +21,7 @@ from babel.units import format_unit
 from flask import Blueprint, Flask, abort, g, has_request_context, request, url_for
 from flask_babel import force_locale, get_locale, ngettext, refresh
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from scheduling.formatting import (
     MONTH_NAMES,
@@ -60,6 +61,9 @@ COOKIE = "sprache"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 #: dates and times: English readers in Germany get the British forms (24-hour clock, day before month)
 FORMAT_LOCALES = {"en": "en_GB"}
+
+#: languages whose CLDR short time has AM/PM marks, shown with the 24-hour clock of the service's letters and plans
+TWENTY_FOUR_HOURS = frozenset({"ar"})
 
 #: names of the blueprints whose pages a volunteer reads (they speak the volunteer's language)
 VOLUNTEER_BLUEPRINTS: set[str] = set()
@@ -146,7 +150,7 @@ def fmt_time(at: time) -> str:
     if current_language() == DEFAULT:
         return de_time(at)
 
-    return babel_time(at, "short", locale=format_locale())
+    return babel_time(at, "HH:mm" if current_language() in TWENTY_FOUR_HOURS else "short", locale=format_locale())
 
 
 def _comma() -> str:
@@ -171,18 +175,17 @@ def fmt_datetime(moment: datetime) -> str:
 
 
 def fmt_duration(minutes: int) -> str:
-    """'1 Std. 30 Min.', '1 sa. 30 dk.', '1 hr 30 min' (CLDR's short units)."""
-
+    """'1 Std. 30 Min.' in German (the service's short form); spelt out elsewhere, which older readers find
+    clearer: '1 saat 30 dakika', '1 hour 30 minutes', 'ساعة و30 دقيقة' (CLDR's long units)."""
     if current_language() == DEFAULT:
         return format_duration(minutes)
-
     hours, rest = divmod(int(minutes), 60)
     parts = []
     if hours:
-        parts.append(format_unit(hours, "duration-hour", length="short", locale=format_locale()))
+        parts.append(format_unit(hours, "duration-hour", length="long", locale=format_locale()))
     if rest or not hours:
-        parts.append(format_unit(rest, "duration-minute", length="short", locale=format_locale()))
-    return " ".join(parts)
+        parts.append(format_unit(rest, "duration-minute", length="long", locale=format_locale()))
+    return (" و" if current_language() == "ar" else " ").join(parts)
 
 
 def fmt_weekday(index: int) -> str:
@@ -236,6 +239,14 @@ def fmt_euro(value: Decimal) -> str:
     return format_currency(value, "EUR", locale=format_locale() if current_language() != DEFAULT else "de_DE")
 
 
+def isolate(value) -> Markup | str:
+    """In a right-to-left page, a name or place in Latin letters inside a sentence: ``<bdi>`` keeps its own
+    direction (so 'Hildegard B.' does not turn into '.Hildegard B'); left-to-right pages get the value unchanged."""
+    if text_direction() != "rtl" or value is None:
+        return value
+    return Markup("<bdi>%s</bdi>") % value
+
+
 def _check_switch() -> None:
     """An unknown ``?lang=`` on a volunteer page is refused with a German (and English) message."""
     g.pop("_flask_babel", None)  # chosen afresh for each request, even in an app context shared with earlier ones
@@ -286,6 +297,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_check_switch)
     app.after_request(_remember_switch)
     app.teardown_request(_forget_language)
+    app.jinja_env.filters["bdi"] = isolate
     app.jinja_env.globals.update(
         current_language=current_language,
         text_direction=text_direction,

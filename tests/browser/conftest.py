@@ -2,6 +2,7 @@
 
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -117,3 +118,29 @@ def new_page(browser, live_server):
     yield _open
     for context in contexts:
         context.close()
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"  # axe-core from npm, see vendor/README.md
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list[str]:
+    """Run axe-core (vendored, no CDN) on the page as it is now: one line per WCAG 2.1 A/AA violation and node."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_21_AA,
+    )
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} – {' '.join(node['target'])}: "
+        f"{node.get('failureSummary', '').splitlines()[-1] if node.get('failureSummary') else ''}"
+        for violation in result["violations"]
+        for node in violation["nodes"]
+    ]
+
+
+@pytest.fixture
+def axe():
+    """``axe(page)`` → the WCAG 2.1 AA violations axe-core finds on the page (an empty list when it passes)."""
+    return axe_violations
