@@ -226,6 +226,7 @@ def confirm(appointment: Appointment, *, now: datetime) -> None:
     ensure_not_billed(appointment)
     appointment.status = AppointmentStatus.BESTAETIGT
     appointment.confirmed_at = now
+    appointment.by_phone = False  # the volunteer's own answer (link, Mein Bereich)
     for alert in _alerts(appointment, AlertKind.UNBESTAETIGT):
         alert.resolved_at = alert.resolved_at or now
     db.session.flush()
@@ -244,6 +245,7 @@ def decline(appointment: Appointment, *, now: datetime, reason: str | None) -> N
         give_back(appointment, now=now)
     appointment.status = AppointmentStatus.ABGESAGT
     appointment.declined_at = now
+    appointment.by_phone = False
     appointment.decline_reason = (reason or "").strip()[:300] or None
     raise_alert(appointment, AlertKind.ABGESAGT, now=now).resolved_at = None
     notify(decline_kind(appointment, now=now), appointment, now=now)
@@ -264,6 +266,7 @@ def report(appointment: Appointment, *, minutes: int | None, now: datetime, km: 
     appointment.status = AppointmentStatus.STATTGEFUNDEN if minutes else AppointmentStatus.AUSGEFALLEN
     appointment.actual_minutes = minutes or None
     appointment.km = km
+    appointment.by_phone = False
     if not minutes:
         notify(NotificationKind.AUSGEFALLEN, appointment, now=now)
     db.session.flush()

@@ -158,7 +158,7 @@ def _read_values(row: RowReader, districts) -> dict:
     values: dict = {}
     keep(values, "first_name", row.read("Vorname", limited(80), required=True))
     keep(values, "last_name", row.read("Nachname", limited(80), required=True))
-    keep(values, "email", row.read("E-Mail", cell.parse_email, required=True))
+    keep(values, "email", row.read("E-Mail", cell.parse_email) or None)  # optional: some only use the phone
     keep(values, "phone", row.read("Telefon", limited(40)))
     keep(values, "gender", row.read("Geschlecht", lambda r: cell.choice(r, GENDERS, "Geschlecht"), required=True))
     keep(values, "home_district", row.read("Stadtbezirk", district_parser(districts), required=True))

@@ -207,7 +207,8 @@ def cancel_session(session: GroupSession, *, reason: str) -> int:
     when = f"{format_date(session.on)}, {session.time_label} Uhr"
     recipients: dict[str, str] = {}
     for entry in session.roster:
-        recipients.setdefault(entry.volunteer.email, entry.volunteer.name)
+        if entry.volunteer.email:  # without an address the coordination phones
+            recipients.setdefault(entry.volunteer.email, entry.volunteer.name)
     for participant in participants_on(group, session.on):
         senior = participant.senior
         if senior.contact_email:

@@ -16,8 +16,13 @@ from ..models.scheduling import new_message_id
 log = logging.getLogger(__name__)
 
 
-def queue_mail(*, kind: str, to: str, subject: str, template: str, **context) -> OutboxMessage:
-    """Render ``templates/email/<template>.txt`` and ``.html`` into an outbox row; flush, never commit."""
+def queue_mail(*, kind: str, to: str | None, subject: str, template: str, **context) -> OutboxMessage | None:
+    """Render ``templates/email/<template>.txt`` and ``.html`` into an outbox row; flush, never commit.
+
+    Without an address (a volunteer who only uses the phone) nothing is queued: no row that could only fail."""
+    if not to:
+        log.info("no %s mail: recipient has no e-mail address", kind)
+        return None
     message = OutboxMessage(
         kind=kind,
         recipient=to,

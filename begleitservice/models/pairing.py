@@ -162,6 +162,8 @@ class Appointment(Timestamps, db.Model):
     decline_reason: Mapped[str | None] = mapped_column(sa.String(300))
     # A stand-in (Vertretung) does this one visit; the pairing and its volunteer stay as they are.
     cover_volunteer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("volunteer.id"), index=True)
+    # The coordinator recorded the status or hours after a phone call ("telefonisch"), not the volunteer's link.
+    by_phone: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     pairing: Mapped[Pairing] = relationship(back_populates="appointments")
     cover_volunteer: Mapped[Volunteer | None] = relationship(foreign_keys=[cover_volunteer_id])

@@ -60,7 +60,7 @@ class Volunteer(Searchable, Timestamps, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(sa.String(80))
     last_name: Mapped[str] = mapped_column(sa.String(80))
-    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)  # optional: some only use the phone
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     home_district_id: Mapped[int] = mapped_column(sa.ForeignKey("district.id"))
     offers_besuchsdienst: Mapped[bool] = mapped_column(default=False)

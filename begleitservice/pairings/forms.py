@@ -97,6 +97,10 @@ class AppointmentForm(Form):
         description="Fahrtkosten dessen, der den Besuch gemacht hat (bei Vertretung: der Vertretung); z. B. 12,5",
         render_kw={"inputmode": "decimal"},
     )
+    by_phone = BooleanField(
+        "Telefonisch mitgeteilt",
+        description="Die oder der Ehrenamtliche hat Zusage, Absage oder Stunden am Telefon durchgegeben.",
+    )
 
     def validate_actual_minutes(self, field):
         if field.data is not None and self.status.data != AppointmentStatus.STATTGEFUNDEN:

@@ -267,10 +267,15 @@ KEEP = object()  # record_appointment without km: keep the kilometres reported (
 
 
 def record_appointment(
-    appointment: Appointment, *, status: str, actual_minutes: int | None, km: Decimal | object | None = KEEP
+    appointment: Appointment,
+    *,
+    status: str,
+    actual_minutes: int | None,
+    km: Decimal | object | None = KEEP,
+    by_phone: bool = False,
 ) -> Appointment:
     """Set an appointment's status, the minutes it actually took and the kilometres driven (only for
-    "stattgefunden").
+    "stattgefunden"); ``by_phone``: the volunteer told the coordinator on the phone ("telefonisch", shown).
 
     In a billed month only a visit that was not billed may be recorded (a Nachberechnung in the next run)."""
     if km is KEEP:
@@ -289,6 +294,12 @@ def record_appointment(
         raise PairingError("actual_minutes", "Bitte eine Dauer von 1 bis 720 Minuten angeben.")
     if km is not None and (status != AppointmentStatus.STATTGEFUNDEN or not 0 <= km <= MAX_KM):
         raise PairingError("km", f"Kilometer (0 bis {MAX_KM}) gibt es nur bei Status „stattgefunden“.")
+    moment = now()
+    if status == AppointmentStatus.BESTAETIGT and appointment.status != status:
+        appointment.confirmed_at = moment
+    if status == AppointmentStatus.ABGESAGT and appointment.status != status:
+        appointment.declined_at = moment
     appointment.status, appointment.actual_minutes, appointment.km = status, actual_minutes, km
+    appointment.by_phone = by_phone
     db.session.flush()
     return appointment

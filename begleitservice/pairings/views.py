@@ -7,6 +7,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from .. import rules
 from ..accounting.operations import nachberechnung_notice
+from ..appointments.convert import appointment_volunteer
 from ..appointments.operations import AppointmentError, add_one_off
 from ..auth.access import CARE, restrict
 from ..budget.operations import budget_warning
@@ -263,10 +264,15 @@ def edit_appointment(pairing_id: int, appointment_id: int):
     form = AppointmentForm(obj=appointment)
     if request.method == "GET":
         form.seen_status.data = appointment.status
+        form.by_phone.data = appointment.by_phone or not appointment_volunteer(appointment).email
     if form.validate_on_submit() and _unchanged_since_shown(form, appointment):
         try:
             record_appointment(
-                appointment, status=form.status.data, actual_minutes=form.actual_minutes.data, km=form.km.data
+                appointment,
+                status=form.status.data,
+                actual_minutes=form.actual_minutes.data,
+                km=form.km.data,
+                by_phone=form.by_phone.data,
             )
         except PairingError as error:
             db.session.rollback()

@@ -1,6 +1,7 @@
-"""Printable pages: Einsatzplan (volunteer and month), Adressblatt (one visit, for a stand-in), Teamsitzung list."""
+"""Printable pages: Einsatzplan and Stundenzettel (volunteer and month), Adressblatt (one visit), Teamsitzung list."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request
@@ -20,6 +21,7 @@ from ..extensions import db
 from ..i18n import LANGUAGES, language_of
 from ..inputs import query_month, query_page, query_text
 from ..models import (
+    APPOINTMENT_STATUSES,
     SERVICES,
     Appointment,
     District,
@@ -78,6 +80,37 @@ def duty_plan(volunteer_id: int):
         sheet=Markup(sheet),
         previous=Month.of(first - timedelta(days=1)),
         following=Month.of(last + timedelta(days=1)),
+    )
+
+
+@bp.route("/stundenzettel/<int:volunteer_id>")
+def hours_sheet(volunteer_id: int):
+    """A volunteer's visits of one month with the hours and kilometres recorded, totals and a line to sign:
+    for those who report by phone, to check and sign on paper."""
+    volunteer = db.get_or_404(Volunteer, volunteer_id)
+    month = query_month("monat", default=Month.of(clock.today()))
+    first, last = month.first_day, month.last_day
+    visits = list(
+        db.session.scalars(
+            queries.with_people(
+                queries.visits_between(first, last)
+                .where(queries.done_by(volunteer.id), Appointment.status != Status.ABGESAGT)
+                .order_by(Appointment.on, Appointment.planned_start, Appointment.id)
+            )
+        ).unique()
+    )
+    held = [a for a in visits if a.status == Status.STATTGEFUNDEN]
+    return render_template(
+        "printing/hours_sheet.html",
+        statuses=APPOINTMENT_STATUSES,
+        volunteer=volunteer,
+        month=month,
+        visits=visits,
+        minutes=sum(a.actual_minutes or 0 for a in held),
+        km=sum((a.km for a in held if a.km is not None), Decimal(0)),
+        previous=Month.of(first - timedelta(days=1)),
+        following=Month.of(last + timedelta(days=1)),
+        printed_on=clock.today(),
     )
 
 

@@ -195,7 +195,7 @@ def _delete_contacts(person: Person) -> None:
 def _addresses(person: Person) -> list[str]:
     if isinstance(person, Senior):
         return [person.contact_email] if person.contact_email else []
-    return [person.email]
+    return [person.email] if person.email else []
 
 
 def _coming_appointments(pairings: list[int], today: date) -> list[int]:

@@ -81,7 +81,12 @@ class CheckboxesField(SelectMultipleField):
 class VolunteerForm(OnceForm):
     first_name = StringField("Vorname", validators=[DataRequired(), Length(max=80)])
     last_name = StringField("Nachname", validators=[DataRequired(), Length(max=80)])
-    email = EmailField("E-Mail", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        "E-Mail",
+        validators=[Optional(), Email(message="Bitte eine gültige E-Mail-Adresse eintragen."), Length(max=254)],
+        description="Freiwillig: ohne Adresse bekommt die Person keine Mails; die Koordination ruft an und trägt "
+        "Zusagen, Absagen und Stunden telefonisch ein.",
+    )
     phone = StringField("Telefon", validators=[Optional(), Length(max=40)])
     home_district_id = SelectField(
         "Wohnbezirk", coerce=optional_id, validators=[InputRequired(message="Bitte den Wohnbezirk wählen.")]

@@ -70,7 +70,7 @@ class VolunteerData:
 
     first_name: str
     last_name: str
-    email: str
+    email: str | None
     home_district: District | int | str | None
     gender: str
     phone: str | None = None
@@ -107,7 +107,7 @@ def save_volunteer(
     if not (data.last_name or "").strip():
         errors["last_name"] = "Bitte den Nachnamen eintragen."
     if not email:
-        errors["email"] = "Bitte eine E-Mail-Adresse eintragen."
+        email = None  # optional: a volunteer who only uses the phone
     elif not _EMAIL.match(email):
         errors["email"] = f"„{email}“ ist keine gültige E-Mail-Adresse."
     elif (clash := _volunteer_with_email(email)) is not None and clash is not volunteer:

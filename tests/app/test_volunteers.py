@@ -193,7 +193,7 @@ def test_create_with_entlastung_and_basisqualifizierung(coordinator):
 @pytest.mark.parametrize(
     "overrides, field, message",
     [
-        ({"email": ""}, "email", "Dieses Feld wird benötigt."),
+        ({"email": "erika(at)example.org"}, "email", "Bitte eine gültige E-Mail-Adresse eintragen."),
         ({"email": "Schon.Da@Example.org"}, "email", "Diese E-Mail-Adresse ist schon bei Erika Vorhanden eingetragen."),
         (
             {"services": ["besuchsdienst", "entlastung"]},
