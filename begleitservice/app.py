@@ -93,11 +93,10 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)
-    # Dates are formatted by begleitservice.i18n in the app's zone; Flask-Babel only selects the language.
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["APP_TIMEZONE"])
     babel.init_app(
         app,
         default_locale=i18n.DEFAULT,
+        default_timezone=app.config["APP_TIMEZONE"],  # i18n formats dates in the service's zone itself
         default_translation_directories=str(TRANSLATIONS),
         locale_selector=i18n.select_locale,
     )
