@@ -31,11 +31,18 @@ def post_fork(server, worker):
 
 
 def worker_exit(server, worker):
-    """Let a matching run of this worker finish before the process ends (it would stay "läuft" otherwise)."""
+    """Let a matching run or billing run of this worker finish before the process ends (it would stay "läuft")."""
+    from begleitservice.accounting import jobs
     from begleitservice.matches import runner
 
-    still = runner.wait_all(timeout=max(1.0, min(server.cfg.graceful_timeout, server.cfg.timeout) - 5))
+    budget = max(1.0, min(server.cfg.graceful_timeout, server.cfg.timeout) - 5)
+    still = runner.wait_all(timeout=budget / 2)
     if still:
         logging.getLogger("gunicorn.error").warning(
             "worker %s exits while match runs %s still compute", worker.pid, still
+        )
+    billing = jobs.wait_all(timeout=budget / 2)
+    if billing:
+        logging.getLogger("gunicorn.error").warning(
+            "worker %s exits while billing jobs %s still run", worker.pid, billing
         )

@@ -282,6 +282,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
         "MATCH_SLOT_MINUTES": env.integer("MATCH_SLOT_MINUTES", 15, minimum=1, maximum=60),
         "MATCH_ABSENCE_WEEKS": env.integer("MATCH_ABSENCE_WEEKS", 4, minimum=1, maximum=52),
         "MATCH_RUN_SYNC": env.flag("MATCH_RUN_SYNC", False),
+        # A billing run started on the page: in the request (tests) instead of a background thread
+        "BILLING_RUN_SYNC": env.flag("BILLING_RUN_SYNC", False),
         # Billing (begleitservice.accounting): figures from a JSON file, PDF render processes (None: all CPUs)
         "BILLING": env.billing("BILLING_CONFIG"),
         "BILLING_COLLECTIVE": env.flag("BILLING_COLLECTIVE", True),

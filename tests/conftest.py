@@ -60,6 +60,8 @@ def app(database, tmp_path_factory):
             # Tests move the service clock by days or years under a logged-in client; test_security_sessions
             # checks the idle timeout with its own value.
             "SESSION_IDLE_MINUTES": 10**9,
+            # A billing run started on the page runs in the request; test_accounting_jobs runs it in the background
+            "BILLING_RUN_SYNC": True,
         }
     )
 

@@ -84,8 +84,21 @@ def preview_command(month: Month) -> None:
 @with_appcontext
 def run_command(month: Month, out: Path | None, accept_open: bool) -> None:
     """Rechnet einen Monat ab: Leistungsnachweise, Rechnungen, Sperre des Monats. Ein zweiter Lauf ändert nichts."""
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="Dokumente erstellen", show_pos=True, show_eta=True)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
     try:
-        result = run_month(month, out_dir=out, accept_open=accept_open)
+        try:
+            result = run_month(month, out_dir=out, accept_open=accept_open, progress=progress)
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
         commit_with_files(result.staged)
     except OpenProblems as error:
         db.session.rollback()

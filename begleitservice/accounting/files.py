@@ -12,7 +12,8 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from flask import current_app
@@ -56,12 +57,17 @@ class StagedFiles:
             self.target.rmdir()
 
 
-def stage_documents(target: Path, docs: Sequence[tuple[str, Document]]) -> StagedFiles:
-    """Render ``(file name, document)`` pairs into a staging folder for ``target``; nothing stays on failure."""
+def stage_documents(
+    target: Path, docs: Sequence[tuple[str, Document]], *, progress: Callable[[int, int], None] | None = None
+) -> StagedFiles:
+    """Render ``(file name, document)`` pairs into a staging folder for ``target``; nothing stays on failure.
+
+    Staging folders of ``target`` left by a process that was killed are removed first."""
+    _sweep_staging(Path(target))
     staged = StagedFiles(target)
     try:
         workers = current_app.config["BILLING_RENDER_WORKERS"]
-        pdfs = render_all([doc for _, doc in docs], workers=workers)
+        pdfs = render_all([doc for _, doc in docs], workers=workers, progress=progress)
         for (name, _), pdf in zip(docs, pdfs, strict=True):
             staged.write(name, pdf)
     except BaseException:
@@ -69,6 +75,19 @@ def stage_documents(target: Path, docs: Sequence[tuple[str, Document]]) -> Stage
         raise
     log.info("staged %d documents for %s", len(staged.names), target)
     return staged
+
+
+def _sweep_staging(target: Path, *, older_than_s: float = 3600) -> None:
+    """Remove staging folders of ``target`` older than an hour (a run lasts seconds; its process was killed)."""
+    if not target.parent.is_dir():
+        return
+    for folder in target.parent.glob(f".{target.name}-staging-*"):
+        try:
+            if time.time() - folder.stat().st_mtime > older_than_s:
+                shutil.rmtree(folder, ignore_errors=True)
+                log.warning("removed the staging folder %s of a run that did not end", folder)
+        except OSError:
+            continue
 
 
 def commit_with_files(staged: StagedFiles | Sequence[StagedFiles] | None) -> None:

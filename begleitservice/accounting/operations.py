@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -284,8 +284,10 @@ def run_month(
     issued_on: date | None = None,
     today: date | None = None,
     accept_open: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Bill ``month``: invoices numbered, visits stored, PDFs staged. A month already billed is returned as is.
+    ``progress(done, total)`` follows the documents as they are made.
 
     A month with open points (closing.check_month) is billed only with ``accept_open``; the visits they leave out
     and the points confirmed are recorded on the run."""
@@ -323,7 +325,7 @@ def run_month(
     docs = _store_visits(run, results, numbered, rows)
     docs += [(rows[inv.number].pdf_file, inv) for inv in numbered]
     db.session.flush()
-    staged = stage_documents(target, docs)
+    staged = stage_documents(target, docs, progress=progress)
     log.info(
         "billed %s: %d invoices (%d Nachberechnung months), %d documents",
         month,

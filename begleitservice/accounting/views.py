@@ -19,9 +19,20 @@ from ..auth.access import require_role, restrict
 from ..budget.inputs import billing_config
 from ..extensions import db
 from ..inputs import InputError, parse_int, parse_month, query_month, query_page
-from ..models import APPOINTMENT_STATUSES, Appointment, BilledVisit, BillingRun, Invoice, LeftOutVisit, Pairing, Senior
+from ..models import (
+    APPOINTMENT_STATUSES,
+    Appointment,
+    BilledVisit,
+    BillingJob,
+    BillingRun,
+    Invoice,
+    LeftOutVisit,
+    Pairing,
+    Senior,
+)
 from ..paging import ListPage
 from ..submissions import remember, repeated
+from . import jobs
 from .allowances import cap_warnings, payout_page
 from .corrections import (
     CHANGED,
@@ -34,7 +45,8 @@ from .corrections import (
 from .exports import KINDS, TITLES, export_name, write_export
 from .files import commit_with_files
 from .forms import ApplyCorrectionForm, RunForm, StornoForm
-from .operations import AccountingError, local_today, month_check, preview_supplements, run_month
+from .jobs import is_lost, progress_of, running_job, start_job
+from .operations import AccountingError, local_today, month_check, preview_supplements
 
 bp = Blueprint("accounting", __name__, url_prefix="/abrechnung")
 restrict(bp, "accounting", "admin", "coordinator")
@@ -76,25 +88,20 @@ def run():
             abort(400, description=str(error))
         if (repeat := repeated(form)) is not None:
             return repeat
-        try:
-            result = run_month(month, user=current_user, accept_open=form.accept_open.data)
-            remember(form, url_for(".detail", run_id=result.run.id))
-            commit_with_files(result.staged)
-        except AccountingError as error:
+        if (running := running_job(month)) is not None:  # someone started this month a moment ago
             db.session.rollback()
-            flash(str(error), "error")
-            return redirect(url_for(".run", monat=month.iso))
-        if result.created:
-            flash(f"Der Monat {Month.of(result.run.month)} ist abgerechnet.", "success")
-            if left := len(result.run.left_out):
-                flash(f"{left} Termin(e) wurden nicht abgerechnet – siehe „Nicht abgerechnet“.", "warning")
-        else:
-            flash("Dieser Monat war bereits abgerechnet; es wurde nichts geändert.", "info")
-        return redirect(url_for(".detail", run_id=result.run.id))
+            return redirect(url_for(".job", job_id=running.id), code=303)
+        job = start_job(month, user=current_user, accept_open=form.accept_open.data)
+        remember(form, url_for(".job", job_id=job.id))
+        db.session.commit()
+        jobs.launch(job.id)
+        return redirect(url_for(".job", job_id=job.id), code=303)
     month = query_month(default=_last_month())
     existing = db.session.scalar(sa.select(BillingRun).where(BillingRun.month == month.first_day))
     if existing is not None:
         return redirect(url_for(".detail", run_id=existing.id))
+    if (running := running_job(month)) is not None:
+        return redirect(url_for(".job", job_id=running.id))
     form.month.data = month.iso
     try:
         check = month_check(month)
@@ -113,6 +120,31 @@ def run():
         form=form,
         may_bill=current_user.role in MAY_BILL,
         provider_problems=provider_problems(billing_config().provider),
+    )
+
+
+@bp.route("/lauf/<int:job_id>")
+def job(job_id: int):
+    """A run started on the page: its progress while it runs (the page refreshes itself), then its outcome."""
+    billing_job = db.get_or_404(BillingJob, job_id)
+    month = Month.of(billing_job.month)
+    if billing_job.status == "fertig" and billing_job.run_id is not None:
+        if billing_job.created:
+            flash(f"Der Monat {month} ist abgerechnet.", "success")
+            if left := len(billing_job.run.left_out):
+                flash(f"{left} Termin(e) wurden nicht abgerechnet – siehe „Nicht abgerechnet“.", "warning")
+        else:
+            flash("Dieser Monat war bereits abgerechnet; es wurde nichts geändert.", "info")
+        return redirect(url_for(".detail", run_id=billing_job.run_id))
+    if billing_job.status == "fehler":
+        flash(billing_job.message, "error")
+        return redirect(url_for(".run", monat=month.iso))
+    return render_template(
+        "accounting/job.html",
+        job=billing_job,
+        month=month,
+        progress=progress_of(billing_job),
+        lost=is_lost(billing_job),
     )
 
 

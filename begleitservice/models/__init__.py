@@ -43,6 +43,7 @@ from .inbox import (  # noqa: F401
 )
 from .invoicing import (  # noqa: F401
     BilledVisit,
+    BillingJob,
     BillingRun,
     Invoice,
     InvoiceCounter,

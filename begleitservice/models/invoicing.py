@@ -41,6 +41,33 @@ class BillingRun(db.Model):
     left_out: Mapped[list["LeftOutVisit"]] = relationship(back_populates="run", order_by="LeftOutVisit.id")
 
 
+JOB_STATUSES = {"laeuft": "läuft", "fertig": "fertig", "fehler": "Fehler"}
+
+
+class BillingJob(db.Model):
+    """A billing run started on the page: it runs in the background; the page shows its progress and outcome.
+
+    Progress (documents done of total) lives in a small file beside the documents (accounting.jobs), since the
+    run's own transaction cannot commit before it ends."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date]  # first day of the month to bill
+    accept_open: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(sa.String(20), default="laeuft")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("billing_run.id", ondelete="SET NULL"))
+    created: Mapped[bool] = mapped_column(default=False)  # False: the month had been billed already
+    documents: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(sa.String(2000), default="")  # German: the error, or the confirmed points
+
+    started_by: Mapped[User | None] = relationship()
+    run: Mapped[BillingRun | None] = relationship()
+
+    __table_args__ = (sa.CheckConstraint(in_values("status", JOB_STATUSES), name="status"),)
+
+
 class InvoiceCounter(db.Model):
     """The last invoice number issued per year (gapless; allocated under a row lock)."""
 

@@ -235,7 +235,7 @@ def test_the_same_form_sent_again_saves_nothing_and_shows_the_first_result(name,
 
     again = client.post(case.action, data=data)  # back button and send again, or a double click
     assert (again.status_code, again.location) == (303, first.location)
-    assert REPEATED in client.get(again.location).get_data(as_text=True)
+    assert REPEATED in client.get(again.location, follow_redirects=True).get_data(as_text=True)
     assert _count(case.model) == before + 1
 
 
