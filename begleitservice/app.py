@@ -171,11 +171,12 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """Add the CLI commands to ``flask``."""
-    from .cli import commands
+    """The app's ``cli`` group loads the CLI commands on use (a worker never imports them)."""
+    from .cli import LazyCommands
 
-    for command in commands:
-        app.cli.add_command(command)
+    lazy = LazyCommands(app.cli.name)
+    lazy.commands.update(app.cli.commands)  # any a blueprint added
+    app.cli = lazy
 
 
 def configure_logging(app: Flask) -> None:

@@ -6,8 +6,6 @@ import logging
 from datetime import date
 from functools import lru_cache
 
-import holidays
-
 log = logging.getLogger(__name__)
 
 COUNTRY = "DE"
@@ -16,7 +14,10 @@ SUBDIVISION = "NW"
 
 @lru_cache(maxsize=64)
 def _year_holidays(year: int) -> dict[date, str]:
-    """German names of the NRW public holidays of one year."""
+    """German names of the NRW public holidays of one year (the holidays package loads on first use: it is slow to
+    import and most commands never need it)."""
+    import holidays
+
     calendar = holidays.country_holidays(COUNTRY, subdiv=SUBDIVISION, years=year, language="de")
     return dict(calendar.items())
 

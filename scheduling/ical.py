@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
-
-import icalendar
+from typing import TYPE_CHECKING
 
 from scheduling.model import Appointment, Status, require_aware
+
+if TYPE_CHECKING:
+    import icalendar
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,8 @@ def event_summary(appointment: Appointment) -> str:
 
 def build_event(appointment: Appointment, *, now: datetime, domain: str = DEFAULT_DOMAIN) -> icalendar.Event:
     """One VEVENT with local Europe/Berlin times."""
+    import icalendar  # on use: only the feed needs it
+
     event = icalendar.Event()
     event.add("uid", event_uid(appointment, domain=domain))
     event.add("dtstamp", require_aware(now).astimezone(UTC))
@@ -62,6 +66,8 @@ def build_feed(
     since: date | None = None,
 ) -> bytes:
     """The whole feed as bytes (text/calendar), with VTIMEZONE for Europe/Berlin."""
+    import icalendar  # on use: only the feed needs it
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

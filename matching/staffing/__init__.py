@@ -23,7 +23,15 @@ from matching.staffing.schema import (
     Volunteer,
     staffing_need,
 )
-from matching.staffing.solver import solve
 from matching.staffing.validator import validate
+
+
+def solve(instance: Instance) -> Solution:
+    """Staff the sessions of ``instance`` with CP-SAT (OR-Tools loads on the first call, not on import: the web app
+    imports this package for ``staffing_need`` in every worker and CLI command)."""
+    from matching.staffing.solver import solve as solve_with_cp_sat
+
+    return solve_with_cp_sat(instance)
+
 
 __all__ = ["Instance", "Session", "Solution", "Unstaffed", "Volunteer", "solve", "staffing_need", "validate"]
