@@ -1,6 +1,8 @@
 """Forms for Begleitungen and their appointments."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -33,19 +35,19 @@ INTERVALS = [(1, "jede Woche"), (2, "jede zweite Woche")]
 
 
 class PairingForm(OnceForm):
-    volunteer_id = PersonField("Ehrenamtliche:r", model=Volunteer, suggest="volunteers.suggest")
-    senior_id = PersonField("Senior:in", model=Senior, suggest="seniors.suggest")
-    service = SelectField("Angebot", choices=list(SERVICES.items()))
-    slots = IntervalsField("Wöchentliche Termine", description="Zum Beispiel „Di 10:00-12:00; Fr 14:00-15:30“")
-    interval_weeks = SelectField("Rhythmus", coerce=int, choices=INTERVALS, default=1)
-    starts_on = DateField("Beginn", validators=[InputRequired("Bitte geben Sie ein Datum an."), DateWindow("plan")])
-    ends_on = DateField("Ende (optional)", validators=[Optional(), DateWindow("plan")])
-    status = SelectField("Status", choices=list(PAIRING_STATUSES.items()), default=PairingStatus.AKTIV)
-    override = BooleanField("Trotzdem speichern: Ich habe die Abweichung geprüft")
+    volunteer_id = PersonField(_l("Ehrenamtliche:r"), model=Volunteer, suggest="volunteers.suggest")
+    senior_id = PersonField(_l("Senior:in"), model=Senior, suggest="seniors.suggest")
+    service = SelectField(_l("Angebot"), choices=list(SERVICES.items()))
+    slots = IntervalsField(_l("Wöchentliche Termine"), description=_l("Zum Beispiel „Di 10:00-12:00; Fr 14:00-15:30“"))
+    interval_weeks = SelectField(_l("Rhythmus"), coerce=int, choices=INTERVALS, default=1)
+    starts_on = DateField(_l("Beginn"), validators=[InputRequired("Bitte geben Sie ein Datum an."), DateWindow("plan")])
+    ends_on = DateField(_l("Ende (optional)"), validators=[Optional(), DateWindow("plan")])
+    status = SelectField(_l("Status"), choices=list(PAIRING_STATUSES.items()), default=PairingStatus.AKTIV)
+    override = BooleanField(_l("Trotzdem speichern: Ich habe die Abweichung geprüft"))
     override_reason = TextAreaField(
-        "Begründung der Abweichung",
-        validators=[Length(max=500, message="Bitte höchstens 500 Zeichen.")],
-        description="Wird bei der Begleitung angezeigt, z. B. „Kennen sich seit Jahren, fährt gern nach Hörde“.",
+        _l("Begründung der Abweichung"),
+        validators=[Length(max=500, message=_l("Bitte höchstens 500 Zeichen."))],
+        description=_l("Wird bei der Begleitung angezeigt, z. B. „Kennen sich seit Jahren, fährt gern nach Hörde“."),
     )
 
     def set_people(self, *, keep_volunteer: int | None, keep_senior: int | None) -> None:
@@ -60,63 +62,63 @@ class PairingForm(OnceForm):
 
     def validate_volunteer_id(self, field):
         if not field.data or db.session.get(Volunteer, field.data) is None:
-            raise ValidationError("Bitte wählen Sie eine:n Ehrenamtliche:n.")
+            raise ValidationError(_("Bitte wählen Sie eine:n Ehrenamtliche:n."))
 
     def validate_senior_id(self, field):
         if not field.data or db.session.get(Senior, field.data) is None:
-            raise ValidationError("Bitte wählen Sie eine Person.")
+            raise ValidationError(_("Bitte wählen Sie eine Person."))
 
     def validate_slots(self, field):
         if field.errors:
             return
         if not field.data:
-            raise ValidationError("Bitte geben Sie mindestens einen wöchentlichen Termin an.")
+            raise ValidationError(_("Bitte geben Sie mindestens einen wöchentlichen Termin an."))
         if any(not MIN_SLOT_MINUTES <= end - start <= MAX_SLOT_MINUTES for _d, start, end in field.data):
-            raise ValidationError("Jeder Termin muss zwischen 15 Minuten und 10 Stunden dauern.")
+            raise ValidationError(_("Jeder Termin muss zwischen 15 Minuten und 10 Stunden dauern."))
 
     def validate_override_reason(self, field):
         if self.override.data and not (field.data or "").strip():
-            raise ValidationError("Bitte begründen Sie, warum die Begleitung trotzdem passt.")
+            raise ValidationError(_("Bitte begründen Sie, warum die Begleitung trotzdem passt."))
 
     def validate_ends_on(self, field):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
-            raise ValidationError("Das Ende darf nicht vor dem Beginn liegen.")
+            raise ValidationError(_("Das Ende darf nicht vor dem Beginn liegen."))
 
 
 class AppointmentForm(Form):
-    status = SelectField("Status", choices=list(APPOINTMENT_STATUSES.items()))
+    status = SelectField(_l("Status"), choices=list(APPOINTMENT_STATUSES.items()))
     seen_status = HiddenField()  # the status the coordinator saw: a change meanwhile is not overwritten unseen
     actual_minutes = IntegerField(
-        "Tatsächliche Minuten",
+        _l("Tatsächliche Minuten"),
         validators=[Optional(), NumberRange(1, 720, "Bitte eine Dauer von 1 bis 720 Minuten angeben.")],
-        description="Nur bei „stattgefunden“",
+        description=_l("Nur bei „stattgefunden“"),
     )
 
     km = KmField(
-        "Gefahrene Kilometer",
-        description="Fahrtkosten dessen, der den Besuch gemacht hat (bei Vertretung: der Vertretung); z. B. 12,5",
+        _l("Gefahrene Kilometer"),
+        description=_l("Fahrtkosten dessen, der den Besuch gemacht hat (bei Vertretung: der Vertretung); z. B. 12,5"),
         render_kw={"inputmode": "decimal"},
     )
     by_phone = BooleanField(
-        "Telefonisch mitgeteilt",
-        description="Die oder der Ehrenamtliche hat Zusage, Absage oder Stunden am Telefon durchgegeben.",
+        _l("Telefonisch mitgeteilt"),
+        description=_l("Die oder der Ehrenamtliche hat Zusage, Absage oder Stunden am Telefon durchgegeben."),
     )
 
     def validate_actual_minutes(self, field):
         if field.data is not None and self.status.data != AppointmentStatus.STATTGEFUNDEN:
-            raise ValidationError("Tatsächliche Minuten gibt es nur bei Status „stattgefunden“; bitte leer lassen.")
+            raise ValidationError(_("Tatsächliche Minuten gibt es nur bei Status „stattgefunden“; bitte leer lassen."))
 
     def validate_km(self, field):
         if field.data is not None and self.status.data != AppointmentStatus.STATTGEFUNDEN:
-            raise ValidationError("Kilometer gibt es nur bei Status „stattgefunden“; bitte leer lassen.")
+            raise ValidationError(_("Kilometer gibt es nur bei Status „stattgefunden“; bitte leer lassen."))
 
 
 class OneOffForm(OnceForm):
-    on = DateField("Datum", validators=[InputRequired("Bitte geben Sie ein Datum an."), DateWindow("plan")])
-    start = TimeField("Beginn", validators=[InputRequired("Bitte geben Sie eine Uhrzeit an.")])
-    end = TimeField("Ende", validators=[InputRequired("Bitte geben Sie eine Uhrzeit an.")])
-    note = StringField("Bemerkung", validators=[Optional(), Length(max=200)])
+    on = DateField(_l("Datum"), validators=[InputRequired("Bitte geben Sie ein Datum an."), DateWindow("plan")])
+    start = TimeField(_l("Beginn"), validators=[InputRequired("Bitte geben Sie eine Uhrzeit an.")])
+    end = TimeField(_l("Ende"), validators=[InputRequired("Bitte geben Sie eine Uhrzeit an.")])
+    note = StringField(_l("Bemerkung"), validators=[Optional(), Length(max=200)])
 
     def validate_end(self, field):
         if field.data and self.start.data and field.data <= self.start.data:
-            raise ValidationError("Das Ende muss nach dem Beginn liegen.")
+            raise ValidationError(_("Das Ende muss nach dem Beginn liegen."))

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -100,7 +101,14 @@ def create():
         else:
             remember(form, url_for(".detail", pairing_id=pairing.id))
             db.session.commit()
-            flash(f"Begleitung {pairing.volunteer.name} ↔ {pairing.senior.name} angelegt.", "success")
+            flash(
+                _(
+                    "Begleitung %(volunteer)s ↔ %(senior)s angelegt.",
+                    volunteer=pairing.volunteer.name,
+                    senior=pairing.senior.name,
+                ),
+                "success",
+            )
             if pairing.service == "entlastung" and (warning := budget_warning(pairing.senior, 0)):
                 flash(warning, "warning")  # the new pairing is active now, so it is counted already
             return redirect(url_for(".detail", pairing_id=pairing.id))
@@ -127,7 +135,7 @@ def edit(pairing_id: int):
             rule_error = _show_error(form, error)
         else:
             db.session.commit()
-            flash("Begleitung gespeichert.", "success")
+            flash(_("Begleitung gespeichert."), "success")
             return redirect(url_for(".detail", pairing_id=pairing.id))
     return render_template(
         "pairings/form.html", form=form, pairing=pairing, source=pairing.request, rule_error=rule_error

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -116,7 +117,7 @@ def _edit(item: Request, *, preselected: Senior | None = None):
         else:
             remember(form, url := url_for(".detail", request_id=item.id))
             db.session.commit()
-            flash(f"Anfrage für {item.senior.name} gespeichert.", "success")
+            flash(_("Anfrage für %(senior)s gespeichert.", senior=item.senior.name), "success")
             return redirect(url)
     return render_template("requests/form.html", form=form, item=item, preselected=preselected)
 
@@ -142,7 +143,7 @@ def status(request_id: int):
             form.status.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Status auf „{REQUEST_STATUSES[item.status]}“ gesetzt.", "success")
+            flash(_("Status auf „%(value)s“ gesetzt.", value=REQUEST_STATUSES[item.status]), "success")
             return redirect(url_for(".detail", request_id=item.id))
     return _detail(item, form)
 

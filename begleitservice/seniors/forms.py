@@ -1,6 +1,7 @@
 """Senior form: parses the input; the rules (check digits, ages, billing needs) live in operations.save_senior."""
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -18,72 +19,76 @@ def _optional_str(value):
 
 
 class SeniorForm(OnceForm):
-    first_name = StringField("Vorname", validators=[DataRequired(message=REQUIRED["first_name"]), Length(max=80)])
-    last_name = StringField("Nachname", validators=[DataRequired(message=REQUIRED["last_name"]), Length(max=80)])
-    birth_on = DateField("Geburtsdatum", validators=[InputRequired(message=REQUIRED["birth_on"])])
+    first_name = StringField(_l("Vorname"), validators=[DataRequired(message=REQUIRED["first_name"]), Length(max=80)])
+    last_name = StringField(_l("Nachname"), validators=[DataRequired(message=REQUIRED["last_name"]), Length(max=80)])
+    birth_on = DateField(_l("Geburtsdatum"), validators=[InputRequired(message=REQUIRED["birth_on"])])
     street = StringField(
-        "Straße und Hausnummer", validators=[DataRequired(message=REQUIRED["street"]), Length(max=120)]
+        _l("Straße und Hausnummer"), validators=[DataRequired(message=REQUIRED["street"]), Length(max=120)]
     )
     postal_code = StringField(
-        "PLZ", validators=[DataRequired(message=REQUIRED["postal_code"])], description="Fünf Ziffern"
+        _l("PLZ"), validators=[DataRequired(message=REQUIRED["postal_code"])], description=_l("Fünf Ziffern")
     )
-    city = StringField("Ort", validators=[DataRequired(message=REQUIRED["city"]), Length(max=80)], default="Dortmund")
+    city = StringField(
+        _l("Ort"), validators=[DataRequired(message=REQUIRED["city"]), Length(max=80)], default="Dortmund"
+    )
     district_id = SelectField(
-        "Stadtbezirk",
+        _l("Stadtbezirk"),
         coerce=optional_id,
         validators=[DataRequired(message=REQUIRED["district_id"])],
-        description="Die PLZ ist nur ein Hinweis – PLZ-Gebiete überschreiten Bezirksgrenzen.",
+        description=_l("Die PLZ ist nur ein Hinweis – PLZ-Gebiete überschreiten Bezirksgrenzen."),
     )
-    sozialraum_id = SelectField("Sozialraum", coerce=optional_id, validators=[Optional()])
-    phone = TelField("Telefon", validators=[Optional(), Length(max=40)])
+    sozialraum_id = SelectField(_l("Sozialraum"), coerce=optional_id, validators=[Optional()])
+    phone = TelField(_l("Telefon"), validators=[Optional(), Length(max=40)])
 
-    contact_name = StringField("Name", validators=[Optional(), Length(max=120)])
+    contact_name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
     contact_relation = StringField(
-        "Beziehung", validators=[Optional(), Length(max=60)], description="z. B. Tochter, Nachbar"
+        _l("Beziehung"), validators=[Optional(), Length(max=60)], description=_l("z. B. Tochter, Nachbar")
     )
-    contact_phone = TelField("Telefon", validators=[Optional(), Length(max=40)])
-    contact_email = EmailField("E-Mail", validators=[Optional(), Length(max=254)])
+    contact_phone = TelField(_l("Telefon"), validators=[Optional(), Length(max=40)])
+    contact_email = EmailField(_l("E-Mail"), validators=[Optional(), Length(max=254)])
 
     pflegegrad = SelectField(
-        "Pflegegrad",
+        _l("Pflegegrad"),
         coerce=optional_id,
         choices=[("", "keiner")] + [(str(g), str(g)) for g in range(1, 6)],
-        description="Mit Pflegegrad sind Versichertennummer und Pflegekasse Pflicht: "
-        "die Entlastung wird über die Pflegekasse abgerechnet (§45b SGB XI).",
+        description=_l(
+            "Mit Pflegegrad sind Versichertennummer und Pflegekasse Pflicht: die "
+            "Entlastung wird über die Pflegekasse abgerechnet (§45b SGB XI)."
+        ),
     )
     pflegegrad_since = DateField(
-        "Pflegegrad seit",
+        _l("Pflegegrad seit"),
         validators=[Optional(), DateWindow("plan")],
-        description="Nur bei einer Änderung des Pflegegrads: ab wann er gilt (leer: heute).",
+        description=_l("Nur bei einer Änderung des Pflegegrads: ab wann er gilt (leer: heute)."),
     )
-    pflegekasse_id = SelectField("Pflegekasse", coerce=optional_id)
+    pflegekasse_id = SelectField(_l("Pflegekasse"), coerce=optional_id)
     kvnr = StringField(
-        "Versichertennummer (KVNR)",
-        description="Großbuchstabe und neun Ziffern, z. B. A123456780; Pflicht bei Pflegegrad.",
+        _l("Versichertennummer (KVNR)"),
+        description=_l("Großbuchstabe und neun Ziffern, z. B. A123456780; Pflicht bei Pflegegrad."),
         filters=[lambda v: v.replace(" ", "").upper() if v else v],
     )
 
     languages = StringField(
-        "Sprachen",
+        _l("Sprachen"),
         validators=[Length(max=200)],
         default="Deutsch",
-        description="Mehrere durch Komma trennen, z. B. Deutsch, Türkisch",
+        description=_l("Mehrere durch Komma trennen, z. B. Deutsch, Türkisch"),
     )
     preferred_volunteer_gender = SelectField(
-        "Gewünschtes Geschlecht der Ehrenamtlichen",
+        _l("Gewünschtes Geschlecht der Ehrenamtlichen"),
         coerce=_optional_str,
         choices=[("", "keine Vorgabe"), *GENDERS.items()],
     )
-    has_dementia = BooleanField("Demenz")
-    care_notes = TextAreaField("Hinweise zur Begleitung", description="Nur für die Koordination sichtbar.")
+    has_dementia = BooleanField(_l("Demenz"))
+    care_notes = TextAreaField(_l("Hinweise zur Begleitung"), description=_l("Nur für die Koordination sichtbar."))
 
-    consent_on = DateField("Einwilligung erteilt am", validators=[Optional()])
+    consent_on = DateField(_l("Einwilligung erteilt am"), validators=[Optional()])
     consent_scope = StringField(
-        "Umfang der Einwilligung",
+        _l("Umfang der Einwilligung"),
         validators=[Length(max=200)],
-        description="Pflicht, wenn ein Datum eingetragen ist (Art. 9 DSGVO: Gesundheitsdaten).",
+        description=_l("Pflicht, wenn ein Datum eingetragen ist (Art. 9 DSGVO: Gesundheitsdaten)."),
     )
-    status = SelectField("Status", choices=list(SENIOR_STATUSES.items()), default=SeniorStatus.AKTIV)
+    status = SelectField(_l("Status"), choices=list(SENIOR_STATUSES.items()), default=SeniorStatus.AKTIV)
     confirm_other_person = BooleanField(OTHER_PERSON)
 
     def __init__(self, *args, **kwargs):

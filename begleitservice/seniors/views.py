@@ -4,6 +4,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -157,9 +158,15 @@ def _edit(senior: Senior):
                 url = url_for("budget.detail", senior_id=senior.id)  # its notice names the billed months
             remember(form, url)
             db.session.commit()
-            flash(f"„{senior.name}“ gespeichert.", "success")
+            flash(_("„%(senior)s“ gespeichert.", senior=senior.name), "success")
             if outside_dortmund(senior.postal_code):
-                flash(f"Hinweis: Die PLZ {senior.postal_code} liegt außerhalb Dortmunds (44135–44388).", "warning")
+                flash(
+                    _(
+                        ("Hinweis: Die PLZ %(postal_code)s liegt außerhalb Dortmunds (44135–44388)."),
+                        postal_code=senior.postal_code,
+                    ),
+                    "warning",
+                )
             return redirect(url)
     return render_template("seniors/form.html", form=form, senior=senior, duplicates=duplicates)
 

@@ -3,6 +3,8 @@
 import re
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -79,79 +81,86 @@ class CheckboxesField(SelectMultipleField):
 
 
 class VolunteerForm(OnceForm):
-    first_name = StringField("Vorname", validators=[DataRequired(), Length(max=80)])
-    last_name = StringField("Nachname", validators=[DataRequired(), Length(max=80)])
+    first_name = StringField(_l("Vorname"), validators=[DataRequired(), Length(max=80)])
+    last_name = StringField(_l("Nachname"), validators=[DataRequired(), Length(max=80)])
     email = EmailField(
-        "E-Mail",
-        validators=[Optional(), Email(message="Bitte eine gültige E-Mail-Adresse eintragen."), Length(max=254)],
-        description="Freiwillig: ohne Adresse bekommt die Person keine Mails; die Koordination ruft an und trägt "
-        "Zusagen, Absagen und Stunden telefonisch ein.",
+        _l("E-Mail"),
+        validators=[Optional(), Email(message=_l("Bitte eine gültige E-Mail-Adresse eintragen.")), Length(max=254)],
+        description=_l(
+            "Freiwillig: ohne Adresse bekommt die Person keine Mails; die "
+            "Koordination ruft an und trägt Zusagen, Absagen und Stunden "
+            "telefonisch ein."
+        ),
     )
-    phone = StringField("Telefon", validators=[Optional(), Length(max=40)])
+    phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40)])
     home_district_id = SelectField(
-        "Wohnbezirk", coerce=optional_id, validators=[InputRequired(message="Bitte den Wohnbezirk wählen.")]
+        _l("Wohnbezirk"), coerce=optional_id, validators=[InputRequired(message=_l("Bitte den Wohnbezirk wählen."))]
     )
     travel_district_ids = CheckboxesField(
-        "Fährt auch in diese Bezirke", coerce=optional_id, description="Der Wohnbezirk zählt immer mit."
+        _l("Fährt auch in diese Bezirke"), coerce=optional_id, description=_l("Der Wohnbezirk zählt immer mit.")
     )
-    services = CheckboxesField("Dienste", choices=list(SERVICES.items()))
+    services = CheckboxesField(_l("Dienste"), choices=list(SERVICES.items()))
     languages = StringField(
-        "Sprachen",
+        _l("Sprachen"),
         default="Deutsch",
         validators=[Length(max=200)],
-        description="Mehrere mit Komma trennen, z. B. „Deutsch, Türkisch“.",
+        description=_l("Mehrere mit Komma trennen, z. B. „Deutsch, Türkisch“."),
     )
-    gender = SelectField("Geschlecht", choices=list(GENDERS.items()))
+    gender = SelectField(_l("Geschlecht"), choices=list(GENDERS.items()))
     language = SelectField(
-        "Sprache für Mails und Seiten",
+        _l("Sprache für Mails und Seiten"),
         choices=list(LANGUAGE_LABELS.items()),
         default="de",
-        description="In dieser Sprache bekommt die Person Mails, Link-Seiten und ihren Einsatzplan.",
+        description=_l("In dieser Sprache bekommt die Person Mails, Link-Seiten und ihren Einsatzplan."),
     )
     availability = IntervalsField(
-        "Verfügbar", description="Wochentag und Uhrzeit, z. B. „Mo 09:00-12:00; Mi 14:00-17:00“."
+        _l("Verfügbar"), description=_l("Wochentag und Uhrzeit, z. B. „Mo 09:00-12:00; Mi 14:00-17:00“.")
     )
     max_minutes_per_week = HoursField(
-        "Höchstens Stunden pro Woche",
+        _l("Höchstens Stunden pro Woche"),
         default=240,
-        validators=[InputRequired(message="Bitte die Stunden pro Woche eintragen.")],
-        description="In Stunden, z. B. „4“ oder „2,5“.",
+        validators=[InputRequired(message=_l("Bitte die Stunden pro Woche eintragen."))],
+        description=_l("In Stunden, z. B. „4“ oder „2,5“."),
     )
     max_seniors = IntegerField(
-        "Höchstens Senior:innen gleichzeitig",
+        _l("Höchstens Senior:innen gleichzeitig"),
         default=2,
         validators=[
-            InputRequired(message="Bitte eine Zahl eintragen."),
-            NumberRange(0, MAX_SENIORS, message=f"Bitte eine Zahl von 0 bis {MAX_SENIORS} eintragen."),
+            InputRequired(message=_l("Bitte eine Zahl eintragen.")),
+            NumberRange(
+                0,
+                MAX_SENIORS,
+                message=_l("Bitte eine Zahl von 0 bis %(max_seniors)s eintragen.", max_seniors=MAX_SENIORS),
+            ),
         ],
     )
     basisqualifizierung_on = DateField(
-        "Basisqualifizierung am", validators=[Optional()], description="Nötig für die Häusliche Entlastung."
+        _l("Basisqualifizierung am"), validators=[Optional()], description=_l("Nötig für die Häusliche Entlastung.")
     )
     basisqualifizierung_ref = StringField(
-        "Nachweis der Basisqualifizierung",
+        _l("Nachweis der Basisqualifizierung"),
         validators=[Optional(), Length(max=80)],
-        description="Zertifikat oder Aktenzeichen.",
+        description=_l("Zertifikat oder Aktenzeichen."),
     )
-    fuehrungszeugnis_on = DateField("Erweitertes Führungszeugnis vom", validators=[Optional()])
-    status = SelectField("Status", choices=list(VOLUNTEER_STATUSES.items()), default=VolunteerStatus.AKTIV)
-    notes = TextAreaField("Notizen", validators=[Optional()])
-    confirm_other_person = BooleanField("Trotzdem speichern – es ist eine andere Person")
+    fuehrungszeugnis_on = DateField(_l("Erweitertes Führungszeugnis vom"), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=list(VOLUNTEER_STATUSES.items()), default=VolunteerStatus.AKTIV)
+    notes = TextAreaField(_l("Notizen"), validators=[Optional()])
+    confirm_other_person = BooleanField(_l("Trotzdem speichern – es ist eine andere Person"))
 
     def validate_max_minutes_per_week(self, field):
         if field.data is not None and field.data > MAX_MINUTES_PER_WEEK:
-            raise ValidationError("Bitte höchstens 40 Stunden pro Woche eintragen (0 bis 40).")
+            raise ValidationError(_("Bitte höchstens 40 Stunden pro Woche eintragen (0 bis 40)."))
 
 
 class AbsenceForm(OnceForm):
     starts_on = DateField(
-        "Von", validators=[InputRequired(message="Bitte das Datum „von“ eintragen."), DateWindow("plan")]
+        _l("Von"), validators=[InputRequired(message=_l("Bitte das Datum „von“ eintragen.")), DateWindow("plan")]
     )
     ends_on = DateField(
-        "Bis", validators=[InputRequired(message="Bitte das Datum „bis“ eintragen."), DateWindow("plan")]
+        _l("Bis"), validators=[InputRequired(message=_l("Bitte das Datum „bis“ eintragen.")), DateWindow("plan")]
     )
-    reason = StringField("Grund", validators=[Optional(), Length(max=120)], description="z. B. Urlaub, Kur")
+    reason = StringField(_l("Grund"), validators=[Optional(), Length(max=120)], description=_l("z. B. Urlaub, Kur"))
 
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
-            raise ValidationError("Das Datum „bis“ darf nicht vor „von“ liegen.")
+            raise ValidationError(_("Das Datum „bis“ darf nicht vor „von“ liegen."))

@@ -4,6 +4,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.access import CARE, restrict
@@ -211,11 +212,18 @@ def _warn_about_workload(volunteer: Volunteer) -> None:
         return
     if volunteer.status in (VolunteerStatus.PAUSIERT, VolunteerStatus.AUSGESCHIEDEN):
         flash(
-            f"Achtung: {volunteer.name} begleitet noch {load.seniors} Senior:in(nen) in laufenden Begleitungen.",
+            _(
+                ("Achtung: %(volunteer)s begleitet noch %(seniors)s Senior:in(nen) in laufenden Begleitungen."),
+                volunteer=volunteer.name,
+                seniors=load.seniors,
+            ),
             "warning",
         )
     elif load.seniors > volunteer.max_seniors or load.minutes_per_week > volunteer.max_minutes_per_week:
-        flash(f"Achtung: {volunteer.name} ist jetzt über der eingetragenen Höchstgrenze.", "warning")
+        flash(
+            _("Achtung: %(volunteer)s ist jetzt über der eingetragenen Höchstgrenze.", volunteer=volunteer.name),
+            "warning",
+        )
 
 
 @bp.route("/<int:volunteer_id>")
@@ -272,9 +280,9 @@ def create_absence(volunteer_id: int):
         else:
             remember(form, url := url_for(".detail", volunteer_id=volunteer.id, _anchor="abwesenheiten"))
             db.session.commit()
-            flash("Abwesenheit eingetragen.", "success")
+            flash(_("Abwesenheit eingetragen."), "success")
             return redirect(url)
-    flash("Die Abwesenheit wurde nicht eingetragen. Bitte prüfen Sie die Angaben.", "error")
+    flash(_("Die Abwesenheit wurde nicht eingetragen. Bitte prüfen Sie die Angaben."), "error")
     return _render_detail(volunteer, form)
 
 
@@ -291,12 +299,12 @@ def area_link(volunteer_id: int):
         if request.form.get("aktion") == "sperren":
             revoke_links(volunteer)
             db.session.commit()
-            flash("Alle bisherigen Links zu „Mein Bereich“ sind gesperrt.", "success")
+            flash(_("Alle bisherigen Links zu „Mein Bereich“ sind gesperrt."), "success")
         elif send_area_link(volunteer, now=clock_now()):
             db.session.commit()
-            flash(f"Link zu „Mein Bereich“ an {volunteer.email} verschickt.", "success")
+            flash(_("Link zu „Mein Bereich“ an %(email)s verschickt.", email=volunteer.email), "success")
         else:
-            flash("Ohne E-Mail-Adresse kann kein Link verschickt werden.", "error")
+            flash(_("Ohne E-Mail-Adresse kann kein Link verschickt werden."), "error")
     return redirect(url_for(".detail", volunteer_id=volunteer.id))
 
 
@@ -308,5 +316,5 @@ def remove_absence(volunteer_id: int, absence_id: int):
         abort(404)
     delete_absence(absence)
     db.session.commit()
-    flash("Abwesenheit gelöscht.", "success")
+    flash(_("Abwesenheit gelöscht."), "success")
     return redirect(url_for(".detail", volunteer_id=volunteer_id, _anchor="abwesenheiten"))
