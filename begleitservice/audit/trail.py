@@ -39,7 +39,7 @@ from ..models import (
     User,
     Volunteer,
 )
-from ..models.inbox import NotificationSetting
+from ..models.inbox import InboxItemState, NotificationSetting
 from ..models.provider import BillingRate, ProviderVersion
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,8 @@ register(BudgetOpening, "budget_opening", "Budget-Kontostand", _of_senior)
 register(BudgetOtherUse, "budget_other_use", "Budget: andere Nutzung", _of_senior)
 register(UmwandlungDeclaration, "umwandlung", "Umwandlung", _of_senior)
 register(ContactEntry, "contact_entry", "Kontakt", _contact_persons, masked=("note",))
+# the inbox: who took an item, until when it waits, done with a note (free text: masked like other notes)
+register(InboxItemState, "inbox_item", "Aufgabe", masked=("done_note",))
 # session_version (every logout) and totp_last_step (every code) change on their own: no change of the account
 register(
     User, "user", "Benutzer", secret=("password_hash", "totp_secret"), ignored=("session_version", "totp_last_step")

@@ -68,6 +68,12 @@ FIELD_LABELS = {
     "is_active": "Zugang aktiv",
     "password_hash": "Passwort",
     "totp_secret": "Zweiter Faktor",
+    "key": "Aufgabe",
+    "assignee_id": "zugewiesen an (Benutzer-Nr.)",
+    "snoozed_until": "zurückgestellt bis",
+    "done_at": "erledigt am",
+    "done_by_id": "erledigt von (Benutzer-Nr.)",
+    "done_note": "Notiz",
 }
 FAR_PAST, FAR_FUTURE = datetime(1900, 1, 1).date(), datetime(2100, 12, 31).date()
 

@@ -35,6 +35,9 @@ class InboxItemState(db.Model):
 
     __table_args__ = (sa.CheckConstraint("done_at IS NOT NULL OR done_note IS NULL", name="note_when_done"),)
 
+    def __str__(self) -> str:
+        return f"Aufgabe {self.key}"
+
 
 class BudgetLapse(db.Model):
     """A senior's Entlastungsbetrag carried from last year that would lapse on 30 June (the daily job's figure)."""

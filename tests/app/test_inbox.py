@@ -347,3 +347,29 @@ def test_full_list_statements_do_not_grow_with_items(app, app_ctx, coordinator, 
         make_request(received_on=date(2026, 9, day))
         make_request(received_on=date(2026, 8, day))
     assert statements() == few
+
+
+def test_assign_snooze_and_done_are_in_the_audit_trail_with_the_note_masked(login, coordinator, now):
+    """Who took an item, until when it was put aside and who closed it stay in the Protokoll; the note is masked
+    there like every free-text note."""
+    from begleitservice.models import AuditEvent
+
+    make_request(senior=make_senior(last_name="Geduldig"), received_on=date(2026, 9, 1))
+    key = _key(coordinator.get("/").get_data(as_text=True), "Geduldig")
+    _act(coordinator, key, "mir")
+    _act(coordinator, key, "zurueckstellen", until="2026-11-20")
+    _act(coordinator, key, "erledigt", note="Tochter sagt, sie meldet sich")
+
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.entity == "inbox_item").order_by(AuditEvent.id)
+    ).all()
+    assert [e.action for e in events] == ["create", "update", "update"]
+    me = db.session.scalar(sa.select(User).where(User.role == "coordinator"))
+    assert events[0].changes["assignee_id"] == [None, me.id] and events[0].user_id == me.id
+    assert events[1].changes == {"snoozed_until": [None, "2026-11-20"]}
+    assert events[2].changes["done_note"] == [None, "Tochter sagt, sie meldet sich"]
+    assert events[2].changes["snoozed_until"] == ["2026-11-20", None] and events[2].label == f"Aufgabe {key}"
+
+    listing = login("admin").get("/admin/protokoll/").get_data(as_text=True)
+    assert f"Aufgabe {key}" in listing and "zurückgestellt bis" in listing and "Notiz" in listing
+    assert "Tochter sagt" not in listing
