@@ -17,9 +17,13 @@ from ..extensions import db
 from ..models import (
     Appointment,
     AppointmentStatus,
+    DementiaGroup,
     District,
+    GroupParticipant,
+    GroupSession,
     Pairing,
     PairingStatus,
+    ParticipantStatus,
     Pflegekasse,
     Request,
     RequestStatus,
@@ -31,6 +35,7 @@ from ..models import (
 from ..provider.operations import save_provider
 from ..reference import ensure_reference_data
 from . import demo_names as names
+from .demo_groups import demo_groups
 from .demo_people import PeopleFactory
 from .demo_plan import Planner
 
@@ -233,6 +238,9 @@ def build(*, seed: int, scale: int, today: date) -> None:
     demo_travel(random.Random(seed + 1), objects)  # its own random stream: the other demo data stay as they were
     db.session.add_all(objects)
     db.session.flush()
+    # Demenzgruppen last, with their own random stream: the data above stay as they were
+    people.rng = random.Random(seed + 2)
+    demo_groups(people.rng, people, today, volunteers, districts, scale=scale)
     demo_provider(today)
 
 
@@ -253,6 +261,9 @@ def summary() -> list[str]:
         f"Demenzgruppe {count(Volunteer, Volunteer.offers_demenzgruppe)})",
         f"Senior:innen: {count(Senior)} (mit laufender Begleitung {running}, "
         f"wartend {count(Senior, Senior.status == SeniorStatus.WARTEND)})",
+        f"Demenzgruppen: {count(DementiaGroup)} "
+        f"(Teilnehmende {count(GroupParticipant, GroupParticipant.status == ParticipantStatus.AKTIV)}, "
+        f"Termine {count(GroupSession)})",
         f"Termine: {count(Appointment)} (stattgefunden {held}, "
         f"mit gemeldeten Minuten {count(Appointment, Appointment.actual_minutes.is_not(None))}, "
         f"kommend {count(Appointment, Appointment.on >= today)})",

@@ -73,7 +73,12 @@ def group_volunteers(on: date) -> list[Volunteer]:
             Volunteer.offers_demenzgruppe.is_(True),
             Volunteer.restricted_at.is_(None),
         )
-        .options(selectinload(Volunteer.availability), selectinload(Volunteer.absences))
+        .options(
+            selectinload(Volunteer.availability),
+            selectinload(Volunteer.absences),
+            selectinload(Volunteer.home_district),
+            selectinload(Volunteer.travel_districts),
+        )
         .order_by(Volunteer.id)
     ).all()
     return [v for v in found if rules.certificate_error(v, on=on, years=years) is None]
@@ -123,6 +128,10 @@ def build_instance(
         ).all()
         for volunteer_id, group_id, count in rows:
             history[volunteer_id][group_id] = count
+    district_groups: dict[int, set[int]] = defaultdict(set)
+    for s in sessions:
+        district_groups[s.group.district_id].add(s.group_id)
+    session_group = {s.id: s.group_id for s in sessions}
     instance = staffing.Instance(
         sessions=[
             staffing.Session(
@@ -148,6 +157,7 @@ def build_instance(
                 declined=answers[v.id]["nein"] if v.id in answers else set(),
                 accepted=answers[v.id]["ja"] if v.id in answers else set(),
                 history=dict(history.get(v.id, {})),
+                groups=_groups_of(v, district_groups, history.get(v.id, {}), answers.get(v.id), session_group),
             )
             for v in volunteers
         ],
@@ -157,6 +167,16 @@ def build_instance(
         seed=config["MATCH_SEED"],
     )
     return instance, sessions, volunteers
+
+
+def _groups_of(volunteer, district_groups, history, answers, session_group) -> set[int]:
+    """The groups a volunteer goes to: those in their districts (home and travel), those they were with before,
+    and those of sessions they said "kann" to."""
+    groups = {g for d in volunteer.districts for g in district_groups.get(d.id, ())}
+    groups |= set(history)
+    if answers:
+        groups |= {session_group[s] for s in answers["ja"] if s in session_group}
+    return groups
 
 
 def propose(month: Month) -> Proposal:

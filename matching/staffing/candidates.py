@@ -18,6 +18,11 @@ def clash(start: int, end: int, other_start: int, other_end: int, buffer: int) -
     return start < other_end + buffer and other_start < end + buffer
 
 
+def serves_group(v: Volunteer, s: Session, buffer: int) -> str | None:
+    """The group is one the volunteer goes to (in their districts, or one they signed up for)."""
+    return None if v.groups is None or s.group in v.groups else "nicht für diese Gruppe (Einsatzbezirke)"
+
+
 def not_declined(v: Volunteer, s: Session, buffer: int) -> str | None:
     """The volunteer has not said "kann nicht" to the session."""
     return "für diesen Termin abgesagt" if s.id in v.declined else None
@@ -46,7 +51,7 @@ def free_of_visits(v: Volunteer, s: Session, buffer: int) -> str | None:
     return None
 
 
-PAIR_RULES = (not_declined, within_availability, is_present, free_of_visits)
+PAIR_RULES = (serves_group, not_declined, within_availability, is_present, free_of_visits)
 
 
 def pair_reasons(v: Volunteer, s: Session, buffer: int) -> list[str]:

@@ -52,9 +52,31 @@ def team_link(vars_: Variables, inst: Instance, cand: Candidates) -> None:
         vars_.model.add_implication(vars_.x[i], vars_.team[(v, inst.sessions[s].group)])
 
 
+def team_size(vars_: Variables, inst: Instance, cand: Candidates) -> None:
+    """Redundant, for the bound: a member staffs at most min(group sessions, monthly maximum) of a group's
+    sessions, and a group's team has at least as many members as any of its sessions has volunteers."""
+    sessions_of: dict = {}
+    for s, session in enumerate(inst.sessions):
+        sessions_of.setdefault(session.group, []).append(s)
+    pairs_of: dict = {}
+    for i, (v, s) in enumerate(cand.pairs):
+        pairs_of.setdefault((v, inst.sessions[s].group), []).append(i)
+    for (v, group), indices in pairs_of.items():
+        fixed = sum(1 for i in indices if cand.pairs[i] in cand.fixed)
+        cap = max(min(len(indices), inst.volunteers[v].max_sessions), fixed)
+        vars_.model.add(sum(vars_.x[i] for i in indices) <= cap * vars_.team[(v, group)])
+    members_of: dict = {}
+    for (_v, group), member in vars_.team.items():
+        members_of.setdefault(group, []).append(member)
+    for group, indices in sessions_of.items():
+        for s in indices:  # every volunteer on a session is a member of the group's team
+            if vars_.of_session(cand, s):
+                vars_.model.add(sum(members_of.get(group, [])) >= sum(vars_.of_session(cand, s)))
+
+
 def at_most(vars_: Variables, expr, value: int) -> None:
     """Keep an earlier stage's proven optimum: ``expr`` may not get worse (minimised terms)."""
     vars_.model.add(expr <= value)
 
 
-ALL = (fixed_stay, staffing_rule, one_place_at_a_time, monthly_maximum, team_link)
+ALL = (fixed_stay, staffing_rule, one_place_at_a_time, monthly_maximum, team_link, team_size)

@@ -25,14 +25,20 @@ def continuity(vars_: Variables, inst: Instance) -> object:
 
 
 def balance(vars_: Variables, inst: Instance, cand: Candidates) -> object:
-    """Sum of squared loads: the sessions spread evenly over the volunteers."""
+    """Sum of squared loads: the sessions spread evenly over the volunteers.
+
+    Each square is bounded below by the tangents of k² at the integers (``sq ≥ (2k+1)·load − k(k+1)``): exact at
+    every integer load and the convex hull in between, so the LP bound is strong and the optimum gets proven.
+    """
     squares = []
     for v, load in vars_.load.items():
-        top = len(cand.by_volunteer.get(v, []))
+        top = min(len(cand.by_volunteer.get(v, [])), max(inst.volunteers[v].max_sessions, 0) or 0)
+        top = max(top, sum(1 for i in cand.by_volunteer.get(v, []) if cand.pairs[i] in cand.fixed))
         if top == 0:
             continue
         square = vars_.model.new_int_var(0, top * top, f"load_sq_{v}")
-        vars_.model.add_multiplication_equality(square, [load, load])
+        for k in range(top):
+            vars_.model.add(square >= (2 * k + 1) * load - k * (k + 1))
         squares.append(square)
     return sum(squares)
 

@@ -76,6 +76,7 @@ class Volunteer:
     declined: set[Id] = field(default_factory=set)  # sessions they said "kann nicht" to
     accepted: set[Id] = field(default_factory=set)  # sessions they said "kann" to (allowed outside availability)
     history: dict[Id, int] = field(default_factory=dict)  # group → sessions served with it before
+    groups: set[Id] | None = None  # the groups they go to (their districts, or signed up); None: any
 
     @property
     def label(self) -> str:
@@ -93,6 +94,7 @@ class Volunteer:
             declined=set(data.get("declined") or ()),
             accepted=set(data.get("accepted") or ()),
             history=dict(data.get("history") or {}),
+            groups=None if data.get("groups") is None else set(data["groups"]),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -106,6 +108,7 @@ class Volunteer:
             "declined": sorted(self.declined, key=str),
             "accepted": sorted(self.accepted, key=str),
             "history": self.history,
+            "groups": None if self.groups is None else sorted(self.groups, key=str),
         }
 
 

@@ -16,6 +16,7 @@ from begleitservice.extensions import db
 from begleitservice.models import (
     Appointment,
     District,
+    GroupParticipant,
     Pairing,
     Pflegekasse,
     Request,
@@ -99,7 +100,10 @@ def test_demo_data_has_the_figures_of_the_dortmund_service(app_ctx):
     open_seniors = {r.senior_id for r in requests if r.status in OPEN}
     assert 10 <= len(open_seniors) <= 16
     assert not open_seniors & paired
-    assert count(Senior) == 80 + len(open_seniors)
+    # the Demenzgruppen's participants and waiting lists come on top (5 groups, 6–12 places each)
+    in_groups = set(db.session.scalars(sa.select(GroupParticipant.senior_id)))
+    assert 5 * 6 <= len(in_groups) <= 5 * 15 and not in_groups & (paired | open_seniors)
+    assert count(Senior) == 80 + len(open_seniors) + len(in_groups)
     assert {r.status for r in requests if r.senior_id in paired} == {"vermittelt", "abgeschlossen", "zurueckgezogen"}
 
     kassen = list(db.session.scalars(sa.select(Pflegekasse)))

@@ -212,18 +212,22 @@ def test_staffing_proposal_page_proposes_and_accepts(moment, coordinator):
     group = make_group()
     ops.generate_sessions(group, first=date(2026, 12, 1), last=date(2026, 12, 31))
     volunteers = [
-        make_volunteer(offers_demenzgruppe=True, first_name=f"Vera{i}", max_group_sessions_per_month=5)
+        make_volunteer(offers_demenzgruppe=True, district_name="Hörde", max_group_sessions_per_month=5)
         for i in range(3)
     ]
     db.session.commit()
     page = coordinator.get("/gruppen/einsatzplan?monat=2026-12&berechnen=1").get_data(as_text=True)
     assert "bewiesen bester Vorschlag" in page
     values = [v for v in re.findall(r'name="platz" value="([0-9:]+)"', page)]
-    assert len(values) == 2 * 5  # five Wednesdays in December 2026 (none a holiday), two volunteers each
+    assert len(values) == 2 * 5, re.findall(
+        r"<li>[^<]*</li>", page
+    )  # five Wednesdays in December 2026 (none a holiday), two volunteers each
     assert len({v.split(":")[1] for v in values}) == 2  # the same two all month
     coordinator.post("/gruppen/einsatzplan?monat=2026-12", data={"platz": values[:4]})
     assert db.session.scalar(sa.select(sa.func.count()).select_from(GroupRosterEntry)) == 4
-    assert volunteers
+    elsewhere = make_volunteer(offers_demenzgruppe=True, district_name="Eving")  # goes to no group in Hörde
+    page = coordinator.get("/gruppen/einsatzplan?monat=2026-12&berechnen=1").get_data(as_text=True)
+    assert elsewhere.name not in page and volunteers[0].name in page
 
 
 def test_staffing_accept_with_nothing_ticked_changes_nothing(moment, coordinator):

@@ -134,3 +134,17 @@ def test_validator_finds_monthly_maximum_and_double_booking():
 def test_validator_finds_removed_hand_placement():
     inst = Instance([session(1, fixed=(2,))], [volunteer(1), volunteer(2)])
     assert validate(inst, Solution({1: [1]}, [], "OPTIMAL", {})) == ["session 1: volunteer 2 on the roster was removed"]
+
+
+def test_volunteer_only_for_the_groups_they_go_to():
+    vols = [volunteer(1, groups={"B"}), volunteer(2, groups={"A", "B"})]
+    _, sol = solved([session(1, group="A")], vols)
+    assert sol.roster[1] == [2]
+
+
+def test_unproven_later_stage_keeps_the_earlier_answer():
+    sessions = [session(w, week=w, need=2) for w in range(4)]
+    inst = Instance(sessions, [volunteer(k) for k in range(6)], time_limit_s=0.0)
+    sol = solve(inst)
+    assert validate(inst, sol) == []
+    assert sol.status in ("OPTIMAL", "FEASIBLE")
