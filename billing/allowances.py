@@ -112,6 +112,29 @@ def allowance_lines(lines: Iterable[Line], *, config: BillingConfig) -> list[All
     return result
 
 
+@dataclass(frozen=True)
+class GroupShift:
+    """A volunteer present at one Demenzgruppe session: its minutes count for the allowance like a visit's."""
+
+    ref: str
+    volunteer_ref: str
+    volunteer_name: str
+    day: date
+    minutes: int
+
+
+def group_allowance_lines(shifts: Iterable[GroupShift], *, config: BillingConfig) -> list[AllowanceLine]:
+    """Allowance per Demenzgruppe session a volunteer was present at, at the allowance rate of the day."""
+    result = []
+    for shift in shifts:
+        rate = config.allowance_per_hour.value_on(shift.day)
+        amount = amount_for(shift.minutes, rate)
+        result.append(
+            AllowanceLine(shift.ref, shift.volunteer_ref, shift.volunteer_name, shift.day, shift.minutes, rate, amount)
+        )
+    return sorted(result, key=lambda a: (a.day, a.appointment_ref))
+
+
 def travel_lines(appointments: Iterable[Appointment], *, config: BillingConfig) -> list[TravelLine]:
     """Fahrtkosten per visit that took place with kilometres reported (every offer), rounded half up per trip."""
     result = []

@@ -1,7 +1,9 @@
 """Billable lines from appointments: actual minutes at the hourly rate in force on the day, rounded per line.
 
-Only appointments of the Häusliche Entlastung that took place are billed. Besuchsdienst and group visits that
-took place become lines too (their hours are reported) but carry no rate and no amount.
+Appointments of the Häusliche Entlastung that took place are billed at the hourly rate. A Demenzgruppe session a
+senior attended is one line of that senior for that day, billed at the group's price of the day (per session,
+or per hour of the session) when the app passes one. Besuchsdienst visits that took place become lines too
+(their hours are reported) but carry no rate and no amount.
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ class Appointment:
     took_place: bool = True
     minutes: int | None = None
     km: Decimal | None = None  # kilometres the volunteer drove for this visit (Fahrtkosten)
+    # Demenzgruppe: the group's price on the day, per session (``per_session``) or per hour of the session
+    group_price: Decimal | None = None
+    per_session: bool = True
     note: str = ""  # what was done, as reported with the hours (printed on the Leistungsnachweis)
 
     @property
@@ -95,6 +100,10 @@ def build_line(appointment: Appointment, *, config: BillingConfig) -> Line:
     minutes = appointment.actual_minutes
     if minutes < 0:
         raise ValueError(f"negative minutes for appointment {appointment.ref}")
+    if appointment.service is Service.DEMENZGRUPPE and appointment.group_price is not None:
+        price = appointment.group_price
+        amount = price if appointment.per_session else amount_for(minutes, price)
+        return Line(appointment, minutes, hours(minutes), price, amount)
     if appointment.service is not Service.ENTLASTUNG:
         return Line(appointment, minutes, hours(minutes), None, ZERO)
     rate = config.hourly_rate.value_on(appointment.day)
