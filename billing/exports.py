@@ -21,6 +21,7 @@ from billing.cells import neutralise
 from billing.config import CAP_NAMES
 from billing.invoices import Invoice, RecipientKind
 from billing.ledger import Split
+from billing.lines import times_agree
 from billing.money import format_date, format_decimal, format_time
 from billing.run import MonthRun
 
@@ -63,6 +64,11 @@ class AccountingRow:
     split: Split
     invoice_numbers: str
 
+    @property
+    def times(self) -> tuple[time | None, time | None]:
+        """Start and end as exported: empty where they do not span the billed minutes (lines.times_agree)."""
+        return (self.start, self.end) if times_agree(self.start, self.end, self.minutes) else (None, None)
+
 
 def accounting_rows(run: MonthRun, invoices: Sequence[Invoice] = ()) -> list[AccountingRow]:
     """One row per billable appointment of ``run``; ``invoices`` (numbered) fill the invoice column."""
@@ -103,8 +109,8 @@ ACCOUNTING_COLUMNS = (
     Column("IK Pflegekasse", "text", lambda r: r.pflegekasse_ik, 12),
     Column("Ehrenamtliche/r", "text", lambda r: r.volunteer_name, 22),
     Column("Datum", "date", lambda r: r.day, 11),
-    Column("Beginn", "time", lambda r: r.start, 8),
-    Column("Ende", "time", lambda r: r.end, 8),
+    Column("Beginn", "time", lambda r: r.times[0], 8),
+    Column("Ende", "time", lambda r: r.times[1], 8),
     Column("Minuten", "int", lambda r: r.minutes, 8),
     Column("Stunden", "hours", lambda r: r.hours, 8),
     Column("Stundensatz", "money", lambda r: r.rate, 11),

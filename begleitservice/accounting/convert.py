@@ -65,6 +65,7 @@ def visit_data(appointment: Appointment, *, expected: bool = False) -> VisitData
         took_place=expected or appointment.status == AppointmentStatus.STATTGEFUNDEN,
         minutes=appointment.actual_minutes,
         km=appointment.km,
+        note=appointment.activity or "",
     )
 
 

@@ -156,6 +156,7 @@ class Appointment(Timestamps, db.Model):
     km: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 1))  # driven for this visit (Fahrtkosten), held only
     is_one_off: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str | None] = mapped_column(sa.String(200))
+    activity: Mapped[str | None] = mapped_column(sa.String(200))  # what was done (Leistungsnachweis), reported
     replaces_on: Mapped[date | None]  # a one-off visit standing in for this skipped rule date
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

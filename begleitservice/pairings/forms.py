@@ -99,6 +99,12 @@ class AppointmentForm(Form):
         description=_l("Fahrtkosten dessen, der den Besuch gemacht hat (bei Vertretung: der Vertretung); z. B. 12,5"),
         render_kw={"inputmode": "decimal"},
     )
+    activity = StringField(
+        "Tätigkeit",
+        validators=[Optional(), Length(max=200, message="Bitte höchstens 200 Zeichen.")],
+        description="Kurz, was gemacht wurde, z. B. „Spaziergang, Einkauf“; steht auf dem Leistungsnachweis "
+        "(keine Gesundheitsangaben).",
+    )
     by_phone = BooleanField(
         _l("Telefonisch mitgeteilt"),
         description=_l("Die oder der Ehrenamtliche hat Zusage, Absage oder Stunden am Telefon durchgegeben."),
@@ -111,6 +117,10 @@ class AppointmentForm(Form):
     def validate_km(self, field):
         if field.data is not None and self.status.data != AppointmentStatus.STATTGEFUNDEN:
             raise ValidationError(_("Kilometer gibt es nur bei Status „stattgefunden“; bitte leer lassen."))
+
+    def validate_activity(self, field):
+        if (field.data or "").strip() and self.status.data != AppointmentStatus.STATTGEFUNDEN:
+            raise ValidationError("Eine Tätigkeit gibt es nur bei Status „stattgefunden“; bitte leer lassen.")
 
 
 class OneOffForm(OnceForm):

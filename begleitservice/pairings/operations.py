@@ -273,13 +273,18 @@ def record_appointment(
     actual_minutes: int | None,
     km: Decimal | object | None = KEEP,
     by_phone: bool = False,
+    activity: str | object | None = KEEP,
 ) -> Appointment:
     """Set an appointment's status, the minutes it actually took and the kilometres driven (only for
-    "stattgefunden"); ``by_phone``: the volunteer told the coordinator on the phone ("telefonisch", shown).
+    "stattgefunden"); ``by_phone``: the volunteer told the coordinator on the phone ("telefonisch", shown);
+    ``activity``: what was done, a few words for the Leistungsnachweis (only for "stattgefunden").
 
     In a billed month only a visit that was not billed may be recorded (a Nachberechnung in the next run)."""
     if km is KEEP:
         km = appointment.km if status == AppointmentStatus.STATTGEFUNDEN else None
+    if activity is KEEP:
+        activity = appointment.activity if status == AppointmentStatus.STATTGEFUNDEN else None
+    activity = " ".join((activity or "").split()) or None
     if status not in APPOINTMENT_STATUSES:
         raise PairingError("status", f"Unbekannter Status „{status}“.")
     try:
@@ -294,12 +299,17 @@ def record_appointment(
         raise PairingError("actual_minutes", "Bitte eine Dauer von 1 bis 720 Minuten angeben.")
     if km is not None and (status != AppointmentStatus.STATTGEFUNDEN or not 0 <= km <= MAX_KM):
         raise PairingError("km", f"Kilometer (0 bis {MAX_KM}) gibt es nur bei Status „stattgefunden“.")
+    if activity is not None and status != AppointmentStatus.STATTGEFUNDEN:
+        raise PairingError("activity", "Eine Tätigkeit gibt es nur bei Status „stattgefunden“; bitte leer lassen.")
+    if activity is not None and len(activity) > 200:
+        raise PairingError("activity", "Bitte höchstens 200 Zeichen.")
     moment = now()
     if status == AppointmentStatus.BESTAETIGT and appointment.status != status:
         appointment.confirmed_at = moment
     if status == AppointmentStatus.ABGESAGT and appointment.status != status:
         appointment.declined_at = moment
     appointment.status, appointment.actual_minutes, appointment.km = status, actual_minutes, km
+    appointment.activity = activity
     appointment.by_phone = by_phone
     db.session.flush()
     return appointment

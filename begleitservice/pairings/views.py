@@ -281,6 +281,7 @@ def edit_appointment(pairing_id: int, appointment_id: int):
                 actual_minutes=form.actual_minutes.data,
                 km=form.km.data,
                 by_phone=form.by_phone.data,
+                activity=form.activity.data,
             )
         except PairingError as error:
             db.session.rollback()

@@ -4,6 +4,7 @@ same month is sent to the running one; the CLI shows a progress bar."""
 
 import multiprocessing
 import os
+import subprocess
 import time as clock
 from datetime import UTC, date, datetime
 
@@ -40,7 +41,8 @@ def october(app_ctx, monkeypatch, tmp_path):
     erika = make_volunteer(first_name="Erika", last_name="Engel", offers_entlastung=True)
     pairing = make_pairing(volunteer=erika, senior=anna, starts_on=date(2026, 10, 1))
     for day in (5, 12):
-        make_appointment(pairing=pairing, on=date(2026, 10, day), status="stattgefunden", actual_minutes=120)
+        visit = make_appointment(pairing=pairing, on=date(2026, 10, day), status="stattgefunden", actual_minutes=120)
+    visit.activity = "Spaziergang im Westfalenpark"
     db.session.commit()
     return tmp_path
 
@@ -63,6 +65,13 @@ def test_the_run_goes_to_the_background_and_its_page_leads_to_the_billed_month(o
     assert "Der Monat 10/2026 ist abgerechnet." in page and "2026-000001" in page
     assert not list((october / "billing").glob(".job-*"))  # the progress file is gone
     assert [p.name for p in (october / "billing").iterdir()] == ["2026-10"]  # no staging folder
+
+
+def test_what_was_done_is_printed_on_the_leistungsnachweis(october, login):
+    login("accounting").post("/abrechnung/lauf", data={"month": "2026-10"})
+    (note,) = (october / "billing" / "2026-10").glob("Leistungsnachweis-*.pdf")
+    text = subprocess.run(["pdftotext", note, "-"], capture_output=True, check=True).stdout.decode()
+    assert "Tätigkeit: Spaziergang im Westfalenpark" in " ".join(text.split())
 
 
 def test_the_page_of_a_running_job_shows_documents_done_of_total_and_refreshes(october, login):

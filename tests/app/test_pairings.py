@@ -150,6 +150,42 @@ def test_record_appointment_as_held_with_minutes(coordinator, today):
     assert (appointment.status, appointment.actual_minutes) == ("stattgefunden", 105)
 
 
+def test_record_what_was_done_with_the_hours(coordinator, today):
+    appointment = make_appointment(on=date(2026, 11, 2))
+    form = coordinator.get(f"/pairings/{appointment.pairing_id}/termine/{appointment.id}").get_data(as_text=True)
+    assert "Tätigkeit" in form and "steht auf dem Leistungsnachweis" in form
+
+    response = coordinator.post(
+        f"/pairings/{appointment.pairing_id}/termine/{appointment.id}",
+        data={"status": "stattgefunden", "actual_minutes": "105", "activity": "  Spaziergang,   Einkauf "},
+    )
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (appointment.actual_minutes, appointment.activity) == (105, "Spaziergang, Einkauf")
+
+
+@pytest.mark.parametrize(
+    "status, activity, message",
+    [
+        ("abgesagt", "Spaziergang", "Eine Tätigkeit gibt es nur bei Status „stattgefunden“; bitte leer lassen."),
+        ("stattgefunden", "x" * 201, "Bitte höchstens 200 Zeichen."),
+    ],
+)
+def test_a_wrong_activity_is_refused_and_saves_nothing(coordinator, today, status, activity, message):
+    appointment = make_appointment(on=date(2026, 11, 2))
+
+    response = coordinator.post(
+        f"/pairings/{appointment.pairing_id}/termine/{appointment.id}",
+        data={"status": status, "actual_minutes": "60" if status == "stattgefunden" else "", "activity": activity},
+    )
+
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (appointment.status, appointment.activity) == ("geplant", None)
+
+
 @pytest.mark.parametrize(
     "status, minutes, message",
     [

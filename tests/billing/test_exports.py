@@ -24,6 +24,19 @@ def run_and_invoices(config):
     return run, number_invoices(run.invoices, last=None, issued_on=date(2026, 4, 1))
 
 
+def test_exported_start_and_end_never_contradict_the_minutes(config):
+    planned = make_appointment("p", date(2026, 3, 5), minutes=165, start=time(9, 30), end=time(12, 30))
+    matching = make_appointment("m", date(2026, 3, 6), minutes=90, start=time(9, 30), end=time(11, 0))
+    run = prepare_month(MARCH, [make_senior_month(make_senior(), [planned, matching])], config=config)
+    out = io.BytesIO()
+    write_accounting(out, accounting_rows(run))
+    rows = list(csv.DictReader(io.StringIO(out.getvalue().decode("utf-8-sig")), delimiter=";"))
+    assert [(r["Datum"], r["Beginn"], r["Ende"], r["Minuten"], r["Stunden"]) for r in rows] == [
+        ("05.03.2026", "", "", "165", "2,75"),
+        ("06.03.2026", "09:30", "11:00", "90", "1,50"),
+    ]
+
+
 def test_csv_opens_in_german_excel(run_and_invoices):
     run, invoices = run_and_invoices
     out = io.BytesIO()
