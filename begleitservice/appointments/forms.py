@@ -13,10 +13,10 @@ from ..models import AppointmentStatus
 class OneOffForm(OnceForm):
     """A one-off appointment, optionally standing in for a skipped rule date."""
 
-    on = DateField("Datum", validators=[DataRequired(message="Bitte ein Datum angeben."), DateWindow("plan")])
-    start = TimeField("Beginn", validators=[DataRequired(message="Bitte eine Uhrzeit angeben.")])
-    end = TimeField("Ende", validators=[DataRequired(message="Bitte eine Uhrzeit angeben.")])
-    replaces_on = SelectField("Ersatz für", choices=[], validate_choice=True)
+    on = DateField(_l("Datum"), validators=[DataRequired(message=_l("Bitte ein Datum angeben.")), DateWindow("plan")])
+    start = TimeField(_l("Beginn"), validators=[DataRequired(message=_l("Bitte eine Uhrzeit angeben."))])
+    end = TimeField(_l("Ende"), validators=[DataRequired(message=_l("Bitte eine Uhrzeit angeben."))])
+    replaces_on = SelectField(_l("Ersatz für"), choices=[], validate_choice=True)
 
 
 class ConfirmForm(Form):
@@ -64,10 +64,10 @@ class CoverOfferForm(Form):
     """Which of the proposed stand-ins get the offer (checkboxes; choices are the current candidates)."""
 
     volunteers = SelectMultipleField(
-        "Vertretung anfragen",
+        _l("Vertretung anfragen"),
         coerce=int,
         choices=[],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
-        validators=[DataRequired(message="Bitte mindestens eine Person auswählen.")],
+        validators=[DataRequired(message=_l("Bitte mindestens eine Person auswählen."))],
     )

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 import scheduling
@@ -157,7 +158,7 @@ def offer_cover(appointment_id: int):
             form.volunteers.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Angebot an {len(made)} Person(en) verschickt.", "success")
+            flash(_("Angebot an %(count)s Person(en) verschickt.", count=len(made)), "success")
             return redirect(url_for(".detail", appointment_id=appointment.id, _anchor="vertretung"))
     return _render_detail(_appointment_or_404(appointment_id), candidates=candidates, cover_form=form, status=422)
 
@@ -169,7 +170,7 @@ def withdraw_cover(appointment_id: int):
     if ActionForm().validate_on_submit():
         count = cover.withdraw_offers(appointment, now=clock.now())
         db.session.commit()
-        flash(f"{count} offene(s) Angebot(e) zurückgezogen.", "success")
+        flash(_("%(count)s offene(s) Angebot(e) zurückgezogen.", count=count), "success")
     return redirect(url_for(".detail", appointment_id=appointment.id, _anchor="vertretung"))
 
 
@@ -180,7 +181,7 @@ def resolve(appointment_id: int):
     if ActionForm().validate_on_submit():
         count = operations.resolve_alerts(appointment, now=clock.now())
         db.session.commit()
-        flash(f"{count} Hinweis(e) als erledigt markiert.", "success")
+        flash(_("%(count)s Hinweis(e) als erledigt markiert.", count=count), "success")
     return redirect(url_for(".detail", appointment_id=appointment.id))
 
 
@@ -225,7 +226,7 @@ def pairing(pairing_id: int):
         else:
             remember(form, url := url_for(".pairing", pairing_id=pairing.id))
             db.session.commit()
-            flash(f"Ersatztermin am {format_date(appointment.on)} angelegt.", "success")
+            flash(_("Ersatztermin am %(on)s angelegt.", on=format_date(appointment.on)), "success")
             return redirect(url)
     elif request.method == "GET" and skipped:
         first = next((s for s in skipped if operations.replacement_for(pairing, s.on) is None), None)
@@ -269,7 +270,7 @@ def retry(message_id: int):
     if ActionForm().validate_on_submit() and message.status == OutboxStatus.FAILED:
         retry_now(message, now=clock.now())
         db.session.commit()
-        flash(f"Die E-Mail an {message.recipient} wird erneut versendet.", "success")
+        flash(_("Die E-Mail an %(recipient)s wird erneut versendet.", recipient=message.recipient), "success")
     return redirect(url_for(".outbox", status=request.args.get("status", "")))
 
 
@@ -281,10 +282,10 @@ def calendar(volunteer_id: int):
     if form.validate_on_submit():
         if request.form.get("action") == "sperren":
             operations.revoke_calendar_token(volunteer)
-            flash("Der Kalender-Link ist gesperrt.", "success")
+            flash(_("Der Kalender-Link ist gesperrt."), "success")
         else:
             operations.issue_calendar_token(volunteer)
-            flash("Ein neuer Kalender-Link wurde erzeugt; der alte funktioniert nicht mehr.", "success")
+            flash(_("Ein neuer Kalender-Link wurde erzeugt; der alte funktioniert nicht mehr."), "success")
         db.session.commit()
         return redirect(url_for(".calendar", volunteer_id=volunteer.id))
     feed_url = external_url("links.feed", token=volunteer.calendar_token) if volunteer.calendar_token else None

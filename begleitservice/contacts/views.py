@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -50,7 +51,7 @@ def _log(person, *, condition, here: str, back: str, title: str, with_whom: str,
         else:
             remember(form, here)
             db.session.commit()
-            flash("Kontakt gespeichert.", "success")
+            flash(_("Kontakt gespeichert."), "success")
             return redirect(here)
     if form.errors:
         status = 422

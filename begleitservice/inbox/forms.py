@@ -1,5 +1,6 @@
 """The forms of an inbox item: one per action, all carrying the item's key."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -15,22 +16,22 @@ class ItemForm(Form):
 class AssignForm(ItemForm):
     """Give the item to a coordinator."""
 
-    assignee = SelectField("Zuweisen an", coerce=int, choices=[], validate_choice=True)
+    assignee = SelectField(_l("Zuweisen an"), coerce=int, choices=[], validate_choice=True)
 
 
 class SnoozeForm(ItemForm):
     """Put the item aside until a date."""
 
     until = DateField(
-        "Zurückstellen bis",
-        validators=[DataRequired(message="Bitte ein Datum angeben."), DateWindow("plan")],
+        _l("Zurückstellen bis"),
+        validators=[DataRequired(message=_l("Bitte ein Datum angeben.")), DateWindow("plan")],
     )
 
 
 class DoneForm(ItemForm):
     """Mark the item done, with what was done."""
 
-    note = TextAreaField("Notiz (was wurde getan?)", validators=[Optional(), Length(max=500)])
+    note = TextAreaField(_l("Notiz (was wurde getan?)"), validators=[Optional(), Length(max=500)])
 
 
 def settings_form_class():

@@ -4,6 +4,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock
@@ -65,7 +66,7 @@ def settings():
     if form.validate_on_submit():
         notify.save_settings(current_user, {kind: form[kind].data for kind in NOTIFICATION_KINDS})
         db.session.commit()
-        flash("Ihre Benachrichtigungen sind gespeichert.", "success")
+        flash(_("Ihre Benachrichtigungen sind gespeichert."), "success")
         return redirect(url_for(".settings"))
     if request.method == "GET":
         for kind, delivery in notify.settings_of(current_user).items():
@@ -115,7 +116,7 @@ def act():
     key = form.key.data
     group = items.find(key, ctx)
     if group is None:
-        flash("Diese Aufgabe gibt es nicht mehr – sie hat sich inzwischen erledigt.", "error")
+        flash(_("Diese Aufgabe gibt es nicht mehr – sie hat sich inzwischen erledigt."), "error")
         return redirect(back)
     try:
         message = _apply(action, key, form, ctx)

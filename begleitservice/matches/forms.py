@@ -1,5 +1,6 @@
 """Forms of the Vorschläge page: start a run, accept (with a start date) or reject a proposal."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -14,10 +15,10 @@ class RejectForm(Form):
     """Reject a proposal, saying why (the reason stays with the rejection and in the request's history)."""
 
     reason = TextAreaField(
-        "Grund der Ablehnung",
+        _l("Grund der Ablehnung"),
         validators=[
             DataRequired("Bitte kurz den Grund angeben, z. B. „wohnt zu weit weg“ oder „kennen sich, passt nicht“."),
-            Length(max=300, message="Bitte höchstens 300 Zeichen."),
+            Length(max=300, message=_l("Bitte höchstens 300 Zeichen.")),
         ],
     )
 
@@ -29,7 +30,7 @@ class UndoForm(Form):
 class AcceptForm(Form):
     """Accept a proposal from a start date."""
 
-    starts_on = DateField("Beginn", validators=[InputRequired("Bitte geben Sie ein Datum an."), DateWindow("plan")])
+    starts_on = DateField(_l("Beginn"), validators=[InputRequired("Bitte geben Sie ein Datum an."), DateWindow("plan")])
 
 
 def accept_form(proposal_id: int, *, alternative: int | None = None, **kwargs) -> AcceptForm:

@@ -4,6 +4,7 @@ import logging
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -215,7 +216,7 @@ def start():
         db.session.rollback()
         created = False
     if not created:
-        flash("Eine Berechnung läuft bereits; hier ist ihr Stand.", "info")
+        flash(_("Eine Berechnung läuft bereits; hier ist ihr Stand."), "info")
         return redirect(url_for(".index"))
     runner.launch(run.id)
     return redirect(url_for(".index"))
@@ -254,7 +255,14 @@ def accept(proposal_id: int):
             flash(ALREADY_ACCEPTED, "info")
             return redirect(back)
         else:
-            flash(f"Begleitung {pairing.volunteer.name} ↔ {pairing.senior.name} angelegt.", "success")
+            flash(
+                _(
+                    "Begleitung %(volunteer)s ↔ %(senior)s angelegt.",
+                    volunteer=pairing.volunteer.name,
+                    senior=pairing.senior.name,
+                ),
+                "success",
+            )
             return redirect(back)
     key = proposal_id if alternative is None else (proposal_id, alternative)
     return _render(_load_run(proposal.run_id), forms={key: form}, page=_page_of(proposal))
@@ -275,8 +283,15 @@ def reject(proposal_id: int):
     else:
         db.session.commit()
         flash(
-            f"Vorschlag {proposal.volunteer.name} für {proposal.request.senior.name} abgelehnt; "
-            "dieses Paar wird nicht mehr vorgeschlagen. „Ablehnung zurücknehmen“ macht das rückgängig.",
+            _(
+                (
+                    "Vorschlag %(volunteer)s für %(senior)s abgelehnt; dieses Paar wird "
+                    "nicht mehr vorgeschlagen. „Ablehnung zurücknehmen“ macht das "
+                    "rückgängig."
+                ),
+                volunteer=proposal.volunteer.name,
+                senior=proposal.request.senior.name,
+            ),
             "success",
         )
     return redirect(_back(proposal))
@@ -295,5 +310,12 @@ def undo_reject(proposal_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(f"Ablehnung von {proposal.volunteer.name} für {proposal.request.senior.name} zurückgenommen.", "success")
+        flash(
+            _(
+                "Ablehnung von %(volunteer)s für %(senior)s zurückgenommen.",
+                volunteer=proposal.volunteer.name,
+                senior=proposal.request.senior.name,
+            ),
+            "success",
+        )
     return redirect(_back(proposal))
