@@ -48,6 +48,7 @@ BLUEPRINTS = (
     "area",  # public: a volunteer's "Mein Bereich" by their signed link, no login
     "help",
     "transfer",
+    "reports",
 )
 # templates/ and migrations/ sit beside the package in the repository (install with `pip install -e .`).
 ROOT = Path(__file__).resolve().parent.parent

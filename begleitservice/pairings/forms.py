@@ -19,6 +19,7 @@ from ..extensions import db
 from ..forms import DateWindow, Form, IntervalsField, KmField, OnceForm, PersonField
 from ..models import (
     APPOINTMENT_STATUSES,
+    PAIRING_END_REASONS,
     PAIRING_STATUSES,
     SERVICES,
     AppointmentStatus,
@@ -43,6 +44,13 @@ class PairingForm(OnceForm):
     starts_on = DateField(_l("Beginn"), validators=[InputRequired("Bitte geben Sie ein Datum an."), DateWindow("plan")])
     ends_on = DateField(_l("Ende (optional)"), validators=[Optional(), DateWindow("plan")])
     status = SelectField(_l("Status"), choices=list(PAIRING_STATUSES.items()), default=PairingStatus.AKTIV)
+    end_reason = SelectField(
+        _l("Grund des Endes"),
+        choices=[("", "– nicht angegeben –"), *PAIRING_END_REASONS.items()],
+        default="",
+        validate_choice=False,  # checked below: a form sent without the field (or a pairing without one) is empty
+        description=_l("Nur bei „beendet“: erscheint zusammengefasst in den Berichten."),
+    )
     override = BooleanField(_l("Trotzdem speichern: Ich habe die Abweichung geprüft"))
     override_reason = TextAreaField(
         _l("Begründung der Abweichung"),
@@ -79,6 +87,10 @@ class PairingForm(OnceForm):
     def validate_override_reason(self, field):
         if self.override.data and not (field.data or "").strip():
             raise ValidationError(_("Bitte begründen Sie, warum die Begleitung trotzdem passt."))
+
+    def validate_end_reason(self, field):
+        if field.data and field.data not in PAIRING_END_REASONS:
+            raise ValidationError("Bitte wählen Sie einen Grund aus der Liste.")
 
     def validate_ends_on(self, field):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:

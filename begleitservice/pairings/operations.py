@@ -149,6 +149,14 @@ def _record_override(pairing: Pairing, overridden: list[rules.Violation], overri
     pairing.override_by, pairing.override_at = (user.name if user else None), now()
 
 
+KEEP_REASON = object()  # update_pairing without end_reason: keep the recorded one (while the pairing stays ended)
+
+
+def _end_reason(status: str, reason: str | None) -> str | None:
+    """The reason a Begleitung ended is kept only while it is ended."""
+    return (reason or None) if status == PairingStatus.BEENDET else None
+
+
 def create_pairing(
     *,
     volunteer: Volunteer,
@@ -162,6 +170,7 @@ def create_pairing(
     request: Request | None = None,
     user: User | None = None,
     override: rules.Override | None = None,
+    end_reason: str | None = None,
 ) -> Pairing:
     """Create a pairing with its weekly slots if the placing rules allow it (soft ones maybe overridden); when made
     from ``request``, mark that request "vermittelt"."""
@@ -201,6 +210,7 @@ def create_pairing(
         ends_on=ends_on,
         status=status,
         slots=new_slots,
+        end_reason=_end_reason(status, end_reason),
     )
     _record_override(pairing, overridden, override, user)
     db.session.add(pairing)
@@ -227,6 +237,7 @@ def update_pairing(
     status: str,
     user: User | None = None,
     override: rules.Override | None = None,
+    end_reason: str | object | None = KEEP_REASON,
 ) -> Pairing:
     """Change a pairing's people, service, slots, rhythm, dates or status if the placing rules allow it, and flush."""
     _check(volunteer=volunteer, senior=senior, service=service, starts_on=starts_on, ends_on=ends_on, status=status)
@@ -254,6 +265,7 @@ def update_pairing(
         ends_on,
         status,
     )
+    pairing.end_reason = _end_reason(status, pairing.end_reason if end_reason is KEEP_REASON else end_reason)
     if [(s.weekday, s.start_minute, s.duration_minutes) for s in pairing.slots] != [
         (s.weekday, s.start_minute, s.duration_minutes) for s in new_slots
     ]:

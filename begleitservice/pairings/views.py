@@ -180,6 +180,7 @@ def _values(form: PairingForm) -> dict:
         starts_on=form.starts_on.data,
         ends_on=form.ends_on.data,
         status=form.status.data,
+        end_reason=form.end_reason.data or None,
     )
 
 

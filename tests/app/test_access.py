@@ -30,6 +30,7 @@ BY_BLUEPRINT = {
     "help": STAFF,
     "transfer": CARE,
     "groups": CARE,
+    "reports": STAFF,
 }
 BY_ENDPOINT = {
     "seniors.create": CARE,

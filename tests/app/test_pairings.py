@@ -287,3 +287,18 @@ def test_edit_sent_without_fields_is_no_server_error(coordinator, today):
     assert response.status_code in (200, 302)
     db.session.expire_all()
     assert [(s.weekday, s.start_minute) for s in db.session.get(Pairing, pairing.id).slots] == [(0, 600)]
+
+
+def test_ending_records_the_reason_for_the_reports(coordinator, today):
+    pairing = make_pairing(starts_on=date(2026, 1, 5))
+    form = _form(pairing.volunteer, pairing.senior, starts_on="2026-01-05", ends_on="2026-11-09", status="beendet")
+
+    assert "Grund des Endes" in coordinator.get(f"/pairings/{pairing.id}/bearbeiten").get_data(as_text=True)
+    response = coordinator.post(f"/pairings/{pairing.id}/bearbeiten", data={**form, "end_reason": "umzug"})
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (pairing.status, pairing.end_reason) == ("beendet", "umzug")
+    coordinator.post(f"/pairings/{pairing.id}/bearbeiten", data={**form, "status": "aktiv", "end_reason": "umzug"})
+    db.session.expire_all()
+    assert (pairing.status, pairing.end_reason) == ("aktiv", None)  # only an ended Begleitung keeps a reason

@@ -1,79 +1,24 @@
 """Reports: every figure against a small data set computed by hand; the annual CSV exactly; bad input refused."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import BytesIO
 
 import pytest
 
 from begleitservice.extensions import db
-from begleitservice.models import MatchRun, MatchUnserved, VolunteerStatus
+from begleitservice.models import VolunteerStatus
 from begleitservice.reports.commands import annual_command, population_command
 from begleitservice.reports.periods import quarter_period, year_period
 from begleitservice.reports.queries import build_report, missing_help
-from tests.factories import make_appointment, make_pairing, make_request, make_senior, make_volunteer
-
-DONE = "stattgefunden"
-
-
-def visit(pairing, on, minutes, **kw):
-    return make_appointment(
-        pairing=pairing, on=on, status=DONE, actual_minutes=minutes, planned_start=time(10), planned_end=time(12), **kw
-    )
+from tests.factories import make_request
+from tests.report_world import build_report_world
 
 
 @pytest.fixture
 def world(app_ctx):
-    """Eving: S1, S2 (Besuchsdienst); Hörde: S3 (Entlastung), S4 (Besuchsdienst). Hand-computed figures for 2025:
-
-    Eving  – requests R1, R2, R4 (withdrawn), R5 (waiting): 4 received, 2 placed (10 and 30 days → median 20);
-             visits 90 + 60 (stand-in V3) + 45 min = 3,25 h; seniors S1, S2; volunteers V1, V3.
-    Hörde  – request R3: 1 received, 1 placed (20 days); visits 120 + 135 min Entlastung = 4,25 h (V2, S3)
-             and 30 min Besuchsdienst (V1, S4) = 0,50 h; seniors S3, S4; volunteers V1, V2.
-    Gesamt – 5 received, 3 placed, median 20 days, 4 seniors, 3 volunteers (V1 counted once), 3,75 h + 4,25 h.
-    """
-    v1 = make_volunteer(
-        first_name="Anna", created_at=datetime(2025, 3, 1, 9, tzinfo=UTC), languages="Deutsch, Türkisch"
-    )
-    v2 = make_volunteer(district_name="Hörde", offers_entlastung=True, created_at=datetime(2024, 5, 1, tzinfo=UTC))
-    v3 = make_volunteer(created_at=datetime(2024, 5, 1, tzinfo=UTC))
-    s1 = make_senior(languages="Deutsch, Türkisch", birth_on=date(1950, 3, 1))
-    s2 = make_senior(birth_on=date(1940, 1, 1))
-    s3 = make_senior(district_name="Hörde", pflegegrad=2, birth_on=date(1962, 6, 1))
-    s4 = make_senior(district_name="Hörde", birth_on=date(1955, 12, 31))
-    r1 = make_request(senior=s1, received_on=date(2025, 1, 10), status="vermittelt")
-    r2 = make_request(senior=s2, received_on=date(2025, 2, 1), status="vermittelt")
-    r3 = make_request(senior=s3, received_on=date(2025, 3, 1), status="vermittelt")
-    make_request(senior=s2, received_on=date(2025, 5, 1), status="zurueckgezogen")
-    r5 = make_request(senior=s1, received_on=date(2025, 12, 1), languages="Türkisch")
-    make_request(senior=s1, received_on=date(2024, 12, 15), status="zurueckgezogen")
-    p1 = make_pairing(volunteer=v1, senior=s1, request_id=r1.id, starts_on=date(2025, 1, 20))
-    p2 = make_pairing(
-        volunteer=v1,
-        senior=s2,
-        request_id=r2.id,
-        starts_on=date(2025, 3, 3),
-        ends_on=date(2025, 9, 30),
-        status="beendet",
-        end_reason="verstorben",
-    )
-    p3 = make_pairing(volunteer=v2, senior=s3, request_id=r3.id, starts_on=date(2025, 3, 21))
-    p4 = make_pairing(volunteer=v1, senior=s4, starts_on=date(2025, 6, 1))
-    visit(p1, date(2025, 2, 3), 90)
-    visit(p1, date(2025, 2, 10), 60, cover_volunteer_id=v3.id)
-    make_appointment(pairing=p1, on=date(2025, 2, 17), status="abgesagt")
-    visit(p1, date(2026, 1, 5), 120)
-    visit(p2, date(2025, 3, 10), 45)
-    visit(p3, date(2025, 4, 1), 120)
-    visit(p3, date(2025, 4, 8), 135)
-    visit(p4, date(2025, 6, 2), 30)
-    v2.status = VolunteerStatus.AUSGESCHIEDEN
-    v2.left_on = date(2025, 11, 1)
-    run = MatchRun(status="fertig")
-    run.unserved = [MatchUnserved(request_id=r5.id, reasons=["niemand spricht Türkisch"], reason_codes=["no_language"])]
-    db.session.add(run)
-    db.session.commit()
-    return {"v1": v1, "v3": v3}
+    """The hand-computed data set of tests/report_world.py."""
+    return build_report_world()
 
 
 def area(report, name):
@@ -369,3 +314,81 @@ def test_group_waiting_lists_beside_missing_help(group_world):
         (name[:16], district, capacity, placed, waiting)
         for name, district, capacity, placed, waiting in missing.group_waiting
     ] == [("Demenzgruppe Tes", "Hörde", 10, 1, 0)]
+
+
+def test_report_page_shows_figures_previous_period_and_charts(world, coordinator):
+    response = coordinator.get("/berichte/?zeitraum=jahr&jahr=2025")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<h1>Bericht 2025</h1>" in html and "daneben 2024" in html
+    assert '<tr class="total"><th scope="row">Gesamt</th><td class="num">5</td><td class="num">3</td>' in html
+    assert 'role="img"' in html and "<title id=" in html and "Eving: 3,25 Stunden" in html  # the chart's <desc>
+    assert "<style" not in html and "style=" not in html  # the policy forbids inline styles
+
+
+def test_report_page_quarter_and_custom_period(world, coordinator):
+    html = coordinator.get("/berichte/?zeitraum=quartal&jahr=2025&quartal=1").get_data(as_text=True)
+    assert "<h1>Bericht 1. Quartal 2025</h1>" in html and "daneben 4. Quartal 2024" in html
+    html = coordinator.get("/berichte/?zeitraum=frei&von=2025-02-01&bis=28.02.2025").get_data(as_text=True)
+    assert "<h1>Bericht 01.02.2025 – 28.02.2025</h1>" in html and "daneben 04.01.2025 – 31.01.2025" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("zeitraum=jahr&jahr=20x5", "kein mögliches Berichtsjahr"),
+        ("zeitraum=quartal&jahr=2025&quartal=5", "Bitte wählen Sie ein Quartal von 1 bis 4."),
+        ("zeitraum=frei&von=2025-03-01&bis=2025-02-01", "Das Ende des Zeitraums liegt vor seinem Beginn."),
+        ("zeitraum=frei&von=gestern&bis=2025-02-01", "„gestern“ ist kein Datum"),
+        ("zeitraum=woche", "Bitte wählen Sie als Zeitraum Jahr, Quartal oder einen freien Zeitraum."),
+    ],
+)
+def test_bad_period_is_named_in_german(world, coordinator, query, message):
+    for url in (f"/berichte/?{query}", f"/berichte/sozialraeume?{query}", f"/berichte/export.csv?{query}"):
+        response = coordinator.get(url)
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True)
+
+
+def test_missing_help_page(world, coordinator):
+    html = coordinator.get("/berichte/fehlende-hilfe").get_data(as_text=True)
+    assert "Wo Hilfe fehlt" in html and "niemand spricht die gewünschte Sprache" in html
+    assert "Wartende Anfragen je Stadtbezirk" in html
+
+
+def test_sozialraum_page_marks_aktionsraeume(world, coordinator):
+    html = coordinator.get("/berichte/sozialraeume?jahr=2025").get_data(as_text=True)
+    assert 'Nordmarkt <span class="badge warn">Aktionsraum</span>' in html
+    assert "ohne Sozialraum" in html
+
+
+def test_page_exports(world, coordinator):
+    response = coordinator.get("/berichte/export.csv?zeitraum=jahr&jahr=2025")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.data.decode("utf-8-sig").split("\r\n")[13].startswith("Gesamt;5;3;4;3;3,75;4,25;0,00;")
+    response = coordinator.get("/berichte/export.xlsx?zeitraum=quartal&jahr=2025&quartal=2")
+    assert response.status_code == 200 and response.data[:2] == b"PK"
+
+
+def test_page_queries_do_not_grow_with_the_data(world, coordinator, app):
+    """The page costs the same number of statements with one or with many more visits (aggregates only)."""
+    import sqlalchemy as sa
+
+    from begleitservice.models import Pairing
+
+    def statements() -> int:
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert coordinator.get("/berichte/?jahr=2025").status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    before = statements()
+    pairing = db.session.scalars(sa.select(Pairing)).first()
+    for day in range(1, 28):
+        make_request(senior=pairing.senior, received_on=date(2025, 7, day))
+    db.session.commit()
+    assert statements() == before
