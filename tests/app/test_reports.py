@@ -392,3 +392,23 @@ def test_page_queries_do_not_grow_with_the_data(world, coordinator, app):
         make_request(senior=pairing.senior, received_on=date(2025, 7, day))
     db.session.commit()
     assert statements() == before
+
+
+def test_annual_pdf_for_the_committees(world, app, tmp_path):
+    from pypdf import PdfReader
+
+    target = tmp_path / "bericht.pdf"
+    result = app.test_cli_runner().invoke(annual_command, ["--year", "2025", "--format", "pdf", "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(target)
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert reader.metadata.title == "Bericht 2025"
+    assert "Auf einen Blick" in text and "Nach Sozialraum" in text and "Wo Hilfe fehlt" in text
+    assert "niemand spricht die gewünschte Sprache" in text
+    assert "3,75" in text and "4,25" in text  # the city's hours of Besuchsdienst and Entlastung
+
+
+def test_pdf_download_from_the_page(world, coordinator):
+    response = coordinator.get("/berichte/export.pdf?zeitraum=quartal&jahr=2025&quartal=1")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert 'filename="Bericht_2025-01-01_2025-03-31.pdf"' in response.headers["Content-Disposition"]
