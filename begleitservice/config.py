@@ -268,6 +268,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
         "LINK_MAX_AGE_DAYS": env.integer("LINK_MAX_AGE_DAYS", 30, minimum=1),
         "MEIN_BEREICH_MAX_AGE_DAYS": env.integer("MEIN_BEREICH_MAX_AGE_DAYS", 180, minimum=1),
         "HOURS_CORRECTION_DAYS": env.integer("HOURS_CORRECTION_DAYS", 14, minimum=0, maximum=365),
+        "SIGNATURE_MAX_KB": env.integer("SIGNATURE_MAX_KB", 100, minimum=5, maximum=1024),
         # THE travel buffer between two visits of one volunteer (rules, matching, cover); the old name still works
         "TRAVEL_BUFFER_MINUTES": env.integer(
             "TRAVEL_BUFFER_MINUTES",

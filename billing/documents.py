@@ -24,6 +24,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from billing.identifiers import format_iban
 from billing.invoices import Invoice, InvoiceKind, RecipientKind, Senior
@@ -260,6 +261,14 @@ def leistungsnachweis_data(ln: Leistungsnachweis) -> dict[str, Any]:
     budget = None
     if ln.budget is not None:
         budget = {"available": format_eur(ln.budget.available), "balance": format_eur(ln.budget.balance)}
+    digital = [
+        {
+            "text": f"Digital unterschrieben am {_berlin(s.signed_at)} von {s.signer}",
+            "volunteer": f"für die Einsätze von {s.volunteer}",
+            "image": list(s.png),
+        }
+        for s in ln.digital
+    ]
     signatures = ["Ort, Datum, Unterschrift Versicherte/r oder Vertretung"]
     signatures += [f"Ort, Datum, Unterschrift Ehrenamtliche/r ({name})" for name in ln.volunteers]
     return {
@@ -281,7 +290,14 @@ def leistungsnachweis_data(ln: Leistungsnachweis) -> dict[str, Any]:
         "budget": budget,
         "times_note": TIMES_NOTE if hidden else "",
         "signatures": signatures,
+        "digital": digital,
     }
+
+
+def _berlin(moment) -> str:
+    """'03.11.2026, 10:00 Uhr' of an aware timestamp, in Dortmund's time."""
+    local = moment.astimezone(ZoneInfo("Europe/Berlin"))
+    return f"{format_date(local.date())}, {local:%H:%M} Uhr"
 
 
 def payment_due(invoice: Invoice):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from billing.completeness import Problem, senior_problems
@@ -31,6 +32,16 @@ class SeniorMonth:
 
 
 @dataclass(frozen=True)
+class DigitalSignature:
+    """The senior's (or representative's) signature given on a volunteer's phone for that volunteer's lines."""
+
+    volunteer: str
+    signer: str
+    signed_at: datetime  # aware UTC
+    png: bytes
+
+
+@dataclass(frozen=True)
 class Leistungsnachweis:
     """Record of services of one senior and month, to be signed by senior and volunteer(s)."""
 
@@ -42,6 +53,7 @@ class Leistungsnachweis:
     budget: LedgerMonth | None = None
     category: str = CATEGORY_TEXT
     note: str = ""  # e.g. "Nachberechnung September 2026" for visits billed after their month
+    digital: tuple[DigitalSignature, ...] = ()  # signed on the phone (valid ones only); paper stays possible
 
     @property
     def grade_label(self) -> str:

@@ -1,10 +1,10 @@
 """Forms of "Mein Bereich" (the hours form is the hours link's own ``ReportForm``)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, RadioField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField
 from wtforms.validators import InputRequired, ValidationError
 
-from ..forms import DateWindow, OnceForm
+from ..forms import DateWindow, Form, OnceForm
 from .operations import ABSENCE_KINDS
 
 
@@ -29,3 +29,17 @@ class AbsenceReportForm(OnceForm):
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError(_l("Das Datum „bis“ darf nicht vor „von“ liegen."))
+
+
+class SignatureForm(Form):
+    """The senior (or representative) signs on the phone; the volunteer confirms it happened there and then.
+
+    The checks (name, image, confirmation) are ``signatures.sign``'s, so every entry point refuses alike."""
+
+    signer_name = StringField(
+        _l("Name der Person, die unterschreibt"),
+        description=_l("Die Senior:in selbst oder die Vertretung (z. B. Tochter, Betreuer)."),
+        render_kw={"autocomplete": "off", "maxlength": 120},
+    )
+    signature = HiddenField()
+    confirmed = BooleanField(_l("Ich bestätige: Die Unterschrift wurde eben auf meinem Handy geleistet."))

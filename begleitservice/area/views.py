@@ -15,7 +15,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy.orm import joinedload
 
-from .. import clock
+from billing.month import Month
+
+from .. import clock, signatures
+from ..accounting.operations import billing_run_of
 from ..appointments import operations as appointment_ops
 from ..appointments.convert import senior_label
 from ..appointments.forms import ActionForm, ReportForm
@@ -23,12 +26,12 @@ from ..appointments.links.tokens import LinkError, external_url, link_url, load_
 from ..appointments.links.views import DURATIONS
 from ..extensions import db
 from ..filters import format_km
-from ..i18n import fmt_appointment, fmt_date, fmt_duration, use_volunteer_language, volunteer_pages
-from ..models import Appointment, AppointmentStatus, CoverOffer, Pairing, Senior, Volunteer
+from ..i18n import fmt_appointment, fmt_date, fmt_datetime, fmt_duration, use_volunteer_language, volunteer_pages
+from ..models import Appointment, AppointmentStatus, CoverOffer, MonthSignature, Pairing, Senior, Volunteer
 from ..security.limits import rate_limited
 from ..submissions import remember, repeated
 from . import operations
-from .forms import AbsenceReportForm
+from .forms import AbsenceReportForm, SignatureForm
 from .operations import AreaError, volunteer_of
 
 log = logging.getLogger(__name__)
@@ -102,6 +105,8 @@ def _render(volunteer, token: str, *, absence_form=None, hours=None, status: int
         kind_label=operations.kind_label,
         correction_until=operations.correction_until,
         aria=_aria,
+        to_sign=signatures.months_to_sign(volunteer, today=appointment_ops.local_today(now)),
+        month_label=fmt_month,
     ), status
 
 
@@ -261,6 +266,88 @@ def calendar_qr(token: str):
         out, kind="svg", scale=6, dark="#1b1f24", light="#ffffff", title=_("QR-Code des Kalender-Links")
     )
     return Response(out.getvalue(), mimetype="image/svg+xml")
+
+
+@bp.route("/mein-bereich/<token:token>/unterschrift/<int:senior_id>/<int:year>/<int:month>", methods=["GET", "POST"])
+@rate_limited("LINK_RATE_LIMIT", methods=("GET", "POST"))
+def sign(token: str, senior_id: int, year: int, month: int):
+    """The senior signs the month's Leistungsnachweis (this volunteer's visits) on the phone."""
+    volunteer, refused = _load(token)
+    if refused:
+        return refused
+    try:
+        chosen = Month(year, month)
+    except ValueError:
+        abort(404)
+    senior = db.session.get(Senior, senior_id)
+    lines = signatures.signed_lines(senior_id, volunteer.id, chosen) if senior else []
+    if not lines:
+        abort(404)
+    form = SignatureForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            signatures.sign(
+                volunteer,
+                senior,
+                chosen,
+                signer_name=form.signer_name.data,
+                image=form.signature.data,
+                confirmed=form.confirmed.data,
+                now=clock.now(),
+            )
+        except signatures.SignatureError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+            flash(_("Die Unterschrift wurde nicht gespeichert. Bitte prüfen Sie die Angaben."), "error")
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Vielen Dank! Die Unterschrift ist gespeichert."), "success")
+            return redirect(url_for(".sign", token=token, senior_id=senior_id, year=year, month=month), code=303)
+    signature = signatures.signature_of(senior_id, volunteer.id, chosen)
+    return render_template(
+        "area/sign.html",
+        token=token,
+        volunteer=volunteer,
+        senior=senior,
+        senior_name=senior_label(senior),
+        month=chosen,
+        month_label=fmt_month(chosen),
+        lines=lines,
+        signature=signature,
+        valid=signature is not None and signatures.is_valid(signature, lines),
+        billed=billing_run_of(chosen.first_day) is not None,
+        form=form,
+        when=lambda a: fmt_appointment(a.on, a.planned_start, a.planned_end),
+        duration=fmt_duration,
+        signed_at=fmt_datetime,
+        aria=_aria,
+    ), status
+
+
+@bp.route("/mein-bereich/<token:token>/unterschrift/<int:signature_id>.png")
+@rate_limited("LINK_RATE_LIMIT", methods=("GET",))
+def signature_image(token: str, signature_id: int):
+    """The stored signature image (only for the volunteer whose visits it signs)."""
+    volunteer, refused = _load(token)
+    if refused:
+        abort(404)
+    signature = db.session.get(MonthSignature, signature_id)
+    if signature is None or signature.volunteer_id != volunteer.id:
+        abort(404)
+    return Response(signature.image, mimetype="image/png")
+
+
+def fmt_month(month: Month) -> str:
+    """'November 2026' in the page's language."""
+    from babel.dates import format_date as babel_date
+
+    from ..i18n import current_language, format_locale
+
+    if current_language() == "de":
+        return month.label
+    return babel_date(month.first_day, "LLLL y", locale=format_locale())
 
 
 @bp.route("/mein-bereich/anfordern/<purpose>/<token:token>", methods=["POST"])

@@ -79,11 +79,13 @@ from .scheduling import (  # noqa: F401
     UsedLink,
 )
 from .senior import SENIOR_STATUSES, Senior, SeniorStatus
+from .signature import MonthSignature
 from .submission import FormSubmission
 from .user import ROLES, RecoveryCode, User
 from .volunteer import VOLUNTEER_STATUSES, Volunteer, VolunteerAbsence, VolunteerAvailability, VolunteerStatus
 
 install_trigram_extension(db.metadata)
+
 
 __all__ = [
     "APPOINTMENT_STATUSES",
@@ -113,6 +115,7 @@ __all__ = [
     "MatchRun",
     "MatchRunStatus",
     "MatchUnserved",
+    "MonthSignature",
     "NotificationMarker",
     "OutboxMessage",
     "OutboxStatus",
