@@ -1,7 +1,7 @@
 """month_signature: the month's Leistungsnachweis signed on the volunteer's phone
 
-Revision ID: 0033
-Revises: 0032
+Revision ID: 
+Revises: 0033
 Create Date: 2026-11-29 18:40:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0033'
-down_revision = '0032'
+revision = ''
+down_revision = '0033'
 branch_labels = None
 depends_on = None
 
