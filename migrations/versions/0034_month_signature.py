@@ -1,6 +1,6 @@
 """month_signature: the month's Leistungsnachweis signed on the volunteer's phone
 
-Revision ID: 
+Revision ID: 0034
 Revises: 0033
 Create Date: 2026-11-29 18:40:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = ''
+revision = '0034'
 down_revision = '0033'
 branch_labels = None
 depends_on = None
