@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from markupsafe import Markup
 
 from ..auth.access import STAFF, restrict
@@ -128,11 +128,11 @@ def sozialraeume():
     return render_template("reports/sozialraeume.html", report=report, chart=chart, **_form_context(period, None))
 
 
-@bp.route("/export.csv", defaults={"fmt": "csv"})
-@bp.route("/export.xlsx", defaults={"fmt": "xlsx"})
-@bp.route("/export.pdf", defaults={"fmt": "pdf"})
+@bp.route("/export.<fmt>")
 def export(fmt: str):
     """The report of the period as a file: CSV (Stadtbezirke), XLSX (every table) or PDF."""
+    if fmt not in EXPORT_TYPES:
+        abort(404)
     period, error = _period()
     if error:
         return _refused("reports/index.html", error)

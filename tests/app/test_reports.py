@@ -412,3 +412,7 @@ def test_pdf_download_from_the_page(world, coordinator):
     response = coordinator.get("/berichte/export.pdf?zeitraum=quartal&jahr=2025&quartal=1")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert 'filename="Bericht_2025-01-01_2025-03-31.pdf"' in response.headers["Content-Disposition"]
+
+
+def test_unknown_export_format_is_not_found(world, coordinator):
+    assert coordinator.get("/berichte/export.docx?jahr=2025").status_code == 404
