@@ -35,19 +35,28 @@ sys.path.insert(0, str(ROOT))
 TABLE = re.compile(r"\b(?:FROM|INTO|UPDATE)\s+\"?(\w+)", re.IGNORECASE)
 
 
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its waited-for children (less sensitive to a shared machine)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 class Timer:
     """Seconds and calls of one wrapped function."""
 
     def __init__(self) -> None:
         self.seconds, self.calls = 0.0, 0
 
+    cpu = 0.0  # CPU seconds of this process and its (finished) children while the function ran
+
     def wrap(self, func):
         def timed(*args, **kwargs):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), cpu_seconds()
             try:
                 return func(*args, **kwargs)
             finally:
                 self.seconds += time.perf_counter() - start
+                self.cpu += cpu_seconds() - cpu
                 self.calls += 1
 
         return timed
@@ -113,8 +122,22 @@ def scratch_database(url: str | None, folder: Path):
         admin.dispose()
 
 
+load_before = ""
+
+
+def uptime() -> str:
+    """What `uptime` says (load averages of 1, 5, 15 minutes)."""
+    import subprocess
+
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def invoke(runner, args: list[str]) -> str:
-    result = runner.invoke(args=args, catch_exceptions=False)
+    with runner.app.app_context():  # option callbacks (parse_month) read the app's config before the command runs
+        result = runner.invoke(args=args, catch_exceptions=False)
     if result.exit_code != 0:
         raise SystemExit(f"flask {' '.join(args)} failed ({result.exit_code}):\n{result.output}")
     return result.output
@@ -137,6 +160,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=8, help="how many statement kinds to list")
     args = parser.parse_args()
 
+    global load_before
+    load_before = uptime()
     with tempfile.TemporaryDirectory(prefix="bs-bench-") as tmp:
         folder = Path(tmp)
         with scratch_database(args.database_url, folder) as url:
@@ -196,7 +221,7 @@ def run(args, url: str, folder: Path) -> None:
         pre.append((m, time.perf_counter() - t0))
 
     for timer in (run_timer, render_timer, commit_timer):
-        timer.seconds, timer.calls = 0.0, 0
+        timer.seconds, timer.calls, timer.cpu = 0.0, 0, 0.0
     queries.active = True
     t0 = time.perf_counter()
     output = invoke(
@@ -235,7 +260,8 @@ def run(args, url: str, folder: Path) -> None:
     compute = run_timer.seconds - render
 
     print(f"machine      {platform.platform()}, Python {platform.python_version()}")
-    print(f"cpu          {cpu_model()}, nproc {os.cpu_count()}, load average {os.getloadavg()}")
+    print(f"cpu          {cpu_model()}, nproc {os.cpu_count()}")
+    print(f"uptime       {uptime()}  (before: {load_before}; the machine is shared, other work adds to the figures)")
     print(f"database     {backend}, scale {args.scale}, seed {args.seed}, render workers {args.workers or 'all CPUs'}")
     print(
         f"setup        db upgrade {upgraded - started:.1f} s, demo-data {loaded - upgraded:.1f} s "
@@ -246,9 +272,12 @@ def run(args, url: str, folder: Path) -> None:
     print(f"month        {month.iso} (today {today.isoformat()})")
     print(f"billed       {seniors} seniors, {visits} visits, {invoices} invoices, {nachweise} Leistungsnachweise")
     print(f"written      {pdfs} PDFs, {pages} pages, {megabytes:.1f} MB")
-    print(f"run          {total:.2f} s total (CLI)")
+    print(f"run          {total:.2f} s total (CLI), {run_timer.cpu + commit_timer.cpu:.2f} CPU s in run and commit")
     print(f"  compute    {compute:.2f} s  data loading, ledger, invoices, rows (run_month less PDFs)")
-    print(f"  pdf        {render:.2f} s  rendering ({render_timer.calls} render_all call)")
+    print(
+        f"  pdf        {render:.2f} s  rendering ({render_timer.calls} render_all call): "
+        f"{pdfs / render if render else 0:.0f} documents/s (Typst, PDF/A-2b), {render_timer.cpu:.2f} CPU s"
+    )
     print(f"  commit     {commit_timer.seconds:.2f} s  files placed and transaction committed")
     print(f"  other      {total - run_timer.seconds - commit_timer.seconds:.2f} s  CLI, output, reporting")
     print(f"queries      {statements} statements in the run; most frequent:")
