@@ -39,6 +39,7 @@ FIELD_LABELS = {
     "grade": "Pflegegrad",
     "has_dementia": "Demenz",
     "care_notes": "Pflegehinweise",
+    "stand_in_notes": "Hinweise für Vertretungen",
     "notes": "Anmerkungen",
     "note": "Notiz",
     "kvnr": "Versichertennummer",

@@ -56,6 +56,7 @@ COLUMNS = [
     "Abtretung widerrufen am",
     "Status",
     "Pflegehinweise",
+    "Hinweise für Vertretungen",
 ]
 REQUIRED = ["Vorname", "Nachname", "Geburtsdatum", "Straße", "PLZ", "Stadtbezirk"]
 
@@ -105,6 +106,7 @@ def export_rows() -> list[list]:
             s.latest_abtretung.revoked_on if s.latest_abtretung else None,
             s.status,
             s.care_notes,
+            s.stand_in_notes,
         ]
         for s in seniors
     ]
@@ -223,6 +225,7 @@ def _read_values(row: RowReader, districts) -> dict:
     status = row.read("Status", lambda r: cell.choice(r, SENIOR_STATUSES, "Status"))
     keep(values, "status", status or SeniorStatus.AKTIV)
     keep(values, "care_notes", row.read("Pflegehinweise", lambda r: cell.text(r) or None))
+    keep(values, "stand_in_notes", row.read("Hinweise für Vertretungen", lambda r: cell.text(r) or None))
     return values
 
 

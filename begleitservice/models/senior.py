@@ -67,7 +67,9 @@ class Senior(Searchable, Timestamps, db.Model):
     consent_on: Mapped[date | None]
     consent_scope: Mapped[str | None] = mapped_column(sa.String(200))
     status: Mapped[str] = mapped_column(sa.String(20), default=SeniorStatus.AKTIV)
-    care_notes: Mapped[str | None] = mapped_column(sa.Text)
+    care_notes: Mapped[str | None] = mapped_column(sa.Text)  # for the coordination only (may hold health data)
+    # what a stand-in needs at the door (access, key, bell, pets, whom to call): printed on the Adressblatt
+    stand_in_notes: Mapped[str | None] = mapped_column(sa.String(500))
     # Art. 17/18 DSGVO: erasure requested but invoices must be kept; locked and hidden until retain_until.
     restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retain_until: Mapped[date | None]

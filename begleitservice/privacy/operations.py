@@ -162,6 +162,7 @@ def _restrict_senior(senior: Senior, *, user: User | None) -> None:
     db.session.execute(sa.delete(MatchUnserved).where(MatchUnserved.request_id.in_(requests)))
     senior.status = SeniorStatus.GESPERRT
     senior.phone = senior.care_notes = senior.preferred_volunteer_gender = senior.sozialraum_id = None
+    senior.stand_in_notes = None
     senior.contact_name = senior.contact_relation = senior.contact_phone = senior.contact_email = None
     senior.has_dementia, senior.languages = False, ""
 

@@ -81,6 +81,14 @@ class SeniorForm(OnceForm):
     )
     has_dementia = BooleanField(_l("Demenz"))
     care_notes = TextAreaField(_l("Hinweise zur Begleitung"), description=_l("Nur für die Koordination sichtbar."))
+    stand_in_notes = TextAreaField(
+        _l("Hinweise für Vertretungen"),
+        validators=[Length(max=500, message=_l("Bitte höchstens 500 Zeichen."))],
+        description=_l(
+            "Stehen auf dem Adressblatt, das eine Vertretung bekommt: Zugang, Schlüssel, Klingel, Haustiere, wen "
+            "anrufen. Keine Gesundheitsangaben."
+        ),
+    )
 
     consent_on = DateField(_l("Einwilligung erteilt am"), validators=[Optional()])
     consent_scope = StringField(

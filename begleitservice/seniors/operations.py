@@ -51,6 +51,7 @@ FIELDS = (
     "consent_scope",
     "status",
     "care_notes",
+    "stand_in_notes",
 )
 REQUIRED = {
     "first_name": "Bitte den Vornamen angeben.",
@@ -154,6 +155,7 @@ def senior_errors(values: dict, *, senior: Senior | None = None, today: date) ->
         _check_references,
         _check_billing,
         _check_contact,
+        _check_stand_in_notes,
         _check_consent,
         _check_choices,
     )
@@ -282,6 +284,17 @@ def _check_contact(values: dict, today: date) -> dict[str, str]:
     email = values["contact_email"]
     if email is not None and not _EMAIL.fullmatch(email):
         return {"contact_email": "Bitte eine gültige E-Mail-Adresse angeben."}
+    return {}
+
+
+STAND_IN_NOTES_MAX = 500
+
+
+def _check_stand_in_notes(values: dict, today: date) -> dict[str, str]:
+    """The notes for stand-ins fit on the address sheet."""
+    notes = values.get("stand_in_notes")
+    if notes is not None and len(notes) > STAND_IN_NOTES_MAX:
+        return {"stand_in_notes": f"Bitte höchstens {STAND_IN_NOTES_MAX} Zeichen."}
     return {}
 
 

@@ -43,7 +43,9 @@ def test_duty_plan_lists_the_months_visits_with_address_and_phone(app_ctx, coord
     assert f'href="/druck/einsatzplan/{anna.id}"' in detail
 
 
-def test_address_sheet_has_what_a_stand_in_needs_and_no_billing_or_grade(app_ctx, coordinator, monkeypatch):
+def test_address_sheet_has_what_a_stand_in_needs_and_no_health_or_billing_data(app_ctx, coordinator, monkeypatch):
+    """A stand-in gets address, phone, the contact person, the notes written for stand-ins and the visit's note;
+    not the coordination's care notes, not the dementia flag, not Pflegegrad, KVNR, Kasse or birth date."""
     monkeypatch.setitem(app_ctx.config, "TODAY", TODAY)
     ida = make_senior(
         first_name="Ida",
@@ -55,7 +57,8 @@ def test_address_sheet_has_what_a_stand_in_needs_and_no_billing_or_grade(app_ctx
         contact_relation="Tochter",
         contact_phone="0171 9",
         has_dementia=True,
-        care_notes="Hund im Haus",
+        care_notes="Seit dem Sturz unsicher auf den Beinen",
+        stand_in_notes="Schlüssel bei Nachbarin Kaya (EG links), Hund im Haus",
         pflegegrad=3,
         pflegekasse=make_pflegekasse(),
     )
@@ -69,10 +72,41 @@ def test_address_sheet_has_what_a_stand_in_needs_and_no_billing_or_grade(app_ctx
     assert "Bert Schulz (Vertretung für Anna Müller)" in page
     assert "Nordmarkt 5, 44145 Dortmund" in page and "0231 55" in page
     assert "Ute Ahrens (Tochter), Telefon 0171 9" in page
-    assert "Demenz" in page and "Hund im Haus" in page and "Zu diesem Termin: Arzt um 11" in page
-    for private in ("Pflegegrad", ida.kvnr, "AOK", "17.05.1938"):
-        assert private not in page
+    assert "Schlüssel bei Nachbarin Kaya (EG links), Hund im Haus" in page and "Zu diesem Termin: Arzt um 11" in page
+    sheet = page[page.index("<h1>Adressblatt") :]  # the navigation names the Demenzgruppen
+    for private in ("Sturz", "Demenz", "Pflegegrad", ida.kvnr, "AOK", "17.05.1938"):
+        assert private not in sheet
     assert f'href="/druck/adressblatt/{visit.id}"' in coordinator.get(f"/termine/{visit.id}").get_data(as_text=True)
+
+    ida.stand_in_notes, visit.note = None, None
+    db.session.commit()
+    assert "Keine besonderen Hinweise." in coordinator.get(f"/druck/adressblatt/{visit.id}").get_data(as_text=True)
+
+
+def test_stand_in_notes_are_edited_on_the_senior_form_and_limited(app_ctx, coordinator):
+    """The coordination writes the notes for stand-ins on the senior's form; too long a text is refused in German."""
+    ida = make_senior(first_name="Ida", last_name="Ahrens")
+    form = coordinator.get(f"/seniors/{ida.id}/bearbeiten").get_data(as_text=True)
+    assert "Hinweise für Vertretungen" in form and "Keine Gesundheitsangaben." in form
+    data = {
+        "first_name": "Ida",
+        "last_name": "Ahrens",
+        "birth_on": "1938-05-17",
+        "street": "Nordmarkt 5",
+        "postal_code": "44145",
+        "city": "Dortmund",
+        "district_id": str(ida.district_id),
+        "languages": "Deutsch",
+        "stand_in_notes": "x" * 501,
+    }
+    refused = coordinator.post(f"/seniors/{ida.id}/bearbeiten", data=data)
+    assert refused.status_code in (200, 400) and "Bitte höchstens 500 Zeichen." in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(ida), ida.id).stand_in_notes is None
+    coordinator.post(f"/seniors/{ida.id}/bearbeiten", data={**data, "stand_in_notes": "Bitte zweimal klingeln"})
+    db.session.expire_all()
+    assert db.session.get(type(ida), ida.id).stand_in_notes == "Bitte zweimal klingeln"
+    assert "Bitte zweimal klingeln" in coordinator.get(f"/seniors/{ida.id}").get_data(as_text=True)
 
 
 def test_meeting_list_groups_running_pairings_by_district_with_last_visit_and_contacts(
