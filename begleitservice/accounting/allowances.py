@@ -1,4 +1,5 @@
-"""Volunteer allowances (Aufwandsentschädigung) for Entlastung hours: payout list and the tax-free cap warning."""
+"""Volunteer allowances (Aufwandsentschädigung) for Entlastung hours and Demenzgruppe sessions: payout list and the
+tax-free cap warning."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from sqlalchemy.orm import joinedload
 from billing.allowances import (
     AllowanceLine,
     CapStatus,
+    GroupShift,
     PayoutRow,
     TravelLine,
     allowance_lines,
     cap_status,
+    group_allowance_lines,
     payout_list,
     travel_lines,
     year_sums,
@@ -30,7 +33,8 @@ from billing.month import Month
 
 from ..budget.inputs import billing_config
 from ..extensions import db
-from ..models import Appointment, AppointmentStatus, Pairing, Volunteer
+from ..groups.hours import group_minutes_by_volunteer, volunteer_shifts
+from ..models import Appointment, AppointmentStatus, GroupRosterEntry, GroupSession, Pairing, SessionStatus, Volunteer
 from .convert import visit_data
 
 if TYPE_CHECKING:
@@ -61,7 +65,12 @@ def allowance_lines_between(
         )
     ).unique()
     config = billing_config()
-    return allowance_lines(build_lines((visit_data(a) for a in appointments), config=config), config=config)
+    lines = allowance_lines(build_lines((visit_data(a) for a in appointments), config=config), config=config)
+    shifts = [
+        GroupShift(f"g{x.session_id}", str(x.volunteer_id), x.volunteer_name, x.on, x.minutes)
+        for x in volunteer_shifts(first, last, volunteer_ids=volunteer_ids)
+    ]
+    return sorted([*lines, *group_allowance_lines(shifts, config=config)], key=lambda a: (a.day, a.appointment_ref))
 
 
 def _with_km(first: date, last: date):
@@ -110,7 +119,16 @@ def paid_volunteers(month: Month) -> sa.Select:
     """The volunteers on ``month``'s payout list (an Entlastung visit held, or kilometres reported), by name."""
     first, last = month.first_day, month.last_day
     held = sa.select(_visitor()).select_from(Appointment).join(Appointment.pairing)
-    who = sa.union(held.where(*_held_entlastung(first, last)), held.where(*_with_km(first, last)))
+    at_groups = (
+        sa.select(GroupRosterEntry.volunteer_id)
+        .join(GroupRosterEntry.session)
+        .where(
+            GroupSession.on.between(first, last),
+            GroupSession.status == SessionStatus.GEPLANT,
+            GroupRosterEntry.is_present.is_(True),
+        )
+    )
+    who = sa.union(held.where(*_held_entlastung(first, last)), held.where(*_with_km(first, last)), at_groups)
     return sa.select(Volunteer).where(Volunteer.id.in_(who)).order_by(Volunteer.sort_name, Volunteer.id)
 
 
@@ -164,7 +182,11 @@ def near_cap(year: int, threshold: Decimal, config) -> list[int]:
         .group_by(who)
     ).all()
     top = max(rates)
-    return [ref for ref, total, count in rows if Decimal(total or 0) * top / 60 + Decimal(count) / 100 >= threshold]
+    totals = {ref: (Decimal(total or 0), count) for ref, total, count in rows}
+    for ref, group_minutes in group_minutes_by_volunteer(first, last).items():  # Demenzgruppe sessions too
+        total, count = totals.get(ref, (Decimal(0), 0))
+        totals[ref] = (total + group_minutes, count + group_minutes // 15 + 1)  # sessions last 15 min or more
+    return [ref for ref, (total, count) in totals.items() if total * top / 60 + Decimal(count) / 100 >= threshold]
 
 
 def cap_warnings(today: date) -> list[CapWarning]:

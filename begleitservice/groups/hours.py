@@ -1,9 +1,10 @@
 """THE source of the Demenzgruppen hours (for reports, allowances and billing): minutes of held sessions.
 
-A session counts when it was not called off. A volunteer's minutes are those of the sessions they were on the
-roster of and present at (``GroupRosterEntry.is_present``); a senior's are those of the sessions they attended
-(``Attendance.ANWESEND``; excused and unexcused absences count nothing). Periods are local dates, both inclusive.
-No Flask import: callable from jobs, CLI and reports alike (inside an app context for the database session).
+A session counts when it was not called off and its day has come (today or earlier). A volunteer's minutes are
+those of the sessions they were on the roster of and present at (``GroupRosterEntry.is_present``); a senior's
+are those of the sessions they attended (``Attendance.ANWESEND``; excused and unexcused absences count nothing).
+Periods are local dates, both inclusive. No Flask import: callable from jobs, CLI and reports alike (inside an
+app context for the database session).
 """
 
 from __future__ import annotations
@@ -13,8 +14,17 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from .. import clock
 from ..extensions import db
-from ..models import Attendance, DementiaGroup, GroupAttendance, GroupRosterEntry, GroupSession, SessionStatus
+from ..models import (
+    Attendance,
+    DementiaGroup,
+    GroupAttendance,
+    GroupRosterEntry,
+    GroupSession,
+    SessionStatus,
+    Volunteer,
+)
 
 
 @dataclass(frozen=True)
@@ -35,7 +45,10 @@ class AttendedSession:
 
 
 def _held(first: date, last: date):
-    return sa.and_(GroupSession.on.between(first, last), GroupSession.status == SessionStatus.GEPLANT)
+    """Sessions from ``first`` to ``last`` that took place: not called off, not in the future."""
+    return sa.and_(
+        GroupSession.on.between(first, min(last, clock.today())), GroupSession.status == SessionStatus.GEPLANT
+    )
 
 
 def group_minutes_by_volunteer(first: date, last: date) -> dict[int, int]:
@@ -76,4 +89,32 @@ def attended_sessions(first: date, last: date, *, senior_ids=None) -> list[Atten
     return [
         AttendedSession(s.id, s.group_id, name, senior_id, s.on, s.start_minute, s.end_minute)
         for senior_id, s, name in db.session.execute(query).all()
+    ]
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A volunteer present at one held session (for the allowance)."""
+
+    session_id: int
+    volunteer_id: int
+    volunteer_name: str
+    on: date
+    minutes: int
+
+
+def volunteer_shifts(first: date, last: date, *, volunteer_ids=None) -> list[Shift]:
+    """Every held session a volunteer was present at from ``first`` to ``last`` (optionally of some volunteers)."""
+    query = (
+        sa.select(GroupRosterEntry.volunteer_id, GroupSession, Volunteer)
+        .join(GroupRosterEntry.session)
+        .join(GroupRosterEntry.volunteer)
+        .where(_held(first, last), GroupRosterEntry.is_present.is_(True))
+        .order_by(GroupSession.on, GroupSession.id, GroupRosterEntry.volunteer_id)
+    )
+    if volunteer_ids is not None:
+        query = query.where(GroupRosterEntry.volunteer_id.in_(list(volunteer_ids)))
+    return [
+        Shift(s.id, volunteer_id, volunteer.name, s.on, s.end_minute - s.start_minute)
+        for volunteer_id, s, volunteer in db.session.execute(query).all()
     ]

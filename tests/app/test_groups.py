@@ -168,3 +168,20 @@ def test_cancelling_tells_roster_and_relatives(app_ctx):
     assert all("fällt aus" in m.subject and "Raum nicht verfügbar" in m.body_text for m in mails)
     assert db.session.get(GroupSession, session.id).status == "abgesagt"
     assert hours.group_minutes_by_volunteer(date(2026, 11, 1), date(2026, 11, 30)) == {}
+
+
+def test_volunteer_minutes_at_sessions_count_for_the_allowance(app_ctx):
+    from begleitservice.accounting.allowances import allowance_lines_between, paid_volunteers
+    from billing.month import Month
+
+    group = make_group()
+    (p,) = _enrolled(group, 1)
+    came, stayed_home = make_volunteer(offers_demenzgruppe=True), make_volunteer(offers_demenzgruppe=True)
+    (session,), _ = ops.generate_sessions(group, first=date(2026, 2, 4), last=date(2026, 2, 4))
+    ops.add_to_roster(session, came)
+    ops.add_to_roster(session, stayed_home)
+    ops.record_attendance(session, {p.senior_id: "anwesend"}, present_volunteers={came.id}, today=date(2026, 2, 4))
+    db.session.commit()
+    lines = allowance_lines_between(date(2026, 2, 1), date(2026, 2, 28))
+    assert [(line.volunteer_ref, line.minutes) for line in lines] == [(str(came.id), 180)]
+    assert list(db.session.scalars(paid_volunteers(Month(2026, 2)))) == [came]
