@@ -128,3 +128,32 @@ def test_threaded_run_shows_its_running_state_and_the_page_refreshes_to_the_resu
     expect(_card(page, "Hilde Montag").get_by_role("button", name="Annehmen")).to_be_visible()
     expect(page.get_by_role("row", name="Ayse Yilmaz")).to_contain_text("niemand spricht Türkisch")
     expect(page.get_by_role("button", name="Vorschläge berechnen")).to_be_visible()
+
+
+def test_an_alternative_is_accepted_instead_of_the_first_choice(logged_in_page, app_ctx, monkeypatch):
+    """Two volunteers can visit Hilde on Monday: the card shows the second as a further option with its reasons, and
+    accepting it creates the Begleitung with that volunteer."""
+    for key, value in {
+        "TODAY": date(2026, 11, 4),
+        "NOW": datetime(2026, 11, 4, 9, 0, tzinfo=UTC),
+        "MATCH_RUN_SYNC": True,
+        "MATCH_TIME_LIMIT_S": 5.0,
+    }.items():
+        monkeypatch.setitem(app_ctx.config, key, value)
+    make_volunteer(first_name="Anna", last_name="Albers", availability=((MO, 9 * 60, 17 * 60),))
+    make_volunteer(first_name="Carla", last_name="Cramer", availability=((MO, 9 * 60, 17 * 60),))
+    make_request(senior=make_senior(first_name="Hilde", last_name="Montag"), windows=((MO, 9 * 60, 12 * 60),))
+    page = logged_in_page
+    _open_matches(page)
+    page.get_by_role("button", name="Vorschläge berechnen").click()
+
+    card = _card(page, "Hilde Montag")
+    chosen = card.get_by_role("link").filter(has_text=re.compile("Albers|Cramer")).first.inner_text()  # the first choice
+    other = "Carla Cramer" if chosen == "Anna Albers" else "Anna Albers"
+    card.get_by_text("1 weitere Möglichkeit").click()
+    option = card.get_by_role("listitem").filter(has=page.get_by_role("link", name=other))
+    expect(option).to_contain_text("Montag 09:00–11:00")
+    option.get_by_role("button", name=f"Stattdessen {other} annehmen").click()
+    expect(page.get_by_role("status")).to_have_text(f"Begleitung {other} ↔ Hilde Montag angelegt.")
+    for run_id in list(runner.THREADS):
+        runner.wait(run_id, timeout=30)
