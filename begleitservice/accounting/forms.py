@@ -1,5 +1,6 @@
 """Forms of the accounting pages: run a month, Storno with reason and corrected minutes."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -11,8 +12,11 @@ class RunForm(OnceForm):
 
     month = HiddenField(validators=[DataRequired()])
     accept_open = BooleanField(
-        "Trotz offener Punkte abschließen: die nicht erfassten Termine werden nicht abgerechnet "
-        "(nachgetragene Minuten kommen als Nachberechnung in eine spätere Abrechnung)."
+        _l(
+            "Trotz offener Punkte abschließen: die nicht erfassten Termine werden "
+            "nicht abgerechnet (nachgetragene Minuten kommen als Nachberechnung in "
+            "eine spätere Abrechnung)."
+        )
     )
 
 
@@ -21,7 +25,7 @@ class StornoForm(Form):
     fields. Sending it shows the correction plan; nothing changes yet."""
 
     reason = StringField(
-        "Grund des Stornos",
+        _l("Grund des Stornos"),
         validators=[DataRequired("Bitte geben Sie einen Grund für das Storno an."), Length(max=300)],
     )
 
@@ -30,7 +34,7 @@ class ApplyCorrectionForm(OnceForm):
     """„Korrektur ausführen“: the plan shown (its fingerprint) is applied once, or nothing happens."""
 
     reason = StringField(
-        "Grund der Korrektur",
+        _l("Grund der Korrektur"),
         validators=[DataRequired("Bitte geben Sie einen Grund für die Korrektur an."), Length(max=300)],
     )
     plan = HiddenField(validators=[DataRequired()])

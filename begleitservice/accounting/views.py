@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -130,11 +131,14 @@ def job(job_id: int):
     month = Month.of(billing_job.month)
     if billing_job.status == "fertig" and billing_job.run_id is not None:
         if billing_job.created:
-            flash(f"Der Monat {month} ist abgerechnet.", "success")
+            flash(_("Der Monat %(month)s ist abgerechnet.", month=month), "success")
             if left := len(billing_job.run.left_out):
-                flash(f"{left} Termin(e) wurden nicht abgerechnet – siehe „Nicht abgerechnet“.", "warning")
+                flash(
+                    _(("%(left)s Termin(e) wurden nicht abgerechnet – siehe „Nicht abgerechnet“."), left=left),
+                    "warning",
+                )
         else:
-            flash("Dieser Monat war bereits abgerechnet; es wurde nichts geändert.", "info")
+            flash(_("Dieser Monat war bereits abgerechnet; es wurde nichts geändert."), "info")
         return redirect(url_for(".detail", run_id=billing_job.run_id))
     if billing_job.status == "fehler":
         flash(billing_job.message, "error")
@@ -283,7 +287,7 @@ def senior_apply(senior_id: int):
     senior = db.get_or_404(Senior, senior_id)
     pending = pending_request(senior)
     if pending is None:
-        flash("Für diese Person ist keine Korrektur offen.", "info")
+        flash(_("Für diese Person ist keine Korrektur offen."), "info")
         return redirect(url_for("budget.detail", senior_id=senior.id))
     return _apply(lambda: pending[0], url_for(".senior_apply", senior_id=senior.id), senior=senior)
 
@@ -338,7 +342,15 @@ def _apply(make_request, action: str, **context):
     stornos = ", ".join(i.number for i in result.stornos) or "keine"
     numbers = ", ".join(i.number for i in result.invoices) or "keine"
     months = ", ".join(m.label for m in result.months)
-    flash(f"Korrektur ausgeführt ({months}): Storno {stornos}; neue Rechnung(en): {numbers}.", "success")
+    flash(
+        _(
+            ("Korrektur ausgeführt (%(months)s): Storno %(stornos)s; neue Rechnung(en): %(numbers)s."),
+            months=months,
+            stornos=stornos,
+            numbers=numbers,
+        ),
+        "success",
+    )
     return redirect(target)
 
 

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import audit
@@ -62,7 +63,7 @@ def _edit(user: User):
                 remember(form, url := url_for(".users"))
                 db.session.commit()
                 invited = f" Die Einladung an {user.email} ist unterwegs." if new else ""
-                flash(f"Benutzer „{user.name}“ gespeichert.{invited}", "success")
+                flash(_("Benutzer „%(user)s“ gespeichert.%(invited)s", user=user.name, invited=invited), "success")
                 return redirect(url)
     return render_template("admin/user_form.html", form=form, user=user)
 
@@ -72,11 +73,11 @@ def invite_again(user_id: int):
     """Send a new invitation (the earlier link stops working once a password is set)."""
     user = db.get_or_404(User, user_id)
     if not user.is_active:
-        flash("Der Zugang ist gesperrt; bitte erst wieder freigeben.", "error")
+        flash(_("Der Zugang ist gesperrt; bitte erst wieder freigeben."), "error")
         return redirect(url_for(".edit_user", user_id=user.id))
     invite(user)
     db.session.commit()
-    flash(f"Eine neue Einladung an {user.email} ist unterwegs.", "success")
+    flash(_("Eine neue Einladung an %(email)s ist unterwegs.", email=user.email), "success")
     return redirect(url_for(".edit_user", user_id=user.id))
 
 
@@ -87,5 +88,5 @@ def reset_second_factor(user_id: int):
     second_factor.disable(user)
     audit.record("second_factor", user, detail="von der Administration zurückgesetzt")
     db.session.commit()
-    flash(f"Der zweite Faktor von „{user.name}“ ist zurückgesetzt.", "success")
+    flash(_("Der zweite Faktor von „%(user)s“ ist zurückgesetzt.", user=user.name), "success")
     return redirect(url_for(".edit_user", user_id=user.id))

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import audit, clock
@@ -61,7 +62,9 @@ def _complete_login(user: User, target: str | None, *, how: str = ""):
     audit.record("login", user, user=user, detail=how)
     db.session.commit()
     if must_set_up_second_factor(user):
-        flash("Bitte richten Sie jetzt die Zwei-Faktor-Anmeldung ein; sie ist für Ihre Rolle vorgeschrieben.", "info")
+        flash(
+            _("Bitte richten Sie jetzt die Zwei-Faktor-Anmeldung ein; sie ist für Ihre Rolle vorgeschrieben."), "info"
+        )
         return redirect(url_for(".setup_second_factor"))
     return redirect(target or url_for("dashboard.index"))
 
@@ -73,7 +76,7 @@ def second_factor():
     pending = session.get("second_factor")
     if not pending or _epoch() - pending.get("at", 0) > PENDING_SECONDS:
         session.pop("second_factor", None)
-        flash("Bitte melden Sie sich erneut an.", "info")
+        flash(_("Bitte melden Sie sich erneut an."), "info")
         return redirect(url_for(".login"))
     form = CodeForm()
     if form.validate_on_submit():
@@ -89,7 +92,7 @@ def second_factor():
         if totp.use_recovery_code(user, form.code.data, now=now):
             session.pop("second_factor", None)
             left = totp.unused_recovery_codes(user)
-            flash(f"Sie haben einen Wiederherstellungscode benutzt; es bleiben {left}.", "warning")
+            flash(_("Sie haben einen Wiederherstellungscode benutzt; es bleiben %(left)s.", left=left), "warning")
             return _complete_login(user, pending.get("next"), how="mit Wiederherstellungscode")
         audit.record("login_failed", user, detail="falscher Code (zweiter Faktor)")
         db.session.commit()
@@ -97,7 +100,7 @@ def second_factor():
         session["second_factor"] = pending
         if pending["tries"] >= MAX_CODE_TRIES:
             session.pop("second_factor", None)
-            flash("Zu viele falsche Codes. Bitte melden Sie sich erneut an.", "error")
+            flash(_("Zu viele falsche Codes. Bitte melden Sie sich erneut an."), "error")
             return redirect(url_for(".login"))
         form.code.errors.append("Der Code stimmt nicht (oder wurde schon benutzt). Bitte den aktuellen Code eingeben.")
     return render_template("auth/second_factor.html", form=form)
@@ -111,7 +114,7 @@ def logout():
         end_sessions(current_user)
         db.session.commit()
     logout_user()
-    flash("Sie sind abgemeldet.", "info")
+    flash(_("Sie sind abgemeldet."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -161,7 +164,7 @@ def _password_from_link(purpose: str, token: str):
             form.password.errors.append(str(error))
         else:
             db.session.commit()
-            flash("Ihr Passwort ist gespeichert. Bitte melden Sie sich jetzt damit an.", "success")
+            flash(_("Ihr Passwort ist gespeichert. Bitte melden Sie sich jetzt damit an."), "success")
             return redirect(url_for(".login"))
     return render_template("auth/new_password.html", form=form, title=title, user=user)
 
@@ -180,7 +183,7 @@ def _lead_to_second_factor_setup():
     if not current_app.config["TOTP_REQUIRED"] or request.endpoint in SETUP_ENDPOINTS:
         return None
     if current_user.is_authenticated and must_set_up_second_factor(current_user):
-        flash("Bitte richten Sie zuerst die Zwei-Faktor-Anmeldung ein.", "info")
+        flash(_("Bitte richten Sie zuerst die Zwei-Faktor-Anmeldung ein."), "info")
         return redirect(url_for("auth.setup_second_factor"))
     return None
 
@@ -219,7 +222,7 @@ def change_password():
             else:
                 db.session.commit()
                 login_user(user)  # this session stays valid; other sessions end with the old password
-                flash("Ihr Passwort ist geändert.", "success")
+                flash(_("Ihr Passwort ist geändert."), "success")
                 return redirect(url_for(".account"))
     return render_template("auth/change_password.html", form=form)
 
@@ -262,7 +265,7 @@ def new_recovery_codes():
 def disable_second_factor():
     """Turn the second factor off (not while it is required for the role; a current code confirms it)."""
     if _required_for(current_user):
-        flash("Für Ihre Rolle ist die Zwei-Faktor-Anmeldung vorgeschrieben; sie bleibt eingeschaltet.", "error")
+        flash(_("Für Ihre Rolle ist die Zwei-Faktor-Anmeldung vorgeschrieben; sie bleibt eingeschaltet."), "error")
         return redirect(url_for(".account"))
     return _with_current_code(_disable)
 
@@ -272,7 +275,7 @@ def _with_current_code(action):
     user = lock(User, current_user.id)
     if not form.validate_on_submit() or not totp.verify_code(user, form.code.data, now=clock.now()):
         db.session.rollback()
-        flash("Der Code stimmt nicht. Es wurde nichts geändert.", "error")
+        flash(_("Der Code stimmt nicht. Es wurde nichts geändert."), "error")
         return redirect(url_for(".account"))
     return action(user)
 
@@ -288,5 +291,5 @@ def _disable(user: User):
     totp.disable(user)
     audit.record("second_factor", user, detail="ausgeschaltet")
     db.session.commit()
-    flash("Die Zwei-Faktor-Anmeldung ist ausgeschaltet.", "success")
+    flash(_("Die Zwei-Faktor-Anmeldung ist ausgeschaltet."), "success")
     return redirect(url_for(".account"))

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, Field, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
@@ -11,7 +12,7 @@ from billing.eligibility import LIVING_LABELS
 from ..forms import DateWindow, OnceForm
 from ..inputs import InputError, month_error, parse_amount, parse_month
 
-NOT_NEGATIVE = NumberRange(min=Decimal("0"), message="Der Betrag kann nicht negativ sein.")
+NOT_NEGATIVE = NumberRange(min=Decimal("0"), message=_l("Der Betrag kann nicht negativ sein."))
 
 
 class GermanMonthField(Field):
@@ -67,11 +68,12 @@ def _money(label: str, *validators, **kw) -> EuroField:
 
 class OpeningForm(OnceForm):
     as_of = DateField(
-        "Stand am", validators=[InputRequired(message="Bitte das Datum des Stands angeben."), DateWindow("plan")]
+        _l("Stand am"),
+        validators=[InputRequired(message=_l("Bitte das Datum des Stands angeben.")), DateWindow("plan")],
     )
     current_year = _money(
         "Verfügbar aus dem laufenden Jahr (€)",
-        InputRequired(message="Bitte den Stand des laufenden Jahres angeben."),
+        InputRequired(message=_l("Bitte den Stand des laufenden Jahres angeben.")),
         NOT_NEGATIVE,
     )
     carried = _money(
@@ -81,55 +83,57 @@ class OpeningForm(OnceForm):
         description="Zusätzlich zum laufenden Jahr; verfällt am 30.06.",
     )
     source = StringField(
-        "Quelle",
+        _l("Quelle"),
         validators=[
-            DataRequired(message="Bitte angeben, wer den Stand mitgeteilt hat und wann."),
+            DataRequired(message=_l("Bitte angeben, wer den Stand mitgeteilt hat und wann.")),
             Length(max=300),
         ],
-        description="z. B. „Pflegekasse AOK, Schreiben vom 10.01.2025“ oder „Tochter, telefonisch“",
+        description=_l("z. B. „Pflegekasse AOK, Schreiben vom 10.01.2025“ oder „Tochter, telefonisch“"),
     )
 
 
 class OtherUseForm(OnceForm):
-    month = GermanMonthField("Monat", validators=[InputRequired(message="Bitte den Monat angeben.")])
+    month = GermanMonthField(_l("Monat"), validators=[InputRequired(message=_l("Bitte den Monat angeben."))])
     amount = _money(
         "Betrag (€)",
-        InputRequired(message="Bitte den Betrag angeben."),
-        NumberRange(min=Decimal("0.01"), message="Der Betrag muss größer als 0 € sein."),
+        InputRequired(message=_l("Bitte den Betrag angeben.")),
+        NumberRange(min=Decimal("0.01"), message=_l("Der Betrag muss größer als 0 € sein.")),
     )
     note = StringField(
-        "Wofür, laut wem",
-        validators=[DataRequired(message="Bitte angeben, wofür und laut wem."), Length(max=300)],
-        description="z. B. „Haushaltshilfe Firma X, laut Sohn“",
+        _l("Wofür, laut wem"),
+        validators=[DataRequired(message=_l("Bitte angeben, wofür und laut wem.")), Length(max=300)],
+        description=_l("z. B. „Haushaltshilfe Firma X, laut Sohn“"),
     )
 
 
 class UmwandlungForm(OnceForm):
-    month = GermanMonthField("Monat", validators=[InputRequired(message="Bitte den Monat angeben.")])
-    amount = _money("Erklärter Betrag (€)", InputRequired(message="Bitte den Betrag angeben."), NOT_NEGATIVE)
-    note = StringField("Hinweis", validators=[Optional(), Length(max=300)], description="z. B. Erklärung vom …")
+    month = GermanMonthField(_l("Monat"), validators=[InputRequired(message=_l("Bitte den Monat angeben."))])
+    amount = _money("Erklärter Betrag (€)", InputRequired(message=_l("Bitte den Betrag angeben.")), NOT_NEGATIVE)
+    note = StringField(_l("Hinweis"), validators=[Optional(), Length(max=300)], description=_l("z. B. Erklärung vom …"))
 
 
 class LivingForm(OnceForm):
-    situation = SelectField("Wohnsituation", choices=[(k.value, v) for k, v in LIVING_LABELS.items()])
-    valid_from = DateField("ab", validators=[InputRequired(message="Bitte das Datum angeben, ab dem das gilt.")])
+    situation = SelectField(_l("Wohnsituation"), choices=[(k.value, v) for k, v in LIVING_LABELS.items()])
+    valid_from = DateField("ab", validators=[InputRequired(message=_l("Bitte das Datum angeben, ab dem das gilt."))])
     valid_until = DateField(
-        "bis", validators=[Optional()], description="Leer: bis auf Weiteres. Beim Sterbedatum immer leer."
+        "bis", validators=[Optional()], description=_l("Leer: bis auf Weiteres. Beim Sterbedatum immer leer.")
     )
-    note = StringField("Hinweis", validators=[Optional(), Length(max=300)], description="z. B. Name des Heims")
+    note = StringField(_l("Hinweis"), validators=[Optional(), Length(max=300)], description=_l("z. B. Name des Heims"))
 
 
 class AbtretungForm(OnceForm):
-    given_on = DateField("Gilt ab", validators=[InputRequired(message="Bitte angeben, ab wann die Abtretung gilt.")])
-    document_on = DateField(
-        "Datum der Erklärung", validators=[InputRequired(message="Bitte das Datum der Erklärung angeben.")]
+    given_on = DateField(
+        _l("Gilt ab"), validators=[InputRequired(message=_l("Bitte angeben, ab wann die Abtretung gilt."))]
     )
-    note = StringField("Hinweis", validators=[Optional(), Length(max=300)])
+    document_on = DateField(
+        _l("Datum der Erklärung"), validators=[InputRequired(message=_l("Bitte das Datum der Erklärung angeben."))]
+    )
+    note = StringField(_l("Hinweis"), validators=[Optional(), Length(max=300)])
 
 
 class RevokeForm(OnceForm):
     revoked_on = DateField(
-        "Widerrufen zum",
-        validators=[InputRequired(message="Bitte das Datum des Widerrufs angeben.")],
-        description="Ab diesem Tag erhält die Senior:in die Rechnung selbst.",
+        _l("Widerrufen zum"),
+        validators=[InputRequired(message=_l("Bitte das Datum des Widerrufs angeben."))],
+        description=_l("Ab diesem Tag erhält die Senior:in die Rechnung selbst."),
     )

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from billing.config import MissingValue
@@ -177,7 +178,7 @@ def revoke_abtretung_view(senior_id: int, period_id: int):
         else:
             remember(form, url := url_for(".detail", senior_id=senior.id, _anchor="abtretung"))
             db.session.commit()
-            flash("Widerruf gespeichert.", "success")
+            flash(_("Widerruf gespeichert."), "success")
             return redirect(url)
     return _page(senior, revoke=(period.id, form))
 
@@ -188,7 +189,7 @@ def delete(senior_id: int, kind: str, entry_id: int):
     senior = db.get_or_404(Senior, senior_id)
     if delete_entry(senior, kind, entry_id):
         db.session.commit()
-        flash("Eintrag gelöscht.", "success")
+        flash(_("Eintrag gelöscht."), "success")
     else:
-        flash("Diesen Eintrag gibt es nicht (mehr).", "error")
+        flash(_("Diesen Eintrag gibt es nicht (mehr)."), "error")
     return redirect(url_for(".detail", senior_id=senior.id))

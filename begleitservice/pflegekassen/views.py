@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from ..auth.access import STAFF, restrict
 from ..clock import today
@@ -54,7 +55,7 @@ def _edit(kasse: Pflegekasse):
             db.session.flush()
             remember(form, url := url_for(".detail", kasse_id=kasse.id))
             db.session.commit()
-            flash(f"Pflegekasse „{kasse.name}“ gespeichert.", "success")
+            flash(_("Pflegekasse „%(kasse)s“ gespeichert.", kasse=kasse.name), "success")
             return redirect(url)
     return render_template("pflegekassen/form.html", form=form, kasse=kasse)
 

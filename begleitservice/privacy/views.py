@@ -4,6 +4,8 @@ import json
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
@@ -29,9 +31,9 @@ LIST = {"senior": "seniors.index", "volunteer": "volunteers.index"}
 class ErasureForm(Form):
     """The coordinator confirms the request for erasure."""
 
-    note = StringField("Eingang des Antrags (z. B. Brief vom …, Anruf)", validators=[Length(max=300)])
+    note = StringField(_l("Eingang des Antrags (z. B. Brief vom …, Anruf)"), validators=[Length(max=300)])
     confirm = BooleanField(
-        "Der Antrag liegt vor und die antragstellende Person ist geprüft.",
+        _l("Der Antrag liegt vor und die antragstellende Person ist geprüft."),
         validators=[DataRequired("Bitte bestätigen Sie den Antrag.")],
     )
 
@@ -109,6 +111,6 @@ def _erase(person):
         if result.outcome == "restrict":
             flash(f"{name} ist jetzt gesperrt (DSGVO) bis {result.retain_until:%d.%m.%Y}.", "success")
             return redirect(detail_url)
-        flash(f"{name} und alle Daten zu dieser Person wurden gelöscht.", "success")
+        flash(_("%(name)s und alle Daten zu dieser Person wurden gelöscht.", name=name), "success")
         return redirect(url_for(LIST[person_kind(person)]))
     return render_template("privacy/erase.html", person=person, kept=kept, form=form, back=_detail_url(person))

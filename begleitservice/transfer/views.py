@@ -7,6 +7,8 @@ import secrets
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, HiddenField
@@ -29,13 +31,13 @@ KEEP_UPLOADS_SECONDS = 24 * 3600
 
 class UploadForm(Form):
     file = FileField(
-        "Datei (CSV oder XLSX)",
+        _l("Datei (CSV oder XLSX)"),
         validators=[
             FileRequired("Bitte eine Datei wählen."),
             FileAllowed(["csv", "xlsx"], "Bitte eine .csv- oder .xlsx-Datei wählen."),
         ],
     )
-    allow_duplicates = BooleanField("Mögliche Doppelungen trotzdem anlegen (es sind andere Personen)")
+    allow_duplicates = BooleanField(_l("Mögliche Doppelungen trotzdem anlegen (es sind andere Personen)"))
 
 
 class ImportForm(Form):
@@ -127,7 +129,7 @@ def run_import(kind: str):
     path = _kept(form.upload.data or "") if form.validate_on_submit() else None
     if path is None:
         flash(
-            "Die geprüfte Datei ist nicht mehr da (schon importiert oder älter als ein Tag). Bitte neu hochladen.",
+            _("Die geprüfte Datei ist nicht mehr da (schon importiert oder älter als ein Tag). Bitte neu hochladen."),
             "error",
         )
         return redirect(url_for(".index", kind=kind))
@@ -140,7 +142,7 @@ def run_import(kind: str):
     except (TableError, SQLAlchemyError) as error:
         db.session.rollback()
         log.exception("import of %s failed", kind)
-        flash(f"Der Import wurde abgelehnt, nichts gespeichert: {error}", "error")
+        flash(_("Der Import wurde abgelehnt, nichts gespeichert: %(error)s", error=error), "error")
         return redirect(url_for(".index", kind=kind))
     path.unlink(missing_ok=True)  # imported (or refused): the same file is not imported twice
     if not report.saved:

@@ -296,7 +296,7 @@ def test_payout_list_is_paged_by_name_with_the_year_so_far_and_constant_statemen
 
     first = accounting.get("/abrechnung/auszahlungen?monat=2026-10").get_data(as_text=True)
     assert first.index("Vera Albers") < first.index("Vera Meier") and "Zander" not in first and "Ohne" not in first
-    assert "Die Liste hat 3\n  Ehrenamtliche auf 2 Seiten" in first
+    assert "Die Liste hat 3 Ehrenamtliche auf 2 Seiten" in " ".join(first.split())
     assert 'href="/abrechnung/auszahlungen?monat=2026-10&amp;page=2"' in first
     second = accounting.get("/abrechnung/auszahlungen?monat=2026-10&page=2").get_data(as_text=True)
     zander = next(row for row in second.split("<tr>") if "Vera Zander" in row)
