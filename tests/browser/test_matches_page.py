@@ -148,7 +148,7 @@ def test_an_alternative_is_accepted_instead_of_the_first_choice(logged_in_page, 
     page.get_by_role("button", name="Vorschläge berechnen").click()
 
     card = _card(page, "Hilde Montag")
-    chosen = card.get_by_role("link").filter(has_text=re.compile("Albers|Cramer")).first.inner_text()  # the first choice
+    chosen = card.get_by_role("link").filter(has_text=re.compile("Albers|Cramer")).first.inner_text()  # 1st choice
     other = "Carla Cramer" if chosen == "Anna Albers" else "Anna Albers"
     card.get_by_text("1 weitere Möglichkeit").click()
     option = card.get_by_role("listitem").filter(has=page.get_by_role("link", name=other))
