@@ -31,6 +31,7 @@ from ..models import (
     BudgetOpening,
     BudgetOtherUse,
     ContactEntry,
+    MonthSignature,
     Pairing,
     PflegegradPeriod,
     Request,
@@ -122,6 +123,8 @@ register(BudgetOpening, "budget_opening", "Budget-Kontostand", _of_senior)
 register(BudgetOtherUse, "budget_other_use", "Budget: andere Nutzung", _of_senior)
 register(UmwandlungDeclaration, "umwandlung", "Umwandlung", _of_senior)
 register(ContactEntry, "contact_entry", "Kontakt", _contact_persons, masked=("note",))
+# signatures on the phone: who signed when, for whose visits (the image itself is not copied into the trail)
+register(MonthSignature, "month_signature", "Unterschrift (Leistungsnachweis)", _pairing_persons, secret=("image",))
 # the inbox: who took an item, until when it waits, done with a note (free text: masked like other notes)
 register(InboxItemState, "inbox_item", "Aufgabe", masked=("done_note",))
 # session_version (every logout) and totp_last_step (every code) change on their own: no change of the account
