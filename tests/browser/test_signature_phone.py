@@ -53,7 +53,7 @@ def held_month(app_ctx, monkeypatch):
     return volunteer, visits
 
 
-def test_signing_a_month_with_touch_on_a_phone(new_page, held_month, app_ctx):
+def test_signing_a_month_with_touch_on_a_phone(new_page, held_month, app_ctx, axe):
     volunteer, visits = held_month
     page = new_page(width=WIDTH, height=HEIGHT, touch=True)
     area = urlsplit(area_url(volunteer)).path
@@ -68,6 +68,7 @@ def test_signing_a_month_with_touch_on_a_phone(new_page, held_month, app_ctx):
     box = pad.bounding_box()
     assert box["width"] >= 280 and box["x"] + box["width"] <= WIDTH, box  # the column's full width
     assert _overflow(page) == 0
+    assert axe(page) == []
 
     # Sending without a stroke: a German message, nothing stored.
     page.get_by_label("Name der Person, die unterschreibt").fill("Hildegard Brinkmann")
@@ -75,6 +76,7 @@ def test_signing_a_month_with_touch_on_a_phone(new_page, held_month, app_ctx):
     page.get_by_role("button", name="Unterschrift speichern").tap()
     expect(page.get_by_text("Bitte lassen Sie im Feld unterschreiben.")).to_be_visible()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MonthSignature)) == 0
+    assert axe(page) == []
 
     page.locator("canvas[data-signature]").evaluate("c => c.scrollIntoView()")
     page.evaluate(STROKE, [20, 150, [[60, 90], [110, 60], [160, 120], [210, 70], [260, 140], [320, 60]]])
@@ -87,6 +89,7 @@ def test_signing_a_month_with_touch_on_a_phone(new_page, held_month, app_ctx):
     expect(page.get_by_text("Digital unterschrieben am 20.11.2026, 10:00 Uhr von Hildegard Brinkmann.")).to_be_visible()
     expect(page.get_by_role("img", name="Unterschrift von Hildegard Brinkmann")).to_be_visible()
     page.screenshot(path="/tmp/signature-done-390.png", full_page=True)
+    assert axe(page) == []
 
     db.session.expire_all()
     signature = db.session.scalar(sa.select(MonthSignature))
@@ -104,3 +107,17 @@ def test_signing_a_month_with_touch_on_a_phone(new_page, held_month, app_ctx):
     expect(page.locator("#unterschrift")).to_contain_text("Unterschrift ungültig: Angaben wurden geändert.")
     db.session.expire_all()
     assert not is_valid(db.session.scalar(sa.select(MonthSignature)))
+
+
+@pytest.mark.parametrize("language, direction", [("tr", "ltr"), ("ar", "rtl")])
+def test_the_signature_page_in_turkish_and_arabic(new_page, held_month, axe, language, direction):
+    volunteer, _visits = held_month
+    page = new_page(width=WIDTH, height=HEIGHT, touch=True)
+    senior_id = _visits[0].pairing.senior_id
+    page.goto(f"{urlsplit(area_url(volunteer)).path}/unterschrift/{senior_id}/2026/11?lang={language}")
+    assert page.evaluate("document.documentElement.dir") == direction
+    expect(page.get_by_role("button", name="Unterschrift speichern")).to_have_count(0)  # translated
+    expect(page.locator("canvas[data-signature]")).to_be_visible()
+    assert _overflow(page) == 0
+    assert axe(page) == []
+    page.screenshot(path=f"/tmp/signature-{language}-390.png", full_page=True)
