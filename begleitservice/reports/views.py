@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
-from markupsafe import Markup
+import logging
+import tempfile
+from pathlib import Path
 
-from ..auth.access import STAFF, restrict
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
+from wtforms import BooleanField
+
+from ..auth.access import CARE, STAFF, require_role, restrict
 from ..extensions import db
+from ..forms import Form
 from ..inputs import InputError
 from ..models import SERVICES
-from . import charts, exports
+from . import charts, exports, population
 from .periods import KINDS, Period, parse_period, year_range
 from .queries import build_report, missing_help
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("reports", __name__, url_prefix="/berichte")
 restrict(bp, *STAFF)
@@ -150,3 +160,48 @@ def export(fmt: str):
     db.session.rollback()
     name = f"Bericht_{period.start.isoformat()}_{period.end.isoformat()}.{fmt}"
     return Response(data, mimetype=EXPORT_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+class PopulationForm(Form):
+    file = FileField(
+        "Datei der Stadt (CSV oder XLSX)",
+        validators=[
+            FileRequired("Bitte eine Datei wählen."),
+            FileAllowed(["csv", "xlsx"], "Bitte eine .csv- oder .xlsx-Datei wählen."),
+        ],
+        description="Spalten: Sozialraum, Stadtbezirk, Jahr, Einwohner 65+ (CSV mit „;“, UTF-8).",
+    )
+    dry_run = BooleanField("Nur prüfen (Probelauf), nichts speichern", default=True)
+
+
+@bp.route("/einwohner", methods=["GET", "POST"])
+def population_import():
+    """Import the city's residents aged 65+ per Sozialraum: every row checked, saved only when all are right."""
+    require_role(*CARE)
+    from ..cli.tabular import TableError, read_table
+
+    form, result, status = PopulationForm(), None, 200
+    if form.validate_on_submit():
+        suffix = Path(form.file.data.filename or "").suffix.lower()
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"einwohner{suffix}"
+            form.file.data.save(path)
+            try:
+                result = population.import_population(read_table(path), dry_run=form.dry_run.data)
+            except TableError as error:
+                form.file.errors.append(str(error))
+        try:
+            if result is None or result.problems or result.dry_run:
+                db.session.rollback()
+            else:
+                db.session.commit()
+                flash(result.summary, "success")
+                return redirect(url_for(".sozialraeume"))
+        except SQLAlchemyError:
+            db.session.rollback()
+            log.exception("population import failed")
+            form.file.errors.append("Die Datenbank hat den Import abgelehnt, nichts gespeichert. Bitte noch einmal.")
+            result = None
+    if form.errors or (result is not None and result.problems):
+        status = 400
+    return render_template("reports/population.html", form=form, result=result), status

@@ -38,6 +38,7 @@ BY_ENDPOINT = {
     "auth.account": STAFF,
     "auth.change_password": STAFF,
     "auth.setup_second_factor": STAFF,
+    "reports.population_import": CARE,
 }
 # the login, its second step (without a pending login it sends back to the login) and the forgotten password
 PUBLIC = {"auth.login", "auth.second_factor", "auth.forgot_password", "static"}

@@ -416,3 +416,57 @@ def test_pdf_download_from_the_page(world, coordinator):
 
 def test_unknown_export_format_is_not_found(world, coordinator):
     assert coordinator.get("/berichte/export.docx?jahr=2025").status_code == 404
+
+
+GOOD_POPULATION = "Sozialraum;Stadtbezirk;Jahr;Einwohner 65+\nNette;Mengede;2024;1200\nHafen;Innenstadt-Nord;2024;900\n"
+
+
+def _population_rows() -> int:
+    from begleitservice.models import SozialraumPopulation
+
+    return db.session.scalar(db.select(db.func.count()).select_from(SozialraumPopulation))
+
+
+def test_population_cli_dry_run_saves_nothing(world, app, tmp_path):
+    source = tmp_path / "einwohner.csv"
+    source.write_text(GOOD_POPULATION, encoding="utf-8")
+    result = app.test_cli_runner().invoke(population_command, [str(source), "--dry-run"])
+    assert result.exit_code == 0 and "2 Zeilen würden importiert (0 ersetzt); Probelauf, nichts gespeichert." in (
+        result.output
+    )
+    assert _population_rows() == 0
+
+
+def _upload(client, text: str, *, dry_run: bool, name: str = "einwohner.csv"):
+    data = {"file": (BytesIO(text.encode("utf-8")), name)}
+    if dry_run:
+        data["dry_run"] = "y"
+    return client.post("/berichte/einwohner", data=data, content_type="multipart/form-data")
+
+
+def test_population_page_dry_run_then_import(world, coordinator):
+    response = _upload(coordinator, GOOD_POPULATION, dry_run=True)
+    assert response.status_code == 200 and "2 Zeilen würden importiert" in response.get_data(as_text=True)
+    assert _population_rows() == 0
+    response = _upload(coordinator, GOOD_POPULATION, dry_run=False)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/berichte/sozialraeume")
+    assert _population_rows() == 2
+    again = _upload(coordinator, GOOD_POPULATION, dry_run=False)  # a second click replaces the same figures
+    assert again.status_code == 302 and _population_rows() == 2
+
+
+def test_population_page_refuses_bad_rows_in_german(world, coordinator):
+    bad = GOOD_POPULATION + "Atlantis;Hörde;2024;-5\n"
+    response = _upload(coordinator, bad, dry_run=False)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Zeile 4, Feld Einwohner 65+:" in html and "nichts importiert" in html
+    assert _population_rows() == 0
+    response = _upload(coordinator, GOOD_POPULATION, dry_run=False, name="einwohner.pdf")
+    assert response.status_code == 400 and "Bitte eine .csv- oder .xlsx-Datei wählen." in response.get_data(
+        as_text=True
+    )
+
+
+def test_population_page_is_for_the_coordination(world, login):
+    assert login("accounting").get("/berichte/einwohner").status_code == 403
