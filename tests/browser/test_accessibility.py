@@ -77,7 +77,8 @@ def _check(page, axe, shots: Path, name: str, language: str) -> None:
 @pytest.mark.parametrize("language", ["de", "tr", "ar"])
 def test_volunteer_pages_pass_axe_on_a_phone(new_page, links, axe, shots, language):
     """Link pages before and after their button, the invalid link, the cover offer, Mein Bereich (with the hours
-    form open and after reporting an absence), and the page after asking for the Mein Bereich link."""
+    form open, after reporting an absence, the signature page), and the page after asking for the Mein Bereich
+    link."""
     paths = links(language)
     page = new_page(width=WIDTH, height=HEIGHT, touch=True)
 
@@ -113,6 +114,10 @@ def test_volunteer_pages_pass_axe_on_a_phone(new_page, links, axe, shots, langua
     page.locator("#abwesenheit button[type=submit]").tap()
     expect(page.locator(".flash")).to_be_visible()
     _check(page, axe, shots, "area-absence", language)
+
+    page.locator("#unterschrift a.button").first.tap()  # November's Leistungsnachweis for the senior
+    expect(page.locator("canvas")).to_be_visible()
+    _check(page, axe, shots, "area-sign", language)
 
     page.goto(paths["confirm"])
     page.locator("form.area-request button").tap()
