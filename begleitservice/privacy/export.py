@@ -22,6 +22,7 @@ from ..models import (
     MatchProposal,
     MatchRejection,
     MatchUnserved,
+    MonthSignature,
     OutboxMessage,
     Pairing,
     PairingSlot,
@@ -104,6 +105,7 @@ def _senior_parts(senior: Senior) -> dict:
             "offene_korrekturen": _rows(PendingCorrection, PendingCorrection.senior_id == senior.id),
         },
         "leistungsnachweise": _rows(LeistungsnachweisDocument, LeistungsnachweisDocument.senior_id == senior.id),
+        "unterschriften": _rows(MonthSignature, MonthSignature.senior_id == senior.id),
         "vorschlaege": _rows(MatchProposal, MatchProposal.request_id.in_(requests)),
         "nicht_vermittelt": _rows(MatchUnserved, MatchUnserved.request_id.in_(requests)),
         "ablehnungen": _rows(MatchRejection, MatchRejection.request_id.in_(requests)),
@@ -122,6 +124,8 @@ def _volunteer_parts(volunteer: Volunteer) -> dict:
         "vorschlaege": _rows(MatchProposal, MatchProposal.volunteer_id == volunteer.id),
         "ablehnungen": _rows(MatchRejection, MatchRejection.volunteer_id == volunteer.id),
         "vertretungsangebote": _rows(CoverOffer, CoverOffer.volunteer_id == volunteer.id),
+        # the senior's signature image is theirs: the volunteer's export says only who signed when
+        "unterschriften": _rows(MonthSignature, MonthSignature.volunteer_id == volunteer.id, exclude=("image",)),
         "mails": _rows(OutboxMessage, OutboxMessage.recipient == volunteer.email),
     }
 

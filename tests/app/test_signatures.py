@@ -175,3 +175,14 @@ def test_the_leistungsnachweis_prints_the_valid_signature(month_held, client):
     visits[0].actual_minutes = 60
     db.session.commit()
     assert with_signatures(ln).digital == ()  # void: printed without it
+
+
+def test_the_signature_is_part_of_the_seniors_data_export_and_not_its_image_in_the_volunteers(client, month_held):
+    from begleitservice.privacy.export import export_person
+
+    pairing, _visits = month_held
+    client.post(sign_path(pairing), data={**GOOD, "signature": drawn_png()})
+    (own,) = export_person(pairing.senior, now=NOW)["unterschriften"]
+    assert own["signer_name"] == "Hildegard Beispiel" and own["image"].startswith("data:image/png;base64,")
+    (theirs,) = export_person(pairing.volunteer, now=NOW)["unterschriften"]
+    assert theirs["signer_name"] == "Hildegard Beispiel" and "image" not in theirs
