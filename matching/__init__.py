@@ -13,17 +13,19 @@ objective encoded as one integer, and per rule value and bound in ``stages``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from matching.schema import Assignment, Instance, Request, Settings, Slot, Solution, Unserved, Visit, Volunteer
 from matching.validator import validate
 
 
-def solve(instance: Instance) -> Solution:
-    """Solve ``instance`` with CP-SAT (OR-Tools loads on the first call, not on import)."""
+def solve(instance: Instance, *, progress: Callable[[str], None] | None = None) -> Solution:
+    """Solve ``instance`` with CP-SAT (OR-Tools loads on the first call, not on import); ``progress`` hears the
+    German name of each step as it begins (``matching.progress.STEPS``)."""
     from matching.solver import solve as solve_with_cp_sat
 
-    return solve_with_cp_sat(instance)
+    return solve_with_cp_sat(instance, progress=progress)
 
 
 def solve_dict(data: dict[str, Any]) -> dict[str, Any]:

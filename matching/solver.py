@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 
 from matching import constraints, objectives
 from matching.bounds import SideRow, round_columns
 from matching.candidates import build_candidates
 from matching.engine import MAXIMIZE, MINIMIZE, RESULT_TIME_SHARE, Engine
 from matching.greedy import flow_bound, warm_start
+from matching.progress import STEPS
 from matching.restricted import IntRow
 from matching.result import StageResult, build_solution
 from matching.schema import Instance, Solution
@@ -27,8 +29,12 @@ logger = logging.getLogger(__name__)
 MIN_STAGE_S = 0.3
 
 
-def solve(inst: Instance) -> Solution:
-    """Propose assignments for the instance: rule 1 proven where possible, then rules 2 and 3."""
+def solve(inst: Instance, *, progress: Callable[[str], None] | None = None) -> Solution:
+    """Propose assignments for the instance: rule 1 proven where possible, then rules 2 and 3.
+
+    ``progress`` hears each of ``matching.progress.STEPS`` as it begins (the solve ends by the time limit)."""
+    say = progress or (lambda _step: None)
+    say(STEPS[0])
     started = time.perf_counter()
     settings = inst.settings
     # keep a little of the time limit for timetables and reasons of the result
@@ -39,11 +45,13 @@ def solve(inst: Instance) -> Solution:
     timings = {"candidates_and_warm_start_s": time.perf_counter() - started}
     stages: dict[str, StageResult] = {}
 
+    say(STEPS[1])
     served = objectives.served_term(engine.vars)
     stages["served"], bound_stats = served_stage(engine, served)
     timings["served_proven_s"] = time.perf_counter() - started
     s1 = stages["served"]
 
+    say(STEPS[2])
     weights = objectives.priorities(inst)
     priority = objectives.priority_term(engine.vars, inst, cand)
     constraints.at_least(engine.vars, served, s1.value)
@@ -64,7 +72,9 @@ def solve(inst: Instance) -> Solution:
     constraints.at_least(engine.vars, stage2_expr, stages["priority"].value)
     timings["priority_done_s"] = time.perf_counter() - started
 
+    say(STEPS[3])
     stages["quality"] = quality_stage(engine, weights)
+    say(STEPS[4])
     return build_solution(inst, cand, engine, stages, started=started, stats={**bound_stats, **timings})
 
 

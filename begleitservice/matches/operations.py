@@ -6,6 +6,7 @@ Every function takes model objects, flushes and never commits: the view, the CLI
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -74,10 +75,18 @@ def fail_run(run: MatchRun, message: str, *, now: datetime | None = None) -> Mat
     return run
 
 
-def compute(*, today: date, time_limit_s: float | None = None) -> tuple[BuiltInstance, matching.Solution]:
-    """Build the instance from the database and solve it; refuse a solution that breaks a hard rule."""
+LOADING = "Anfragen und Ehrenamtliche werden geladen"
+
+
+def compute(
+    *, today: date, time_limit_s: float | None = None, progress: Callable[[str], None] | None = None
+) -> tuple[BuiltInstance, matching.Solution]:
+    """Build the instance from the database and solve it; refuse a solution that breaks a hard rule. ``progress``
+    hears each step (German) as it begins."""
+    if progress:
+        progress(LOADING)
     built = build_instance(today=today, settings=engine_settings(time_limit_s=time_limit_s))
-    solution = matching.solve(built.instance)
+    solution = matching.solve(built.instance, progress=progress)
     problems = matching.validate(built.instance, solution)
     if problems:
         log.error("matching produced an invalid solution: %s", problems)

@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
+import sqlalchemy as sa
 from flask import Flask, current_app
 
 from ..clock import now, today
@@ -27,11 +29,33 @@ log = logging.getLogger(__name__)
 THREADS: dict[int, threading.Thread] = {}
 
 
+SAVING = "Vorschläge werden gespeichert"
+
+
+def reporter(run_id: int) -> Callable[[str], None]:
+    """Write the step a run is at into its row at once, on a connection of its own (the run's own transaction
+    commits only at the end); a failed write loses a progress line, never the run."""
+    table = MatchRun.__table__
+    engine = db.engine
+
+    def report(step: str) -> None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.update(table).where(table.c.id == run_id).values(progress=step[:120]))
+        except sa.exc.SQLAlchemyError:
+            log.warning("match run %s: progress %r not stored", run_id, step, exc_info=True)
+
+    return report
+
+
 def perform(run_id: int, *, time_limit_s: float | None = None) -> MatchRun:
-    """Compute and store run ``run_id`` and commit; on any error record it as failed with a German message."""
+    """Compute and store run ``run_id`` and commit; on any error record it as failed with a German message. The
+    run's row tells the step it is at while it computes (the page shows it)."""
     run = db.session.get(MatchRun, run_id)
+    report = reporter(run_id)
     try:
-        built, solution = compute(today=today(), time_limit_s=time_limit_s)
+        built, solution = compute(today=today(), time_limit_s=time_limit_s, progress=report)
+        report(SAVING)
         store_solution(run, built, solution, now=now())
         db.session.commit()
     except Exception as error:

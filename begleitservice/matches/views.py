@@ -9,6 +9,8 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from matching.progress import STEPS
+
 from ..auth.access import CARE, restrict
 from ..budget.operations import budget_warnings
 from ..clock import now, today
@@ -28,6 +30,7 @@ from .forms import StartForm, UndoForm, accept_form, reject_form
 from .instance import next_monday
 from .operations import (
     ALREADY_ACCEPTED,
+    LOADING,
     MatchError,
     accept_proposal,
     reject_proposal,
@@ -35,6 +38,7 @@ from .operations import (
     start_run,
     undo_rejection,
 )
+from .runner import SAVING
 from .texts import status_line, visit_label
 
 log = logging.getLogger(__name__)
@@ -139,6 +143,8 @@ def _render(
     running_for = (
         int((now() - run.started_at).total_seconds()) if run is not None and run.status == MatchRunStatus.LAEUFT else 0
     )
+    steps = (LOADING, *STEPS, SAVING)
+    step = steps.index(run.progress) + 1 if run is not None and run.progress in steps else 0
     return render_template(
         "matches/index.html",
         run=run,
@@ -153,6 +159,9 @@ def _render(
         start_form=StartForm(),
         open_count=open_count,
         running_for=running_for,
+        step=step,
+        steps=len(steps),
+        time_limit=_time_limit(),
         status_line=status_line,
         visit_label=visit_label,
         budget_warnings=_budget_warnings(shown),

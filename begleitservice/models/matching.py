@@ -49,6 +49,7 @@ class MatchRun(db.Model):
     wall_s: Mapped[float | None]
     notes: Mapped[list] = mapped_column(sa.JSON, default=list)  # German notes: left-out requests, absences
     error: Mapped[str | None] = mapped_column(sa.String(500))
+    progress: Mapped[str | None] = mapped_column(sa.String(120))  # the step a running computation is at (German)
     started_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     started_by: Mapped["User | None"] = relationship()  # noqa: F821

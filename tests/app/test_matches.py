@@ -25,8 +25,8 @@ def produced(app, monkeypatch):
     calls = []
     solve = matching.solve
 
-    def spy(instance):
-        solution = solve(instance)
+    def spy(instance, **options):
+        solution = solve(instance, **options)
         calls.append((instance, solution))
         return solution
 
@@ -369,3 +369,33 @@ def test_an_alternative_can_be_taken_instead_of_the_proposal(coordinator, people
         data={f"p{proposal.id}a999999-starts_on": "2026-11-09"},
     )
     assert forged.status_code in (200, 302) and db.session.scalar(sa.select(sa.func.count()).select_from(Pairing)) == 1
+
+
+def test_a_run_stores_its_steps_and_the_running_page_shows_the_step(coordinator, people, monkeypatch):
+    """While a run computes its row names the step it is at; the page shows "Schritt k von 7" with a bar."""
+    from begleitservice.matches import runner
+
+    heard = []
+    original = runner.reporter
+
+    def spying(run_id):
+        report = original(run_id)
+
+        def both(step):
+            report(step)
+            db.session.expire_all()
+            heard.append(db.session.get(MatchRun, run_id).progress)  # stored at once, on its own connection
+
+        return both
+
+    monkeypatch.setattr(runner, "reporter", spying)
+    _run(coordinator)
+    assert heard[0] == "Anfragen und Ehrenamtliche werden geladen" and heard[-1] == "Vorschläge werden gespeichert"
+    assert "Regel 1: möglichst viele Anfragen vermitteln" in heard and len(heard) == 7
+
+    running = MatchRun(status="laeuft", progress="Regel 2: dringende und lange wartende Anfragen zuerst")
+    db.session.add(running)
+    db.session.commit()
+    page = coordinator.get("/vorschlaege/").get_data(as_text=True)
+    assert "Schritt 4 von 7: Regel 2: dringende und lange wartende Anfragen zuerst" in page
+    assert '<progress id="fortschritt" value="4" max="7">' in page
