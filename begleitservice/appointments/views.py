@@ -19,6 +19,7 @@ from ..models import (
     APPOINTMENT_STATUSES,
     Appointment,
     AppointmentAlert,
+    CoverOffer,
     CoverOfferStatus,
     District,
     OutboxMessage,
@@ -161,6 +162,31 @@ def offer_cover(appointment_id: int):
             flash(_("Angebot an %(count)s Person(en) verschickt.", count=len(made)), "success")
             return redirect(url_for(".detail", appointment_id=appointment.id, _anchor="vertretung"))
     return _render_detail(_appointment_or_404(appointment_id), candidates=candidates, cover_form=form, status=422)
+
+
+@bp.route("/<int:appointment_id>/vertretung/<int:offer_id>/telefonisch", methods=["POST"])
+def accept_cover_by_phone(appointment_id: int, offer_id: int):
+    """A stand-in without e-mail said yes on the phone: the coordinator accepts their offer for them, through the
+    same operation as the offer's link (the first to accept gets it); marked "telefonisch"."""
+    offer = db.get_or_404(CoverOffer, offer_id)
+    if offer.appointment_id != appointment_id:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        now = clock.now()
+        try:
+            won = cover.accept_cover(offer, now=now)
+        except cover.CoverError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            if won:
+                db.session.get(Appointment, appointment_id).by_phone = True
+                db.session.commit()
+                flash(_("%(name)s übernimmt den Besuch (telefonisch).", name=offer.volunteer.name), "success")
+            else:
+                db.session.rollback()
+                flash(_("Der Besuch ist schon vergeben oder hat begonnen; nichts geändert."), "error")
+    return redirect(url_for(".detail", appointment_id=appointment_id, _anchor="vertretung"))
 
 
 @bp.route("/<int:appointment_id>/vertretung/zurueckziehen", methods=["POST"])

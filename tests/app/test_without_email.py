@@ -115,3 +115,35 @@ def test_a_month_of_a_volunteer_without_email_with_the_coordinator_acting_for_th
     assert sheet.count("<td>telefonisch</td>") == 3
     assert '<td class="num">3,5</td><td class="num">12,5</td>' in sheet  # 90 + 120 minutes, 12.5 km
     assert "Datum, Unterschrift Erika Ohnemail" in sheet
+
+
+def test_a_stand_in_without_email_says_yes_on_the_phone(coordinator, smtp, clock):
+    from begleitservice.appointments.cover import offer_cover
+    from begleitservice.models import CoverOffer
+
+    pairing = weekly_pairing(starts_on=date(2026, 12, 7))
+    clock(berlin(2026, 11, 30, 8))
+    run("roll_horizon")
+    visit = _december()[0]
+    coordinator.post(
+        f"/pairings/{pairing.id}/termine/{visit.id}", data={"status": "abgesagt", "seen_status": "geplant"}
+    )
+    stand_in = make_volunteer(first_name="Vera", last_name="Ohnemail", email=None, phone="0231 888")
+    stand_in.offers_entlastung, stand_in.basisqualifizierung_on = True, date(2024, 3, 1)
+    db.session.commit()
+    (offer,) = offer_cover(db.session.get(Appointment, visit.id), [stand_in], now=berlin(2026, 11, 30, 8))
+    db.session.commit()
+    cover_mails = sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "cover_offer")
+    assert db.session.scalar(cover_mails) == 0  # no mail to Vera
+
+    detail = coordinator.get(f"/termine/{visit.id}").get_data(as_text=True)
+    assert "ohne E-Mail – bitte anrufen (0231 888)" in detail
+    page = coordinator.post(f"/termine/{visit.id}/vertretung/{offer.id}/telefonisch", follow_redirects=True)
+    assert "Vera Ohnemail übernimmt den Besuch (telefonisch)." in page.get_data(as_text=True)
+    db.session.expire_all()
+    visit = db.session.get(Appointment, visit.id)
+    assert (visit.status, visit.cover_volunteer_id, visit.by_phone) == ("bestaetigt", stand_in.id, True)
+    assert db.session.get(CoverOffer, offer.id).status == "angenommen"
+
+    again = coordinator.post(f"/termine/{visit.id}/vertretung/{offer.id}/telefonisch", follow_redirects=True)
+    assert "schon vergeben" in again.get_data(as_text=True)
