@@ -1,6 +1,8 @@
 """Forms of the Demenzgruppen pages: a group, enrolment, admission and end, cancelling, roster, closing weeks."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -24,30 +26,35 @@ def _times() -> list[tuple[str, str]]:
 class GroupForm(OnceForm):
     """A Demenzgruppe: name, place, weekday and time, period, capacity, staffing rule, lead, first price."""
 
-    name = StringField("Name", validators=[InputRequired("Bitte einen Namen eingeben."), Length(max=120)])
+    name = StringField(_l("Name"), validators=[InputRequired("Bitte einen Namen eingeben."), Length(max=120)])
     place = StringField(
-        "Ort",
+        _l("Ort"),
         validators=[InputRequired("Bitte den Ort eingeben."), Length(max=120)],
-        description="z. B. Begegnungsstätte Hörde",
+        description=_l("z. B. Begegnungsstätte Hörde"),
     )
     street = StringField(
-        "Straße und Hausnummer", validators=[InputRequired("Bitte die Anschrift eingeben."), Length(max=120)]
+        _l("Straße und Hausnummer"), validators=[InputRequired("Bitte die Anschrift eingeben."), Length(max=120)]
     )
     postal_code = StringField(
-        "PLZ",
-        validators=[InputRequired("Bitte die PLZ eingeben."), Length(min=5, max=5, message="Die PLZ hat 5 Ziffern.")],
+        _l("PLZ"),
+        validators=[
+            InputRequired("Bitte die PLZ eingeben."),
+            Length(min=5, max=5, message=_l("Die PLZ hat 5 Ziffern.")),
+        ],
     )
-    district_id = SelectField("Stadtbezirk", coerce=int, validators=[InputRequired("Bitte den Stadtbezirk wählen.")])
-    sozialraum_id = SelectField("Sozialraum", coerce=int, validators=[Optional()])
-    weekday = SelectField("Wochentag", coerce=int, choices=list(enumerate(WEEKDAYS)))
-    start_minute = SelectField("Beginn", coerce=int, choices=_times(), default=14 * 60)
-    end_minute = SelectField("Ende", coerce=int, choices=_times(), default=17 * 60)
+    district_id = SelectField(
+        _l("Stadtbezirk"), coerce=int, validators=[InputRequired("Bitte den Stadtbezirk wählen.")]
+    )
+    sozialraum_id = SelectField(_l("Sozialraum"), coerce=int, validators=[Optional()])
+    weekday = SelectField(_l("Wochentag"), coerce=int, choices=list(enumerate(WEEKDAYS)))
+    start_minute = SelectField(_l("Beginn"), coerce=int, choices=_times(), default=14 * 60)
+    end_minute = SelectField(_l("Ende"), coerce=int, choices=_times(), default=17 * 60)
     starts_on = DateField(
-        "Erster Termin ab", validators=[InputRequired("Bitte das Anfangsdatum eingeben."), DateWindow("plan")]
+        _l("Erster Termin ab"), validators=[InputRequired("Bitte das Anfangsdatum eingeben."), DateWindow("plan")]
     )
-    ends_on = DateField("Letzter Termin bis", validators=[Optional(), DateWindow("plan")])
+    ends_on = DateField(_l("Letzter Termin bis"), validators=[Optional(), DateWindow("plan")])
     capacity = IntegerField(
-        "Plätze",
+        _l("Plätze"),
         default=10,
         validators=[
             InputRequired("Bitte die Zahl der Plätze eingeben."),
@@ -55,50 +62,50 @@ class GroupForm(OnceForm):
         ],
     )
     participants_per_volunteer = IntegerField(
-        "Teilnehmende je Ehrenamtliche:r",
+        _l("Teilnehmende je Ehrenamtliche:r"),
         default=3,
         validators=[InputRequired("Bitte eine Zahl eingeben."), NumberRange(1, 20, "Zwischen 1 und 20.")],
     )
     min_volunteers = IntegerField(
-        "Mindestens Ehrenamtliche",
+        _l("Mindestens Ehrenamtliche"),
         default=2,
         validators=[InputRequired("Bitte eine Zahl eingeben."), NumberRange(0, 20, "Zwischen 0 und 20.")],
     )
     lead_name = StringField(
-        "Fachkraft (Leitung)", validators=[InputRequired("Bitte die leitende Fachkraft eingeben."), Length(max=120)]
+        _l("Fachkraft (Leitung)"), validators=[InputRequired("Bitte die leitende Fachkraft eingeben."), Length(max=120)]
     )
-    lead_phone = StringField("Telefon der Leitung", validators=[Optional(), Length(max=40)])
-    price_unit = SelectField("Preis", choices=list(PRICE_UNITS.items()))
+    lead_phone = StringField(_l("Telefon der Leitung"), validators=[Optional(), Length(max=40)])
+    price_unit = SelectField(_l("Preis"), choices=list(PRICE_UNITS.items()))
     price_amount = EuroField(
-        "Betrag in €",
+        _l("Betrag in €"),
         places=2,
         validators=[
             InputRequired("Bitte den Preis eingeben (z. B. 22,50)."),
             NumberRange(0, 1000, "Zwischen 0 und 1000 €."),
         ],
     )
-    notes = TextAreaField("Hinweise", validators=[Optional(), Length(max=2000)])
+    notes = TextAreaField(_l("Hinweise"), validators=[Optional(), Length(max=2000)])
 
     def validate_end_minute(self, field):
         if field.data <= self.start_minute.data:
-            raise ValidationError("Das Ende muss nach dem Beginn liegen.")
+            raise ValidationError(_("Das Ende muss nach dem Beginn liegen."))
 
     def validate_ends_on(self, field):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
-            raise ValidationError("Der letzte Termin liegt vor dem ersten.")
+            raise ValidationError(_("Der letzte Termin liegt vor dem ersten."))
 
     def validate_postal_code(self, field):
         if not (field.data or "").isdigit():
-            raise ValidationError("Die PLZ hat 5 Ziffern.")
+            raise ValidationError(_("Die PLZ hat 5 Ziffern."))
 
 
 class EnrolForm(OnceForm):
     """Put a senior on the group's waiting list."""
 
-    senior_id = PersonField("Senior:in", model=Senior, suggest="seniors.suggest")
-    needs_transport = BooleanField("braucht Fahrdienst")
-    transport_notes = StringField("Fahrdienst: Hinweise", validators=[Optional(), Length(max=300)])
-    team_notes = TextAreaField("Hinweise für das Team", validators=[Optional(), Length(max=1000)])
+    senior_id = PersonField(_l("Senior:in"), model=Senior, suggest="seniors.suggest")
+    needs_transport = BooleanField(_l("braucht Fahrdienst"))
+    transport_notes = StringField(_l("Fahrdienst: Hinweise"), validators=[Optional(), Length(max=300)])
+    team_notes = TextAreaField(_l("Hinweise für das Team"), validators=[Optional(), Length(max=1000)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,19 +113,19 @@ class EnrolForm(OnceForm):
 
     def validate_senior_id(self, field):
         if not field.data:
-            raise ValidationError("Bitte eine Senior:in wählen.")
+            raise ValidationError(_("Bitte eine Senior:in wählen."))
 
 
 class DayForm(Form):
     """A date: first participation, or last one."""
 
-    on = DateField("Datum", validators=[InputRequired("Bitte ein Datum eingeben."), DateWindow("plan")])
+    on = DateField(_l("Datum"), validators=[InputRequired("Bitte ein Datum eingeben."), DateWindow("plan")])
 
 
 class EndForm(Form):
     """End a participation (date of the last session) or take off the waiting list (no date)."""
 
-    on = DateField("Letzte Teilnahme am", validators=[Optional(), DateWindow("plan")])
+    on = DateField(_l("Letzte Teilnahme am"), validators=[Optional(), DateWindow("plan")])
 
 
 class PostForm(Form):
@@ -129,14 +136,14 @@ class CancelForm(Form):
     """Call a session off, with a reason that goes into the mails."""
 
     reason = StringField(
-        "Grund", validators=[InputRequired("Bitte einen Grund für die Absage angeben."), Length(max=300)]
+        _l("Grund"), validators=[InputRequired("Bitte einen Grund für die Absage angeben."), Length(max=300)]
     )
 
 
 class RosterForm(Form):
     """Put a volunteer on a session's roster."""
 
-    volunteer_id = PersonField("Ehrenamtliche:r", model=Volunteer, suggest="volunteers.suggest")
+    volunteer_id = PersonField(_l("Ehrenamtliche:r"), model=Volunteer, suggest="volunteers.suggest")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,32 +153,32 @@ class RosterForm(Form):
 
     def validate_volunteer_id(self, field):
         if not field.data:
-            raise ValidationError("Bitte eine Ehrenamtliche wählen.")
+            raise ValidationError(_("Bitte eine Ehrenamtliche wählen."))
 
 
 class ClosureForm(OnceForm):
     """A closing period of the group."""
 
     starts_on = DateField(
-        "Geschlossen vom", validators=[InputRequired("Bitte den ersten Tag eingeben."), DateWindow("plan")]
+        _l("Geschlossen vom"), validators=[InputRequired("Bitte den ersten Tag eingeben."), DateWindow("plan")]
     )
     ends_on = DateField(
-        "bis einschließlich", validators=[InputRequired("Bitte den letzten Tag eingeben."), DateWindow("plan")]
+        _l("bis einschließlich"), validators=[InputRequired("Bitte den letzten Tag eingeben."), DateWindow("plan")]
     )
-    reason = StringField("Grund", validators=[Optional(), Length(max=120)], description="z. B. Sommerferien")
+    reason = StringField(_l("Grund"), validators=[Optional(), Length(max=120)], description=_l("z. B. Sommerferien"))
 
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
-            raise ValidationError("Das Ende liegt vor dem Anfang.")
+            raise ValidationError(_("Das Ende liegt vor dem Anfang."))
 
 
 class PriceForm(OnceForm):
     """A new price from a date on."""
 
-    valid_from = DateField("gilt ab", validators=[InputRequired("Bitte das Datum eingeben."), DateWindow("plan")])
-    unit = SelectField("Preis", choices=list(PRICE_UNITS.items()))
+    valid_from = DateField(_l("gilt ab"), validators=[InputRequired("Bitte das Datum eingeben."), DateWindow("plan")])
+    unit = SelectField(_l("Preis"), choices=list(PRICE_UNITS.items()))
     amount = EuroField(
-        "Betrag in €",
+        _l("Betrag in €"),
         places=2,
         validators=[
             InputRequired("Bitte den Preis eingeben (z. B. 22,50)."),
@@ -184,5 +191,5 @@ class GenerateForm(Form):
     """Create the sessions up to a date."""
 
     until = DateField(
-        "Termine erzeugen bis", validators=[InputRequired("Bitte ein Datum eingeben."), DateWindow("plan")]
+        _l("Termine erzeugen bis"), validators=[InputRequired("Bitte ein Datum eingeben."), DateWindow("plan")]
     )

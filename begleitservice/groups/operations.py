@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from matching.staffing import staffing_need
 from scheduling.formatting import format_date
@@ -19,6 +20,7 @@ from scheduling.groups import Closure, SessionPlan, plan_sessions
 from .. import clock, rules
 from ..database import lock
 from ..extensions import db
+from ..i18n import fmt_date, language_of
 from ..mail.outbox import queue_mail
 from ..models import (
     Attendance,
@@ -204,26 +206,32 @@ def cancel_session(session: GroupSession, *, reason: str) -> int:
     session.cancel_reason = reason
     session.cancelled_at = clock.now()
     group = session.group
-    when = f"{format_date(session.on)}, {session.time_label} Uhr"
-    recipients: dict[str, str] = {}
+    recipients: dict[str, tuple[str, str]] = {}  # address → (name, language of the mail)
     for entry in session.roster:
         if entry.volunteer.email:  # without an address the coordination phones
-            recipients.setdefault(entry.volunteer.email, entry.volunteer.name)
+            recipients.setdefault(entry.volunteer.email, (entry.volunteer.name, entry.volunteer.language))
     for participant in participants_on(group, session.on):
         senior = participant.senior
         if senior.contact_email:
-            recipients.setdefault(senior.contact_email, senior.contact_name or f"Angehörige von {senior.name}")
-    for email, name in recipients.items():
-        queue_mail(
-            kind="group_session_cancelled",
-            to=email,
-            subject=f"Demenzgruppe „{group.name}“: Termin am {format_date(session.on)} fällt aus",
-            template="group_session_cancelled",
-            name=name,
-            group=group,
-            when=when,
-            reason=reason,
-        )
+            name = senior.contact_name or f"Angehörige von {senior.name}"
+            recipients.setdefault(senior.contact_email, (name, "de"))
+    for email, (name, language) in recipients.items():
+        with language_of(language):  # volunteers read it in their language, relatives in German
+            when = fmt_date(session.on) + ", " + session.time_label + (" Uhr" if language == "de" else "")
+            queue_mail(
+                kind="group_session_cancelled",
+                to=email,
+                subject=_(
+                    "Demenzgruppe „%(group)s“: Termin am %(date)s fällt aus",
+                    group=group.name,
+                    date=fmt_date(session.on),
+                ),
+                template="group_session_cancelled",
+                name=name,
+                group=group,
+                when=when,
+                reason=reason,
+            )
     db.session.flush()
     log.info("group session %d cancelled, %d mails", session.id, len(recipients))
     return len(recipients)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -147,7 +148,7 @@ def create():
             here = url_for(".detail", group_id=group.id)
             remember(form, here)
             db.session.commit()
-            flash(f"Gruppe „{group.name}“ angelegt.", "success")
+            flash(gettext("Gruppe „%(group)s“ angelegt.", group=group.name), "success")
             return redirect(here)
         db.session.rollback()
     if form.is_submitted():
@@ -251,9 +252,11 @@ def end(participant_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(f"Teilnahme von {participant.senior.name} beendet.", "success")
+            flash(gettext("Teilnahme von %(senior)s beendet.", senior=participant.senior.name), "success")
             for other in offered:
-                flash(f"Platz angeboten: {other.senior.name} (bitte Angehörige anrufen).", "info")
+                flash(
+                    gettext("Platz angeboten: %(senior)s (bitte Angehörige anrufen).", senior=other.senior.name), "info"
+                )
             return redirect(url_for(".detail", group_id=participant.group_id))
     else:
         for message in form.on.errors:
@@ -271,7 +274,7 @@ def generate(group_id: int):
     first = max(clock.today(), group.starts_on)
     created, plan = ops.generate_sessions(group, first=first, last=form.until.data)
     db.session.commit()
-    flash(f"{len(created)} Termine angelegt.", "success")
+    flash(gettext("%(count)s Termine angelegt.", count=len(created)), "success")
     for skipped in plan.skipped:
         flash(f"Kein Termin am {skipped.on:%d.%m.%Y}: {skipped.reason}", "info")
     return redirect(url_for(".detail", group_id=group.id))
@@ -292,7 +295,7 @@ def add_closure(group_id: int):
     here = url_for(".detail", group_id=group.id)
     remember(form, here)
     db.session.commit()
-    flash("Schließzeit gespeichert. Bereits angelegte Termine darin bitte einzeln absagen.", "success")
+    flash(gettext("Schließzeit gespeichert. Bereits angelegte Termine darin bitte einzeln absagen."), "success")
     return redirect(here)
 
 
@@ -313,7 +316,7 @@ def add_price(group_id: int):
     here = url_for(".detail", group_id=group.id)
     remember(form, here)
     db.session.commit()
-    flash("Preis gespeichert.", "success")
+    flash(gettext("Preis gespeichert."), "success")
     return redirect(here)
 
 
@@ -426,7 +429,7 @@ def add_roster(session_id: int):
             form.volunteer_id.errors.append(str(error))
         else:
             db.session.commit()
-            flash("Eingeteilt.", "success")
+            flash(gettext("Eingeteilt."), "success")
             return redirect(url_for(".session", session_id=item.id))
     return _session_page(item, status=422, roster_form=form)
 
@@ -438,7 +441,7 @@ def remove_roster(session_id: int, volunteer_id: int):
     _require_csrf()
     ops.remove_from_roster(item, volunteer_id)
     db.session.commit()
-    flash("Ausgetragen.", "success")
+    flash(gettext("Ausgetragen."), "success")
     return redirect(url_for(".session", session_id=item.id))
 
 
@@ -455,7 +458,7 @@ def cancel(session_id: int):
             form.reason.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Termin abgesagt; {sent} Benachrichtigungen werden verschickt.", "success")
+            flash(gettext("Termin abgesagt; %(sent)s Benachrichtigungen werden verschickt.", sent=sent), "success")
             return redirect(url_for(".session", session_id=item.id))
     return _session_page(item, status=422, cancel_form=form)
 
@@ -474,11 +477,11 @@ def proposal():
         except InputError:
             abort(400, description="Der Vorschlag enthält eine ungültige Angabe.")
         if not pairs:
-            flash("Es war kein Platz ausgewählt; nichts übernommen.", "error")
+            flash(gettext("Es war kein Platz ausgewählt; nichts übernommen."), "error")
             return redirect(url_for(".proposal", monat=month.iso))
         added, refused = staffing.accept(pairs)
         db.session.commit()
-        flash(f"{added} Einteilungen übernommen.", "success")
+        flash(gettext("%(added)s Einteilungen übernommen.", added=added), "success")
         for message in refused:
             flash(message, "error")
         return redirect(url_for(".proposal", monat=month.iso))

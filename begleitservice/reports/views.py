@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
@@ -164,14 +165,14 @@ def export(fmt: str):
 
 class PopulationForm(Form):
     file = FileField(
-        "Datei der Stadt (CSV oder XLSX)",
+        _l("Datei der Stadt (CSV oder XLSX)"),
         validators=[
             FileRequired("Bitte eine Datei wählen."),
             FileAllowed(["csv", "xlsx"], "Bitte eine .csv- oder .xlsx-Datei wählen."),
         ],
-        description="Spalten: Sozialraum, Stadtbezirk, Jahr, Einwohner 65+ (CSV mit „;“, UTF-8).",
+        description=_l("Spalten: Sozialraum, Stadtbezirk, Jahr, Einwohner 65+ (CSV mit „;“, UTF-8)."),
     )
-    dry_run = BooleanField("Nur prüfen (Probelauf), nichts speichern", default=True)
+    dry_run = BooleanField(_l("Nur prüfen (Probelauf), nichts speichern"), default=True)
 
 
 @bp.route("/einwohner", methods=["GET", "POST"])

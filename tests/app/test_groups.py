@@ -170,6 +170,24 @@ def test_cancelling_tells_roster_and_relatives(app_ctx):
     assert hours.group_minutes_by_volunteer(date(2026, 11, 1), date(2026, 11, 30)) == {}
 
 
+def test_cancel_mail_speaks_the_volunteers_language_and_german_to_relatives(app_ctx):
+    """A Turkish volunteer on the roster reads the cancellation in Turkish; the relatives' mail stays German."""
+    group = make_group()
+    (p,) = _enrolled(group, 1)
+    p.senior.contact_email = "tochter@example.org"
+    volunteer = make_volunteer(offers_demenzgruppe=True, language="tr")
+    (session,), _ = ops.generate_sessions(group, first=date(2026, 11, 4), last=date(2026, 11, 4))
+    ops.add_to_roster(session, volunteer)
+    ops.cancel_session(session, reason="Raum nicht verfügbar")
+    db.session.commit()
+    mails = {m.recipient: m for m in db.session.scalars(sa.select(OutboxMessage))}
+    turkish, german = mails[volunteer.email], mails["tochter@example.org"]
+    assert turkish.subject == f"Demans grubu “{group.name}”: 4 Kas 2026 tarihindeki buluşma yapılmayacak"
+    assert "Saygılarımızla" in turkish.body_text and "Raum nicht verfügbar" in turkish.body_text
+    assert german.subject == f"Demenzgruppe „{group.name}“: Termin am 04.11.2026 fällt aus"
+    assert "Herzliche Grüße" in german.body_text
+
+
 def test_volunteer_minutes_at_sessions_count_for_the_allowance(app_ctx):
     from begleitservice.accounting.allowances import allowance_lines_between, paid_volunteers
     from billing.month import Month

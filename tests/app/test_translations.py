@@ -17,6 +17,7 @@ from begleitservice.appointments.links import views as link_views
 from begleitservice.area import forms as area_forms
 from begleitservice.area import operations as area_operations
 from begleitservice.area import views as area_views
+from begleitservice.groups import operations as group_operations
 from begleitservice.inputs import parse_km
 from begleitservice.mail import notices
 from begleitservice.models.volunteer import PAGE_LANGUAGES
@@ -34,6 +35,7 @@ VOLUNTEER_TEMPLATES = (
     "printing/_duty_plan_sheet.html",
     "area/*.html",
     "email/area_link.*",
+    "email/group_session_cancelled.*",
     *(
         f"email/{name}.{kind}"
         for name in (
@@ -65,6 +67,7 @@ VOLUNTEER_CODE = (
     appointment_forms.DeclineForm,
     appointment_forms.ReportForm,
     parse_km,
+    group_operations.cancel_session,
 )
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|\{[a-z_]+\}")
 
