@@ -167,3 +167,45 @@ def test_catalogue_check_reports_what_a_translator_got_wrong():
         "placeholders differ: 'Grund: %(reason)s' → 'Neden: %(sebep)s'",
         "untranslated or fuzzy: 'Ja, ich komme'",
     ]
+
+
+UNIT_WORDS = {"km"}  # a unit after a number reads the same in every language here
+
+
+def unmarked_text(source: str) -> list[str]:
+    """Text a reader sees in a template that is not inside ``_()``: text between tags and the title, placeholder,
+    aria-label and alt attributes (Jinja code, scripts, styles and comments left out)."""
+    text = re.sub(r"{#.*?#}", " ", source, flags=re.S)
+    text = re.sub(r"{%.*?%}|{{.*?}}", "\x00", text, flags=re.S)
+    text = re.sub(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", " ", text, flags=re.S | re.I)
+    attributes = re.findall(r'\s(?:title|placeholder|aria-label|alt)="([^"\x00]*[A-Za-zÄÖÜäöüß]{2,}[^"\x00]*)"', text)
+    text = re.sub(r"<[^>]*>", " ", text)
+    runs = [run.strip() for run in re.split(r"[\x00\n]", text)]
+    return [run for run in runs + attributes if re.search(r"[A-Za-zÄÖÜäöüß]{2,}", run) and run not in UNIT_WORDS]
+
+
+def test_every_template_text_is_marked_for_translation():
+    """The coordinator UI stays German, but each of its texts is marked, so another language is a catalogue away."""
+    found = [
+        f"{path.relative_to(ROOT)}: {run!r}"
+        for path in sorted((ROOT / "templates").rglob("*"))
+        if path.suffix in (".html", ".txt") and "fonts" not in path.parts
+        for run in unmarked_text(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+def test_unmarked_text_is_found():
+    """The check above can fail: plain text and a title attribute are reported, marked text is not."""
+    source = "<p title=\"Hilfe zeigen\">Hallo {{ name }}</p><p>{{ _('Schon markiert') }}</p>{{ 5 }} km"
+    assert unmarked_text(source) == ["Hallo", "Hilfe zeigen"]
+
+
+def test_no_template_hides_gettext():
+    """``_`` is gettext in every template: ``{% set _ = … %}`` would break every string after it."""
+    hiding = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "templates").rglob("*.*")
+        if path.suffix in (".html", ".txt") and re.search(r"{%-?\s*set\s+_\s*=", path.read_text(encoding="utf-8"))
+    ]
+    assert hiding == []
