@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from billing.identifiers import format_iban
 from billing.invoices import Invoice, InvoiceKind, RecipientKind, Senior
 from billing.ledger import Split
-from billing.lines import times_agree
+from billing.lines import SERVICE_LABELS, Service, times_agree
 from billing.money import format_date, format_eur, format_hours, format_time
 from billing.provider import Provider
 from billing.run import Leistungsnachweis
@@ -269,8 +269,10 @@ def leistungsnachweis_data(ln: Leistungsnachweis) -> dict[str, Any]:
         }
         for s in ln.digital
     ]
+    groups = sorted({bl.line.appointment.volunteer_name for bl in ln.lines if _is_group(bl.line)})
     signatures = ["Ort, Datum, Unterschrift Versicherte/r oder Vertretung"]
-    signatures += [f"Ort, Datum, Unterschrift Ehrenamtliche/r ({name})" for name in ln.volunteers]
+    signatures += [f"Ort, Datum, Unterschrift Ehrenamtliche/r ({name})" for name in ln.volunteers if name not in groups]
+    signatures += [f"Ort, Datum, Unterschrift Gruppenleitung ({name})" for name in groups]
     return {
         "kind": "leistungsnachweis",
         "title": f"Leistungsnachweis {ln.month.label} – {ln.senior.name}",
@@ -285,6 +287,13 @@ def leistungsnachweis_data(ln: Leistungsnachweis) -> dict[str, Any]:
         "minutes": str(ln.minutes),
         "hours": format_hours(ln.hours),
         "rates": " / ".join(format_eur(rate) for rate in ln.rates),
+        "rate_text": _rate_text(ln),
+        "offer": " und ".join(
+            SERVICE_LABELS[service]
+            for service in (Service.ENTLASTUNG, Service.DEMENZGRUPPE)
+            if any(_is_group(bl.line) == (service is Service.DEMENZGRUPPE) for bl in ln.lines)
+        )
+        or SERVICE_LABELS[Service.ENTLASTUNG],
         "total": format_eur(ln.total),
         "split": _split(ln.split),
         "budget": budget,
@@ -292,6 +301,23 @@ def leistungsnachweis_data(ln: Leistungsnachweis) -> dict[str, Any]:
         "signatures": signatures,
         "digital": digital,
     }
+
+
+def _is_group(line) -> bool:
+    return line.appointment.service is Service.DEMENZGRUPPE
+
+
+def _rate_text(ln: Leistungsnachweis) -> str:
+    """'Stundensatz 7,50 €', 'je Gruppentermin 22,50 €' or both, as the lines were priced."""
+    priced = [bl.line for bl in ln.lines if bl.line.rate is not None]
+    hourly = sorted({line.rate for line in priced if not _is_group(line) or not line.appointment.per_session})
+    per_session = sorted({line.rate for line in priced if _is_group(line) and line.appointment.per_session})
+    parts = []
+    if hourly:
+        parts.append("Stundensatz " + " / ".join(format_eur(rate) for rate in hourly))
+    if per_session:
+        parts.append("je Gruppentermin " + " / ".join(format_eur(rate) for rate in per_session))
+    return ", ".join(parts)
 
 
 def _berlin(moment) -> str:

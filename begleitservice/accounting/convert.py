@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import time
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -23,7 +24,19 @@ from billing.month import Month
 
 from ..appointments.convert import appointment_volunteer
 from ..extensions import db
-from ..models import Appointment, AppointmentStatus, BilledVisit, Invoice, Pflegekasse, Senior
+from ..groups.hours import AttendedSession
+from ..models import (
+    Appointment,
+    AppointmentStatus,
+    BilledVisit,
+    DementiaGroup,
+    GroupSession,
+    Invoice,
+    Pflegekasse,
+    PriceUnit,
+    Senior,
+)
+from ..models.invoicing import group_line_ref
 
 
 def kasse_address(kasse: Pflegekasse) -> tuple[str, ...]:
@@ -69,6 +82,24 @@ def visit_data(appointment: Appointment, *, expected: bool = False) -> VisitData
     )
 
 
+def session_data(attended: AttendedSession, group: DementiaGroup) -> VisitData:
+    """A Demenzgruppe session a senior attended as a billing line input, at the group's price of that day."""
+    price = group.price_on(attended.on)
+    return VisitData(
+        ref=group_line_ref(attended.session_id, attended.senior_id),
+        senior_ref=str(attended.senior_id),
+        day=attended.on,
+        start=time(attended.start_minute // 60, attended.start_minute % 60),
+        end=time(attended.end_minute // 60 % 24, attended.end_minute % 60),
+        volunteer_ref="",
+        volunteer_name=f"Demenzgruppe {attended.group_name}",
+        service=Service.DEMENZGRUPPE,
+        minutes=attended.minutes,
+        group_price=price.amount if price else None,
+        per_session=price is None or price.unit == PriceUnit.SITZUNG,
+    )
+
+
 def visit_split(visit: BilledVisit) -> Split:
     return Split(visit.entlastungsbetrag, visit.umwandlung, visit.private)
 
@@ -86,27 +117,26 @@ def history_charges_of(senior_ids: Iterable[int], before: Month) -> dict[int, tu
                 BilledVisit.on < before.first_day,
                 sa.not_(BilledVisit.is_cancelled),
             )
-            .order_by(BilledVisit.on, BilledVisit.start, BilledVisit.appointment_id)
+            .order_by(BilledVisit.on, BilledVisit.start, BilledVisit.appointment_id, BilledVisit.id)
         )
         for v in visits:
-            charges[v.senior_id].append(
-                Charge(Month.of(v.on), v.amount, str(v.appointment_id), locked=visit_split(v), day=v.on)
-            )
+            charges[v.senior_id].append(Charge(Month.of(v.on), v.amount, v.line_ref, locked=visit_split(v), day=v.on))
     return {sid: tuple(own) for sid, own in charges.items()}
 
 
 def billed_line(visit: BilledVisit) -> Billed:
     """A billed visit as ``billing.corrections`` knows it: the line as billed, its split, its invoice numbers."""
-    volunteer = visit.volunteer
+    group = visit.group_session_id is not None
     appointment = VisitData(
-        ref=str(visit.appointment_id),
+        ref=visit.line_ref,
         senior_ref=str(visit.senior_id),
         day=visit.on,
         start=visit.start,
         end=visit.end,
-        volunteer_ref=str(volunteer.id),
-        volunteer_name=volunteer.name,
+        volunteer_ref="" if group else str(visit.volunteer_id),
+        volunteer_name=visit.done_by,
         minutes=visit.minutes,
+        service=Service.DEMENZGRUPPE if group else Service.ENTLASTUNG,
     )
     line = Line(appointment, visit.minutes, hours(visit.minutes), visit.rate, visit.amount)
     return Billed(
@@ -128,10 +158,11 @@ def billed_lines_of(senior_ids: Iterable[int]) -> dict[int, list[Billed]]:
             .where(BilledVisit.senior_id.in_(ids[i : i + 500]), sa.not_(BilledVisit.is_cancelled))
             .options(
                 selectinload(BilledVisit.volunteer),
+                selectinload(BilledVisit.group_session).selectinload(GroupSession.group),
                 selectinload(BilledVisit.kasse_invoice),
                 selectinload(BilledVisit.senior_invoice),
             )
-            .order_by(BilledVisit.on, BilledVisit.start, BilledVisit.appointment_id)
+            .order_by(BilledVisit.on, BilledVisit.start, BilledVisit.appointment_id, BilledVisit.id)
         )
         for visit in visits:
             found[visit.senior_id].append(billed_line(visit))

@@ -118,7 +118,7 @@ def storno_request(invoice: Invoice, corrected: Mapping[int, int | None] | None 
     if not visits:
         raise AccountingError(f"Die Rechnung {invoice.number} ist bereits storniert.")
     corrected = dict(corrected or {})
-    known = {v.appointment_id for v in visits}
+    known = {v.appointment_id for v in visits if v.appointment_id is not None}  # group sessions: no minutes to fix
     for appointment_id, minutes in corrected.items():
         if appointment_id not in known:
             raise AccountingError("Korrigiert werden können nur Termine der stornierten Rechnung.")
@@ -319,7 +319,7 @@ def _replace_visits(
             keep = set(correction.keep)
             kasse = visit.kasse_invoice if visit.kasse_invoice and visit.kasse_invoice.number in keep else None
             own = visit.senior_invoice if visit.senior_invoice and visit.senior_invoice.number in keep else None
-            kept[str(visit.appointment_id)] = (kasse, own)
+            kept[visit.line_ref] = (kasse, own)
             visit.is_cancelled, visit.cancelled_by_id = True, by.id
     db.session.flush()
     return kept

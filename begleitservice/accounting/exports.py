@@ -15,7 +15,7 @@ from billing.ledger import Split
 from billing.month import Month
 
 from ..extensions import db
-from ..models import BilledVisit, Invoice, Senior
+from ..models import BilledVisit, GroupSession, Invoice, Senior
 from .allowances import payouts
 from .convert import visit_split
 from .operations import billing_run_of, preview_month
@@ -35,6 +35,7 @@ def hour_rows(month: Month) -> list[AccountingRow]:
         .options(
             joinedload(BilledVisit.senior).joinedload(Senior.pflegekasse),
             joinedload(BilledVisit.volunteer),
+            joinedload(BilledVisit.group_session).joinedload(GroupSession.group),
             joinedload(BilledVisit.kasse_invoice),
             joinedload(BilledVisit.senior_invoice),
         )
@@ -50,7 +51,7 @@ def hour_rows(month: Month) -> list[AccountingRow]:
                 v.senior.kvnr or "",
                 kasse.name if kasse else "",
                 kasse.ik if kasse else "",
-                v.volunteer.name,
+                v.done_by,
                 v.on,
                 v.start,
                 v.end,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from billing.config import BillingConfig, MissingValue
 from billing.corrections import LateInput, Supplement, nachberechnung_label, prepare_supplements
@@ -25,11 +25,13 @@ from ..budget.inputs import billing_config, ledger_inputs
 from ..clock import today as local_today
 from ..database import insert_unless_present, lock
 from ..extensions import db
+from ..groups.hours import AttendedSession, attended_sessions
 from ..models import (
     Appointment,
     AppointmentStatus,
     BilledVisit,
     BillingRun,
+    DementiaGroup,
     Invoice,
     InvoiceCounter,
     LeistungsnachweisDocument,
@@ -38,7 +40,7 @@ from ..models import (
     User,
 )
 from .closing import MonthCheck, check_month, record_left_out
-from .convert import billed_lines_of, history_charges_of, senior_data, totals, visit_data
+from .convert import billed_lines_of, history_charges_of, senior_data, session_data, totals, visit_data
 from .files import StagedFiles, default_documents_dir, stage_documents
 
 log = logging.getLogger(__name__)
@@ -109,7 +111,9 @@ def collective_default() -> bool:
 
 def month_inputs(month: Month, *, senior_ids: Iterable[int] | None = None) -> list[SeniorMonth]:
     """Per senior with visits that took place in ``month`` with reported minutes: billing fields, ledger history and
-    visits (a visit marked held without minutes is left out: see closing.check_month)."""
+    visits (a visit marked held without minutes is left out: see closing.check_month), and the Demenzgruppe
+    sessions each senior attended that are not billed yet."""
+    senior_ids = None if senior_ids is None else list(senior_ids)
     query = (
         sa.select(Appointment)
         .join(Appointment.pairing)
@@ -131,14 +135,44 @@ def month_inputs(month: Month, *, senior_ids: Iterable[int] | None = None) -> li
     by_senior: dict[int, list[Appointment]] = defaultdict(list)
     for appointment in db.session.scalars(query).unique():
         by_senior[appointment.pairing.senior_id].append(appointment)
-    seniors = [appointments[0].pairing.senior for appointments in by_senior.values()]
-    ledgers = ledger_inputs(seniors, charges=history_charges_of(by_senior, month))
+    sessions = _unbilled_sessions(month, senior_ids=senior_ids)
+    seniors = {appointments[0].pairing.senior.id: appointments[0].pairing.senior for appointments in by_senior.values()}
+    if missing := {a.senior_id for a in sessions} - set(seniors):
+        for senior in db.session.scalars(
+            sa.select(Senior).where(Senior.id.in_(missing)).options(joinedload(Senior.pflegekasse))
+        ):
+            seniors[senior.id] = senior
+    groups = {
+        g.id: g
+        for g in db.session.scalars(
+            sa.select(DementiaGroup)
+            .where(DementiaGroup.id.in_({a.group_id for a in sessions}))
+            .options(selectinload(DementiaGroup.prices))
+        )
+    }
+    ledgers = ledger_inputs(list(seniors.values()), charges=history_charges_of(seniors, month))
     inputs = []
-    for senior in seniors:
-        visits = tuple(visit_data(a) for a in by_senior[senior.id])
-        inputs.append(SeniorMonth(senior_data(senior), ledgers[senior.id], visits))
+    for senior in seniors.values():
+        visits = [visit_data(a) for a in by_senior.get(senior.id, [])]
+        visits += [session_data(a, groups[a.group_id]) for a in sessions if a.senior_id == senior.id]
+        inputs.append(SeniorMonth(senior_data(senior), ledgers[senior.id], tuple(visits)))
     inputs.sort(key=lambda s: (s.senior.name, s.senior.ref))
     return inputs
+
+
+def _unbilled_sessions(month: Month, *, senior_ids: Iterable[int] | None = None) -> list[AttendedSession]:
+    """The Demenzgruppe sessions attended in ``month`` that are not on a billed, not cancelled line yet."""
+    attended = attended_sessions(month.first_day, month.last_day, senior_ids=senior_ids)
+    if not attended:
+        return []
+    billed = set(
+        db.session.execute(
+            sa.select(BilledVisit.group_session_id, BilledVisit.senior_id).where(
+                BilledVisit.group_session_id.in_({a.session_id for a in attended}), sa.not_(BilledVisit.is_cancelled)
+            )
+        ).all()
+    )
+    return [a for a in attended if (a.session_id, a.senior_id) not in billed]
 
 
 def preview_month(month: Month, *, config: BillingConfig | None = None) -> MonthRun:
@@ -380,6 +414,11 @@ def _store_invoices(run: BillingRun, numbered: list[DraftInvoice], *, cancels: M
     return rows
 
 
+def _group_session_of(ref: str) -> int | None:
+    """The Demenzgruppe session id of a line ref ``g<session>-<senior>``, or None for an appointment's ref."""
+    return int(ref[1:].partition("-")[0]) if ref.startswith("g") else None
+
+
 def _store_visits(
     run,
     results: Iterable[SeniorResult],
@@ -408,12 +447,15 @@ def _store_visits(
         senior_id = int(result.senior.ref)
         for billed in result.billed:
             line, split = billed.line, billed.split
+            group_session = _group_session_of(line.ref)
             db.session.add(
                 BilledVisit(
                     run=run,
-                    appointment_id=int(line.ref),
+                    appointment_id=None if group_session else int(line.ref),
+                    group_session_id=group_session,
                     senior_id=senior_id,
-                    volunteer_id=int(line.appointment.volunteer_ref),  # who did it: the stand-in if any
+                    # who did it: the stand-in if any; a group session has no volunteer of its own
+                    volunteer_id=None if group_session else int(line.appointment.volunteer_ref),
                     kasse_invoice=kasse_of.get(line.ref),
                     senior_invoice=senior_of.get(line.ref),
                     on=line.day,

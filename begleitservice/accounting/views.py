@@ -374,6 +374,8 @@ def _visits_of(invoice: Invoice) -> list[BilledVisit]:
 def _corrections(visits: list[BilledVisit], errors: dict[int, str]) -> dict[int, int | None]:
     corrections = {}
     for visit in visits:
+        if visit.appointment_id is None:  # a Demenzgruppe session: billed per attendance, no minutes to correct
+            continue
         raw = request.form.get(f"minutes-{visit.appointment_id}", "").strip()
         if raw == "" or raw == str(visit.minutes):
             continue

@@ -31,7 +31,7 @@ from billing.month import Month
 
 from ..clock import today as service_today
 from ..extensions import db
-from ..models import Pairing, Senior
+from ..models import GroupParticipant, Pairing, Senior
 from ..models.budget import BudgetOpening, BudgetOtherUse, LivingSituation, PflegegradPeriod
 from ..models.budget import UmwandlungDeclaration as UmwandlungRow
 from ..provider.settings import with_settings
@@ -115,6 +115,17 @@ def ledger_inputs(
             query.where(Pairing.senior_id.in_(chunk)).group_by(Pairing.senior_id)
         ):
             starts[sid] = (first_entlastung, first_any)
+        # a Demenzgruppe is an offer under §45a like the Entlastung: taking part starts the service too
+        for sid, first_group in db.session.execute(
+            sa.select(GroupParticipant.senior_id, sa.func.min(GroupParticipant.starts_on))
+            .where(GroupParticipant.senior_id.in_(chunk), GroupParticipant.starts_on.is_not(None))
+            .group_by(GroupParticipant.senior_id)
+        ):
+            first_entlastung, first_any = starts.get(sid, (None, None))
+            starts[sid] = (
+                min(d for d in (first_entlastung, first_group) if d is not None),
+                min(d for d in (first_any, first_group) if d is not None),
+            )
     result = {}
     for senior in seniors:
         sid = senior.id

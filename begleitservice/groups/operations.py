@@ -306,6 +306,15 @@ def record_attendance(
     if any(mark not in valid for mark in marks.values()):
         raise GroupError("Bitte für jede Person anwesend, entschuldigt oder unentschuldigt wählen.", "")
     existing = {a.senior_id: a for a in session.attendance}
+    if any(existing.get(sid) is None or existing[sid].status != mark for sid, mark in marks.items()):
+        from ..accounting.operations import billing_run_of  # accounting imports groups.hours: import on use
+
+        if billing_run_of(session.on) is not None:
+            raise GroupError(
+                f"Der Monat {session.on:%m/%Y} ist bereits abgerechnet: die Anwesenheit kann nicht mehr geändert "
+                "werden (bitte die Buchhaltung fragen).",
+                "",
+            )
     changed = 0
     for senior_id, mark in marks.items():
         row = existing.get(senior_id)

@@ -129,13 +129,17 @@ class Invoice(db.Model):
 
 
 class BilledVisit(db.Model):
-    """One billed appointment with its amount and split; a Storno marks it cancelled and a rebill adds a new row."""
+    """One billed appointment with its amount and split; a Storno marks it cancelled and a rebill adds a new row.
+
+    Or one Demenzgruppe session a senior attended (``group_session_id`` set, no appointment, no single volunteer).
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(sa.ForeignKey("billing_run.id"), index=True)
-    appointment_id: Mapped[int] = mapped_column(sa.ForeignKey("appointment.id"), index=True)
+    appointment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("appointment.id"), index=True)
+    group_session_id: Mapped[int | None] = mapped_column(sa.ForeignKey("group_session.id"), index=True)
     senior_id: Mapped[int] = mapped_column(sa.ForeignKey("senior.id"), index=True)
-    volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("volunteer.id"), index=True)
+    volunteer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("volunteer.id"), index=True)
     kasse_invoice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoice.id"), index=True)
     senior_invoice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoice.id"), index=True)
     on: Mapped[date]
@@ -152,9 +156,10 @@ class BilledVisit(db.Model):
     cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoice.id"))
 
     run: Mapped[BillingRun] = relationship()
-    appointment: Mapped[Appointment] = relationship()
+    appointment: Mapped[Appointment | None] = relationship()
+    group_session: Mapped["GroupSession | None"] = relationship()  # noqa: F821
     senior: Mapped[Senior] = relationship()
-    volunteer: Mapped[Volunteer] = relationship()
+    volunteer: Mapped[Volunteer | None] = relationship()
     kasse_invoice: Mapped[Invoice | None] = relationship(foreign_keys=[kasse_invoice_id])
     senior_invoice: Mapped[Invoice | None] = relationship(foreign_keys=[senior_invoice_id])
 
@@ -170,7 +175,41 @@ class BilledVisit(db.Model):
             sqlite_where=sa.text("NOT is_cancelled"),
             postgresql_where=sa.text("NOT is_cancelled"),
         ),
+        # either a home visit (appointment, volunteer) or a Demenzgruppe session (no volunteer of its own)
+        sa.CheckConstraint(
+            "(appointment_id IS NOT NULL AND volunteer_id IS NOT NULL AND group_session_id IS NULL)"
+            " OR (appointment_id IS NULL AND group_session_id IS NOT NULL)",
+            name="visit_or_group_session",
+        ),
+        # a senior's attended session is billed at most once while not cancelled
+        sa.Index(
+            "uq_billed_group_session_active",
+            "group_session_id",
+            "senior_id",
+            unique=True,
+            sqlite_where=sa.text("NOT is_cancelled AND group_session_id IS NOT NULL"),
+            postgresql_where=sa.text("NOT is_cancelled AND group_session_id IS NOT NULL"),
+        ),
     )
+
+    @property
+    def line_ref(self) -> str:
+        """The billing line's ref: the appointment id, or ``g<session>-<senior>`` for a group session."""
+        if self.group_session_id is not None:
+            return group_line_ref(self.group_session_id, self.senior_id)
+        return str(self.appointment_id)
+
+    @property
+    def done_by(self) -> str:
+        """Who did it: the volunteer's name, or the Demenzgruppe's."""
+        if self.volunteer is not None:
+            return self.volunteer.name
+        return f"Demenzgruppe {self.group_session.group.name}" if self.group_session else ""
+
+
+def group_line_ref(session_id: int, senior_id: int) -> str:
+    """The billing line ref of a senior's attended Demenzgruppe session."""
+    return f"g{session_id}-{senior_id}"
 
 
 class LeistungsnachweisDocument(db.Model):
