@@ -1,8 +1,8 @@
 """billed_visit for Demenzgruppe sessions: group_session_id, appointment and volunteer optional (one of the two
 kinds, checked), a senior's session billed at most once while not cancelled
 
-Revision ID: 0036
-Revises: 0035
+Revision ID: 0037
+Revises: 0036
 Create Date: 2026-11-29 18:41:37.939117
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0036'
-down_revision = '0035'
+revision = '0037'
+down_revision = '0036'
 branch_labels = None
 depends_on = None
 
