@@ -43,8 +43,8 @@ def number(value) -> str:
     """German number: whole numbers plain, others with a decimal comma."""
     if isinstance(value, Decimal):
         return format_decimal(value, max(0, -value.as_tuple().exponent))
-    if isinstance(value, float):
-        return format_decimal(Decimal(str(round(value, 2))).normalize(), 0 if value == int(value) else 2)
+    if isinstance(value, float):  # a median of days: whole or one place
+        return str(int(value)) if value.is_integer() else f"{value:.1f}".replace(".", ",")
     return str(value)
 
 

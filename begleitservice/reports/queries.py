@@ -356,13 +356,9 @@ def _shares_by_list(rows) -> list[tuple[str, int]]:
 
 def senior_shares(period: Period) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
     """Seniors supported in the period by language and by age group (age at the end of the period)."""
-    supported = (
-        sa.select(Pairing.senior_id)
-        .join(Appointment, Appointment.pairing_id == Pairing.id)
-        .where(_took_place(period))
-        .distinct()
-        .subquery()
-    )
+    visited = sa.select(Pairing.senior_id.label("senior_id")).join(Appointment, Appointment.pairing_id == Pairing.id)
+    attended = groups.attending_seniors(period, Senior.district_id).subquery()
+    supported = sa.union(visited.where(_took_place(period)), sa.select(attended.c.person.label("senior_id"))).subquery()
     languages = db.session.execute(
         sa.select(Senior.languages, sa.func.count())
         .join(supported, supported.c.senior_id == Senior.id)
@@ -395,14 +391,14 @@ def _years_before(day: date, years: int) -> date:
 
 def volunteer_languages(period: Period) -> list[tuple[str, int]]:
     """Volunteers active in the period by language."""
-    active = (
+    present = groups.present_volunteers(period, "district").subquery()
+    active = sa.union(
         sa.select(visiting_volunteer().label("volunteer_id"))
         .select_from(Appointment)
         .join(Pairing, Pairing.id == Appointment.pairing_id)
-        .where(_took_place(period))
-        .distinct()
-        .subquery()
-    )
+        .where(_took_place(period)),
+        sa.select(present.c.person.label("volunteer_id")),
+    ).subquery()
     rows = db.session.execute(
         sa.select(Volunteer.languages, sa.func.count())
         .join(active, active.c.volunteer_id == Volunteer.id)
@@ -493,7 +489,8 @@ def build_report(period: Period, *, by: str = "district") -> Report:
         residents, population_year = population(period.end.year)
         for area in areas:
             area.residents_65plus = residents.get(area.key)
-        total.residents_65plus = sum(residents.values()) or None
+        # no city-wide rate: the city's figures may cover some Sozialräume only, and seniors without one count too
+        total.residents_65plus = None
     by_language, by_age = senior_shares(period)
     return Report(
         period=period,

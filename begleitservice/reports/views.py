@@ -125,16 +125,12 @@ def sozialraeume():
     report = build_report(period, by="sozialraum")
     marked = [a for a in report.areas if a.is_aktionsraum]
     rated = report.population_year is not None
-    rows = (
-        [(a.name, a.per_1000(a.total.seniors) or 0) for a in marked]
-        if rated
-        else [(a.name, a.total.seniors) for a in marked]
-    )
-    title = (
-        "Begleitete Senior:innen je 1.000 Einwohner 65+ in den Aktionsräumen"
-        if rated
-        else ("Begleitete Senior:innen in den Aktionsräumen")
-    )
+    if rated:  # only where the city's figure is known: an unknown rate is no zero
+        rows = [(a.name, a.per_1000(a.total.seniors)) for a in marked if a.residents_65plus]
+        title = "Begleitete Senior:innen je 1.000 Einwohner:innen ab 65 in den Aktionsräumen"
+    else:
+        rows = [(a.name, a.total.seniors) for a in marked]
+        title = "Begleitete Senior:innen in den Aktionsräumen"
     chart = charts.bar_chart(f"{title}, {period.label}", rows, unit="je 1.000" if rated else "Senior:innen")
     return render_template("reports/sozialraeume.html", report=report, chart=chart, **_form_context(period, None))
 

@@ -11,7 +11,7 @@ from begleitservice.models import VolunteerStatus
 from begleitservice.reports.commands import annual_command, population_command
 from begleitservice.reports.periods import quarter_period, year_period
 from begleitservice.reports.queries import build_report, missing_help
-from tests.factories import make_request
+from tests.factories import make_request, make_senior
 from tests.report_world import build_report_world
 
 
@@ -470,3 +470,34 @@ def test_population_page_refuses_bad_rows_in_german(world, coordinator):
 
 def test_population_page_is_for_the_coordination(world, login):
     assert login("accounting").get("/berichte/einwohner").status_code == 403
+
+
+def test_shares_count_group_participants_and_roster(group_world):
+    from begleitservice.models import GroupAttendance, GroupSession
+
+    held = db.session.scalar(db.select(GroupSession).where(GroupSession.status == "geplant"))
+    only_group = make_senior(district_name="Hörde", languages="Russisch", birth_on=date(1930, 1, 1))
+    db.session.add(GroupAttendance(session=held, senior=only_group, status="anwesend"))
+    db.session.commit()
+    report = build_report(year_period(2025))
+    assert report.total.total.seniors == 5
+    # S2 and S3 were visited and at the group: counted once; the group-only senior counts too
+    assert report.seniors_by_language == [("Deutsch", 4), ("Russisch", 1), ("Türkisch", 1)]
+    assert report.seniors_by_age[-1] == ("85 und älter", 2)
+    assert report.volunteers_by_language == [("Deutsch", 3), ("Türkisch", 1)]
+
+
+def test_sozialraum_page_rates_only_where_the_city_figure_is_known(world, coordinator, app, tmp_path):
+    from begleitservice.models import Senior, Sozialraum
+
+    lindenhorst = db.session.scalar(db.select(Sozialraum).where(Sozialraum.name == "Lindenhorst/Eving II"))
+    for senior in db.session.scalars(db.select(Senior).where(Senior.district_id == lindenhorst.district_id)):
+        senior.sozialraum_id = lindenhorst.id
+    db.session.commit()
+    source = tmp_path / "einwohner.csv"
+    source.write_text("Sozialraum;Stadtbezirk;Jahr;Einwohner 65+\nLindenhorst/Eving II;Eving;2024;2000\n")
+    assert app.test_cli_runner().invoke(population_command, [str(source)]).exit_code == 0
+    html = coordinator.get("/berichte/sozialraeume?jahr=2025").get_data(as_text=True)
+    assert '<td class="num">2.000</td>' in html and "Stand 2024" in html
+    assert "Lindenhorst/Eving II: 1,0 je 1.000." in html  # 2 seniors of 2,000 residents 65+
+    assert "Hafen:" not in html  # no figure of the city: no rate, no bar of zero
