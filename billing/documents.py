@@ -135,6 +135,26 @@ def render_combined(
     )
 
 
+def merge_pdfs(pdfs: Sequence[bytes | Path]) -> bytes:
+    """Finished PDFs (bytes or paths) as one file, in order, for printing (no re-rendering; each keeps its own
+    "Seite n von m")."""
+    import pikepdf
+
+    merged = pikepdf.new()
+    sources = []
+    try:
+        for pdf in pdfs:
+            source = pikepdf.open(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf)
+            sources.append(source)
+            merged.pages.extend(source.pages)
+        buffer = io.BytesIO()
+        merged.save(buffer)
+        return buffer.getvalue()
+    finally:
+        for source in sources:
+            source.close()
+
+
 def render_all(
     docs: Sequence[Document],
     *,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from billing.completeness import KIND_LABELS, LEAVES_OUT
 from billing.corrections import nachberechnung_label
+from billing.documents import merge_pdfs
 from billing.month import Month
 from billing.provider import provider_problems
 
@@ -30,6 +31,7 @@ from ..models import (
     LeftOutVisit,
     Pairing,
     Senior,
+    Volunteer,
 )
 from ..paging import ListPage
 from ..submissions import remember, repeated
@@ -220,6 +222,37 @@ def archive(run_id: int):
     month = Month.of(billing_run.month)
     return send_file(
         buffer, mimetype="application/zip", as_attachment=True, download_name=f"Abrechnung-{month.iso}.zip"
+    )
+
+
+@bp.route("/<int:run_id>/leistungsnachweise-zum-unterschreiben.pdf")
+def signing_print(run_id: int):
+    """All Leistungsnachweise of a billed month in one PDF for printing and signing: grouped by volunteer (who
+    made the first visit), in visit order."""
+    billing_run = db.get_or_404(BillingRun, run_id)
+    first_visit = {
+        senior_id: (last_name, first_name, day)
+        for senior_id, last_name, first_name, day in db.session.execute(
+            sa.select(BilledVisit.senior_id, Volunteer.last_name, Volunteer.first_name, BilledVisit.on)
+            .join(Volunteer, Volunteer.id == BilledVisit.volunteer_id)
+            .where(BilledVisit.run_id == run_id)
+            .order_by(BilledVisit.on.desc(), BilledVisit.start.desc(), BilledVisit.id.desc())
+        )
+    }  # the last row per senior wins: the earliest visit
+    documents = sorted(
+        billing_run.documents,
+        key=lambda d: (*first_visit.get(d.senior_id, ("", "", billing_run.month)), d.senior.sort_name, d.id),
+    )
+    paths = [Path(billing_run.documents_dir) / d.file_name for d in documents]
+    paths = [path for path in paths if path.is_file()]
+    if not paths:
+        abort(404)
+    month = Month.of(billing_run.month)
+    return send_file(
+        io.BytesIO(merge_pdfs(paths)),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"Leistungsnachweise-{month.iso}-zum-Unterschreiben.pdf",
     )
 
 

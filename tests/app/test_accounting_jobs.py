@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from begleitservice.accounting import files, jobs
 from begleitservice.accounting.commands import billing_command
 from begleitservice.extensions import db
-from begleitservice.models import BillingJob, BillingRun, InvoiceCounter
+from begleitservice.models import BillingJob, BillingRun, InvoiceCounter, Pflegekasse
 from billing.documents import render_all
+from billing.identifiers import kvnr_check_digit
 from billing.month import Month
 from billing.run import prepare_month
 from tests.billing import billing_factories
@@ -72,6 +73,30 @@ def test_what_was_done_is_printed_on_the_leistungsnachweis(october, login):
     (note,) = (october / "billing" / "2026-10").glob("Leistungsnachweis-*.pdf")
     text = subprocess.run(["pdftotext", note, "-"], capture_output=True, check=True).stdout.decode()
     assert "Tätigkeit: Spaziergang im Westfalenpark" in " ".join(text.split())
+
+
+def test_one_print_file_of_all_leistungsnachweise_grouped_by_volunteer_in_visit_order(october, login):
+    kasse = db.session.scalar(sa.select(Pflegekasse))
+    zora = make_volunteer(first_name="Zora", last_name="Albrecht", offers_entlastung=True)
+    for first, last, day, kvnr in (("Berta", "Brandt", 20, "B12345678"), ("Clara", "Claus", 3, "C12345678")):
+        kvnr += str(kvnr_check_digit(kvnr))
+        senior = make_senior(first_name=first, last_name=last, pflegegrad=2, pflegekasse=kasse, kvnr=kvnr)
+        pairing = make_pairing(volunteer=zora, senior=senior, starts_on=date(2026, 10, 1))
+        make_appointment(pairing=pairing, on=date(2026, 10, day), status="stattgefunden", actual_minutes=60)
+    db.session.commit()
+    accounting = login("accounting")
+    accounting.post("/abrechnung/lauf", data={"month": "2026-10"})
+    run = db.session.scalar(sa.select(BillingRun))
+    detail = accounting.get(f"/abrechnung/{run.id}").get_data(as_text=True)
+    assert "Alle zum Unterschreiben" in detail
+    response = accounting.get(f"/abrechnung/{run.id}/leistungsnachweise-zum-unterschreiben.pdf")
+    assert response.status_code == 200
+    assert "Leistungsnachweise-2026-10-zum-Unterschreiben.pdf" in response.headers["Content-Disposition"]
+    text = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True, check=True).stdout
+    pages = [" ".join(page.split()) for page in text.decode().split("\f")[:-1]]
+    names = [next(n for n in ("Clara Claus", "Berta Brandt", "Anna Abel") if n in page) for page in pages]
+    assert names == ["Clara Claus", "Berta Brandt", "Anna Abel"]  # Zora Albrecht (3rd, 20th), then Erika Engel
+    assert all("Seite 1 von 1" in page for page in pages)
 
 
 def test_the_page_of_a_running_job_shows_documents_done_of_total_and_refreshes(october, login):

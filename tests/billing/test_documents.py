@@ -12,6 +12,7 @@ import pikepdf
 import pytest
 
 from billing.documents import (
+    merge_pdfs,
     render,
     render_all,
     render_combined,
@@ -257,6 +258,14 @@ def test_render_all_in_worker_processes_keeps_the_order(run, invoices):
     assert "Leistungsnachweis März 2026" in flat(pdfs[0]) and "Anna Albers" in flat(pdfs[1])
     assert "Rechnung 2026-000124 · Anna Albers" in flat(pdfs[3])
     assert seen == [(n, 5) for n in range(6)]
+
+
+def test_merged_print_file_keeps_every_page_in_order(run, erika_ln):
+    anna = render_leistungsnachweis(run.seniors[1].leistungsnachweis)
+    pages = pages_of(merge_pdfs([anna, erika_ln]))
+    assert len(pages) == 1 + len(pages_of(erika_ln))
+    assert "Anna Albers" in pages[0] and "Seite 1 von 1" in pages[0]
+    assert "Erika Mustermann" in pages[1] and "Seite 1 von" in pages[1]
 
 
 def test_render_refuses_an_unknown_template():
