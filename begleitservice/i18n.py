@@ -204,7 +204,7 @@ def fmt_month(day: date) -> str:
 
 def fmt_rule(rule) -> str:
     """A visit rule: 'wöchentlich montags 10:00–12:00 Uhr, ab 01.04.2026' in German, else e.g.
-    'every week: Monday 10:00–12:00, from 1 Apr 2026' from the catalogue and the locale's day names."""
+    'every week, Monday 10:00–12:00, from 1 Apr 2026' from the catalogue and the locale's day names."""
     if current_language() == DEFAULT:
         return rule.describe()
     days = get_day_names("wide", locale=format_locale())  # 0 = Monday, as date.weekday()
@@ -218,13 +218,13 @@ def fmt_rule(rule) -> str:
     interval = ngettext("jede Woche", "alle %(num)s Wochen", rule.interval_weeks)
     if rule.ends_on is not None:
         return _(
-            "%(interval)s: %(slots)s, vom %(first)s bis %(last)s",
+            "%(interval)s, %(slots)s, vom %(first)s bis %(last)s",
             interval=interval,
             slots=slots,
             first=fmt_date(rule.starts_on),
             last=fmt_date(rule.ends_on),
         )
-    return _("%(interval)s: %(slots)s, ab %(first)s", interval=interval, slots=slots, first=fmt_date(rule.starts_on))
+    return _("%(interval)s, %(slots)s, ab %(first)s", interval=interval, slots=slots, first=fmt_date(rule.starts_on))
 
 
 def fmt_decimal(value: Decimal | int | float, pattern: str | None = None) -> str:

@@ -129,3 +129,35 @@ def test_axe_finds_what_the_pages_must_not_have(page, axe):
     page.set_content('<html><body><main><img src="x.png"><input type="text"></main></body></html>')
     found = " ".join(axe(page))
     assert "html-has-lang" in found and "image-alt" in found and "label" in found
+
+
+@pytest.mark.parametrize("language", ["de", "tr", "ar"])
+def test_mails_to_volunteers_pass_axe(app_ctx, monkeypatch, page, axe, shots, language):
+    """The HTML part of each mail a volunteer gets (introduction, confirmation, reminder, hours, stand-in offer and
+    its outcome) passes axe too, in the volunteer's language and direction."""
+    from begleitservice.mail import notices
+
+    monkeypatch.setitem(app_ctx.config, "NOW", NOW)
+    volunteer = make_volunteer(first_name="Ayşe", last_name="Demir", language=language)
+    pairing = make_pairing(volunteer=volunteer, senior=make_senior(first_name="Hildegard", last_name="Brinkmann"))
+    visit = make_appointment(pairing=pairing, on=date(2026, 12, 7))
+    colleague = make_pairing(volunteer=make_volunteer(first_name="Bert"), senior=make_senior(first_name="Ida"))
+    to_cover = make_appointment(pairing=colleague, on=date(2026, 12, 9))
+    offer = CoverOffer(appointment=to_cover, volunteer=volunteer, offered_at=NOW)
+    db.session.add(offer)
+    db.session.flush()
+    mails = {
+        "introduction": notices.introduction(pairing),
+        "confirmation": notices.confirmation_request(visit),
+        "reminder": notices.reminder(visit),
+        "hours": notices.hours_request(visit),
+        "cover-offer": notices.cover_offer(offer),
+        "cover-taken": notices.cover_taken(offer),
+    }
+    db.session.rollback()
+    for name, message in mails.items():
+        page.set_content(message.body_html)
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.locator("html")).to_have_attribute("dir", DIRECTION[language])
+        assert axe(page) == [], name
+        page.screenshot(path=str(shots / f"{language}-mail-{name}.png"), full_page=True)
