@@ -22,7 +22,7 @@ from ..accounting.operations import billing_run_of
 from ..appointments import operations as appointment_ops
 from ..appointments.convert import senior_label
 from ..appointments.forms import ActionForm, ReportForm
-from ..appointments.links.tokens import LinkError, external_url, link_url, load_token
+from ..appointments.links.tokens import LinkError, area_owner, external_url, link_url, load_token
 from ..appointments.links.views import DURATIONS
 from ..extensions import db
 from ..filters import format_km
@@ -54,9 +54,10 @@ def _no_caching(response: Response) -> Response:
     return response
 
 
-def _invalid(reason: str):
+def _invalid(reason: str, *, token: str | None = None):
     status = {"expired": 410, "revoked": 410, "gone": 404}.get(reason, 400)
-    return render_template("area/invalid.html", reason=reason), status
+    renewable = token is not None and reason in ("expired", "revoked")
+    return render_template("area/invalid.html", reason=reason, token=token if renewable else None), status
 
 
 def _hours_form(appointment: Appointment, formdata=None) -> ReportForm:
@@ -119,7 +120,7 @@ def _load(token: str):
     try:
         volunteer = volunteer_of(token, now=clock.now())
     except LinkError as error:
-        return None, _invalid(error.reason)
+        return None, _invalid(error.reason, token=token)
     use_volunteer_language(volunteer.language)
     return volunteer, None
 
@@ -348,6 +349,22 @@ def fmt_month(month: Month) -> str:
     if current_language() == "de":
         return month.label
     return babel_date(month.first_day, "LLLL y", locale=format_locale())
+
+
+@bp.route("/mein-bereich/<token:token>/neuer-link", methods=["POST"])
+@rate_limited("LINK_RATE_LIMIT")
+def renew(token: str):
+    """From an expired or blocked "Mein Bereich" link: mail a fresh one to the volunteer's own address."""
+    volunteer_id = area_owner(token)
+    volunteer = db.session.get(Volunteer, volunteer_id) if volunteer_id is not None else None
+    if volunteer is None or volunteer.restricted_at is not None:
+        return _invalid("invalid")
+    use_volunteer_language(volunteer.language)
+    sent = False
+    if ActionForm().validate_on_submit():
+        sent = operations.send_area_link(volunteer, now=clock.now())
+        db.session.commit()
+    return render_template("area/link_sent.html", sent=sent, volunteer=volunteer)
 
 
 @bp.route("/mein-bereich/anfordern/<purpose>/<token:token>", methods=["POST"])

@@ -88,6 +88,15 @@ def test_link_sperren_makes_every_earlier_link_invalid(client, coordinator, cloc
     db.session.refresh(volunteer)
     assert client.get(area_path(volunteer)).status_code == 200  # a new link works
 
+    # From the blocked link a fresh one can be asked for: it goes to the volunteer's own address only.
+    assert "Neuen Link per E-Mail schicken" in refused.get_data(as_text=True)
+    sent = client.post(path + "/neuer-link")
+    assert sent.status_code == 200 and "Link verschickt" in sent.get_data(as_text=True)
+    mail = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.kind == "mein_bereich"))
+    assert mail.recipient == volunteer.email
+    garbage = client.post("/mein-bereich/kein-gueltiger-link-1234567890/neuer-link")
+    assert garbage.status_code == 400 and "Neuen Link per E-Mail schicken" not in garbage.get_data(as_text=True)
+
 
 def test_a_tampered_or_foreign_link_shows_a_german_page(client, clock):
     volunteer = make_volunteer()

@@ -115,6 +115,17 @@ def load_area_token(token: str, *, now: datetime | None = None) -> tuple[int, in
     return payload["v"], payload["k"]
 
 
+def area_owner(token: str) -> int | None:
+    """The volunteer a "Mein Bereich" token was signed for, whatever its age or version (None: not ours): whom a
+    fresh link may be mailed to from an expired or blocked one – it goes to their own address only."""
+    try:
+        payload = _serializer("area").loads(token)
+    except BadData:
+        return None
+    volunteer_id = payload.get("v") if isinstance(payload, dict) else None
+    return volunteer_id if type(volunteer_id) is int else None
+
+
 def area_url(volunteer) -> str:
     """The absolute URL of a fresh "Mein Bereich" link for the volunteer."""
     return external_url("area.home", token=make_area_token(volunteer, issued_at=clock.now()))
