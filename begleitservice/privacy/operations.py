@@ -24,6 +24,10 @@ from ..models import (
     AppointmentStatus,
     BilledVisit,
     ContactEntry,
+    GroupAttendance,
+    GroupParticipant,
+    GroupRosterEntry,
+    GroupStaffingAnswer,
     Invoice,
     LeftOutVisit,
     LeistungsnachweisDocument,
@@ -258,6 +262,8 @@ def erase(person: Person, *, user: User | None, now: datetime, note: str = "") -
 
 def _erase_senior_rows(senior: Senior) -> None:
     db.session.execute(sa.delete(BudgetLapse).where(BudgetLapse.senior_id == senior.id))
+    for model in (GroupAttendance, GroupParticipant):  # Demenzgruppen: attendance, places and waiting list
+        db.session.execute(sa.delete(model).where(model.senior_id == senior.id))
     requests = request_ids(senior)
     _delete_pairings(pairing_ids(senior))
     _delete_matching_rows(MatchProposal.request_id.in_(requests), MatchRejection.request_id.in_(requests))
@@ -281,7 +287,7 @@ def _erase_volunteer_rows(volunteer: Volunteer) -> None:
     db.session.flush()
     _delete_pairings(pairing_ids(volunteer))
     _delete_matching_rows(MatchProposal.volunteer_id == volunteer.id, MatchRejection.volunteer_id == volunteer.id)
-    for model in (CoverOffer, VolunteerAvailability, VolunteerAbsence):
+    for model in (CoverOffer, VolunteerAvailability, VolunteerAbsence, GroupRosterEntry, GroupStaffingAnswer):
         db.session.execute(sa.delete(model).where(model.volunteer_id == volunteer.id))
     db.session.execute(
         sa.delete(volunteer_travel_district).where(volunteer_travel_district.c.volunteer_id == volunteer.id)

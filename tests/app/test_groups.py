@@ -203,3 +203,32 @@ def test_volunteer_minutes_at_sessions_count_for_the_allowance(app_ctx):
     lines = allowance_lines_between(date(2026, 2, 1), date(2026, 2, 28))
     assert [(line.volunteer_ref, line.minutes) for line in lines] == [(str(came.id), 180)]
     assert list(db.session.scalars(paid_volunteers(Month(2026, 2)))) == [came]
+
+
+def test_erasing_a_participant_and_a_volunteer_takes_their_group_rows(app_ctx):
+    from datetime import UTC, datetime
+
+    from begleitservice.privacy.operations import request_erasure
+
+    def rows_referencing(table_name: str, person_id: int) -> list[str]:
+        return [
+            f"{table.name}.{fk.parent.name}"
+            for table in db.metadata.sorted_tables
+            for fk in table.foreign_keys
+            if fk.column.table.name == table_name
+            and db.session.scalar(sa.select(sa.func.count()).select_from(table).where(fk.parent == person_id))
+        ]
+
+    group = make_group()
+    (p,) = _enrolled(group, 1)
+    volunteer = make_volunteer(offers_demenzgruppe=True)
+    (session,), _ = ops.generate_sessions(group, first=date(2026, 2, 4), last=date(2026, 2, 4))
+    ops.add_to_roster(session, volunteer)
+    ops.record_attendance(session, {p.senior_id: "entschuldigt"}, today=date(2026, 2, 4))
+    db.session.commit()
+    senior_id, volunteer_id = p.senior_id, volunteer.id
+    now = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    assert request_erasure(p.senior, user=None, now=now).outcome == "erase"
+    assert request_erasure(volunteer, user=None, now=now).outcome == "erase"
+    db.session.commit()
+    assert rows_referencing("senior", senior_id) == [] and rows_referencing("volunteer", volunteer_id) == []
