@@ -21,6 +21,7 @@ from babel.units import format_unit
 from flask import Blueprint, Flask, abort, g, has_request_context, request, url_for
 from flask_babel import force_locale, get_locale, ngettext, refresh
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from scheduling.formatting import (
@@ -188,6 +189,27 @@ def fmt_duration(minutes: int) -> str:
     return (" و" if current_language() == "ar" else " ").join(parts)
 
 
+#: the German names the holidays package gives the NRW public holidays, marked so the catalogues translate them
+HOLIDAY_NAMES = {
+    "Neujahr": _l("Neujahr"),
+    "Karfreitag": _l("Karfreitag"),
+    "Ostermontag": _l("Ostermontag"),
+    "Erster Mai": _l("Erster Mai"),
+    "Christi Himmelfahrt": _l("Christi Himmelfahrt"),
+    "Pfingstmontag": _l("Pfingstmontag"),
+    "Fronleichnam": _l("Fronleichnam"),
+    "Tag der Deutschen Einheit": _l("Tag der Deutschen Einheit"),
+    "Allerheiligen": _l("Allerheiligen"),
+    "Erster Weihnachtstag": _l("Erster Weihnachtstag"),
+    "Zweiter Weihnachtstag": _l("Zweiter Weihnachtstag"),
+}
+
+
+def holiday(name: str) -> str:
+    """A public holiday's German name in the current language (unknown names as they are)."""
+    return str(HOLIDAY_NAMES[name]) if name in HOLIDAY_NAMES else name
+
+
 def fmt_weekday(index: int) -> str:
     """'Montag', 'Pazartesi', 'Monday' for a weekday number (0 = Monday)."""
     if current_language() == DEFAULT:
@@ -298,6 +320,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_remember_switch)
     app.teardown_request(_forget_language)
     app.jinja_env.filters["bdi"] = isolate
+    app.jinja_env.filters["feiertag"] = holiday
     app.jinja_env.globals.update(
         current_language=current_language,
         text_direction=text_direction,

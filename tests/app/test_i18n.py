@@ -171,4 +171,5 @@ def test_printed_plan_is_in_the_volunteers_language_around_a_german_page(app_ctx
     assert "Drucken" in page and '<html lang="de">' in page
     turkish = coordinator.get(f"/druck/einsatzplan/{volunteer.id}?monat=2026-12&sprache=tr").get_data(as_text=True)
     assert "Ziyaret planı – Aralık 2026" in turkish and "Pazartesi" in turkish
+    assert "Noel (1. gün)" in turkish and "Erster Weihnachtstag" not in turkish  # the holiday names too
     assert coordinator.get(f"/druck/einsatzplan/{volunteer.id}?sprache=xx").status_code == 400
