@@ -169,21 +169,20 @@ def render_all(
     they are killed when it returns or fails, and each dies with its parent (``PR_SET_PDEATHSIG``) should this
     process be killed, so none outlives its run."""
     total = len(docs)
-    jobs = [(template_of(doc), document_data(doc)) for doc in docs]
     workers = max(1, min(workers or os.cpu_count() or 1, total))
     if progress:
         progress(0, total)
     pdfs: list[bytes] = []
     if workers == 1 or total < parallel_from:
-        for job in jobs:
-            pdfs.append(_render_job(job))
+        for doc in docs:
+            pdfs.append(render_document(doc))
             if progress:
                 progress(len(pdfs), total)
         return pdfs
     log.info("rendering %d documents on %d processes", total, workers)
     pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_die_with_parent)
     try:
-        for pdf in pool.imap(_render_job, jobs, chunksize=4):
+        for pdf in pool.imap(render_document, docs, chunksize=4):  # the dicts and QR codes made there too
             pdfs.append(pdf)
             if progress:
                 progress(len(pdfs), total)
@@ -191,11 +190,6 @@ def render_all(
         pool.terminate()  # also on success: nothing stays behind
         pool.join()
     return pdfs
-
-
-def _render_job(job: tuple[str, dict[str, Any]]) -> bytes:
-    template, data = job
-    return render(template, data)
 
 
 def _die_with_parent() -> None:
