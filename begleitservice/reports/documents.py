@@ -186,6 +186,13 @@ def missing_tables(missing: Missing) -> list[dict]:
             note="Ehrenamtliche zählen in ihrem Wohnbezirk und in jedem Bezirk, in den sie fahren; in „Gesamt“ einmal.",
         )
     ]
+    for title, head, rows in (
+        ("Nach Angebot", "Angebot", [[OFFER_NAMES[code], *rest] for code, *rest in missing.by_offer]),
+        ("Nach Sprachwunsch", "Sprache", [list(r) for r in missing.by_language]),
+        ("Nach Wunschzeit", "Tageszeit", [list(r) for r in missing.by_daytime]),
+    ):
+        headers = [head, "wartende Anfragen", "Ehrenamtliche", "freie Std./Woche"]
+        tables.append(_text(Table(title, headers, rows or [["keine", 0, 0, "–"]]), total=False, first=50))
     if missing.reasons:
         tables.append(
             _text(

@@ -24,6 +24,7 @@ HOURS_COLUMNS = {
     "entlastung": "Stunden Entlastung",
     "demenzgruppe": "Stunden Demenzgruppen",
 }
+CAPACITY_HEADERS = ["wartende Anfragen", "Ehrenamtliche", "freie Stunden je Woche"]
 OFFER_NAMES = {"besuchsdienst": "Besuchsdienst", "entlastung": "Häusliche Entlastung", "demenzgruppe": "Demenzgruppen"}
 
 
@@ -176,8 +177,13 @@ def missing_tables(missing: Missing) -> list[Table]:
     ]
     return [
         Table("Fehlende Hilfe", headers, rows),
-        Table("Wartend nach Sprache", ["Sprachwunsch", "Anfragen"], [list(r) for r in missing.by_language]),
-        Table("Wartend nach Tageszeit", ["Wunschzeit", "Anfragen"], [list(r) for r in missing.by_daytime]),
+        Table(
+            "Wartend nach Angebot",
+            ["Angebot", *CAPACITY_HEADERS],
+            [[OFFER_NAMES[code], *rest] for code, *rest in missing.by_offer],
+        ),
+        Table("Wartend nach Sprache", ["Sprachwunsch", *CAPACITY_HEADERS], [list(r) for r in missing.by_language]),
+        Table("Wartend nach Tageszeit", ["Wunschzeit", *CAPACITY_HEADERS], [list(r) for r in missing.by_daytime]),
         Table("Gründe ohne Vorschlag", ["Grund", "Anfragen"], [list(r) for r in missing.reasons]),
         Table(
             "Wartelisten Demenzgruppen",

@@ -44,6 +44,7 @@ from ..models import (
     Sozialraum,
     SozialraumPopulation,
     Volunteer,
+    VolunteerAvailability,
     VolunteerStatus,
 )
 from ..models.base import split_list
@@ -539,11 +540,12 @@ class Missing:
 
     gaps: list[Gap]
     total: Gap
-    by_language: list[tuple[str, int]]
-    by_daytime: list[tuple[str, int]]
+    by_language: list[tuple[str, int, int, Decimal]]  # waiting requests, volunteers speaking it, their free hours
+    by_daytime: list[tuple[str, int, int, Decimal]]
     reasons: list[tuple[str, int]]
     run: MatchRun | None
     group_waiting: list[tuple[str, str, int, int, int]] = field(default_factory=list)
+    by_offer: list[tuple[str, int, int, Decimal]] = field(default_factory=list)
 
 
 def _waiting():
@@ -575,19 +577,28 @@ def missing_help(*, by: str = "district") -> Missing:
             target.waiting_minutes += minutes or 0
     if by == "district":
         _capacity(index, total)
-    by_language = _shares_by_list(
-        db.session.execute(sa.select(Request.languages, sa.func.count()).where(_waiting()).group_by(Request.languages))
-    )
-    by_language = [("ohne Sprachwunsch" if lang == "keine Angabe" else lang, n) for lang, n in by_language]
-    daytime = sa.case(
-        *((RequestWindow.start_minute < high, label) for label, _low, high in DAYTIMES[:-1]), else_=DAYTIMES[-1][0]
-    )
+    languages = language_capacity()
+    by_language = [
+        (lang, n, *languages.get(lang, (0, Decimal("0.00"))))
+        for lang, n in _shares_by_list(
+            db.session.execute(
+                sa.select(Request.languages, sa.func.count()).where(_waiting()).group_by(Request.languages)
+            )
+        )
+    ]
+    by_language = [
+        ("ohne Sprachwunsch", n, total.volunteers, total.free_hours) if lang == "keine Angabe" else (lang, n, v, h)
+        for lang, n, v, h in by_language
+    ]
+    available = daytime_capacity()
+    offers = offer_capacity()
+    wished = _daytimes(RequestWindow, RequestWindow.request_id)
     times = dict(
         db.session.execute(
-            sa.select(daytime, sa.func.count(sa.distinct(Request.id)))
-            .join(Request, Request.id == RequestWindow.request_id)
+            sa.select(wished.c.daytime, sa.func.count())
+            .join(Request, Request.id == wished.c.owner)
             .where(_waiting())
-            .group_by(daytime)
+            .group_by(wished.c.daytime)
         ).all()
     )
     run, reasons = unserved_reasons()
@@ -595,15 +606,25 @@ def missing_help(*, by: str = "district") -> Missing:
         gaps=gaps,
         total=total,
         by_language=by_language,
-        by_daytime=[(label, times.get(label, 0)) for label, _l, _h in DAYTIMES],
+        by_daytime=[
+            (label, times.get(label, 0), *available.get(label, (0, Decimal("0.00")))) for label, _l, _h in DAYTIMES
+        ],
+        by_offer=[(code, total.waiting[code], *offers[code]) for code in SERVICES],
         reasons=reasons,
         run=run,
         group_waiting=groups.waiting_lists(),
     )
 
 
-def _capacity(index: dict, total: Gap) -> None:
-    """Active volunteers per district they serve (home or travel), with their free minutes per week."""
+OFFER_FLAGS = {
+    "besuchsdienst": Volunteer.offers_besuchsdienst,
+    "entlastung": Volunteer.offers_entlastung,
+    "demenzgruppe": Volunteer.offers_demenzgruppe,
+}
+
+
+def _active_capacity():
+    """(select over active volunteers, their free minutes per week): what they offer less their running pairings."""
     used = (
         sa.select(
             Pairing.volunteer_id,
@@ -614,35 +635,89 @@ def _capacity(index: dict, total: Gap) -> None:
         .group_by(Pairing.volunteer_id)
         .subquery()
     )
+    free = Volunteer.max_minutes_per_week - sa.func.coalesce(used.c.minutes, 0)
+    free = sa.case((free > 0, free), else_=0)
+    base = (
+        sa.select()
+        .select_from(Volunteer)
+        .outerjoin(used, used.c.volunteer_id == Volunteer.id)
+        .where(Volunteer.status == VolunteerStatus.AKTIV, Volunteer.restricted_at.is_(None))
+    )
+    return base, free
+
+
+def _capacity(index: dict, total: Gap) -> None:
+    """Active volunteers per district they serve (home or travel), with their free minutes per week."""
+    base, free = _active_capacity()
     serves = sa.union(
         sa.select(Volunteer.id.label("volunteer_id"), Volunteer.home_district_id.label("district_id")),
         sa.select(volunteer_travel_district.c.volunteer_id, volunteer_travel_district.c.district_id),
     ).subquery()
-    free = Volunteer.max_minutes_per_week - sa.func.coalesce(used.c.minutes, 0)
-    free = sa.case((free > 0, free), else_=0)
-    active = sa.and_(Volunteer.status == VolunteerStatus.AKTIV, Volunteer.restricted_at.is_(None))
-    offers = {
-        "besuchsdienst": Volunteer.offers_besuchsdienst,
-        "entlastung": Volunteer.offers_entlastung,
-        "demenzgruppe": Volunteer.offers_demenzgruppe,
-    }
-    columns = [sa.func.sum(sa.case((flag, 1), else_=0)) for flag in offers.values()]
-    query = (
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(free), 0), *columns)
-        .select_from(Volunteer)
-        .outerjoin(used, used.c.volunteer_id == Volunteer.id)
-        .where(active)
-    )
+    columns = [sa.func.sum(sa.case((flag, 1), else_=0)) for flag in OFFER_FLAGS.values()]
+    query = base.add_columns(sa.func.count(), sa.func.coalesce(sa.func.sum(free), 0), *columns)
     by_district = query.add_columns(serves.c.district_id).join(serves, serves.c.volunteer_id == Volunteer.id)
     for count, minutes, *flags, district_id in db.session.execute(by_district.group_by(serves.c.district_id)):
         gap = index.get(district_id)
         if gap is None:
             continue
         gap.volunteers, gap.free_minutes = count, int(minutes)
-        gap.offering = {code: int(n or 0) for code, n in zip(offers, flags, strict=True)}
+        gap.offering = {code: int(n or 0) for code, n in zip(OFFER_FLAGS, flags, strict=True)}
     count, minutes, *flags = db.session.execute(query).one()
     total.volunteers, total.free_minutes = count, int(minutes or 0)
-    total.offering = {code: int(n or 0) for code, n in zip(offers, flags, strict=True)}
+    total.offering = {code: int(n or 0) for code, n in zip(OFFER_FLAGS, flags, strict=True)}
+
+
+def _hours(minutes) -> Decimal:
+    return (Decimal(int(minutes or 0)) / 60).quantize(Decimal("0.01"))
+
+
+def language_capacity() -> dict[str, tuple[int, Decimal]]:
+    """Per language: active volunteers who speak it and their free hours per week."""
+    base, free = _active_capacity()
+    rows = db.session.execute(
+        base.add_columns(Volunteer.languages, sa.func.count(), sa.func.sum(free)).group_by(Volunteer.languages)
+    )
+    counts: Counter = Counter()
+    minutes: Counter = Counter()
+    for text, count, free_minutes in rows:
+        for language in split_list(text):
+            counts[language] += count
+            minutes[language] += int(free_minutes or 0)
+    return {language: (counts[language], _hours(minutes[language])) for language in counts}
+
+
+def _daytimes(model, owner):
+    """(owner id, time of day) for each weekly window of ``model`` and each time of day it overlaps."""
+    return sa.union(
+        *(
+            sa.select(owner.label("owner"), sa.literal(label).label("daytime")).where(
+                model.start_minute < high, model.end_minute > low
+            )
+            for label, low, high in DAYTIMES
+        )
+    ).subquery()
+
+
+def daytime_capacity() -> dict[str, tuple[int, Decimal]]:
+    """Per time of day: active volunteers available then (a weekly window overlapping it) and their free hours."""
+    base, free = _active_capacity()
+    windows = _daytimes(VolunteerAvailability, VolunteerAvailability.volunteer_id)
+    rows = db.session.execute(
+        base.add_columns(windows.c.daytime, sa.func.count(), sa.func.sum(free))
+        .join(windows, windows.c.owner == Volunteer.id)
+        .group_by(windows.c.daytime)
+    )
+    return {daytime: (count, _hours(minutes)) for daytime, count, minutes in rows}
+
+
+def offer_capacity() -> dict[str, tuple[int, Decimal]]:
+    """Per offer: active volunteers offering it and their free hours per week."""
+    base, free = _active_capacity()
+    columns = []
+    for flag in OFFER_FLAGS.values():
+        columns += [sa.func.sum(sa.case((flag, 1), else_=0)), sa.func.sum(sa.case((flag, free), else_=0))]
+    values = db.session.execute(base.add_columns(*columns)).one()
+    return {code: (int(values[2 * i] or 0), _hours(values[2 * i + 1])) for i, code in enumerate(OFFER_FLAGS)}
 
 
 def unserved_reasons() -> tuple[MatchRun | None, list[tuple[str, int]]]:

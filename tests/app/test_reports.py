@@ -143,8 +143,19 @@ def test_missing_help_beside_capacity(world):
     # V1 (240 min, running P1 and P4 with 120 each: nothing free) and V3 (240 free); V2 has left
     assert (eving.volunteers, eving.free_hours) == (2, Decimal("4.00"))
     assert (missing.total.volunteers, missing.total.waiting_total) == (2, 1)
-    assert missing.by_language == [("Türkisch", 1)]
-    assert missing.by_daytime[0] == ("vormittags (bis 12 Uhr)", 1)
+    # V1 (Deutsch, Türkisch; nothing free) and V3 (Deutsch; 4 h free) are active, both weekdays 8–20 h;
+    # the waiting request wants Monday 9–12
+    assert missing.by_language == [("Türkisch", 1, 1, Decimal("0.00"))]
+    assert missing.by_daytime == [
+        ("vormittags (bis 12 Uhr)", 1, 2, Decimal("4.00")),
+        ("nachmittags (12 bis 17 Uhr)", 0, 2, Decimal("4.00")),
+        ("abends (ab 17 Uhr)", 0, 2, Decimal("4.00")),
+    ]
+    assert missing.by_offer == [
+        ("besuchsdienst", 1, 2, Decimal("4.00")),
+        ("entlastung", 0, 0, Decimal("0.00")),
+        ("demenzgruppe", 0, 0, Decimal("0.00")),
+    ]
     assert missing.reasons == [("niemand spricht die gewünschte Sprache", 1)]
 
 
@@ -501,3 +512,12 @@ def test_sozialraum_page_rates_only_where_the_city_figure_is_known(world, coordi
     assert '<td class="num">2.000</td>' in html and "Stand 2024" in html
     assert "Lindenhorst/Eving II: 1,0 je 1.000." in html  # 2 seniors of 2,000 residents 65+
     assert "Hafen:" not in html  # no figure of the city: no rate, no bar of zero
+
+
+def test_a_wish_over_noon_counts_in_both_times_of_day(world):
+    from begleitservice.models import Senior
+
+    senior = db.session.scalar(db.select(Senior).where(Senior.birth_on == date(1940, 1, 1)))
+    make_request(senior=senior, received_on=date(2026, 1, 5), windows=((2, 11 * 60, 14 * 60), (4, 10 * 60, 11 * 60)))
+    counts = [count for _label, count, _v, _h in missing_help().by_daytime]
+    assert counts == [2, 1, 0]  # the new request once in the morning although two of its windows lie there
