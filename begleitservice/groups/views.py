@@ -51,6 +51,7 @@ bp = Blueprint("groups", __name__, url_prefix="/gruppen")
 restrict(bp, *CARE)
 
 UPCOMING = 6
+RECENT_DAYS = 14
 
 
 def _next_sessions(group: DementiaGroup, *, limit: int = UPCOMING) -> list[GroupSession]:
@@ -164,7 +165,8 @@ def _detail(group: DementiaGroup, *, status: int = 200, **forms):
     forms.setdefault("closure_form", ClosureForm(formdata=None))
     forms.setdefault("price_form", PriceForm(formdata=None))
     placed = sorted(ops.placed(group), key=lambda p: (p.senior.last_name, p.senior.first_name))
-    sessions = _next_sessions(group, limit=UPCOMING)
+    recent = clock.today() - timedelta(days=RECENT_DAYS)  # attendance is recorded during or after a session
+    sessions = [s for s in group.sessions if recent <= s.on < clock.today()] + _next_sessions(group, limit=UPCOMING)
     return render_template(
         "groups/detail.html",
         group=group,
