@@ -18,6 +18,7 @@ from ..extensions import db
 from ..inputs import query_int, query_page, query_text
 from ..models import (
     APPOINTMENT_STATUSES,
+    PAIRING_END_REASONS,
     PAIRING_STATUSES,
     SERVICES,
     Appointment,
@@ -228,6 +229,7 @@ def _detail(pairing_id: int, one_off: OneOffForm):
         show_all=show_all,
         one_off=one_off,
         statuses=PAIRING_STATUSES,
+        end_reasons=PAIRING_END_REASONS,
         appointment_statuses=APPOINTMENT_STATUSES,
         weekdays=WEEKDAYS,
     )

@@ -299,6 +299,7 @@ def test_ending_records_the_reason_for_the_reports(coordinator, today):
     assert response.status_code == 302
     db.session.expire_all()
     assert (pairing.status, pairing.end_reason) == ("beendet", "umzug")
+    assert "(Grund: Umzug oder Pflegeheim)" in coordinator.get(f"/pairings/{pairing.id}").get_data(as_text=True)
     coordinator.post(f"/pairings/{pairing.id}/bearbeiten", data={**form, "status": "aktiv", "end_reason": "umzug"})
     db.session.expire_all()
     assert (pairing.status, pairing.end_reason) == ("aktiv", None)  # only an ended Begleitung keeps a reason
