@@ -40,6 +40,7 @@ from ..models import (
     User,
     Volunteer,
 )
+from ..models.group import DementiaGroup, GroupAttendance, GroupParticipant, GroupRosterEntry, GroupSession
 from ..models.inbox import InboxItemState, NotificationSetting
 from ..models.provider import BillingRate, ProviderVersion
 
@@ -90,6 +91,10 @@ def _contact_persons(_session, obj):
     return obj.senior_id, obj.volunteer_id
 
 
+def _own_roster(_session, obj):
+    return None, obj.volunteer_id
+
+
 def _nobody(_session, _obj):
     return None, None
 
@@ -123,6 +128,15 @@ register(BudgetOpening, "budget_opening", "Budget-Kontostand", _of_senior)
 register(BudgetOtherUse, "budget_other_use", "Budget: andere Nutzung", _of_senior)
 register(UmwandlungDeclaration, "umwandlung", "Umwandlung", _of_senior)
 register(ContactEntry, "contact_entry", "Kontakt", _contact_persons, masked=("note",))
+# Demenzgruppen: a group, its sessions (called off with a reason), places and waiting list (the team's notes and
+# transport needs say something about health: masked), attendance (who came, by the day) and rosters
+register(DementiaGroup, "dementia_group", "Demenzgruppe")
+register(GroupSession, "group_session", "Gruppentermin")
+register(
+    GroupParticipant, "group_participant", "Gruppe: Teilnahme", _of_senior, masked=("team_notes", "transport_notes")
+)
+register(GroupAttendance, "group_attendance", "Gruppe: Anwesenheit", _of_senior, ignored=("recorded_at",))
+register(GroupRosterEntry, "group_roster", "Gruppe: Einteilung", _own_roster)
 # signatures on the phone: who signed when, for whose visits (the image itself is not copied into the trail)
 register(MonthSignature, "month_signature", "Unterschrift (Leistungsnachweis)", _pairing_persons, secret=("image",))
 # the inbox: who took an item, until when it waits, done with a note (free text: masked like other notes)

@@ -75,6 +75,28 @@ FIELD_LABELS = {
     "done_at": "erledigt am",
     "done_by_id": "erledigt von (Benutzer-Nr.)",
     "done_note": "Notiz",
+    # Demenzgruppen
+    "group_id": "Gruppe (Nr.)",
+    "session_id": "Gruppentermin (Nr.)",
+    "place": "Ort (Räume)",
+    "weekday": "Wochentag",
+    "start_minute": "Beginn (Minuten ab 0 Uhr)",
+    "end_minute": "Ende (Minuten ab 0 Uhr)",
+    "capacity": "Plätze",
+    "participants_per_volunteer": "Teilnehmende je Ehrenamtliche:r",
+    "min_volunteers": "mindestens Ehrenamtliche",
+    "lead_name": "Leitung",
+    "lead_phone": "Telefon der Leitung",
+    "waiting_since_at": "auf der Warteliste seit",
+    "offered_at": "Platz angeboten am",
+    "needs_transport": "Fahrdienst",
+    "transport_notes": "Fahrdienst: Hinweise",
+    "team_notes": "Hinweise für das Team",
+    "cancel_reason": "Absagegrund",
+    "cancelled_at": "abgesagt am",
+    "recorded_by": "erfasst von",
+    "is_present": "anwesend",
+    "source": "Herkunft",
 }
 FAR_PAST, FAR_FUTURE = datetime(1900, 1, 1).date(), datetime(2100, 12, 31).date()
 
