@@ -140,16 +140,21 @@ def share_tables(report: Report) -> list[dict]:
     ]
 
 
+def _thousands(value: int | None) -> str | None:
+    return None if value is None else f"{value:,}".replace(",", ".")
+
+
 def sozialraum_tables(report: Report) -> list[dict]:
+    """One row per Sozialraum (its district and the Aktionsraum mark under the name); rates when imported."""
     rated = report.population_year is not None
-    headers = ["Sozialraum", "Stadtbezirk", "Anfragen", "vermittelt", "Senior:innen", "Ehrenamtliche", "Stunden"]
+    headers = ["Sozialraum (Stadtbezirk)", "Anfragen", "vermittelt", "begleitet", "Ehrenamtliche", "Stunden"]
     if rated:
-        headers += ["Einwohner 65+", "Anfragen je 1.000", "Begleitete je 1.000"]
+        headers += ["Einw. 65+", "Anfragen je 1.000", "Begleitete je 1.000"]
     rows = []
     for area in [*report.areas, report.total]:
+        name = area.name + (" · Aktionsraum" if area.is_aktionsraum else "")
         row = [
-            area.name + (" (Aktionsraum)" if area.is_aktionsraum else ""),
-            area.district,
+            f"{name}\n({area.district})" if area.district else name,
             area.total.received,
             area.total.placed,
             area.total.seniors,
@@ -157,15 +162,18 @@ def sozialraum_tables(report: Report) -> list[dict]:
             area.total.hours,
         ]
         if rated:
-            row += [area.residents_65plus, area.per_1000(area.total.received), area.per_1000(area.total.seniors)]
+            row += [
+                _thousands(area.residents_65plus),
+                area.per_1000(area.total.received),
+                area.per_1000(area.total.seniors),
+            ]
         rows.append(row)
     note = (
-        f"Einwohner:innen ab 65 Jahren: Stand {report.population_year}."
+        f"Einwohner:innen ab 65 Jahren: Stand {report.population_year}; Raten nur, wo die Zahl der Stadt vorliegt."
         if rated
         else "Einwohnerzahlen der Stadt sind nicht importiert: keine Raten je 1.000."
     )
-    table = _text(Table("Nach Sozialraum", headers, rows), right_from=2, note=note, first=58)
-    return [table]
+    return [_text(Table("Nach Sozialraum", headers, rows), note=note, first=55)]
 
 
 def missing_tables(missing: Missing) -> list[dict]:
