@@ -203,6 +203,9 @@ def test_pdfs_are_pdf_a_2b_with_embedded_fonts_and_german_metadata(kasse_pdf, er
             assert meta["dc:title"] == title
             assert meta["dc:creator"] == ["Seniorenbegleitservice Musterstadt (Test)"]
             assert str(doc.Root.Lang) == "de-DE"
+            (intent,) = doc.Root.OutputIntents  # the colour space every PDF/A names, with its ICC profile
+            assert intent.S == "/GTS_PDFA1" and "/DestOutputProfile" in intent
+            assert doc.trailer.ID is not None
             for font in doc.pages[0].Resources.Font.values():
                 descriptor = font.DescendantFonts[0].FontDescriptor
                 assert "/FontFile2" in descriptor, font.BaseFont
