@@ -193,3 +193,11 @@ class GenerateForm(Form):
     until = DateField(
         _l("Termine erzeugen bis"), validators=[InputRequired("Bitte ein Datum eingeben."), DateWindow("plan")]
     )
+
+
+class AnswerForm(RosterForm):
+    """A volunteer's answer for this session, taken by phone or mail: kann / kann nicht (the proposal heeds it)."""
+
+    answer = SelectField(
+        _l("Rückmeldung"), choices=[("ja", _l("kann")), ("nein", _l("kann nicht"))], validators=[InputRequired()]
+    )

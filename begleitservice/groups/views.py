@@ -26,15 +26,18 @@ from ..models import (
     GroupParticipant,
     GroupPrice,
     GroupSession,
+    GroupStaffingAnswer,
     ParticipantStatus,
     Senior,
     SessionStatus,
     Sozialraum,
+    Volunteer,
 )
 from ..submissions import remember, repeated
 from . import operations as ops
 from . import staffing
 from .forms import (
+    AnswerForm,
     CancelForm,
     ClosureForm,
     DayForm,
@@ -363,7 +366,14 @@ def _session(session_id: int) -> GroupSession:
 def _session_page(session: GroupSession, *, status: int = 200, **forms):
     forms.setdefault("roster_form", RosterForm(formdata=None))
     forms.setdefault("cancel_form", CancelForm(formdata=None))
+    forms.setdefault("answer_form", AnswerForm(formdata=None, prefix="antwort"))
     marks = {a.senior_id: a.status for a in session.attendance}
+    answers = db.session.execute(
+        sa.select(Volunteer, GroupStaffingAnswer.answer)
+        .join(GroupStaffingAnswer, GroupStaffingAnswer.volunteer_id == Volunteer.id)
+        .where(GroupStaffingAnswer.session_id == session.id)
+        .order_by(Volunteer.sort_name)
+    ).all()
     return render_template(
         "groups/session.html",
         session=session,
@@ -373,6 +383,7 @@ def _session_page(session: GroupSession, *, status: int = 200, **forms):
         attendances=ATTENDANCES,
         need=ops.needed_volunteers(session.group, session.on),
         may_record=not session.is_cancelled and session.on <= clock.today(),
+        answers=answers,
         **forms,
     ), status
 
@@ -422,8 +433,6 @@ def add_roster(session_id: int):
     item = _session(session_id)
     form = RosterForm()
     if form.validate_on_submit():
-        from ..models import Volunteer
-
         try:
             ops.add_to_roster(item, db.session.get(Volunteer, form.volunteer_id.data))
         except ops.GroupError as error:
@@ -445,6 +454,24 @@ def remove_roster(session_id: int, volunteer_id: int):
     db.session.commit()
     flash(gettext("Ausgetragen."), "success")
     return redirect(url_for(".session", session_id=item.id))
+
+
+@bp.route("/termin/<int:session_id>/rueckmeldung", methods=["POST"])
+def answer(session_id: int):
+    """Record a volunteer's kann / kann nicht for the session (the staffing proposal heeds it)."""
+    item = _session(session_id)
+    form = AnswerForm(prefix="antwort")
+    if form.validate_on_submit():
+        try:
+            staffing.answer(item, db.session.get(Volunteer, form.volunteer_id.data), form.answer.data)
+        except ops.GroupError as error:
+            db.session.rollback()
+            form.answer.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(gettext("Rückmeldung gespeichert."), "success")
+            return redirect(url_for(".session", session_id=item.id))
+    return _session_page(item, status=422, answer_form=form)
 
 
 @bp.route("/termin/<int:session_id>/absagen", methods=["POST"])

@@ -15,6 +15,7 @@ from begleitservice.models import (
     GroupParticipant,
     GroupRosterEntry,
     GroupSession,
+    GroupStaffingAnswer,
     OutboxMessage,
 )
 from tests.factories import district, make_group, make_senior, make_volunteer
@@ -235,3 +236,26 @@ def test_staffing_accept_with_nothing_ticked_changes_nothing(moment, coordinator
     assert response.status_code == 302
     assert "kein Platz ausgewählt" in coordinator.get(response.location).get_data(as_text=True)
     assert coordinator.post("/gruppen/einsatzplan?monat=2026-12", data={"platz": "x:y"}).status_code == 400
+
+
+def test_answers_are_recorded_and_heeded_by_the_proposal(moment, coordinator):
+    group = make_group()
+    (session,), _ = ops.generate_sessions(group, first=date(2026, 12, 2), last=date(2026, 12, 2))
+    yes, no = (make_volunteer(offers_demenzgruppe=True, district_name="Hörde") for _ in range(2))
+    outsider = make_volunteer(offers_demenzgruppe=True, district_name="Eving", availability=())
+    db.session.commit()
+    url = f"/gruppen/termin/{session.id}/rueckmeldung"
+    for person, answer in ((no, "nein"), (outsider, "ja")):
+        response = coordinator.post(url, data={"antwort-volunteer_id": str(person.id), "antwort-answer": answer})
+        assert response.status_code == 302
+    bad = coordinator.post(url, data={"antwort-volunteer_id": str(no.id), "antwort-answer": "vielleicht"})
+    assert bad.status_code == 422 and "Keine gültige Auswahl." in bad.get_data(as_text=True)
+    assert (
+        db.session.scalar(sa.select(GroupStaffingAnswer.answer).where(GroupStaffingAnswer.volunteer_id == no.id))
+        == "nein"
+    )
+    page = coordinator.get(f"/gruppen/termin/{session.id}").get_data(as_text=True)
+    assert f"{no.name}: kann nicht" in page and f"{outsider.name}: kann" in page
+    proposal = coordinator.get("/gruppen/einsatzplan?monat=2026-12&berechnen=1").get_data(as_text=True)
+    # "kann" brings in the volunteer from another district without availability; "kann nicht" keeps the other out
+    assert outsider.name in proposal and yes.name in proposal and no.name not in proposal
