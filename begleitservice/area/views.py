@@ -26,7 +26,16 @@ from ..appointments.links.tokens import LinkError, area_owner, external_url, lin
 from ..appointments.links.views import DURATIONS
 from ..extensions import db
 from ..filters import format_km
-from ..i18n import fmt_appointment, fmt_date, fmt_datetime, fmt_duration, use_volunteer_language, volunteer_pages
+from ..i18n import (
+    LANGUAGES,
+    fmt_appointment,
+    fmt_date,
+    fmt_datetime,
+    fmt_duration,
+    language_of,
+    use_volunteer_language,
+    volunteer_pages,
+)
 from ..models import Appointment, AppointmentStatus, CoverOffer, MonthSignature, Pairing, Senior, Volunteer
 from ..security.limits import rate_limited
 from ..submissions import remember, repeated
@@ -252,6 +261,24 @@ def calendar(token: str):
         db.session.commit()
         flash(_("Ihr Kalender-Link ist bereit."), "success")
     return _back(token, "kalender")
+
+
+@bp.route("/mein-bereich/<token:token>/sprache", methods=["POST"])
+@rate_limited("LINK_RATE_LIMIT", methods=("POST",))
+def language(token: str):
+    """Keep the language chosen with the switch for the volunteer's mails and pages (Volunteer.language)."""
+    volunteer, refused = _load(token)
+    if refused:
+        return refused
+    chosen = request.form.get("sprache")
+    if chosen not in LANGUAGES:
+        abort(400, "Diese Sprache gibt es hier nicht. / This language is not available.")
+    if ActionForm().validate_on_submit() and volunteer.language != chosen:
+        volunteer.language = chosen
+        db.session.commit()
+        with language_of(chosen):
+            flash(_("Ab jetzt bekommen Sie E-Mails auf %(language)s.", language=LANGUAGES[chosen]), "success")
+    return redirect(url_for(".home", token=token, lang=chosen), code=303)
 
 
 @bp.route("/mein-bereich/<token:token>/kalender.svg")

@@ -173,3 +173,25 @@ def test_printed_plan_is_in_the_volunteers_language_around_a_german_page(app_ctx
     assert "Ziyaret planı – Aralık 2026" in turkish and "Pazartesi" in turkish
     assert "Noel (1. gün)" in turkish and "Erster Weihnachtstag" not in turkish  # the holiday names too
     assert coordinator.get(f"/druck/einsatzplan/{volunteer.id}?sprache=xx").status_code == 400
+
+
+def test_volunteer_keeps_the_switched_language_for_mails(client, clock):
+    """In Mein Bereich a volunteer who switched to Turkish can keep it for mails; a made-up language changes nothing."""
+    from urllib.parse import urlsplit
+
+    from begleitservice.appointments.links.tokens import area_url
+
+    clock(berlin(2026, 11, 30, 8))
+    volunteer = make_volunteer(first_name="Ayşe", language="de")
+    db.session.commit()
+    path = urlsplit(area_url(volunteer)).path
+    assert "Diese Sprache auch für E-Mails verwenden" not in client.get(path).get_data(as_text=True)
+    page = client.get(f"{path}?lang=tr").get_data(as_text=True)
+    assert "E-postaları şu anda Deutsch dilinde alıyorsunuz." in page
+    assert client.post(f"{path}/sprache", data={"sprache": "xx"}).status_code == 400
+    db.session.refresh(volunteer)
+    assert volunteer.language == "de"
+    done = client.post(f"{path}/sprache", data={"sprache": "tr"}, follow_redirects=True).get_data(as_text=True)
+    assert "Artık e-postaları Türkçe alacaksınız." in done
+    db.session.refresh(volunteer)
+    assert volunteer.language == "tr"
