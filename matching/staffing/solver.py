@@ -14,6 +14,7 @@ from ortools.sat.python import cp_model
 
 from matching.staffing import constraints, objectives
 from matching.staffing.candidates import Candidates, build_candidates
+from matching.staffing.greedy import warm_start
 from matching.staffing.reasons import unstaffed_reasons
 from matching.staffing.schema import Instance, Solution, Unstaffed
 from matching.staffing.variables import Variables, make_variables
@@ -28,6 +29,29 @@ def build_model(inst: Instance) -> tuple[Candidates, Variables]:
     for constraint in constraints.ALL:
         constraint(vars_, inst, cand)
     return cand, vars_
+
+
+def _hint(vars_: Variables, inst: Instance, cand: Candidates, chosen: set[int]) -> None:
+    """Start the first stage from the greedy roster (every variable hinted, so the hint is complete)."""
+    model = vars_.model
+    load: dict[int, int] = {v: 0 for v in vars_.load}
+    on_session: dict[int, int] = {s: 0 for s in vars_.short}
+    teams = set()
+    for i, var in enumerate(vars_.x):
+        picked = i in chosen
+        model.add_hint(var, int(picked))
+        if picked:
+            v, s = cand.pairs[i]
+            load[v] += 1
+            on_session[s] += 1
+            teams.add((v, inst.sessions[s].group))
+    for key, var in vars_.team.items():
+        model.add_hint(var, int(key in teams))
+    for s, var in vars_.short.items():
+        fixed = sum(1 for i in cand.by_session.get(s, []) if cand.pairs[i] in cand.fixed)
+        model.add_hint(var, max(0, max(inst.sessions[s].need, fixed) - on_session[s]))
+    for v, var in vars_.load.items():
+        model.add_hint(var, load[v])
 
 
 def _solver(inst: Instance, seconds: float) -> cp_model.CpSolver:
@@ -49,6 +73,7 @@ def solve(inst: Instance) -> Solution:
         "continuity": objectives.continuity(vars_, inst),
         "balance": objectives.balance(vars_, inst, cand),
     }
+    _hint(vars_, inst, cand, warm_start(inst, cand))
     deadline = started + inst.time_limit_s
     stages: dict[str, dict] = {}
     answer: dict | None = None  # the values of the last stage that found a solution
@@ -74,9 +99,11 @@ def solve(inst: Instance) -> Solution:
         }
         # the next stage starts from this answer and may not make this term worse
         model.clear_hints()
-        answer = {}
+        answer = {var.index: solver.value(var) for var in [*vars_.x, *vars_.short.values(), *vars_.load.values()]}
+        # team memberships as the roster uses them (a stage that does not price them may leave spare ones set)
+        used = {(v, inst.sessions[s].group) for i, (v, s) in enumerate(cand.pairs) if answer[vars_.x[i].index]}
+        answer |= {var.index: int(key in used) for key, var in vars_.team.items()}
         for var in [*vars_.x, *vars_.team.values(), *vars_.short.values(), *vars_.load.values()]:
-            answer[var.index] = solver.value(var)
             model.add_hint(var, answer[var.index])
         constraints.at_most(vars_, terms[name], value)
     if answer is None:

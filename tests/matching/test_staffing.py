@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from matching.staffing import Instance, Session, Solution, Volunteer, solve, staffing_need, validate
+from matching.staffing import Instance, Session, Solution, Unstaffed, Volunteer, solve, staffing_need, validate
 
 WED = date(2026, 12, 2)  # a Wednesday
 WEDNESDAY = (2, 0, 24 * 60)
@@ -148,3 +148,19 @@ def test_unproven_later_stage_keeps_the_earlier_answer():
     sol = solve(inst)
     assert validate(inst, sol) == []
     assert sol.status in ("OPTIMAL", "FEASIBLE")
+
+
+def test_warm_start_obeys_every_rule_and_keeps_teams():
+    from matching.staffing.candidates import build_candidates
+    from matching.staffing.greedy import warm_start
+
+    sessions = [session(w, week=w, need=2) for w in range(4)] + [session(9, group="B", start=15 * 60, need=1)]
+    inst = Instance(sessions, [volunteer(k, max_sessions=3) for k in range(4)])
+    cand = build_candidates(inst)
+    roster = {s.id: [] for s in sessions}
+    for i in warm_start(inst, cand):
+        v, s = cand.pairs[i]
+        roster[sessions[s].id].append(inst.volunteers[v].id)
+    short = [Unstaffed(s.id, s.need - len(roster[s.id]), ()) for s in sessions if len(roster[s.id]) < s.need]
+    assert validate(inst, Solution(roster, short, "FEASIBLE", {})) == []
+    assert short == [] and len({v for sid, vols in roster.items() if sid != 9 for v in vols}) <= 4
