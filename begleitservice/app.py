@@ -6,6 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, g, has_request_context, render_template
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
@@ -120,15 +121,15 @@ def register_blueprints(app: Flask) -> None:
 
 
 ERROR_MESSAGES = {
-    400: "Die Anfrage war fehlerhaft.",
-    403: "Für diese Seite fehlt Ihnen die Berechtigung.",
-    404: "Diese Seite gibt es nicht.",
-    405: "Diese Aktion ist hier nicht möglich.",
-    413: "Die gesendeten Daten sind zu groß.",
+    400: _l("Die Anfrage war fehlerhaft."),
+    403: _l("Für diese Seite fehlt Ihnen die Berechtigung."),
+    404: _l("Diese Seite gibt es nicht."),
+    405: _l("Diese Aktion ist hier nicht möglich."),
+    413: _l("Die gesendeten Daten sind zu groß."),
     429: TOO_MANY_REQUESTS,
 }
-NOTHING_SAVED = "Ein unerwarteter Fehler ist aufgetreten. Es wurde nichts gespeichert."
-MAYBE_SAVED = (
+NOTHING_SAVED = _l("Ein unerwarteter Fehler ist aufgetreten. Es wurde nichts gespeichert.")
+MAYBE_SAVED = _l(
     "Ein unerwarteter Fehler ist aufgetreten, nachdem Ihre Änderung gespeichert wurde. "
     "Bitte prüfen Sie das Ergebnis, bevor Sie es noch einmal versuchen."
 )
@@ -145,7 +146,8 @@ def register_error_handlers(app: Flask) -> None:
     """German error pages; the session is rolled back first, so the page itself can still read the database."""
     log = logging.getLogger(__name__)
 
-    def render(code: int, message: str):
+    def render(code: int, message):
+        message = str(message)  # marked messages are lazy: in the language of this request
         try:
             db.session.rollback()
             return render_template("error.html", code=code, message=message), code
@@ -167,7 +169,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(500, server_error)
     app.register_error_handler(
-        CSRFError, lambda e: render(400, "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu.")
+        CSRFError, lambda e: render(400, _l("Das Formular ist abgelaufen. Bitte laden Sie die Seite neu."))
     )
 
 
