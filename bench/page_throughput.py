@@ -194,6 +194,8 @@ def run_scale(scale: int, args, tmp: Path) -> dict:
         result["pages"] = {name: wrk(base + path, cookie, args) for name, path in urls.items()}
         result["trivial"].append(wrk(trivial + "/", None, args))
         result["uptime"].append(uptime())
+    lines = log.read_text(errors="replace").splitlines()
+    result["log_errors"] = [line for line in lines if " ERROR " in line or line.startswith("Traceback")][:5]
     return result
 
 
@@ -224,6 +226,8 @@ def report(args, results: dict[int, dict]) -> None:
             f"          trivial Flask page: {' and '.join(f'{r.rps:.0f}' for r in runs)} req/s (mean "
             f"{trivial[scale]:.0f}, p95 {max(r.p95 for r in runs):.0f} ms); filling {results[scale]['fill_s']:.0f} s"
         )
+        for line in results[scale]["log_errors"]:
+            print(f"          server log: {line[:200]}")
     head = "page".ljust(17) + "".join(f"{'req/s@' + str(s):>11}" for s in scales)
     head += f"{'1/N@' + str(large):>9}{'p95@' + str(large):>10}{'p50':>7}"
     head += "".join(f"{'stmts@' + str(s):>10}" for s in scales) + f"{'KB@' + str(large):>8}"
