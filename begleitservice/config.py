@@ -227,6 +227,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
         "APP_TIMEZONE": env.timezone("APP_TIMEZONE", "Europe/Berlin"),
         "BASE_URL": env.pattern("BASE_URL", "http://localhost:5000", r"https?://\S+", "http(s)-Adresse", "a URL"),
         "ITEMS_PER_PAGE": env.integer("ITEMS_PER_PAGE", 50, minimum=1, maximum=1000),
+        "PROPOSALS_PER_PAGE": env.integer("PROPOSALS_PER_PAGE", 10, minimum=1, maximum=1000),
         "MAX_PAGE": env.integer("MAX_PAGE", 10000, minimum=1, maximum=10**6),  # a higher page number is a 400
         # Input windows (begleitservice.inputs): every date typed lies in DATE_EARLIEST..DATE_LATEST, birth dates
         # up to today; what is planned and billed (Begleitungen, visits, absences, requests, budget facts) within

@@ -239,7 +239,7 @@ def report(args, results: dict[int, dict]) -> None:
             load = results[scale]["pages"].get(name)
             line += f"{load.rps:>11.1f}" if load else f"{'-':>11}"
         page = results[large]["pages"][name]
-        share = trivial[large] / page.rps
+        share = trivial[large] / page.rps if page.rps else float("inf")  # not one answer within the duration
         misses += ["1/N"] if share > 20 else []
         misses += ["p95"] if page.p95 > 150 else []
         line += f"{'1/' + format(share, '.0f'):>9}{page.p95:>10.0f}{page.p50:>7.0f}"
@@ -248,7 +248,7 @@ def report(args, results: dict[int, dict]) -> None:
         line += "".join(f"{c:>10}" for c in counts)
         line += f"{results[large]['statements'].get(name, (0, 0, 0))[1] / 1024:>8.0f}"
         errors = sum(results[s]["pages"][name].errors for s in scales if name in results[s]["pages"])
-        if len(scales) > 1 and name in results[small]["pages"]:
+        if len(scales) > 1 and name in results[small]["pages"] and results[small]["pages"][name].rps:
             growth = share / (trivial[small] / results[small]["pages"][name].rps)
             misses += ["growth"] if growth > 1.5 else []
             line += f"{growth:>8.2f}"

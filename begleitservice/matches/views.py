@@ -59,7 +59,7 @@ def _load_run(run_id: int | None) -> MatchRun | None:
 
 
 def _per_page() -> int:
-    return current_app.config["ITEMS_PER_PAGE"]
+    return current_app.config["PROPOSALS_PER_PAGE"]
 
 
 def _proposals(run: MatchRun, page: int):
@@ -87,7 +87,7 @@ def _unserved(run: MatchRun, page: int):
         .options(joinedload(MatchUnserved.request).joinedload(Request.senior).joinedload(Senior.district))
         .order_by(MatchUnserved.id),
         page=page,
-        per_page=_per_page(),
+        per_page=current_app.config["ITEMS_PER_PAGE"],
         error_out=False,
     )
 

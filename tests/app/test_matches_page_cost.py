@@ -51,7 +51,7 @@ def test_proposals_page_statements_do_not_grow_with_proposals(app_ctx, coordinat
 def test_proposals_and_unserved_are_paged_and_an_action_returns_to_the_cards_page(app_ctx, coordinator, monkeypatch):
     """With more proposals than a page holds the page shows one page of cards and a link to the next; rejecting a
     card on page 2 returns to page 2 at that card."""
-    monkeypatch.setitem(app_ctx.config, "ITEMS_PER_PAGE", 3)
+    monkeypatch.setitem(app_ctx.config, "PROPOSALS_PER_PAGE", 3)
     _entlastung_requests(0, 5)
     _run(coordinator)
     run_id = db.session.scalar(sa.select(sa.func.max(MatchRun.id)))
