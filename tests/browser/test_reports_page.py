@@ -55,3 +55,12 @@ def test_bad_year_is_named(logged_in_page, app_ctx):
     page = logged_in_page
     page.goto("/berichte/?zeitraum=jahr&jahr=1800")
     assert "kein mögliches Berichtsjahr" in page.get_by_role("alert").text_content()
+
+
+def test_report_pages_pass_axe(logged_in_page, app_ctx, axe):
+    """WCAG 2.1 AA by axe-core on the three report pages with figures and charts."""
+    build_report_world()
+    page = logged_in_page
+    for url in ("/berichte/?jahr=2025", "/berichte/fehlende-hilfe", "/berichte/sozialraeume?jahr=2025"):
+        page.goto(url)
+        assert axe(page) == [], url
