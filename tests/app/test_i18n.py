@@ -79,7 +79,7 @@ def test_coordinator_ui_stays_german(coordinator):
     """A switch parameter or cookie does not touch the coordinator's pages."""
     coordinator.set_cookie(COOKIE, "tr")
     text = coordinator.get("/volunteers/?lang=tr").get_data(as_text=True)
-    assert '<html lang="de"' in text or '<html lang="de">' in text
+    assert '<html lang="de" dir="ltr">' in text
     assert "Ehrenamtliche" in text
 
 
@@ -168,7 +168,7 @@ def test_printed_plan_is_in_the_volunteers_language_around_a_german_page(app_ctx
     page = coordinator.get(f"/druck/einsatzplan/{volunteer.id}?monat=2026-12").get_data(as_text=True)
     assert '<div lang="ar" dir="rtl" class="sheet">' in page
     assert "خطة الزيارات – ديسمبر 2026" in page and "الاثنين" in page
-    assert "Drucken" in page and '<html lang="de">' in page
+    assert "Drucken" in page and '<html lang="de" dir="ltr">' in page
     turkish = coordinator.get(f"/druck/einsatzplan/{volunteer.id}?monat=2026-12&sprache=tr").get_data(as_text=True)
     assert "Ziyaret planı – Aralık 2026" in turkish and "Pazartesi" in turkish
     assert "Noel (1. gün)" in turkish and "Erster Weihnachtstag" not in turkish  # the holiday names too
@@ -195,3 +195,12 @@ def test_volunteer_keeps_the_switched_language_for_mails(client, clock):
     assert "Artık e-postaları Türkçe alacaksınız." in done
     db.session.refresh(volunteer)
     assert volunteer.language == "tr"
+
+
+def test_error_page_on_a_volunteer_page_speaks_the_chosen_language(client):
+    """An error on a volunteer page (here: an unknown calendar feed) is in the language chosen with the switch."""
+    client.set_cookie(COOKIE, "tr")
+    response = client.get("/kalender/kurz.ics")
+    assert response.status_code == 404
+    text = response.get_data(as_text=True)
+    assert '<html lang="tr" dir="ltr">' in text and "Bu sayfa yok." in text
