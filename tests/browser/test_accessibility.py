@@ -71,6 +71,9 @@ def _check(page, axe, shots: Path, name: str, language: str) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow == 0, f"{name}: {overflow} px wider than the phone"
     assert axe(page) == [], name
+    switch = page.locator("nav.languages a")
+    heights = [switch.nth(i).bounding_box()["height"] for i in range(switch.count())]
+    assert len(heights) == 6 and min(heights) >= 44, f"{name}: language links {heights} px high, 44 wanted"
     page.screenshot(path=str(shots / f"{language}-{name}.png"), full_page=True)
 
 
