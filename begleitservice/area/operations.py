@@ -26,6 +26,7 @@ from ..appointments.links.tokens import LinkError, area_url, load_area_token
 from ..database import lock
 from ..extensions import db
 from ..i18n import language_of
+from ..inbox.notify import notify_absence
 from ..mail.outbox import queue_mail
 from ..models import (
     AlertKind,
@@ -219,6 +220,7 @@ def report_absence(
             except MonthBilled:
                 continue
             declined.append(visit)
+    notify_absence(absence, declined=len(declined), now=now)
     db.session.flush()
     log.info("volunteer %d reported absence %s–%s: %d declined", volunteer.id, starts_on, ends_on, len(declined))
     return absence, declined

@@ -19,7 +19,7 @@ from ..appointments.convert import appointment_volunteer
 from ..appointments.links.tokens import external_url
 from ..extensions import db
 from ..mail.outbox import mark_sent, queue_mail
-from ..models import Appointment, NotificationMarker, User
+from ..models import Appointment, NotificationMarker, User, VolunteerAbsence
 from ..models.inbox import (
     DEFAULT_DELIVERY,
     CoordinatorEvent,
@@ -38,6 +38,7 @@ SUBJECTS = {
     NotificationKind.VERTRETUNG: "Vertretung zugesagt",
     NotificationKind.AUSGEFALLEN: "Besuch ausgefallen",
     NotificationKind.ABSAGE: "Absage",
+    NotificationKind.ABWESENHEIT: "Abwesenheit gemeldet",
 }
 TODO = {
     NotificationKind.ABSAGE_KURZFRISTIG: "Bitte eine Vertretung suchen oder der Senior:in absagen.",
@@ -45,6 +46,7 @@ TODO = {
     NotificationKind.VERTRETUNG: "Bitte die Vertretung mit der Adresse anrufen und der Senior:in Bescheid geben.",
     NotificationKind.AUSGEFALLEN: "Bitte nachfragen, warum der Besuch nicht stattgefunden hat.",
     NotificationKind.ABSAGE: "Bitte eine Vertretung suchen oder der Senior:in absagen.",
+    NotificationKind.ABWESENHEIT: "Bitte für die abgesagten Besuche Vertretungen suchen, Senior:innen informieren.",
 }
 
 
@@ -133,6 +135,37 @@ def notify(kind: NotificationKind, appointment: Appointment, *, now: datetime) -
             inbox_url=external_url("dashboard.index"),
         )
     log.info("coordinator event %s for appointment %d: %d mail(s) at once", kind, appointment.id, len(users))
+    return event
+
+
+def notify_absence(absence: VolunteerAbsence, *, declined: int, now: datetime) -> CoordinatorEvent:
+    """A volunteer reported an absence in "Mein Bereich": record the event and queue the mail to everyone who wants
+    it at once (flush only); the absence also waits in the inbox until it is over."""
+    volunteer = absence.volunteer
+    summary = (
+        f"{volunteer.name}: {absence.reason or 'abwesend'} vom {format_date(absence.starts_on)} bis "
+        f"{format_date(absence.ends_on)}, {declined} Besuch(e) abgesagt"
+    )
+    kind = NotificationKind.ABWESENHEIT
+    event = CoordinatorEvent(kind=kind, appointment_id=None, summary=summary[:300], occurred_at=now)
+    db.session.add(event)
+    db.session.flush()
+    users = recipients(kind, Delivery.SOFORT)
+    for user in users:
+        queue_mail(
+            kind=f"koordination_{kind}",
+            to=user.email,
+            subject=f"{SUBJECTS[kind]}: {volunteer.name}",
+            template="coordinator_notice",
+            user=user,
+            title=SUBJECTS[kind],
+            summary=event.summary,
+            todo=TODO[kind],
+            url=external_url("volunteers.detail", volunteer_id=volunteer.id),
+            about_volunteer=True,
+            inbox_url=external_url("dashboard.index"),
+        )
+    log.info("coordinator event %s for volunteer %d: %d mail(s) at once", kind, volunteer.id, len(users))
     return event
 
 

@@ -58,6 +58,7 @@ class NotificationKind(Choice):
     VERTRETUNG = "vertretung", "Vertretung hat zugesagt (anrufen, Senior:in informieren)"
     AUSGEFALLEN = "ausgefallen", "Besuch hat nicht stattgefunden (gemeldet)"
     ABSAGE = "absage", "Absage mit mehr Vorlauf"
+    ABWESENHEIT = "abwesenheit", "Abwesenheit von Ehrenamtlichen gemeldet (Urlaub, Krankheit)"
 
 
 class Delivery(Choice):
@@ -77,6 +78,7 @@ DEFAULT_DELIVERY = {
     NotificationKind.VERTRETUNG: Delivery.SOFORT,
     NotificationKind.AUSGEFALLEN: Delivery.SOFORT,
     NotificationKind.ABSAGE: Delivery.ZUSAMMENFASSUNG,
+    NotificationKind.ABWESENHEIT: Delivery.SOFORT,
 }
 
 

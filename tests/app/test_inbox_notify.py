@@ -122,6 +122,7 @@ def test_settings_page_changes_what_arrives(app_ctx, client, smtp, clock):
         "vertretung": "zusammenfassung",
         "absage": "sofort",
         "ausgefallen": "keine",
+        "abwesenheit": "sofort",
     }
     response = clara.post("/aufgaben/benachrichtigungen", data=choices, follow_redirects=True)
     assert "Ihre Benachrichtigungen sind gespeichert." in response.get_data(as_text=True)
@@ -177,6 +178,7 @@ def test_visit_reported_as_not_held_mails_at_once_or_in_the_digest_as_chosen(app
             "vertretung": "keine",
             "ausgefallen": "zusammenfassung",
             "absage": "keine",
+            "abwesenheit": "keine",
         },
     )
     now = clock(berlin(2026, 12, 7, 14))

@@ -13,6 +13,7 @@ from begleitservice.models import (
     Appointment,
     AppointmentAlert,
     BillingRun,
+    CoordinatorEvent,
     CoverOffer,
     OutboxMessage,
     Volunteer,
@@ -28,7 +29,7 @@ from tests.app.test_scheduling_support import (  # noqa: F401 (fixtures)
     text_of,
     weekly_pairing,
 )
-from tests.factories import make_appointment, make_volunteer
+from tests.factories import make_appointment, make_user, make_volunteer
 
 VISIT = date(2026, 12, 7)  # Monday, 10:00–12:00
 
@@ -113,6 +114,7 @@ def test_a_tampered_or_foreign_link_shows_a_german_page(client, clock):
 
 def test_reporting_an_absence_updates_the_schedule_and_tells_the_coordination(app_ctx, client, clock):
     pairing = planned_world(clock)
+    coordinator = make_user(role="coordinator", name="Clara Koordinatorin")
     confirmed = visit_on(date(2026, 12, 14))
     confirmed.status, confirmed.confirmed_at = "bestaetigt", berlin(2026, 11, 29, 9)
     db.session.commit()
@@ -134,6 +136,12 @@ def test_reporting_an_absence_updates_the_schedule_and_tells_the_coordination(ap
     assert visit_on(date(2026, 12, 21)).status == "geplant"
     absence = db.session.scalar(sa.select(VolunteerAbsence))
     assert absence.reported_at == berlin(2026, 11, 30, 8) and absence.reason == "Krankheit"
+
+    event = db.session.scalar(sa.select(CoordinatorEvent).where(CoordinatorEvent.kind == "abwesenheit"))
+    assert event.summary == f"{pairing.volunteer.name}: Krankheit vom 07.12.2026 bis 14.12.2026, 1 Besuch(e) abgesagt"
+    mail = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.kind == "koordination_abwesenheit"))
+    assert mail.recipient == coordinator.email and mail.subject == f"Abwesenheit gemeldet: {pairing.volunteer.name}"
+    assert "Zur Ehrenamtlichen:" in mail.body_text and f"/volunteers/{pairing.volunteer.id}" in mail.body_text
 
     reported = dashboard_section(app_ctx, "abwesenheiten")
     assert pairing.volunteer.name in reported and "Krankheit" in reported and "07.12.2026" in reported
