@@ -125,25 +125,8 @@ def create():
         elif sozialraum is not None and sozialraum.district_id != form.district_id.data:
             form.sozialraum_id.errors.append("Der Sozialraum liegt nicht in diesem Stadtbezirk.")
         else:
-            group = DementiaGroup(
-                name=form.name.data.strip(),
-                place=form.place.data.strip(),
-                street=form.street.data.strip(),
-                postal_code=form.postal_code.data,
-                district_id=form.district_id.data,
-                sozialraum=sozialraum,
-                weekday=form.weekday.data,
-                start_minute=form.start_minute.data,
-                end_minute=form.end_minute.data,
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-                capacity=form.capacity.data,
-                participants_per_volunteer=form.participants_per_volunteer.data,
-                min_volunteers=form.min_volunteers.data,
-                lead_name=form.lead_name.data.strip(),
-                lead_phone=(form.lead_phone.data or "").strip() or None,
-                notes=form.notes.data or None,
-            )
+            group = DementiaGroup()
+            _apply(form, group, sozialraum)
             group.prices.append(
                 GroupPrice(valid_from=form.starts_on.data, unit=form.price_unit.data, amount=form.price_amount.data)
             )
@@ -157,7 +140,56 @@ def create():
         db.session.rollback()
     if form.is_submitted():
         status = 422
-    return render_template("groups/form.html", form=form), status
+    return render_template("groups/form.html", form=form, group=None), status
+
+
+def _apply(form: GroupForm, group: DementiaGroup, sozialraum: Sozialraum | None) -> None:
+    """Copy the form's fields onto the group."""
+    group.name = form.name.data.strip()
+    group.place = form.place.data.strip()
+    group.street = form.street.data.strip()
+    group.postal_code = form.postal_code.data
+    group.district_id = form.district_id.data
+    group.sozialraum = sozialraum
+    group.weekday = form.weekday.data
+    group.start_minute = form.start_minute.data
+    group.end_minute = form.end_minute.data
+    group.starts_on = form.starts_on.data
+    group.ends_on = form.ends_on.data
+    group.capacity = form.capacity.data
+    group.participants_per_volunteer = form.participants_per_volunteer.data
+    group.min_volunteers = form.min_volunteers.data
+    group.lead_name = form.lead_name.data.strip()
+    group.lead_phone = (form.lead_phone.data or "").strip() or None
+    group.notes = form.notes.data or None
+
+
+@bp.route("/<int:group_id>/bearbeiten", methods=["GET", "POST"])
+def edit(group_id: int):
+    """Change a group's data (sessions already created keep their day and time; prices have their own form)."""
+    group = db.get_or_404(DementiaGroup, group_id)
+    form = GroupForm(obj=group, sozialraum_id=group.sozialraum_id or 0)
+    del form.price_unit, form.price_amount
+    _district_choices(form)
+    if form.validate_on_submit():
+        sozialraum = db.session.get(Sozialraum, form.sozialraum_id.data) if form.sozialraum_id.data else None
+        clash = sa.select(DementiaGroup.id).where(
+            DementiaGroup.name == form.name.data.strip(), DementiaGroup.id != group.id
+        )
+        if db.session.scalar(clash):
+            form.name.errors.append(gettext("Eine Gruppe mit diesem Namen gibt es schon."))
+        elif sozialraum is not None and sozialraum.district_id != form.district_id.data:
+            form.sozialraum_id.errors.append(gettext("Der Sozialraum liegt nicht in diesem Stadtbezirk."))
+        elif form.capacity.data < (taken := len(ops.placed(group))):
+            form.capacity.errors.append(gettext("Es sind schon %(placed)s Plätze vergeben.", placed=taken))
+        else:
+            _apply(form, group, sozialraum)
+            db.session.commit()
+            flash(gettext("Gruppe „%(group)s“ gespeichert.", group=group.name), "success")
+            return redirect(url_for(".detail", group_id=group.id))
+        db.session.rollback()
+    status = 422 if form.is_submitted() else 200
+    return render_template("groups/form.html", form=form, group=group), status
 
 
 def _detail(group: DementiaGroup, *, status: int = 200, **forms):

@@ -259,3 +259,22 @@ def test_answers_are_recorded_and_heeded_by_the_proposal(moment, coordinator):
     proposal = coordinator.get("/gruppen/einsatzplan?monat=2026-12&berechnen=1").get_data(as_text=True)
     # "kann" brings in the volunteer from another district without availability; "kann nicht" keeps the other out
     assert outsider.name in proposal and yes.name in proposal and no.name not in proposal
+
+
+def test_group_is_edited_and_bad_capacity_changes_nothing(moment, coordinator):
+    group = make_group(name="Café Vergissmeinnicht", capacity=10)
+    _group_with_session()  # another group, so names can clash
+    for _ in range(3):
+        ops.admit(ops.enrol(group, make_senior(pflegegrad=2, kvnr=None)), starts_on=date(2026, 11, 4))
+    db.session.commit()
+    form = coordinator.get(f"/gruppen/{group.id}/bearbeiten").get_data(as_text=True)
+    assert 'value="Café Vergissmeinnicht"' in form and "price_amount" not in form
+    data = _group_form(name="Café Vergissmeinnicht", capacity="2", weekday="3")
+    response = coordinator.post(f"/gruppen/{group.id}/bearbeiten", data=data)
+    assert response.status_code == 422 and "Es sind schon 3 Plätze vergeben." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (group.capacity, group.weekday) == (10, 2)
+    response = coordinator.post(f"/gruppen/{group.id}/bearbeiten", data=data | {"capacity": "12"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (group.capacity, group.weekday) == (12, 3)
