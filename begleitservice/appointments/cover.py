@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 import scheduling
@@ -193,9 +194,9 @@ def offer_cover(appointment: Appointment, volunteers: Sequence[Volunteer], *, no
     """
     lock(Appointment, appointment.id)
     if not needs_cover(appointment, now=now):
-        raise CoverError("Für diesen Termin wird keine Vertretung mehr gesucht.")
+        raise CoverError(_("Für diesen Termin wird keine Vertretung mehr gesucht."))
     if not volunteers:
-        raise CoverError("Bitte mindestens eine Person auswählen.")
+        raise CoverError(_("Bitte mindestens eine Person auswählen."))
     earlier = {offer.volunteer_id: offer for offer in offers_for(appointment)}
     made = []
     for volunteer in volunteers:
@@ -250,7 +251,7 @@ def accept_cover(offer: CoverOffer, *, now: datetime) -> bool:
     )
     db.session.expire(offer)
     if accepted.rowcount != 1:  # withdrawn in the same moment: the caller rolls back
-        raise CoverError("Dieses Angebot wurde gerade zurückgezogen.")
+        raise CoverError(_("Dieses Angebot wurde gerade zurückgezogen."))
     _settle_others(appointment, keep=offer, status=CoverOfferStatus.VERGEBEN, now=now)
     forget_markers(appointment.id)  # reminders and the hours request go to the stand-in afresh
     resolve_alerts(appointment, now=now)

@@ -4,6 +4,7 @@ import logging
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from .. import audit
 from ..appointments.links.tokens import external_url
@@ -23,7 +24,7 @@ class PasswordError(ValueError):
 def set_new_password(user: User, password: str, *, repeat: str | None = None, how: str) -> None:
     """Set ``user``'s password if the policy allows it (and it was typed the same twice); record how (flush)."""
     if repeat is not None and password != repeat:
-        raise PasswordError("Die beiden Eingaben stimmen nicht überein.")
+        raise PasswordError(_("Die beiden Eingaben stimmen nicht überein."))
     if problem := password_problem(password, email=user.email):
         raise PasswordError(problem)
     user.set_password(password)

@@ -9,6 +9,7 @@ import hashlib
 import logging
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
 from ..extensions import db
@@ -49,11 +50,11 @@ def load_user(purpose: str, token: str) -> User:
     try:
         payload = _serializer(purpose).loads(token, max_age=max_age_seconds(purpose))
     except SignatureExpired as error:
-        raise TokenError("Der Link ist abgelaufen. Bitte fordern Sie einen neuen an.") from error
+        raise TokenError(_("Der Link ist abgelaufen. Bitte fordern Sie einen neuen an.")) from error
     except BadData as error:
-        raise TokenError("Der Link ist ungültig. Bitte prüfen Sie, ob er vollständig ist.") from error
+        raise TokenError(_("Der Link ist ungültig. Bitte prüfen Sie, ob er vollständig ist.")) from error
     user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) else None
     if user is None or not user.is_active or payload.get("f") != _fingerprint(user):
         log.info("%s link refused: used, for another state of the account, or for no active user", purpose)
-        raise TokenError("Der Link wurde schon benutzt oder gilt nicht mehr. Bitte fordern Sie einen neuen an.")
+        raise TokenError(_("Der Link wurde schon benutzt oder gilt nicht mehr. Bitte fordern Sie einen neuen an."))
     return user

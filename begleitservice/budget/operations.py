@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import TypeVar
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from billing.budget import check_budget
@@ -67,11 +68,13 @@ def add_opening(
     if message := date_error(as_of, "plan"):
         errors["as_of"] = message
     if current_year is None:
-        errors["current_year"] = "Bitte den Stand des laufenden Jahres angeben."
+        errors["current_year"] = _("Bitte den Stand des laufenden Jahres angeben.")
     if carried < 0:
-        errors["carried"] = "Der Übertrag aus dem Vorjahr kann nicht negativ sein."
+        errors["carried"] = _("Der Übertrag aus dem Vorjahr kann nicht negativ sein.")
     if not (source or "").strip():
-        errors["source"] = "Bitte angeben, wer den Stand mitgeteilt hat und wann (z. B. Pflegekasse, Schreiben vom …)."
+        errors["source"] = _(
+            "Bitte angeben, wer den Stand mitgeteilt hat und wann (z. B. Pflegekasse, Schreiben vom …)."
+        )
     if errors:
         raise BudgetError(errors)
     opening = BudgetOpening(
@@ -95,9 +98,9 @@ def add_other_use(senior: Senior, *, month: date, amount: Decimal, note: str, us
     if message := month_error(Month.of(month), "plan"):
         errors["month"] = message
     if amount is None or amount <= 0:
-        errors["amount"] = "Der Betrag muss größer als 0 € sein."
+        errors["amount"] = _("Der Betrag muss größer als 0 € sein.")
     if not (note or "").strip():
-        errors["note"] = "Bitte angeben, wofür und laut wem (z. B. Tagespflege, laut Tochter)."
+        errors["note"] = _("Bitte angeben, wofür und laut wem (z. B. Tagespflege, laut Tochter).")
     if errors:
         raise BudgetError(errors)
     use = BudgetOtherUse(

@@ -15,6 +15,7 @@ import logging
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from billing.eligibility import Living
 from billing.money import format_date
@@ -45,7 +46,11 @@ def _window_errors(fields: dict[str, date | None], today: date) -> dict[str, str
     ahead = today + timedelta(days=FUTURE_DAYS)
     for name, day in fields.items():
         if name not in errors and day is not None and day > ahead:
-            errors[name] = f"Das Datum {format_date(day)} liegt mehr als {FUTURE_DAYS} Tage in der Zukunft."
+            errors[name] = _(
+                "Das Datum %(day)s liegt mehr als %(future_days)s Tage in der Zukunft.",
+                day=format_date(day),
+                future_days=FUTURE_DAYS,
+            )
     return errors
 
 
@@ -74,9 +79,9 @@ def add_living_situation(
     today = today or service_today()
     errors: dict[str, str] = {}
     if situation not in {s.value for s in Living}:
-        errors["situation"] = "Bitte zu Hause, im Pflegeheim oder verstorben wählen."
+        errors["situation"] = _("Bitte zu Hause, im Pflegeheim oder verstorben wählen.")
     if valid_from is None:
-        errors["valid_from"] = "Bitte das Datum angeben, ab dem das gilt."
+        errors["valid_from"] = _("Bitte das Datum angeben, ab dem das gilt.")
     errors |= _window_errors({"valid_from": valid_from, "valid_until": valid_until}, today)
     if errors:
         raise BudgetError(errors)
@@ -132,9 +137,9 @@ def _abtretung_errors(
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     if given_on is None:
-        errors["given_on"] = "Bitte angeben, ab wann die Abtretung gilt."
+        errors["given_on"] = _("Bitte angeben, ab wann die Abtretung gilt.")
     if document_on is None:
-        errors["document_on"] = "Bitte das Datum der Erklärung angeben."
+        errors["document_on"] = _("Bitte das Datum der Erklärung angeben.")
     errors |= _window_errors({"given_on": given_on, "document_on": document_on, "revoked_on": revoked_on}, today)
     if errors:
         return errors

@@ -3,6 +3,8 @@
 import logging
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+
 from ..extensions import db
 from ..inputs import date_error
 from ..models import User
@@ -28,7 +30,7 @@ def _state(key: str) -> InboxItemState:
 def assign(key: str, user: User | None) -> InboxItemState:
     """Give the item to ``user`` (None: to nobody)."""
     if user is not None and (not user.is_active or user.role not in ("coordinator", "admin")):
-        raise InboxError("Diese Person kann keine Aufgaben übernehmen.")
+        raise InboxError(_("Diese Person kann keine Aufgaben übernehmen."))
     state = _state(key)
     state.assignee_id = user.id if user else None
     db.session.flush()
@@ -39,9 +41,9 @@ def assign(key: str, user: User | None) -> InboxItemState:
 def snooze(key: str, until: date | None, *, today: date) -> InboxItemState:
     """Put the item aside until ``until`` (it comes back on that day)."""
     if until is None:
-        raise InboxError("Bitte ein Datum angeben, bis wann die Aufgabe zurückgestellt wird.")
+        raise InboxError(_("Bitte ein Datum angeben, bis wann die Aufgabe zurückgestellt wird."))
     if until <= today:
-        raise InboxError("Das Datum muss nach heute liegen.")
+        raise InboxError(_("Das Datum muss nach heute liegen."))
     if message := date_error(until, "plan"):
         raise InboxError(message)
     state = _state(key)
@@ -62,7 +64,7 @@ def mark_done(key: str, note: str | None, *, user: User, now: datetime) -> Inbox
     """The item is dealt with (what was done in the note); it leaves the inbox."""
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise InboxError(f"Die Notiz darf höchstens {NOTE_MAX} Zeichen lang sein.")
+        raise InboxError(_("Die Notiz darf höchstens %(note_max)s Zeichen lang sein.", note_max=NOTE_MAX))
     state = _state(key)
     state.done_at, state.done_by_id, state.done_note = now, user.id, note or None
     state.snoozed_until = None
