@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from billing.identifiers import format_iban
 from billing.invoices import Invoice, InvoiceKind, RecipientKind, Senior
 from billing.ledger import Split
-from billing.lines import SERVICE_LABELS, Service, times_agree
+from billing.lines import SERVICE_LABELS, Service, is_group_ref, times_agree
 from billing.money import format_date, format_eur, format_hours, format_time
 from billing.provider import Provider
 from billing.run import Leistungsnachweis
@@ -317,6 +317,14 @@ def leistungsnachweis_data(ln: Leistungsnachweis) -> dict[str, Any]:
     }
 
 
+def _offer_of(refs) -> str:
+    """'Häusliche Entlastung', 'Demenzbetreuungsgruppe' or both, by the lines' refs."""
+    kinds = {is_group_ref(ref) for ref in refs}
+    offers = [SERVICE_LABELS[Service.ENTLASTUNG]] if False in kinds or not kinds else []
+    offers += [SERVICE_LABELS[Service.DEMENZGRUPPE]] if True in kinds else []
+    return " und ".join(offers)
+
+
 def _is_group(line) -> bool:
     return line.appointment.service is Service.DEMENZGRUPPE
 
@@ -485,6 +493,7 @@ def invoice_data(invoice: Invoice) -> dict[str, Any]:
         "is_kasse": recipient.kind is RecipientKind.PFLEGEKASSE,
         "collective": invoice.is_collective,
         "category": invoice.category,
+        "offer": _offer_of(line.ref for section in invoice.sections for line in section.lines),
         "note": invoice.note,
         "cancels": invoice.cancels or "",
         "sections": sections,

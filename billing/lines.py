@@ -28,6 +28,14 @@ class Service(StrEnum):
     DEMENZGRUPPE = "demenzgruppe"
 
 
+GROUP_REF_PREFIX = "g"  # refs of Demenzgruppe lines: g<session>-<senior> (an appointment's ref is its number)
+
+
+def is_group_ref(ref: str) -> bool:
+    """Whether a line ref is that of a Demenzgruppe session (invoices keep refs, not services)."""
+    return ref.startswith(GROUP_REF_PREFIX)
+
+
 SERVICE_LABELS = {
     Service.ENTLASTUNG: "Häusliche Entlastung",
     Service.BESUCHSDIENST: "Seniorenbesuchsdienst",

@@ -212,7 +212,7 @@ def _charged(visit: BilledVisit, to_kasse: bool) -> Split:
 
 def _line(visit: BilledVisit, split: Split) -> InvoiceLine:
     return InvoiceLine(
-        str(visit.appointment_id),
+        visit.line_ref,
         visit.on,
         visit.start,
         visit.end,
@@ -221,7 +221,7 @@ def _line(visit: BilledVisit, split: Split) -> InvoiceLine:
         visit.rate,
         visit.amount,
         split,
-        visit.volunteer.name,
+        visit.done_by,
         visit.grade,
     )
 

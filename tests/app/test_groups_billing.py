@@ -66,6 +66,22 @@ def test_attended_sessions_are_billed_by_the_day(february, tmp_path):
     assert "je Gruppentermin 22,50 €" in note and "Stundensatz" not in note
     assert "Unterschrift Gruppenleitung (Demenzgruppe" in note
     assert "11.02.2026" not in note and "25.02.2026" not in note
+    kasse = db.session.scalar(sa.select(Invoice).where(Invoice.recipient_kind == "pflegekasse"))
+    assert "– Demenzbetreuungsgruppe" in pdf_text(tmp_path / kasse.pdf_file)
+
+
+def test_storno_of_an_invoice_with_sessions_rebills_them(february, tmp_path):
+    from begleitservice.accounting.corrections import storno_and_rebill
+
+    commit_with_files(run_month(FEBRUARY, out_dir=tmp_path, today=TODAY, issued_on=TODAY).staged)
+    own = db.session.scalar(sa.select(Invoice).where(Invoice.recipient_kind == "senior"))
+    result = storno_and_rebill(own, reason="Anschrift falsch", issued_on=TODAY)
+    commit_with_files(result.staged)
+    active = db.session.scalars(sa.select(BilledVisit).where(sa.not_(BilledVisit.is_cancelled))).all()
+    assert sorted((v.on, v.amount) for v in active) == [
+        (date(2026, 2, 4), Decimal("22.50")),
+        (date(2026, 2, 18), Decimal("22.50")),
+    ]
 
 
 def test_billed_month_keeps_its_attendance(february, tmp_path):
