@@ -12,7 +12,6 @@ import logging
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from flask import current_app
 
 from billing.documents import Document, render_all
 
+from ..clock import now
 from ..extensions import db
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def _sweep_staging(target: Path, *, older_than_s: float = 3600) -> None:
         return
     for folder in target.parent.glob(f".{target.name}-staging-*"):
         try:
-            if time.time() - folder.stat().st_mtime > older_than_s:
+            if now().timestamp() - folder.stat().st_mtime > older_than_s:
                 shutil.rmtree(folder, ignore_errors=True)
                 log.warning("removed the staging folder %s of a run that did not end", folder)
         except OSError:

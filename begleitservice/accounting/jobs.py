@@ -25,7 +25,7 @@ from billing.month import Month
 
 from ..clock import now
 from ..extensions import db
-from ..models import BillingJob, User
+from ..models import BillingJob, BillingJobStatus, User
 from .files import commit_with_files
 from .operations import AccountingError, OpenProblems, run_month
 
@@ -37,7 +37,9 @@ STALE_AFTER_S = 3600  # a job "läuft" this long after its start was lost with i
 
 def start_job(month: Month, *, user: User | None, accept_open: bool) -> BillingJob:
     """A new job for ``month`` (flushed, not committed; the view commits and then launches it)."""
-    job = BillingJob(month=month.first_day, accept_open=accept_open, started_by=user, status="laeuft", message="")
+    job = BillingJob(
+        month=month.first_day, accept_open=accept_open, started_by=user, status=BillingJobStatus.LAEUFT, message=""
+    )
     db.session.add(job)
     db.session.flush()
     return job
@@ -47,7 +49,7 @@ def running_job(month: Month) -> BillingJob | None:
     """The newest job of ``month`` still running (not lost), if any."""
     job = db.session.scalar(
         sa.select(BillingJob)
-        .where(BillingJob.month == month.first_day, BillingJob.status == "laeuft")
+        .where(BillingJob.month == month.first_day, BillingJob.status == BillingJobStatus.LAEUFT)
         .order_by(BillingJob.id.desc())
         .limit(1)
     )
@@ -77,7 +79,7 @@ def progress_of(job: BillingJob) -> tuple[int, int] | None:
 
 def is_lost(job: BillingJob) -> bool:
     """A job still "läuft" an hour after its start, with no thread here: its worker is gone (a run takes seconds)."""
-    if job.status != "laeuft" or (job.id in THREADS and THREADS[job.id].is_alive()):
+    if job.status != BillingJobStatus.LAEUFT or (job.id in THREADS and THREADS[job.id].is_alive()):
         return False
     return (now() - job.started_at).total_seconds() > STALE_AFTER_S
 
@@ -95,7 +97,7 @@ def perform(job_id: int) -> BillingJob:
 
     try:
         result = run_month(month, user=job.started_by, accept_open=job.accept_open, progress=progress)
-        job.status, job.finished_at = "fertig", now()
+        job.status, job.finished_at = BillingJobStatus.FERTIG, now()
         job.run_id, job.created = result.run.id, result.created
         job.documents = len(result.staged.names) if result.staged else 0
         job.message = "\n".join(result.problems)[:2000]
@@ -108,7 +110,7 @@ def perform(job_id: int) -> BillingJob:
         if not isinstance(error, AccountingError):
             message = f"Unerwarteter Fehler ({type(error).__name__}). Es wurde nichts abgerechnet."
         job = db.session.get(BillingJob, job_id)
-        job.status, job.finished_at, job.message = "fehler", now(), message[:2000]
+        job.status, job.finished_at, job.message = BillingJobStatus.FEHLER, now(), message[:2000]
         job.created = False
         db.session.commit()
         if isinstance(error, OpenProblems):

@@ -26,6 +26,7 @@ from ..models import (
     Appointment,
     BilledVisit,
     BillingJob,
+    BillingJobStatus,
     BillingRun,
     Invoice,
     LeftOutVisit,
@@ -131,7 +132,7 @@ def job(job_id: int):
     """A run started on the page: its progress while it runs (the page refreshes itself), then its outcome."""
     billing_job = db.get_or_404(BillingJob, job_id)
     month = Month.of(billing_job.month)
-    if billing_job.status == "fertig" and billing_job.run_id is not None:
+    if billing_job.status == BillingJobStatus.FERTIG and billing_job.run_id is not None:
         if billing_job.created:
             flash(_("Der Monat %(month)s ist abgerechnet.", month=month), "success")
             if left := len(billing_job.run.left_out):
@@ -142,7 +143,7 @@ def job(job_id: int):
         else:
             flash(_("Dieser Monat war bereits abgerechnet; es wurde nichts geändert."), "info")
         return redirect(url_for(".detail", run_id=billing_job.run_id))
-    if billing_job.status == "fehler":
+    if billing_job.status == BillingJobStatus.FEHLER:
         flash(billing_job.message, "error")
         return redirect(url_for(".run", monat=month.iso))
     return render_template(

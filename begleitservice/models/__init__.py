@@ -44,6 +44,7 @@ from .inbox import (  # noqa: F401
 from .invoicing import (  # noqa: F401
     BilledVisit,
     BillingJob,
+    BillingJobStatus,
     BillingRun,
     Invoice,
     InvoiceCounter,

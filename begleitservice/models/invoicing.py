@@ -10,7 +10,7 @@ from billing.completeness import LEFT_OUT_LABELS
 
 from ..clock import now
 from ..extensions import db
-from .base import UTCDateTime, in_values
+from .base import Choice, UTCDateTime, in_values
 from .checks import money_sum_sql
 from .pairing import Appointment
 from .pflegekasse import Pflegekasse
@@ -41,7 +41,12 @@ class BillingRun(db.Model):
     left_out: Mapped[list["LeftOutVisit"]] = relationship(back_populates="run", order_by="LeftOutVisit.id")
 
 
-JOB_STATUSES = {"laeuft": "läuft", "fertig": "fertig", "fehler": "Fehler"}
+class BillingJobStatus(Choice):
+    """Where a background billing run stands (the codes of a matching run)."""
+
+    LAEUFT = "laeuft", "läuft"
+    FERTIG = "fertig"
+    FEHLER = "fehler", "Fehler"
 
 
 class BillingJob(db.Model):
@@ -53,7 +58,7 @@ class BillingJob(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[date]  # first day of the month to bill
     accept_open: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(sa.String(20), default="laeuft")
+    status: Mapped[str] = mapped_column(sa.String(20), default=BillingJobStatus.LAEUFT)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
@@ -65,7 +70,7 @@ class BillingJob(db.Model):
     started_by: Mapped[User | None] = relationship()
     run: Mapped[BillingRun | None] = relationship()
 
-    __table_args__ = (sa.CheckConstraint(in_values("status", JOB_STATUSES), name="status"),)
+    __table_args__ = (sa.CheckConstraint(in_values("status", BillingJobStatus), name="status"),)
 
 
 class InvoiceCounter(db.Model):

@@ -5,7 +5,6 @@ same month is sent to the running one; the CLI shows a progress bar."""
 import multiprocessing
 import os
 import subprocess
-import time as clock
 from datetime import UTC, date, datetime
 
 import pytest
@@ -158,7 +157,7 @@ def test_a_staging_folder_left_by_a_killed_run_is_removed_by_the_next(october, l
     stale = october / "billing" / ".2026-10-staging-killed"
     stale.mkdir(parents=True)
     (stale / "Rechnung-2026-000001.pdf").write_bytes(b"%PDF half")
-    hours_ago = clock.time() - 7200
+    hours_ago = datetime(2026, 11, 20, 7, 0, tzinfo=UTC).timestamp()  # two hours before the app's NOW
     os.utime(stale, (hours_ago, hours_ago))
     login("accounting").post("/abrechnung/lauf", data={"month": "2026-10"})
     assert not stale.exists()

@@ -64,7 +64,7 @@ def test_senior_with_pflegegrad_needs_a_valid_kvnr(logged_in_page):
 
 def test_entlastung_volunteer_needs_basisqualifizierung_then_availability_is_edited(logged_in_page):
     page = logged_in_page
-    page.get_by_role("link", name="Ehrenamtliche").click()
+    page.get_by_role("link", name="Ehrenamtliche", exact=True).click()
     page.get_by_role("link", name="Neue Ehrenamtliche").click()
     page.get_by_label("Vorname").fill("Jürgen")
     page.get_by_label("Nachname").fill("Kowalski")
@@ -100,7 +100,7 @@ def test_entlastung_volunteer_needs_basisqualifizierung_then_availability_is_edi
     expect(facts).to_contain_text("Montag 09:00–12:00")
     expect(facts).to_contain_text("Donnerstag 14:00–17:30")
 
-    page.get_by_role("link", name="Ehrenamtliche").click()
+    page.get_by_role("link", name="Ehrenamtliche", exact=True).click()
     expect(page.get_by_role("row", name="Kowalski")).to_contain_text("Häusliche Entlastung")
 
 

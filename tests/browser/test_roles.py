@@ -42,7 +42,9 @@ def test_accounting_sees_billing_fields_but_not_care_notes(page):
     _log_in(page, user.email)
     expect(page.locator("header")).to_contain_text("Bernd Buchhaltung (Buchhaltung)")
     nav = page.get_by_role("navigation", name="Hauptnavigation")
-    expect(nav.get_by_role("link")).to_have_text(["Übersicht", "Senior:innen", "Pflegekassen", "Abrechnung"])
+    expect(nav.get_by_role("link")).to_have_text(
+        ["Übersicht", "Senior:innen", "Pflegekassen", "Abrechnung", "Berichte"]
+    )
 
     nav.get_by_role("link", name="Senior:innen").click()
     row = page.get_by_role("row", name="Brinkmann, Hildegard")
