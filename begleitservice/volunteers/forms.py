@@ -134,6 +134,15 @@ class VolunteerForm(OnceForm):
             ),
         ],
     )
+    max_group_sessions_per_month = IntegerField(
+        _l("Höchstens Gruppentermine im Monat"),
+        default=4,
+        validators=[
+            Optional(),
+            NumberRange(0, 31, message=_l("Bitte eine Zahl von 0 bis 31 eintragen.")),
+        ],
+        description=_l("Demenzgruppen: der Einsatzplan teilt nicht öfter ein."),
+    )
     basisqualifizierung_on = DateField(
         _l("Basisqualifizierung am"), validators=[Optional()], description=_l("Nötig für die Häusliche Entlastung.")
     )

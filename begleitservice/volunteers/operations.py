@@ -81,6 +81,7 @@ class VolunteerData:
     availability: str | Iterable[Interval] = ()
     max_minutes_per_week: int = 240
     max_seniors: int = 2
+    max_group_sessions_per_month: int | None = None  # None: keep (a new volunteer: 4)
     basisqualifizierung_on: date | None = None
     basisqualifizierung_ref: str | None = None
     fuehrungszeugnis_on: date | None = None
@@ -140,6 +141,8 @@ def save_volunteer(
         errors["max_minutes_per_week"] = "Bitte höchstens 40 Stunden pro Woche eintragen (0 bis 40)."
     if not _in_range(data.max_seniors, MAX_SENIORS):
         errors["max_seniors"] = f"Bitte eine Zahl von 0 bis {MAX_SENIORS} eintragen."
+    if data.max_group_sessions_per_month is not None and not _in_range(data.max_group_sessions_per_month, 31):
+        errors["max_group_sessions_per_month"] = "Bitte eine Zahl von 0 bis 31 eintragen."
     try:
         intervals = _intervals(data.availability)
     except ValueError as error:
@@ -164,6 +167,8 @@ def save_volunteer(
     volunteer.language = data.language
     volunteer.max_minutes_per_week = data.max_minutes_per_week
     volunteer.max_seniors = data.max_seniors
+    if data.max_group_sessions_per_month is not None:
+        volunteer.max_group_sessions_per_month = data.max_group_sessions_per_month
     volunteer.basisqualifizierung_on = data.basisqualifizierung_on
     volunteer.basisqualifizierung_ref = _blank_to_none(data.basisqualifizierung_ref)
     volunteer.fuehrungszeugnis_on = data.fuehrungszeugnis_on

@@ -198,6 +198,7 @@ def _data(form: VolunteerForm) -> VolunteerData:
         availability=form.availability.data or [],
         max_minutes_per_week=form.max_minutes_per_week.data,
         max_seniors=form.max_seniors.data,
+        max_group_sessions_per_month=form.max_group_sessions_per_month.data,
         basisqualifizierung_on=form.basisqualifizierung_on.data,
         basisqualifizierung_ref=form.basisqualifizierung_ref.data,
         fuehrungszeugnis_on=form.fuehrungszeugnis_on.data,

@@ -278,3 +278,17 @@ def test_group_is_edited_and_bad_capacity_changes_nothing(moment, coordinator):
     assert response.status_code == 302
     db.session.expire_all()
     assert (group.capacity, group.weekday) == (12, 3)
+
+
+def test_monthly_maximum_of_group_sessions_on_the_volunteer_form(moment, coordinator):
+    from begleitservice.models import Volunteer
+    from tests.app.test_volunteers import form_data
+
+    response = coordinator.post("/volunteers/neu", data=form_data(max_group_sessions_per_month="40"))
+    page = response.get_data(as_text=True)  # the volunteer form answers 200 with the messages (as it always did)
+    assert 'id="max_group_sessions_per_month-error">Bitte eine Zahl von 0 bis 31 eintragen.' in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Volunteer)) == 0
+    coordinator.post("/volunteers/neu", data=form_data(max_group_sessions_per_month="6"))
+    volunteer = db.session.scalar(sa.select(Volunteer))
+    assert volunteer.max_group_sessions_per_month == 6
+    assert 'value="6"' in coordinator.get(f"/volunteers/{volunteer.id}/bearbeiten").get_data(as_text=True)
