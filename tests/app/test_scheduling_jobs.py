@@ -150,6 +150,9 @@ def test_web_app_never_starts_the_scheduler(app_ctx, coordinator):
 
 
 def _scheduler(app, smtp_port: int, *args: str) -> subprocess.Popen:
+    # A job store left by an earlier scheduler test would make _stored_jobs true before this process is up.
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE IF EXISTS apscheduler_jobs"))
     env = {
         **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
