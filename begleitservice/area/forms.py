@@ -43,3 +43,7 @@ class SignatureForm(Form):
     )
     signature = HiddenField()
     confirmed = BooleanField(_l("Ich bestätige: Die Unterschrift wurde eben auf meinem Handy geleistet."))
+
+
+class GroupAnswersForm(OnceForm):
+    """ "Gruppentermine im <Monat>": the one-time token; the answers are the radio groups ``termin-<id>``."""

@@ -24,12 +24,15 @@ from ..appointments.convert import senior_label
 from ..appointments.forms import ActionForm, ReportForm
 from ..appointments.links.tokens import LinkError, area_owner, external_url, link_url, load_token
 from ..appointments.links.views import DURATIONS
+from ..database import lock
 from ..extensions import db
 from ..filters import format_km
+from ..groups import staffing
 from ..i18n import (
     LANGUAGES,
     fmt_appointment,
     fmt_date,
+    fmt_date_long,
     fmt_datetime,
     fmt_duration,
     language_of,
@@ -40,7 +43,7 @@ from ..models import Appointment, AppointmentStatus, CoverOffer, MonthSignature,
 from ..security.limits import rate_limited
 from ..submissions import remember, repeated
 from . import operations
-from .forms import AbsenceReportForm, SignatureForm
+from .forms import AbsenceReportForm, GroupAnswersForm, SignatureForm
 from .operations import AreaError, volunteer_of
 
 log = logging.getLogger(__name__)
@@ -117,6 +120,7 @@ def _render(volunteer, token: str, *, absence_form=None, hours=None, status: int
         aria=_aria,
         to_sign=signatures.months_to_sign(volunteer, today=appointment_ops.local_today(now)),
         month_label=fmt_month,
+        group_months=(Month.of(clock.today()), Month.of(clock.today()).next()),
     ), status
 
 
@@ -365,6 +369,86 @@ def signature_image(token: str, signature_id: int):
     if signature is None or signature.volunteer_id != volunteer.id:
         abort(404)
     return Response(signature.image, mimetype="image/png")
+
+
+ANSWER_TEXT = {"ja": _l("kann"), "nein": _l("kann nicht")}
+
+
+@bp.route("/mein-bereich/<token:token>/gruppentermine/<int:year>/<int:month>", methods=["GET", "POST"])
+@rate_limited("LINK_RATE_LIMIT", methods=("GET", "POST"))
+def group_sessions(token: str, year: int, month: int):
+    """ "Gruppentermine im <Monat>": kann / kann nicht per session of the groups the volunteer can serve, saved
+    through the coordination's own operation (``groups.staffing.answer``) that the staffing proposal reads."""
+    volunteer, refused = _load(token)
+    if refused:
+        return refused
+    try:
+        chosen = Month(year, month)
+    except ValueError:
+        abort(404)
+    sessions = staffing.offered_sessions(volunteer, chosen, today=clock.today())
+    form = GroupAnswersForm()
+    status, errors, picked = 200, [], {}
+    if request.method == "POST":
+        by_id = {s.id: s for s in sessions}
+        valid = True
+        for key, value in request.form.items():
+            if not key.startswith("termin-"):
+                continue
+            number = key.removeprefix("termin-")
+            if not number.isdigit() or int(number) not in by_id or value not in ANSWER_TEXT:
+                valid = False
+                break
+            picked[int(number)] = value
+        if not form.validate_on_submit():
+            errors.append(_("Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und wählen Sie noch einmal."))
+        elif not valid:
+            errors.append(
+                _(
+                    "Ihre Antwort enthält einen Termin oder eine Auswahl, die es hier nicht (mehr) gibt. "
+                    "Es wurde nichts gespeichert. Bitte laden Sie die Seite neu."
+                )
+            )
+        elif not picked:
+            errors.append(_("Bitte wählen Sie bei mindestens einem Termin „kann“ oder „kann nicht“."))
+        else:
+            if (repeat := repeated(form)) is not None:
+                return repeat
+            lock(type(volunteer), volunteer.id)  # two tabs of the same volunteer: one after the other
+            for session_id, value in picked.items():
+                staffing.answer(by_id[session_id], volunteer, value)
+            target = url_for(".group_sessions", token=token, year=year, month=month)
+            remember(form, target)
+            db.session.commit()
+            flash(
+                ngettext(
+                    "Vielen Dank! Ihre Antwort zu %(num)d Termin ist gespeichert.",
+                    "Vielen Dank! Ihre Antworten zu %(num)d Terminen sind gespeichert.",
+                    len(picked),
+                ),
+                "success",
+            )
+            return redirect(target, code=303)
+        status = 422
+        db.session.rollback()
+        form = GroupAnswersForm(formdata=None)  # a fresh one-time token for the next try
+    for message in errors:
+        flash(message, "error")
+    answers = staffing.answers_of(volunteer, sessions)
+    return render_template(
+        "area/group_sessions.html",
+        volunteer=volunteer,
+        token=token,
+        form=form,
+        month=chosen,
+        month_label=fmt_month(chosen),
+        following=chosen.next(),
+        following_label=fmt_month(chosen.next()),
+        sessions=sessions,
+        answers=answers | picked if status != 200 else answers,
+        answer_text=ANSWER_TEXT,
+        date=fmt_date_long,
+    ), status
 
 
 def fmt_month(month: Month) -> str:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from billing.month import Month
@@ -224,3 +226,91 @@ def answer(session: GroupSession, volunteer: Volunteer, value: str) -> None:
     else:
         row.answer = value
     db.session.flush()
+
+
+# --- asking volunteers by link ("Gruppentermine im <Monat>" in "Mein Bereich") -------------------------------
+
+
+def groups_of_volunteer(volunteer: Volunteer, *, since: date) -> set[int]:
+    """The groups a volunteer can be asked for: those meeting in their districts (home and travel) and those whose
+    rosters they were on since ``since``."""
+    district_ids = [d.id for d in volunteer.districts]
+    groups = set(db.session.scalars(sa.select(DementiaGroup.id).where(DementiaGroup.district_id.in_(district_ids))))
+    groups |= set(
+        db.session.scalars(
+            sa.select(GroupSession.group_id)
+            .join(GroupRosterEntry, GroupRosterEntry.session_id == GroupSession.id)
+            .where(GroupRosterEntry.volunteer_id == volunteer.id, GroupSession.on >= since)
+        )
+    )
+    return groups
+
+
+def offered_sessions(volunteer: Volunteer, month: Month, *, today: date) -> list[GroupSession]:
+    """The month's sessions the volunteer may answer "kann" / "kann nicht" for: not called off, not past, of the
+    groups they can serve (none when they do not offer the Demenzgruppe or are not active)."""
+    if not volunteer.offers_demenzgruppe or volunteer.status != VolunteerStatus.AKTIV:
+        return []
+    groups = groups_of_volunteer(volunteer, since=month.first_day - timedelta(days=31 * HISTORY_MONTHS))
+    return [s for s in month_sessions(month) if s.on >= today and s.group_id in groups]
+
+
+def answers_of(volunteer: Volunteer, sessions: list[GroupSession]) -> dict[int, str]:
+    """session id → the volunteer's answer so far."""
+    if not sessions:
+        return {}
+    rows = db.session.execute(
+        sa.select(GroupStaffingAnswer.session_id, GroupStaffingAnswer.answer).where(
+            GroupStaffingAnswer.volunteer_id == volunteer.id,
+            GroupStaffingAnswer.session_id.in_([s.id for s in sessions]),
+        )
+    )
+    return dict(rows.all())
+
+
+def ask_volunteers(month: Month, *, now: datetime) -> int:
+    """Queue one mail per volunteer who can serve a session of the month still ahead, with the link to
+    "Gruppentermine im <Monat>" in "Mein Bereich" (in the volunteer's language). A second press on the same day
+    (double click, second coordinator) queues nothing again. Return the number of mails queued."""
+    from ..appointments.links.tokens import external_url, make_area_token
+    from ..i18n import language_of
+    from ..mail.outbox import queue_mail
+    from ..models import NotificationMarker
+
+    today = clock.today()
+    if month.last_day < today:
+        raise ops.GroupError("Dieser Monat ist vorbei; es gibt keine Termine mehr zum Fragen.", "")
+    queued = 0
+    for volunteer in group_volunteers(max(month.first_day, today)):
+        if not volunteer.email or not offered_sessions(volunteer, month, today=today):
+            continue
+        marker = f"gruppentermine:{volunteer.id}:{month.iso}:{today.isoformat()}"
+        try:
+            with db.session.begin_nested():  # the marker's unique key: a second press at the same moment waits, fails
+                db.session.add(NotificationMarker(key=marker, created_at=now))
+        except IntegrityError:
+            continue
+        url = external_url(
+            "area.group_sessions",
+            token=make_area_token(volunteer, issued_at=now),
+            year=month.year,
+            month=month.month,
+        )
+        with language_of(volunteer.language):
+            from ..area.views import fmt_month
+
+            label = fmt_month(month)
+            queue_mail(
+                kind="group_sessions_request",
+                to=volunteer.email,
+                subject=_("Demenzgruppen: Können Sie im %(month)s?", month=label),
+                template="group_sessions_request",
+                volunteer=volunteer,
+                month_label=label,
+                url=url,
+                days=current_app.config["MEIN_BEREICH_MAX_AGE_DAYS"],
+            )
+        queued += 1
+    db.session.flush()
+    log.info("staffing %s: %d volunteers asked by mail", month, queued)
+    return queued

@@ -524,6 +524,27 @@ def cancel(session_id: int):
     return _session_page(item, status=422, cancel_form=form)
 
 
+@bp.route("/einsatzplan/fragen", methods=["POST"])
+def ask():
+    """Mail every volunteer who can serve a session of the month a link to answer kann / kann nicht."""
+    month = query_month(default=Month.of(clock.today()).next())
+    _require_csrf()
+    try:
+        sent = staffing.ask_volunteers(month, now=clock.now())
+    except ops.GroupError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(
+            gettext(
+                "%(sent)s Ehrenamtliche werden per Mail gefragt (heute schon Gefragte nicht noch einmal).", sent=sent
+            ),
+            "success",
+        )
+    return redirect(url_for(".proposal", monat=month.iso))
+
+
 @bp.route("/einsatzplan", methods=["GET", "POST"])
 def proposal():
     """The month's staffing proposal: compute, look, untick what should not be taken, accept."""

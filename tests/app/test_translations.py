@@ -18,6 +18,7 @@ from begleitservice.area import forms as area_forms
 from begleitservice.area import operations as area_operations
 from begleitservice.area import views as area_views
 from begleitservice.groups import operations as group_operations
+from begleitservice.groups import staffing as group_staffing
 from begleitservice.inputs import parse_km
 from begleitservice.mail import notices
 from begleitservice.models.volunteer import PAGE_LANGUAGES
@@ -36,6 +37,7 @@ VOLUNTEER_TEMPLATES = (
     "area/*.html",
     "email/area_link.*",
     "email/group_session_cancelled.*",
+    "email/group_sessions_request.*",
     *(
         f"email/{name}.{kind}"
         for name in (
@@ -68,6 +70,7 @@ VOLUNTEER_CODE = (
     appointment_forms.ReportForm,
     parse_km,
     group_operations.cancel_session,
+    group_staffing.ask_volunteers,
 )
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|\{[a-z_]+\}")
 
