@@ -164,3 +164,44 @@ def test_mails_to_volunteers_pass_axe(app_ctx, monkeypatch, page, axe, shots, la
         expect(page.locator("html")).to_have_attribute("dir", DIRECTION[language])
         assert axe(page) == [], name
         page.screenshot(path=str(shots / f"{language}-mail-{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("language", ["de", "tr", "ar"])
+def test_group_sessions_page_and_mail_pass_axe_on_a_phone(app_ctx, monkeypatch, new_page, axe, shots, language):
+    """'Gruppentermine im <Monat>' (the mail asking for it, the page, after saving, after sending nothing) passes
+    axe on the phone in the volunteer's language and direction."""
+    import sqlalchemy as sa
+
+    from begleitservice.groups import operations as group_ops
+    from begleitservice.groups import staffing
+    from begleitservice.models import OutboxMessage
+    from billing.month import Month
+    from tests.factories import make_group
+
+    monkeypatch.setitem(app_ctx.config, "NOW", NOW)
+    volunteer = make_volunteer(
+        first_name="Ayşe", last_name="Demir", language=language, offers_demenzgruppe=True, district_name="Hörde"
+    )
+    group = make_group(name="Café Vergissmeinnicht")
+    group_ops.generate_sessions(group, first=date(2026, 12, 1), last=date(2026, 12, 31))
+    assert staffing.ask_volunteers(Month(2026, 12), now=NOW) == 1
+    db.session.commit()
+    mail = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.recipient == volunteer.email))
+
+    page = new_page(width=WIDTH, height=HEIGHT, touch=True)
+    page.set_content(mail.body_html)
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    assert axe(page) == [], "mail"
+    page.screenshot(path=str(shots / f"{language}-mail-group-sessions.png"), full_page=True)
+
+    page.goto(_path(page.locator("a[href*=gruppentermine]").first.get_attribute("href")))
+    expect(page.locator("fieldset")).to_have_count(5)  # the five Wednesdays of December 2026
+    _check(page, axe, shots, "group-sessions", language)
+    page.locator("button[type=submit]").tap()  # nothing chosen: a message, nothing saved
+    expect(page.locator(".flash.error")).to_be_visible()
+    _check(page, axe, shots, "group-sessions-error", language)
+    page.locator("fieldset input[value=nein]").first.check()
+    page.locator("fieldset input[value=ja]").nth(1).check()
+    page.locator("button[type=submit]").tap()
+    expect(page.locator(".flash.success")).to_be_visible()
+    _check(page, axe, shots, "group-sessions-saved", language)
