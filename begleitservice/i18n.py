@@ -325,6 +325,7 @@ def init_app(app: Flask) -> None:
         current_language=current_language,
         text_direction=text_direction,
         language_links=language_links,
+        comma=_comma,
         LANGUAGES=LANGUAGES,
         LANGUAGE_LABELS=LANGUAGE_LABELS,
     )

@@ -13,8 +13,9 @@ from playwright.sync_api import expect
 from begleitservice.appointments import operations
 from begleitservice.appointments.links.tokens import area_url, link_url
 from begleitservice.extensions import db
+from begleitservice.groups import operations as group_operations
 from begleitservice.models.scheduling import CoverOffer
-from tests.factories import make_appointment, make_pairing, make_senior, make_volunteer
+from tests.factories import make_appointment, make_group, make_pairing, make_senior, make_volunteer
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +35,11 @@ def links(app_ctx, monkeypatch):
     monkeypatch.setitem(app_ctx.config, "NOW", NOW)
 
     def build(language: str) -> dict:
-        volunteer = make_volunteer(first_name="Ayşe", last_name="Demir", language=language)
+        volunteer = make_volunteer(first_name="Ayşe", last_name="Demir", language=language, offers_demenzgruppe=True)
         pairing = make_pairing(volunteer=volunteer, senior=make_senior(first_name="Hildegard", last_name="Brinkmann"))
+        group_operations.generate_sessions(
+            make_group(district_name="Eving"), first=date(2026, 12, 1), last=date(2026, 12, 31)
+        )
         make_appointment(pairing=pairing, on=date(2026, 11, 23), status="stattgefunden", actual_minutes=120)
         past = make_appointment(pairing=pairing, on=date(2026, 11, 27))
         planned = make_appointment(pairing=pairing, on=date(2026, 12, 7))
@@ -51,6 +55,7 @@ def links(app_ctx, monkeypatch):
             "report": _path(link_url("report", past.id, volunteer_id=volunteer.id)),
             "cover": _path(link_url("cover", offer.id)),
             "area": _path(area_url(volunteer)),
+            "group_sessions": _path(area_url(volunteer)) + "/gruppentermine/2026/12",
         }
 
     return build
@@ -121,6 +126,10 @@ def test_volunteer_pages_pass_axe_on_a_phone(new_page, links, axe, shots, langua
     page.locator("#unterschrift a.button").first.tap()  # November's Leistungsnachweis for the senior
     expect(page.locator("canvas")).to_be_visible()
     _check(page, axe, shots, "area-sign", language)
+
+    page.goto(paths["group_sessions"])  # the Demenzgruppe's December sessions to answer "kann" / "kann nicht"
+    expect(page.locator("form")).not_to_have_count(0)
+    _check(page, axe, shots, "area-group-sessions", language)
 
     page.goto(paths["confirm"])
     page.locator("form.area-request button").tap()
