@@ -415,7 +415,7 @@ def group_sessions(token: str, year: int, month: int):
             if (repeat := repeated(form)) is not None:
                 return repeat
             lock(type(volunteer), volunteer.id)  # two tabs of the same volunteer: one after the other
-            for session_id, value in picked.items():
+            for session_id, value in sorted(picked.items()):  # locks always in the same order
                 staffing.answer(by_id[session_id], volunteer, value)
             target = url_for(".group_sessions", token=token, year=year, month=month)
             remember(form, target)

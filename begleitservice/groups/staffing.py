@@ -18,6 +18,7 @@ from billing.month import Month
 from matching import staffing
 
 from .. import clock, rules
+from ..database import lock
 from ..extensions import db
 from ..models import (
     DementiaGroup,
@@ -211,9 +212,11 @@ def accept(pairs: list[tuple[int, int]]) -> tuple[int, list[str]]:
 
 
 def answer(session: GroupSession, volunteer: Volunteer, value: str) -> None:
-    """Record a volunteer's yes or no for a session (a second answer replaces the first)."""
+    """Record a volunteer's yes or no for a session (a second answer replaces the first). The coordination and the
+    volunteer (by link) answering at the same instant: the session row is locked, so one waits and then replaces."""
     if value not in {a.value for a in StaffingAnswer}:
         raise ops.GroupError("Bitte „kann“ oder „kann nicht“ wählen.", "answer")
+    lock(GroupSession, session.id)
     row = db.session.scalar(
         sa.select(GroupStaffingAnswer).where(
             GroupStaffingAnswer.session_id == session.id, GroupStaffingAnswer.volunteer_id == volunteer.id

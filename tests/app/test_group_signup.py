@@ -152,3 +152,44 @@ def test_mein_bereich_leads_to_the_group_sessions(world, client):
     page = client.get(f"/mein-bereich/{_token(yes1)}").get_data(as_text=True)
     assert "Gruppentermine im November 2026" in page and "Gruppentermine im Dezember 2026" in page
     assert "Gruppentermine" not in client.get(f"/mein-bereich/{_token(no_groups)}").get_data(as_text=True)
+
+
+def test_answers_at_the_same_instant_store_one_each(world, client, coordinator, collide):
+    """The same form twice at once saves once; two tabs, and the coordinator with the volunteer, at the same
+    instant leave one answer per volunteer and session (the last one wins), never an error."""
+    _group, sessions, (yes1, yes2, _no), *_rest = world
+    path = f"/mein-bereich/{_token(yes1)}/gruppentermine/2026/12"
+    field = f"termin-{sessions[date(2026, 12, 2)].id}"
+    token = _token_field(client.get(path).get_data(as_text=True))
+    responses = collide(client, [lambda c: c.post(path, data={"submission": token, field: "ja"})] * 2)
+    assert [r.status_code for r in responses] == [303, 303]
+    assert _stored() == {yes1.id: "ja"}
+
+    tabs = [_token_field(client.get(path).get_data(as_text=True)) for _ in range(2)]
+    responses = collide(
+        client,
+        [
+            lambda c, t=t, v=v: c.post(path, data={"submission": t, field: v})
+            for t, v in zip(tabs, ("nein", "ja"), strict=True)
+        ],
+    )
+    assert [r.status_code for r in responses] == [303, 303]
+
+    other = f"/mein-bereich/{_token(yes2)}/gruppentermine/2026/12"
+    form = _token_field(client.get(other).get_data(as_text=True))
+    coordinator_form = coordinator.get(f"/gruppen/termin/{sessions[date(2026, 12, 2)].id}").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', coordinator_form)
+    answer_url = f"/gruppen/termin/{sessions[date(2026, 12, 2)].id}/rueckmeldung"
+    coordinator_data = {"antwort-volunteer_id": str(yes2.id), "antwort-answer": "nein"}
+    if csrf:
+        coordinator_data["antwort-csrf_token"] = csrf.group(1)
+    responses = collide(
+        [client, coordinator],
+        [
+            lambda c: c.post(other, data={"submission": form, field: "ja"}),
+            lambda c: c.post(answer_url, data=coordinator_data),
+        ],
+    )
+    assert [r.status_code for r in responses] == [303, 302]
+    stored = db.session.execute(sa.select(GroupStaffingAnswer.volunteer_id, GroupStaffingAnswer.answer)).all()
+    assert len(stored) == 2 and {v for v, _a in stored} == {yes1.id, yes2.id}
