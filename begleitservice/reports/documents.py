@@ -12,6 +12,7 @@ from datetime import date
 from ..clock import today
 from ..inputs import german_date
 from ..models import SERVICES
+from ..models.names import sort_key
 from . import charts
 from .exports import OFFER_NAMES, Table, csv_text, offer_table
 from .queries import Missing, Report
@@ -73,7 +74,7 @@ def overview_tables(report: Report, previous: Report) -> list[dict]:
         ],
     )
     offers = offer_table(report)
-    districts = [*sorted(report.areas, key=lambda a: a.name), report.total]
+    districts = [*sorted(report.areas, key=lambda a: sort_key(a.name)), report.total]
     persons = Table(
         "Je Stadtbezirk",
         [
@@ -219,7 +220,7 @@ def missing_tables(missing: Missing) -> list[dict]:
 def report_data(report: Report, previous: Report, sozialraeume: Report, missing: Missing, *, created: date) -> dict:
     """The JSON-able dict of ``templates/reports/annual.typ``."""
     period = report.period
-    districts = sorted(report.areas, key=lambda a: a.name)
+    districts = sorted(report.areas, key=lambda a: sort_key(a.name))
     title = f"Bericht {period.label}"
     return {
         "title": title,

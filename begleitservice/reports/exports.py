@@ -16,6 +16,7 @@ from billing.cells import neutralise
 from billing.money import format_decimal
 
 from ..models import SERVICES
+from ..models.names import sort_key
 from .queries import Area, Missing, Report
 
 FORMATS = ("csv", "xlsx", "pdf")
@@ -80,7 +81,7 @@ def area_headers(first: str) -> list[str]:
 
 def district_table(report: Report) -> Table:
     """One row per Stadtbezirk (alphabetical), then ``Gesamt``."""
-    rows = [_area_row(area) for area in sorted(report.areas, key=lambda a: a.name)]
+    rows = [_area_row(area) for area in sorted(report.areas, key=lambda a: sort_key(a.name))]
     return Table("Stadtbezirke", area_headers("Stadtbezirk"), [*rows, _area_row(report.total)])
 
 

@@ -48,6 +48,7 @@ from ..models import (
     VolunteerStatus,
 )
 from ..models.base import split_list
+from ..models.names import sort_key
 from ..models.volunteer import volunteer_travel_district
 from . import groups
 from .periods import Period
@@ -410,12 +411,14 @@ def volunteer_languages(period: Period) -> list[tuple[str, int]]:
 
 def _areas(by: str) -> list[Area]:
     if by == "district":
-        return [Area(d.id, d.name) for d in db.session.scalars(sa.select(District).order_by(District.name))]
+        # German alphabetical order (Hörde between Hombruch and Huckarde), the same on both databases
+        districts = sorted(db.session.scalars(sa.select(District)), key=lambda d: sort_key(d.name))
+        return [Area(d.id, d.name) for d in districts]
     rows = db.session.execute(
         sa.select(Sozialraum, District.name).join(District, District.id == Sozialraum.district_id)
     ).all()
     areas = [Area(s.id, s.name, is_aktionsraum=s.is_aktionsraum, district=name) for s, name in rows]
-    areas.sort(key=lambda a: (a.district, a.name))
+    areas.sort(key=lambda a: (sort_key(a.district), sort_key(a.name)))
     return areas
 
 

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..forms import Form
 from ..inputs import InputError
 from ..models import SERVICES
+from ..models.names import sort_key
 from . import charts, exports, population
 from .periods import KINDS, Period, parse_period, year_range
 from .queries import build_report, missing_help
@@ -81,7 +82,7 @@ def index():
     if error:
         return _refused("reports/index.html", error)
     report, previous = build_report(period), build_report(period.previous())
-    districts = sorted(report.areas, key=lambda a: a.name)
+    districts = sorted(report.areas, key=lambda a: sort_key(a.name))
     figures = {
         "hours": charts.bar_chart(
             f"Stunden je Stadtbezirk, {period.label}",
