@@ -193,3 +193,10 @@ def test_answers_at_the_same_instant_store_one_each(world, client, coordinator, 
     assert [r.status_code for r in responses] == [303, 302]
     stored = db.session.execute(sa.select(GroupStaffingAnswer.volunteer_id, GroupStaffingAnswer.answer)).all()
     assert len(stored) == 2 and {v for v, _a in stored} == {yes1.id, yes2.id}
+
+
+def test_asking_for_a_past_or_impossible_month_sends_nothing(world, coordinator):
+    response = coordinator.post("/gruppen/einsatzplan/fragen?monat=2026-10")
+    assert "Dieser Monat ist vorbei" in coordinator.get(response.location).get_data(as_text=True)
+    assert coordinator.post("/gruppen/einsatzplan/fragen?monat=2026-13").status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
