@@ -82,11 +82,11 @@ def overview_tables(report: Report, previous: Report) -> list[dict]:
             "Anfragen",
             "vermittelt",
             "wartet noch",
-            "Median Tage",
-            "Senior:innen",
-            "Ehrenamtliche",
+            "Tage (Median)",  # soft hyphens: the narrow heads break instead of running into each other
+            "Senior:\u00adinnen",
+            "Ehren\u00adamtliche",
             "neu",
-            "ausgeschieden",
+            "ausge\u00adschieden",
             "beendet",
         ],
         [
