@@ -63,13 +63,13 @@ def stage_documents(
     """Render ``(file name, document)`` pairs into a staging folder for ``target``; nothing stays on failure.
 
     Staging folders of ``target`` left by a process that was killed are removed first."""
-    from ..signatures import with_signatures  # signatures reads billing state: imported when rendering
+    from ..signatures import with_signatures_all  # signatures reads billing state: imported when rendering
 
     _sweep_staging(Path(target))
     staged = StagedFiles(target)
     try:
         workers = current_app.config["BILLING_RENDER_WORKERS"]
-        pdfs = render_all([with_signatures(doc) for _, doc in docs], workers=workers, progress=progress)
+        pdfs = render_all(with_signatures_all([doc for _, doc in docs]), workers=workers, progress=progress)
         for (name, _), pdf in zip(docs, pdfs, strict=True):
             staged.write(name, pdf)
     except BaseException:
