@@ -5,22 +5,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 
-@dataclass
-class ListPage:
-    """Page ``page`` of ``everything`` with ``per_page`` entries; a page beyond the last one is empty."""
+class Pages:
+    """What the ``pager`` macro reads, from ``total``, ``page`` and ``per_page`` (like Flask-SQLAlchemy's
+    ``Pagination``)."""
 
-    everything: Sequence
+    total: int
     page: int
     per_page: int
-
-    @property
-    def items(self) -> Sequence:
-        start = (self.page - 1) * self.per_page
-        return self.everything[start : start + self.per_page]
-
-    @property
-    def total(self) -> int:
-        return len(self.everything)
 
     @property
     def pages(self) -> int:
@@ -41,3 +32,21 @@ class ListPage:
     @property
     def next_num(self) -> int:
         return self.page + 1
+
+
+@dataclass
+class ListPage(Pages):
+    """Page ``page`` of ``everything`` with ``per_page`` entries; a page beyond the last one is empty."""
+
+    everything: Sequence
+    page: int
+    per_page: int
+
+    @property
+    def items(self) -> Sequence:
+        start = (self.page - 1) * self.per_page
+        return self.everything[start : start + self.per_page]
+
+    @property
+    def total(self) -> int:
+        return len(self.everything)

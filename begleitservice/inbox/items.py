@@ -37,6 +37,7 @@ from ..models import (
     VolunteerStatus,
 )
 from ..models.inbox import BudgetLapse, InboxItemState
+from ..paging import Pages
 
 VIEWS = {
     "offen": "offen",
@@ -96,7 +97,7 @@ class Item:
 
 
 @dataclass
-class Listing:
+class Listing(Pages):
     """A group's count and one page of its items."""
 
     group: Group
@@ -104,26 +105,6 @@ class Listing:
     items: list[Item]
     page: int = 1
     per_page: int = 10
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 # --- the groups ------------------------------------------------------------------------------------------------
