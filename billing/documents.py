@@ -182,7 +182,7 @@ def render_all(
     log.info("rendering %d documents on %d processes", total, workers)
     pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_die_with_parent)
     try:
-        for pdf in pool.imap(render_document, docs, chunksize=4):  # the dicts and QR codes made there too
+        for pdf in pool.imap(render_document, docs, chunksize=16):  # the dicts and QR codes made there too
             pdfs.append(pdf)
             if progress:
                 progress(len(pdfs), total)
