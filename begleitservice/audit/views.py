@@ -10,9 +10,10 @@ from werkzeug.wrappers import Response
 
 from ..auth.access import restrict
 from ..extensions import db
-from ..inputs import query_date, query_int, query_page
+from ..inputs import query_date, query_int, query_page, query_text
 from ..models import AuditEvent, Senior, User, Volunteer
 from ..models.audit import AUDIT_ACTIONS
+from ..models.names import search_condition
 from .operations import record
 from .trail import SECRET, entity_label, masked_fields
 
@@ -114,6 +115,13 @@ def index():
         query = query.where(AuditEvent.senior_id == senior_id)
     if volunteer_id := query_int("volunteer"):
         query = query.where(AuditEvent.volunteer_id == volunteer_id)
+    # typed names (type-ahead): hundreds of people are no drop-down, and the page must not grow with them
+    if senior_name := query_text("senior_name"):
+        named = sa.select(Senior.id).where(search_condition(Senior.search_text, senior_name))
+        query = query.where(AuditEvent.senior_id.in_(named))
+    if volunteer_name := query_text("volunteer_name"):
+        named = sa.select(Volunteer.id).where(search_condition(Volunteer.search_text, volunteer_name))
+        query = query.where(AuditEvent.volunteer_id.in_(named))
     if user_id := query_int("user"):
         query = query.where(AuditEvent.user_id == user_id)
     if (action := request.args.get("action", "")) in AUDIT_ACTIONS:
@@ -130,12 +138,8 @@ def index():
         rows=[_shown(event) for event in page.items],
         args=request.args,
         actions=AUDIT_ACTIONS,
-        seniors=db.session.execute(
-            sa.select(Senior.id, Senior.last_name, Senior.first_name).order_by(Senior.sort_name)
-        ),
-        volunteers=db.session.execute(
-            sa.select(Volunteer.id, Volunteer.last_name, Volunteer.first_name).order_by(Volunteer.sort_name)
-        ),
+        senior=db.session.get(Senior, senior_id) if senior_id else None,
+        volunteer=db.session.get(Volunteer, volunteer_id) if volunteer_id else None,
         users=db.session.scalars(sa.select(User).order_by(User.name)),
         retention_days=current_app.config["AUDIT_RETENTION_DAYS"],
     )

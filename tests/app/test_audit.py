@@ -211,6 +211,11 @@ def test_admin_page_filters_by_person_user_date_and_action(app_ctx, login, monke
     assert "Hilde" in by_senior and "Otto" not in by_senior and "Begleitung" in by_senior
     by_volunteer = listed(admin.get(f"/admin/protokoll/?volunteer={erika.id}&action=create"))
     assert "Begleitung" in by_volunteer and "Otto" not in by_volunteer
+    by_typed_senior = listed(admin.get("/admin/protokoll/?senior_name=hilde&action=create"))
+    assert "Hilde" in by_typed_senior and "Otto" not in by_typed_senior
+    by_typed_volunteer = listed(admin.get("/admin/protokoll/?volunteer_name=erika&action=create"))
+    assert "Begleitung" in by_typed_volunteer and "Otto" not in by_typed_volunteer
+    assert "Hilde" not in listed(admin.get("/admin/protokoll/?senior_name=niemand"))
     by_date = listed(admin.get("/admin/protokoll/?von=2026-01-10&bis=2026-01-10"))
     assert "Otto" in by_date and "Hilde" not in by_date
     admin_user = db.session.scalar(sa.select(User).where(User.role == "admin"))
