@@ -114,28 +114,14 @@ def decline_kind(appointment: Appointment, *, now: datetime) -> NotificationKind
 
 def notify(kind: NotificationKind, appointment: Appointment, *, now: datetime) -> CoordinatorEvent:
     """Record the event and queue the mail to everyone who wants this kind at once (flush only)."""
-    event = CoordinatorEvent(
-        kind=kind, appointment_id=appointment.id, summary=_summary(kind, appointment)[:300], occurred_at=now
+    return _record_and_mail(
+        kind,
+        _summary(kind, appointment),
+        subject=f"{SUBJECTS[kind]}: Besuch am {format_date(appointment.on)}",
+        url=external_url("appointments.detail", appointment_id=appointment.id),
+        appointment_id=appointment.id,
+        now=now,
     )
-    db.session.add(event)
-    db.session.flush()
-    users = recipients(kind, Delivery.SOFORT)
-    url = external_url("appointments.detail", appointment_id=appointment.id)
-    for user in users:
-        queue_mail(
-            kind=f"koordination_{kind}",
-            to=user.email,
-            subject=f"{SUBJECTS[kind]}: Besuch am {format_date(appointment.on)}",
-            template="coordinator_notice",
-            user=user,
-            title=SUBJECTS[kind],
-            summary=event.summary,
-            todo=TODO[kind],
-            url=url,
-            inbox_url=external_url("dashboard.index"),
-        )
-    log.info("coordinator event %s for appointment %d: %d mail(s) at once", kind, appointment.id, len(users))
-    return event
 
 
 def notify_absence(absence: VolunteerAbsence, *, declined: int, now: datetime) -> CoordinatorEvent:
@@ -147,7 +133,28 @@ def notify_absence(absence: VolunteerAbsence, *, declined: int, now: datetime) -
         f"{format_date(absence.ends_on)}, {declined} Besuch(e) abgesagt"
     )
     kind = NotificationKind.ABWESENHEIT
-    event = CoordinatorEvent(kind=kind, appointment_id=None, summary=summary[:300], occurred_at=now)
+    return _record_and_mail(
+        kind,
+        summary,
+        subject=f"{SUBJECTS[kind]}: {volunteer.name}",
+        url=external_url("volunteers.detail", volunteer_id=volunteer.id),
+        now=now,
+        about_volunteer=True,
+    )
+
+
+def _record_and_mail(
+    kind: NotificationKind,
+    summary: str,
+    *,
+    subject: str,
+    url: str,
+    now: datetime,
+    appointment_id: int | None = None,
+    **context,
+) -> CoordinatorEvent:
+    """The one way an event is recorded and mailed at once to those who want ``kind`` so (flush only)."""
+    event = CoordinatorEvent(kind=kind, appointment_id=appointment_id, summary=summary[:300], occurred_at=now)
     db.session.add(event)
     db.session.flush()
     users = recipients(kind, Delivery.SOFORT)
@@ -155,17 +162,17 @@ def notify_absence(absence: VolunteerAbsence, *, declined: int, now: datetime) -
         queue_mail(
             kind=f"koordination_{kind}",
             to=user.email,
-            subject=f"{SUBJECTS[kind]}: {volunteer.name}",
+            subject=subject,
             template="coordinator_notice",
             user=user,
             title=SUBJECTS[kind],
             summary=event.summary,
             todo=TODO[kind],
-            url=external_url("volunteers.detail", volunteer_id=volunteer.id),
-            about_volunteer=True,
+            url=url,
             inbox_url=external_url("dashboard.index"),
+            **context,
         )
-    log.info("coordinator event %s for volunteer %d: %d mail(s) at once", kind, volunteer.id, len(users))
+    log.info("coordinator event %s (%s): %d mail(s) at once", kind, subject, len(users))
     return event
 
 
