@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from billing.config import config_from_dict
 
-from . import audit, i18n
+from . import audit, i18n, pages
 from . import config as settings
 from .database import configure_engines
 from .extensions import babel, csrf, db, login_manager, mail, migrate
@@ -92,6 +92,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions to this app."""
     db.init_app(app)
     configure_engines(app)
+    pages.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)

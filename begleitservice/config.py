@@ -290,6 +290,10 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
         "BILLING": env.billing("BILLING_CONFIG"),
         "BILLING_COLLECTIVE": env.flag("BILLING_COLLECTIVE", True),
         "BILLING_RENDER_WORKERS": env.integer("BILLING_RENDER_WORKERS", None, minimum=1, maximum=64),
+        # The page cache (begleitservice.pages): how long a finished list, inbox or calendar page is kept at most
+        # (0: never), and how many pages one worker process keeps
+        "PAGE_CACHE_SECONDS": env.integer("PAGE_CACHE_SECONDS", 60, minimum=0, maximum=3600),
+        "PAGE_CACHE_ENTRIES": env.integer("PAGE_CACHE_ENTRIES", 500, minimum=1, maximum=100000),
         # The coordinators' inbox (begleitservice.inbox): items shown per group on the start page, and when a
         # fact becomes an item (days/weeks/counts)
         "INBOX_GROUP_LIMIT": env.integer("INBOX_GROUP_LIMIT", 10, minimum=1, maximum=100),

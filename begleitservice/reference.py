@@ -6,6 +6,7 @@ from matching.geo import DISTRICT_COORDINATES
 
 from .extensions import db
 from .models import District, Sozialraum
+from .pages import ensure_generation
 
 # name: (lat, lon) – the reference points of shared/DOMAIN.md, kept once in the matching package
 DISTRICTS = DISTRICT_COORDINATES
@@ -34,7 +35,8 @@ SENIORENBUEROS = [f"Seniorenbüro {name}" for name in sorted(DISTRICTS)] + [
 
 
 def ensure_reference_data() -> None:
-    """Insert the districts and Aktionsräume that are missing (safe to run again)."""
+    """Insert the districts and Aktionsräume that are missing, and the page cache's generation (safe to run again)."""
+    ensure_generation()
     existing = {d.name: d for d in db.session.scalars(sa.select(District))}
     for name, (lat, lon) in DISTRICTS.items():
         if name not in existing:

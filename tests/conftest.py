@@ -71,6 +71,7 @@ def app(database, tmp_path_factory):
         # each client is seen as itself, as it would be with a fresh context per request in production.
         g.pop("_login_user", None)
         g.pop("committed", None)  # the error page's "was anything saved" flag (a login now commits its audit row)
+        g.pop("csrf_token", None)  # Flask-WTF's per-request token: each client has its own in its session
 
     with app.app_context():
         db.create_all()
@@ -103,6 +104,12 @@ def _empty_all_tables() -> None:
 
 
 @pytest.fixture
+def built_pages(app_ctx, monkeypatch):
+    """Every page built anew (the page cache off): for tests that count what building a page costs."""
+    monkeypatch.setitem(app_ctx.config, "PAGE_CACHE_SECONDS", 0)
+
+
+@pytest.fixture
 def client(app_ctx):
     """A test client (not logged in)."""
     return app_ctx.test_client()
@@ -116,6 +123,7 @@ def login(app_ctx):
     def _login(role: str = "coordinator"):
         user = make_user(role=role)
         client = app_ctx.test_client()
+        client.get("/login")  # as a browser would: the login form gives the session its form token
         response = client.post("/login", data={"email": user.email, "password": "richtig-geheim-123"})
         assert response.status_code == 302, response.get_data(as_text=True)
         return client

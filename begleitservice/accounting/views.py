@@ -34,6 +34,7 @@ from ..models import (
     Senior,
     Volunteer,
 )
+from ..pages import cached
 from ..paging import ListPage
 from ..submissions import remember, repeated
 from . import jobs
@@ -68,6 +69,7 @@ def _last_month() -> Month:
 
 
 @bp.route("/")
+@cached
 def index():
     """The billed months with their totals, and the month to bill next."""
     runs = db.session.scalars(
@@ -79,6 +81,7 @@ def index():
 
 
 @bp.route("/lauf", methods=["GET", "POST"])
+@cached
 def run():
     """Preview a month (GET) and bill it after confirmation (POST)."""
     form = RunForm()
@@ -423,6 +426,7 @@ def _corrections(visits: list[BilledVisit], errors: dict[int, str]) -> dict[int,
 
 
 @bp.route("/auszahlungen")
+@cached
 def payout_list():
     """The monthly payout list of volunteer allowances with the yearly sum against the tax-free cap."""
     month = query_month(default=_last_month())

@@ -11,6 +11,7 @@ from ..auth.access import restrict
 from ..auth.operations import invite
 from ..extensions import db
 from ..models import User
+from ..pages import cached
 from ..submissions import remember, repeated
 from .forms import UserForm
 from .operations import UserError, save_user
@@ -20,6 +21,7 @@ restrict(bp, "admin")
 
 
 @bp.route("/benutzer")
+@cached
 def users():
     """List staff accounts."""
     return render_template("admin/users.html", users=db.session.scalars(sa.select(User).order_by(User.name)).all())

@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..models.names import search_condition
 from ..models.scheduling import OUTBOX_STATUSES
+from ..pages import cached
 from ..submissions import remember, repeated
 from . import cover, operations
 from .convert import to_domain_all, visit_rule
@@ -49,6 +50,7 @@ def _with_people(query):
 
 
 @bp.route("/")
+@cached
 def index():
     """Week of all appointments, a page at a time, filterable by district and volunteer (name or id)."""
     today = clock.today()
@@ -274,6 +276,7 @@ def pairing(pairing_id: int):
 
 
 @bp.route("/postausgang")
+@cached
 def outbox():
     """The mail outbox: pending, sent and failed mails with their attempts and last error."""
     status = request.args.get("status", "")

@@ -14,6 +14,7 @@ from ..inputs import query_date, query_int, query_page, query_text
 from ..models import AuditEvent, Senior, User, Volunteer
 from ..models.audit import AUDIT_ACTIONS
 from ..models.names import search_condition
+from ..pages import cached
 from .operations import record
 from .trail import SECRET, entity_label, masked_fields
 
@@ -107,7 +108,12 @@ def _utc_start(day) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
+def _newest_event() -> int | None:
+    return db.session.scalar(sa.select(sa.func.max(AuditEvent.id)))
+
+
 @bp.route("/")
+@cached(also=_newest_event)
 def index():
     """The audit trail, newest first, filtered by senior, volunteer, user, action and date."""
     query = sa.select(AuditEvent)

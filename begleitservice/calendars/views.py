@@ -15,6 +15,7 @@ from ..extensions import db
 from ..inputs import query_date, query_text
 from ..models import District, Pairing, Senior, Volunteer, VolunteerStatus
 from ..models.names import search_condition
+from ..pages import cached
 from . import queries
 
 bp = Blueprint("calendars", __name__, url_prefix="/kalender")
@@ -62,6 +63,7 @@ def _render(grid: scheduling.CalendarGrid, *, subject: str, termine: dict | None
 
 
 @bp.route("/")
+@cached
 def service():
     """The whole service's week or month; filter by the senior's district and a volunteer's typed name."""
     span, anchor = _span(), query_date("datum", default=clock.today())
@@ -88,6 +90,7 @@ def service():
 
 
 @bp.route("/ehrenamtliche/<int:volunteer_id>")
+@cached
 def volunteer(volunteer_id: int):
     """One volunteer's visits (own and as stand-in) and absences."""
     person = db.get_or_404(Volunteer, volunteer_id)
@@ -100,6 +103,7 @@ def volunteer(volunteer_id: int):
 
 
 @bp.route("/senioren/<int:senior_id>")
+@cached
 def senior(senior_id: int):
     """One senior's visits, and the absences of the volunteers who visit them."""
     person = db.get_or_404(Senior, senior_id)

@@ -6,6 +6,7 @@ from flask_login import current_user
 from ..auth.access import CARE, STAFF, restrict
 from ..clock import today
 from ..inbox import views as inbox
+from ..pages import cached
 from . import queries
 
 bp = Blueprint("dashboard", __name__)
@@ -15,6 +16,7 @@ BILLING = ("accounting", "admin")
 
 
 @bp.route("/")
+@cached
 def index():
     """Show what needs a person now (coordinators) and the billing gaps (accounting)."""
     day = today()

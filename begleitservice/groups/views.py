@@ -33,6 +33,7 @@ from ..models import (
     Sozialraum,
     Volunteer,
 )
+from ..pages import cached
 from ..submissions import remember, repeated
 from . import operations as ops
 from . import staffing
@@ -76,6 +77,7 @@ def group_roster_gap(session: GroupSession) -> int:
 
 
 @bp.route("/")
+@cached
 def index():
     """All groups with place, time, places taken, waiting list, next session and roster gaps."""
     groups = db.session.scalars(

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..inputs import query_page, query_text, safe_next
 from ..models import User
 from ..models.inbox import NOTIFICATION_KINDS
+from ..pages import cached
 from . import items, notify, operations
 from .forms import AssignForm, DoneForm, ItemForm, NotificationSettingsForm, SnoozeForm
 
@@ -77,6 +78,7 @@ def settings():
 
 
 @bp.route("/<slug>")
+@cached
 def group(slug: str):
     """All items of one group, a page at a time: open, assigned to me, put aside or done."""
     group = items.BY_SLUG.get(slug) or abort(404)

@@ -25,6 +25,7 @@ from ..models.matching import (
     MatchUnserved,
     ProposalDecision,
 )
+from ..pages import cached
 from . import runner
 from .forms import StartForm, UndoForm, accept_form, reject_form
 from .instance import next_monday
@@ -200,6 +201,7 @@ def _budget_warnings(shown: list[MatchProposal]) -> dict[int, str]:
 
 
 @bp.route("/")
+@cached
 def index():
     """The latest run: its running state, or its proposals and unserved requests."""
     running_run(now=now(), time_limit_s=_time_limit())  # marks a lost run as failed
@@ -208,6 +210,7 @@ def index():
 
 
 @bp.route("/laeufe/<int:run_id>")
+@cached
 def detail(run_id: int):
     """An earlier run, read-only where it has been replaced."""
     return _render(_load_run(run_id) or abort(404))

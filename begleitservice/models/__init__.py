@@ -11,6 +11,7 @@ from .budget import (  # noqa: F401
     PflegegradPeriod,
     UmwandlungDeclaration,
 )
+from .cache import CacheGeneration  # noqa: F401
 from .contact import CONTACT_CHANNELS, ContactChannel, ContactEntry
 from .district import District, Sozialraum, SozialraumPopulation
 from .group import (  # noqa: F401

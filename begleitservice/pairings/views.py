@@ -31,6 +31,7 @@ from ..models import (
 )
 from ..models.base import WEEKDAYS
 from ..models.names import search_condition
+from ..pages import cached
 from ..submissions import remember, repeated
 from .forms import AppointmentForm, OneOffForm, PairingForm
 from .operations import PairingError, PairingRuleError, create_pairing, record_appointment, update_pairing
@@ -42,6 +43,7 @@ PAST_SHOWN = 20
 
 
 @bp.route("/")
+@cached
 def index():
     """List pairings (active ones by default) with filters and a name search."""
     args = {k: query_text(k) for k in ("status", "service", "district", "q")}

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..inputs import query_text
 from ..models import Pflegekasse, Senior
 from ..models.names import search_condition
+from ..pages import cached
 from ..submissions import remember, repeated
 from .forms import PflegekasseForm
 
@@ -18,6 +19,7 @@ restrict(bp, *STAFF)
 
 
 @bp.route("/")
+@cached
 def index():
     """List Pflegekassen, searchable by name or IK."""
     q = query_text("q")

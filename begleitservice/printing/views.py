@@ -31,6 +31,7 @@ from ..models import (
     Volunteer,
     VolunteerAbsence,
 )
+from ..pages import cached
 
 bp = Blueprint("printing", __name__, url_prefix="/druck")
 ALL = "alle"  # the meeting list's choice of every district
@@ -38,6 +39,7 @@ restrict(bp, *CARE)
 
 
 @bp.route("/einsatzplan/<int:volunteer_id>")
+@cached
 def duty_plan(volunteer_id: int):
     """A volunteer's visits of one month with the seniors' addresses and phones, to print or hand over."""
     volunteer = db.get_or_404(Volunteer, volunteer_id)
@@ -130,6 +132,7 @@ def address_sheet(appointment_id: int):
 
 
 @bp.route("/begleitungen")
+@cached
 def meeting_list():
     """Running Begleitungen of one district (or, asked for, of all) with the last visit and the last contacts, for a
     team meeting; without a choice the first district. Paged like every list, so neither the page nor its cost grows

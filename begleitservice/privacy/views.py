@@ -17,6 +17,7 @@ from ..forms import Form
 from ..inputs import query_page
 from ..models import PrivacyEvent, Senior, Volunteer
 from ..models.privacy import PERSON_KINDS
+from ..pages import cached
 from .export import export_person
 from .operations import PrivacyError, is_restricted, record_event, request_erasure, restriction_message
 from .records import person_kind, retention
@@ -44,6 +45,7 @@ def _detail_url(person) -> str:
 
 
 @bp.route("/")
+@cached
 def index():
     """The data-protection log: exports, restrictions and erasures, newest first."""
     query = sa.select(PrivacyEvent).order_by(PrivacyEvent.at.desc(), PrivacyEvent.id.desc())

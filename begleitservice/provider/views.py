@@ -12,6 +12,7 @@ from ..budget.inputs import configured_billing
 from ..clock import today
 from ..extensions import db
 from ..models import RATE_KINDS, ProviderVersion
+from ..pages import cached
 from .forms import ProviderForm, RateForm
 from .operations import SettingsError, add_rate, first_open_day, save_provider
 from .settings import coordination_contact, provider_on, stored_rates
@@ -87,6 +88,7 @@ def _provider_form(*, posted: bool) -> ProviderForm:
 
 
 @bp.route("/", methods=["GET", "POST"])
+@cached
 def settings():
     """Show the provider's data, the rates and their history; save a new version of the provider's data."""
     form = _provider_form(posted=request.method == "POST")

@@ -19,6 +19,7 @@ from ..forms import Form
 from ..inputs import InputError
 from ..models import SERVICES
 from ..models.names import sort_key
+from ..pages import cached
 from . import charts, exports, population
 from .periods import KINDS, Period, parse_period, year_range
 from .queries import build_report, missing_help
@@ -76,6 +77,7 @@ def _refused(template: str, error: str):
 
 
 @bp.route("/")
+@cached
 def index():
     """The report of a period per Stadtbezirk and offer, with the period before it beside."""
     period, error = _period()
@@ -106,6 +108,7 @@ def index():
 
 
 @bp.route("/fehlende-hilfe")
+@cached
 def missing():
     """Where help is missing today: waiting requests beside volunteer capacity, and why matching left them open."""
     result = missing_help()
@@ -118,6 +121,7 @@ def missing():
 
 
 @bp.route("/sozialraeume")
+@cached
 def sozialraeume():
     """The period's figures per Sozialraum, Aktionsräume marked, with rates per 1,000 residents 65+."""
     period, error = _period()

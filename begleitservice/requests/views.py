@@ -23,6 +23,7 @@ from ..models import (
     Senior,
 )
 from ..models.names import search_condition
+from ..pages import cached
 from ..submissions import remember, repeated
 from .forms import RequestForm, StatusForm
 from .operations import RequestError, allowed_statuses, change_status, save_request
@@ -32,6 +33,7 @@ restrict(bp, *CARE)
 
 
 @bp.route("/")
+@cached
 def index():
     """List requests, open ones oldest first, with filters and a name search."""
     args = {k: query_text(k) for k in ("status", "service", "district", "urgency", "q")}

@@ -31,6 +31,7 @@ from ..models import (
 )
 from ..models.budget import AbtretungPeriod
 from ..models.names import search_condition
+from ..pages import cached
 from ..submissions import remember, repeated
 from ..suggest import suggestions
 from .forms import SeniorForm
@@ -69,6 +70,7 @@ def suggest():
 
 
 @bp.route("/")
+@cached
 def index():
     """List seniors: search, filters, pagination; care columns only for care staff."""
     args = request.args

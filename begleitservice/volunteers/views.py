@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..models.base import split_list
 from ..models.names import search_condition, sort_key
+from ..pages import cached
 from ..submissions import remember, repeated
 from ..suggest import suggestions
 from .forms import AbsenceForm, VolunteerForm
@@ -93,6 +94,7 @@ def suggest():
 
 
 @bp.route("/")
+@cached
 def index():
     """List volunteers, searchable by name, email or phone and filtered by district, service, language, status."""
     args = {

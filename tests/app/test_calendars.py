@@ -3,6 +3,7 @@
 import re
 from datetime import date, time
 
+import pytest
 import sqlalchemy as sa
 
 from begleitservice.extensions import db
@@ -94,6 +95,7 @@ def test_district_filter_and_counts_with_links_when_too_many(app, app_ctx, coord
     assert 'id="tag-2026-12-09"' in termine and "14:00–15:00" in termine
 
 
+@pytest.mark.usefixtures("built_pages")
 def test_calendar_statements_do_not_grow_with_visits(app, app_ctx, coordinator, clock):
     clock(berlin(2026, 12, 1, 8))
     anna = make_volunteer()

@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, time
 
+import pytest
 import sqlalchemy as sa
 
 from begleitservice.extensions import db
@@ -47,6 +48,7 @@ def test_warning_exactly_at_the_threshold_counts_planned_minutes_and_stand_in_vi
     assert "Fritz Fuchs" not in section  # 175 minutes: 1,925 €
 
 
+@pytest.mark.usefixtures("built_pages")
 def test_cap_warning_statements_do_not_grow_with_volunteers(app, app_ctx, login, monkeypatch):
     monkeypatch.setitem(app_ctx.config, "NOW", NOW)
     monkeypatch.setitem(app_ctx.config, "BILLING", {"allowance_per_hour": "660.00"})

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from begleitservice.clock import now
@@ -90,6 +91,7 @@ def test_no_contacts_for_a_restricted_person(app_ctx, coordinator, monkeypatch):
     assert _count() == 0
 
 
+@pytest.mark.usefixtures("built_pages")
 def test_last_contact_in_lists_costs_the_same_statements_for_more_rows(app, app_ctx, coordinator, monkeypatch):
     monkeypatch.setitem(app_ctx.config, "TODAY", TODAY)
 

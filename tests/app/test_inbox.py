@@ -326,6 +326,7 @@ def test_admin_sees_the_inbox_and_the_billing_part(login, now):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
 
 
+@pytest.mark.usefixtures("built_pages")
 def test_full_list_statements_do_not_grow_with_items(app, app_ctx, coordinator, now, monkeypatch):
     """A group's full list costs the same number of SQL statements with 2 or 40 items (a page of 20)."""
     monkeypatch.setitem(app_ctx.config, "ITEMS_PER_PAGE", 20)

@@ -23,6 +23,7 @@ def _entlastung_requests(start: int, count: int) -> None:
         make_request(senior=senior, windows=windows, visits_per_week=2, minutes_per_visit=60 * (1 + n % 2))
 
 
+@pytest.mark.usefixtures("built_pages")
 @pytest.mark.usefixtures("setting")
 def test_proposals_page_statements_do_not_grow_with_proposals(app_ctx, coordinator):
     def statements() -> tuple[int, str]:

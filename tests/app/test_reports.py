@@ -380,6 +380,7 @@ def test_page_exports(world, coordinator):
     assert response.status_code == 200 and response.data[:2] == b"PK"
 
 
+@pytest.mark.usefixtures("built_pages")
 def test_page_queries_do_not_grow_with_the_data(world, coordinator, app):
     """The page costs the same number of statements with one or with many more visits (aggregates only)."""
     import sqlalchemy as sa

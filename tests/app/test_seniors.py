@@ -320,6 +320,7 @@ def test_accounting_sees_billing_columns_only(login, some_seniors):
     assert "Neue Senior:in" not in accounting_page
 
 
+@pytest.mark.usefixtures("built_pages")
 def test_list_queries_do_not_grow_with_the_number_of_seniors(app_ctx, coordinator, some_seniors):
     def statements() -> int:
         seen = []

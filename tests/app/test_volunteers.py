@@ -130,6 +130,7 @@ def test_list_is_paginated(app, coordinator, monkeypatch):
     assert "Cordes" in second and "Adam" not in second
 
 
+@pytest.mark.usefixtures("built_pages")
 def test_list_query_count_does_not_grow_with_volunteers(app, coordinator):
     def statements_for_list() -> int:
         seen = []

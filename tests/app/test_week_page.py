@@ -3,6 +3,7 @@
 import re
 from datetime import date, time
 
+import pytest
 import sqlalchemy as sa
 
 from begleitservice.extensions import db
@@ -51,6 +52,7 @@ def test_week_filters_by_typed_volunteer_name_including_cover(app_ctx, coordinat
     assert "Keine Termine in dieser Woche für diese Auswahl." in none
 
 
+@pytest.mark.usefixtures("built_pages")
 def test_week_statements_do_not_grow_with_visits(app, app_ctx, coordinator, clock):
     clock(berlin(2026, 12, 1, 8))
 
