@@ -3,7 +3,8 @@
 For each ``--scale`` a scratch database (SQLite file, or PostgreSQL when ``--database-url`` names a server) gets
 ``db upgrade`` and ``demo-data --scale N``; then one logged-in test client requests every page of the navigation
 and a few detail pages, each ``--repeat`` times, and counts the SQL statements the page sent. Printed: the machine,
-then per page the statements, KB of HTML and the median milliseconds at each scale, and the ratio large/small.
+then per page the statements when the page is built, when it is served from the page cache ("kept"), KB of HTML
+and the median milliseconds of building it at each scale, and the ratio large/small.
 
     .venv/bin/python bench/page_statements.py --scale 1 --scale 10
     .venv/bin/python bench/page_statements.py --scale 1 --scale 10 --database-url postgresql://postgres@127.0.0.1:5432/postgres
@@ -131,14 +132,16 @@ def page_urls(app) -> dict[str, str]:
     return urls
 
 
-def count_pages(app, urls: dict[str, str], repeat: int) -> dict[str, tuple[int, int, float]]:
-    """Log in with a test client and return page -> (SQL statements, bytes, median ms) of its last request."""
+def count_pages(app, urls: dict[str, str], repeat: int) -> dict[str, tuple[int, int, float, int]]:
+    """Log in with a test client and return page -> (SQL statements when the page is built, bytes, median ms of
+    building it, statements when it is served from the page cache)."""
     from begleitservice.extensions import db
 
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = CSRF.search(page).group(1)
     client.post("/login", data={"email": LOGIN, "password": PASSWORD, "csrf_token": token})
+    client.get("/hilfe/")  # the session's form token: from now on its pages may be kept
     with app.app_context():
         engine = db.engine
     count = [0]
@@ -146,20 +149,27 @@ def count_pages(app, urls: dict[str, str], repeat: int) -> dict[str, tuple[int, 
     def on_execute(*_args):
         count[0] += 1
 
+    def get(target: str):
+        count[0] = 0
+        started = time.perf_counter()
+        response = client.get(target)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"{target}: HTTP {response.status_code}")
+        return response, count[0], elapsed
+
     sa.event.listen(engine, "before_cursor_execute", on_execute)
     figures = {}
     try:
         for name, target in urls.items():
-            times, statements, size = [], 0, 0
+            times, statements, size, kept = [], 0, 0, 0
             for _ in range(repeat):
-                count[0] = 0
-                started = time.perf_counter()
-                response = client.get(target)
-                times.append((time.perf_counter() - started) * 1000)
-                if response.status_code != 200:
-                    raise SystemExit(f"{target}: HTTP {response.status_code}")
-                statements, size = count[0], len(response.get_data())
-            figures[name] = (statements, size, statistics.median(times))
+                app.extensions["page_cache"].clear()
+                response, statements, elapsed = get(target)
+                times.append(elapsed)
+                size = len(response.get_data())
+                _, kept, _ = get(target)
+            figures[name] = (statements, size, statistics.median(times), kept)
     finally:
         sa.event.remove(engine, "before_cursor_execute", on_execute)
     return figures
@@ -192,15 +202,17 @@ def main() -> None:
                 results[scale] = measure(url, scale, args.repeat)
     print(machine())
     print(f"database: {'PostgreSQL' if args.database_url else 'SQLite'}; median of {args.repeat} requests")
-    head = "page".ljust(16) + "".join(f"{'stmts@' + str(s):>11}{'KB@' + str(s):>9}{'ms@' + str(s):>9}" for s in scales)
+    head = "page".ljust(16)
+    for s in scales:
+        head += f"{'stmts@' + str(s):>11}{'kept@' + str(s):>9}{'KB@' + str(s):>9}{'ms@' + str(s):>9}"
     print(head + ("   ms ratio" if len(scales) > 1 else ""))
     for name in results[scales[0]]:
         line = name.ljust(16)
         for scale in scales:
-            statements, size, ms = results[scale].get(name, (0, 0, 0.0))
-            line += f"{statements:>11}{size / 1024:>9.0f}{ms:>9.0f}"
+            statements, size, ms, kept = results[scale].get(name, (0, 0, 0.0, 0))
+            line += f"{statements:>11}{kept:>9}{size / 1024:>9.0f}{ms:>9.0f}"
         if len(scales) > 1:
-            first, last = results[scales[0]][name][2], results[scales[-1]].get(name, (0, 0, 0.0))[2]
+            first, last = results[scales[0]][name][2], results[scales[-1]].get(name, (0, 0, 0.0, 0))[2]
             line += f"{last / first:>11.1f}" if first else ""
         print(line)
 

@@ -3,18 +3,21 @@
 For each ``--scale`` (default 1 and 10) a scratch PostgreSQL database on ``--database-url``'s server (dropped at
 the end) gets ``db upgrade``, ``demo-data --scale N`` with a bench login and one stored matching run (so
 Vorschläge shows proposals). A test client counts the SQL statements and the HTML size of every page (as
-bench/page_statements.py does). Then gunicorn starts twice on free ports with ``gunicorn.conf.py`` (2 gthread
-workers unless ``--workers``/``--threads`` say otherwise): once with the app, once with bench/trivial_app.py (a
-bare Flask "ok"). ``wrk`` (Debian package ``wrk``) opens ``--connections`` keep-alive connections with the logged-in
+bench/page_statements.py does). Then gunicorn starts three times on free ports with ``gunicorn.conf.py`` (2
+gthread workers unless ``--workers``/``--threads`` say otherwise): with the app, with bench/trivial_app.py (a bare
+Flask "ok"), and with the app and its page cache switched off (``PAGE_CACHE_SECONDS=0``: every request builds its
+page). ``wrk`` (Debian package ``wrk``) opens ``--connections`` keep-alive connections with the logged-in
 session's cookie and requests one page for ``--duration`` seconds, page after page; the trivial page is measured
 before and after the pages of each scale and their mean is the reference.
 
-Printed: the machine, the load averages (``uptime``) before and after each scale, and per page: requests/s at
-each scale, "1/N" = the trivial page's requests/s divided by the page's at the largest scale (the issue's target
-is N ≤ 20), p95 latency at the largest scale (target ≤ 150 ms), the statements at each scale (must not grow),
-KB of HTML, and "growth": the page's cost in trivial requests at the largest scale over that at the smallest
-(target ≤ 1.5; normalised by the trivial page of each run, so a busier machine during one scale cancels out).
-Pages missing a target are marked with ``!``.
+Printed: the machine, the load averages (``uptime``) before and after each scale, and per page, once "kept" (the
+page cache on, as in production: a worker builds a page once and serves it until a write commits) and once
+"built" (the cache off: what the first view after a write costs): requests/s at each scale, "1/N" = the trivial
+page's requests/s divided by the page's at the largest scale (the issue's target is N ≤ 20), p95 latency at the
+largest scale (target ≤ 150 ms), and "growth": the page's cost in trivial requests at the largest scale over that
+at the smallest (target ≤ 1.5; normalised by the trivial page of each run, so a busier machine during one scale
+cancels out); then the statements of building the page at each scale (must not grow) and of serving it kept, KB
+of HTML, and errors. Pages missing a target are marked with ``!``.
 
     apt-get install wrk
     .venv/bin/python bench/page_throughput.py                       # scale 1 and 10, 20 connections, 8 s a page
@@ -186,12 +189,17 @@ def run_scale(scale: int, args, tmp: Path) -> dict:
         env.update(SESSION_IDLE_MINUTES="600", RATELIMIT_ENABLED="false")
         log = tmp / f"gunicorn_{scale}.log"
         base = stack.enter_context(gunicorn("wsgi:app", env, args, log))
+        built = stack.enter_context(gunicorn("wsgi:app", dict(env, PAGE_CACHE_SECONDS="0"), args, log))
         trivial = stack.enter_context(gunicorn("bench.trivial_app:app", env, args, log))
-        cookie, opener = login(base)
+        cookie, opener = login(base)  # the same secret key: the session is valid on both app servers
         check_pages(base, opener, urls)
-        wrk(base + "/", cookie, argparse.Namespace(**{**vars(args), "duration": 2}))  # warm both workers up
+        warm = argparse.Namespace(**{**vars(args), "duration": 2})
+        wrk(base + "/", cookie, warm)  # warm the workers up
+        wrk(built + "/", cookie, warm)
         result["trivial"] = [wrk(trivial + "/", None, args)]
         result["pages"] = {name: wrk(base + path, cookie, args) for name, path in urls.items()}
+        if not args.kept_only:
+            result["built"] = {name: wrk(built + path, cookie, args) for name, path in urls.items()}
         result["trivial"].append(wrk(trivial + "/", None, args))
         result["uptime"].append(uptime())
     lines = log.read_text(errors="replace").splitlines()
@@ -228,32 +236,37 @@ def report(args, results: dict[int, dict]) -> None:
         )
         for line in results[scale]["log_errors"]:
             print(f"          server log: {line[:200]}")
-    head = "page".ljust(17) + "".join(f"{'req/s@' + str(s):>11}" for s in scales)
-    head += f"{'1/N@' + str(large):>9}{'p95@' + str(large):>10}{'p50':>7}"
-    head += "".join(f"{'stmts@' + str(s):>10}" for s in scales) + f"{'KB@' + str(large):>8}"
-    head += f"{'growth':>8}{'err':>5}"
-    print(head + "   (p95/p50 ms; growth = cost in trivial requests at " + f"{large}× / {small}×)")
+    modes = ["pages"] + (["built"] if "built" in results[large] else [])
+    head = "page".ljust(17)
+    for mode in modes:
+        head += f"{'kept' if mode == 'pages' else 'built':>7}" + "".join(f"{'req/s@' + str(s):>11}" for s in scales)
+        head += f"{'1/N@' + str(large):>9}{'p95@' + str(large):>9}{'growth':>8}"
+    head += "".join(f"{'stmts@' + str(s):>9}" for s in scales) + f"{'kept':>6}{'KB@' + str(large):>7}{'err':>5}"
+    print(head + "   (p95 ms; growth = cost in trivial requests at " + f"{large}× / {small}×)")
     for name in results[large]["pages"]:
         line, misses = name.ljust(17), []
-        for scale in scales:
-            load = results[scale]["pages"].get(name)
-            line += f"{load.rps:>11.1f}" if load else f"{'-':>11}"
-        page = results[large]["pages"][name]
-        share = trivial[large] / page.rps if page.rps else float("inf")  # not one answer within the duration
-        misses += ["1/N"] if share > 20 else []
-        misses += ["p95"] if page.p95 > 150 else []
-        line += f"{'1/' + format(share, '.0f'):>9}{page.p95:>10.0f}{page.p50:>7.0f}"
-        counts = [results[s]["statements"].get(name, (0, 0, 0))[0] for s in scales]
-        misses += ["stmts"] if counts[-1] > counts[0] else []
-        line += "".join(f"{c:>10}" for c in counts)
-        line += f"{results[large]['statements'].get(name, (0, 0, 0))[1] / 1024:>8.0f}"
-        errors = sum(results[s]["pages"][name].errors for s in scales if name in results[s]["pages"])
-        if len(scales) > 1 and name in results[small]["pages"] and results[small]["pages"][name].rps:
-            growth = share / (trivial[small] / results[small]["pages"][name].rps)
-            misses += ["growth"] if growth > 1.5 else []
-            line += f"{growth:>8.2f}"
-        else:
-            line += f"{'-':>8}"
+        for mode in modes:
+            line += " " * 7
+            for scale in scales:
+                load = results[scale][mode].get(name)
+                line += f"{load.rps:>11.1f}" if load else f"{'-':>11}"
+            page = results[large][mode][name]
+            share = trivial[large] / page.rps if page.rps else float("inf")  # not one answer within the duration
+            tag = "" if mode == "pages" else " built"
+            misses += [f"1/N{tag}"] if share > 20 else []
+            misses += [f"p95{tag}"] if page.p95 > 150 else []
+            line += f"{'1/' + format(share, '.0f'):>9}{page.p95:>9.0f}"
+            first = results[small][mode].get(name)
+            if len(scales) > 1 and first and first.rps:
+                growth = share / (trivial[small] / first.rps)
+                misses += [f"growth{tag}"] if growth > 1.5 else []
+                line += f"{growth:>8.2f}"
+            else:
+                line += f"{'-':>8}"
+        counts = [results[s]["statements"].get(name, (0, 0, 0, 0)) for s in scales]
+        misses += ["stmts"] if counts[-1][0] > counts[0][0] else []
+        line += "".join(f"{c[0]:>9}" for c in counts) + f"{counts[-1][3]:>6}{counts[-1][1] / 1024:>7.0f}"
+        errors = sum(results[s][m][name].errors for s in scales for m in modes if name in results[s][m])
         line += f"{errors:>5}"
         print(line + (f"  ! {', '.join(misses)}" if misses else ""))
 
@@ -270,6 +283,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="requests per page when counting statements")
     parser.add_argument("--match-time-limit", type=float, default=10)
     parser.add_argument("--page", action="append", help="only pages whose name contains this (repeatable)")
+    parser.add_argument("--kept-only", action="store_true", help="skip the second server with the page cache off")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
