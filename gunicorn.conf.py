@@ -8,11 +8,18 @@ GUNICORN_CMD_ARGS override these values; WEB_CONCURRENCY sets the number of work
 
 import logging
 import os
+import sys
 
 wsgi_app = "wsgi:app"
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = 4
+# Threads per worker (WEB_THREADS overrides). On Python 3.11 (3.11.7 here) workers with 2 or more request threads
+# died with SIGSEGV within seconds of 20 concurrent users on the inbox lists (a fault in the interpreter's object
+# allocator at random places: SQLAlchemy's InstanceState, psycopg's fetch, Jinja), also with psycopg's pure Python
+# implementation, without SQLAlchemy's and MarkupSafe's C extensions and without greenlet; with one thread per
+# worker, and on Python 3.12.1 with four, none in 30 s of the same load. So 3.11 gets one request thread per
+# worker (a matching or billing run still computes in a thread of its own); Python 3.12 or newer is recommended.
+threads = int(os.environ.get("WEB_THREADS", "4" if sys.version_info >= (3, 12) else "1"))
 # The master builds the app once and forks the workers from it: a worker (re)starts in about 0.1 s instead of
 # importing the app anew (about 1 s of CPU); post_fork gives each worker its own database connections.
 preload_app = True

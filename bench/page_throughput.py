@@ -204,6 +204,8 @@ def run_scale(scale: int, args, tmp: Path) -> dict:
         result["uptime"].append(uptime())
     lines = log.read_text(errors="replace").splitlines()
     result["log_errors"] = [line for line in lines if " ERROR " in line or line.startswith("Traceback")][:5]
+    # a worker that died under load (the requests it held count as errors in wrk's figures)
+    result["deaths"] = sum(1 for line in lines if "was sent SIG" in line and "SIGTERM" not in line)
     return result
 
 
@@ -234,6 +236,8 @@ def report(args, results: dict[int, dict]) -> None:
             f"          trivial Flask page: {' and '.join(f'{r.rps:.0f}' for r in runs)} req/s (mean "
             f"{trivial[scale]:.0f}, p95 {max(r.p95 for r in runs):.0f} ms); filling {results[scale]['fill_s']:.0f} s"
         )
+        if results[scale]["deaths"]:
+            print(f"          worker deaths (signal other than SIGTERM): {results[scale]['deaths']}")
         for line in results[scale]["log_errors"]:
             print(f"          server log: {line[:200]}")
     modes = ["pages"] + (["built"] if "built" in results[large] else [])
