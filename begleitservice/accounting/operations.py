@@ -151,10 +151,13 @@ def month_inputs(month: Month, *, senior_ids: Iterable[int] | None = None) -> li
         )
     }
     ledgers = ledger_inputs(list(seniors.values()), charges=history_charges_of(seniors, month))
+    sessions_of: dict[int, list[AttendedSession]] = defaultdict(list)
+    for attended in sessions:
+        sessions_of[attended.senior_id].append(attended)
     inputs = []
     for senior in seniors.values():
         visits = [visit_data(a) for a in by_senior.get(senior.id, [])]
-        visits += [session_data(a, groups[a.group_id]) for a in sessions if a.senior_id == senior.id]
+        visits += [session_data(a, groups[a.group_id]) for a in sessions_of[senior.id]]
         inputs.append(SeniorMonth(senior_data(senior), ledgers[senior.id], tuple(visits)))
     inputs.sort(key=lambda s: (s.senior.name, s.senior.ref))
     return inputs
