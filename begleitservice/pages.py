@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import re
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -125,8 +126,6 @@ def _forget_on_reset(_dbapi_connection, record, _reset_state) -> None:
 def ensure_generation() -> None:
     """The generation row, when a database was created from the models (tests) rather than by the migrations."""
     if db.session.get(CacheGeneration, 1) is None:
-        import secrets
-
         db.session.add(CacheGeneration(id=1, value=secrets.randbits(62)))
         db.session.flush()
 
