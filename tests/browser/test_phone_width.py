@@ -11,7 +11,10 @@ WIDTH = 390
 
 
 def _body_overflow(page) -> int:
-    """How many pixels the page is wider than the screen (0 when nothing sticks out sideways)."""
+    """How many pixels the page is wider than the screen (0 when nothing sticks out sideways), measured once the
+    page has loaded its stylesheet: under load a heading can be visible before app.css has arrived, and an
+    unstyled table is wider than a phone."""
+    page.wait_for_load_state("load")
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
