@@ -141,7 +141,10 @@ def test_a_senior_without_pflegegrad_needs_no_kvnr(coordinator):
         ({"contact_email": "anna(at)example"}, "contact_email", "Bitte eine gültige E-Mail-Adresse angeben."),
     ],
 )
-def test_bad_input_shows_a_german_message_at_the_field_and_saves_nothing(coordinator, overrides, field, message):
+def test_bad_input_shows_a_german_message_at_the_field_and_saves_nothing(
+    app_ctx, coordinator, monkeypatch, overrides, field, message
+):
+    monkeypatch.setitem(app_ctx.config, "TODAY", TODAY)  # the dates above were computed at import: not past midnight
     kasse = make_pflegekasse()
     before = _count()
     response = coordinator.post("/seniors/neu", data=_form(**({"pflegekasse_id": str(kasse.id)} | overrides)))
