@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
+from begleitservice import clock
 from begleitservice.cli.demo_data import _empty_all_but_users, demo_data
 from begleitservice.cli.importexport import export_command, import_command
 from begleitservice.extensions import db
@@ -59,7 +60,7 @@ def people_names() -> list[tuple]:
 
 def test_demo_data_has_the_figures_of_the_dortmund_service(app_ctx):
     result = run(app_ctx, demo_data, "--seed", 11)
-    today = date.today()
+    today = clock.today()  # the service's day in Dortmund, as the demo data computes it (not the server's UTC day)
 
     assert "Ehrenamtliche: 126 (Besuchsdienst 51, Häusliche Entlastung 75" in result.output
     assert count(District) == 12
