@@ -26,7 +26,9 @@ def _nav(page, name):
 
 
 def pick(page, label: str, typed: str, value: str, hint: str | None = None) -> None:
-    """Type part of a name, wait for the suggestion, then take it (as choosing from the list does)."""
+    """Type part of a name, wait for the suggestion, then take it (as choosing from the list does). Types only once
+    the page has loaded: under load, text typed before suggest.js listens asks for no suggestions."""
+    page.wait_for_load_state("load")
     box = page.get_by_label(label)
     box.fill(typed)
     option = page.locator(f"#{box.get_attribute('list')} option[value='{value}']")
